@@ -1,0 +1,35 @@
+using System.Net;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Foundation;
+
+public class LocalClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task ManagerAnswersHealthAndAliveOnceRedisIsUp()
+    {
+        using var client = cluster.CreateClient("manager");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryOrchestratorAnswersHealth()
+    {
+        Assert.Equal(3, cluster.Orchestrators.Count);
+        foreach (var orchestrator in cluster.Orchestrators)
+        {
+            using var client = cluster.CreateClient(orchestrator);
+            var response = await client.GetAsync("/health");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{orchestrator} /health returned {response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task ManagerHealthReportsTheRedisCheck()
+    {
+        using var client = cluster.CreateClient("manager");
+        var body = await client.GetStringAsync("/health");
+        Assert.Contains("redis", body, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Foundation;
+
+public class ManifestTests
+{
+    private static readonly string CommittedPath = Path.Combine(RepoPaths.Root, "aspire-manifest.json");
+
+    [Fact]
+    public async Task CommittedManifestMatchesWhatTheAppHostEmits()
+    {
+        var actualPath = Path.Combine(RepoPaths.Root, "aspire-manifest.actual.json");
+        try
+        {
+            await PublishManifestAsync(actualPath);
+            var expected = await File.ReadAllTextAsync(CommittedPath);
+            var actual = await File.ReadAllTextAsync(actualPath);
+            Assert.True(expected.ReplaceLineEndings() == actual.ReplaceLineEndings(),
+                "aspire-manifest.json is stale. Regenerate it with: dotnet run --project Orchestrator.AppHost -- " +
+                "--publisher manifest --output-path ../aspire-manifest.json");
+        }
+        finally
+        {
+            File.Delete(actualPath);
+        }
+    }
+
+    [Fact]
+    public async Task ManifestDescribesRedisAsContainerAndServicesAsProjects()
+    {
+        var resources = JsonNode.Parse(await File.ReadAllTextAsync(CommittedPath))!["resources"]!.AsObject();
+        Assert.Equal("container.v0", (string?)resources["redis"]!["type"]);
+        Assert.Equal("project.v0", (string?)resources["manager"]!["type"]);
+        foreach (var id in new[] { 1, 2, 3 })
+        {
+            Assert.Equal("project.v0", (string?)resources[$"orchestrator-{id}"]!["type"]);
+        }
+    }
+
+    private static async Task PublishManifestAsync(string outputPath)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { RepoPaths.ProjectOutput("Orchestrator.AppHost"), "--publisher", "manifest", "--output-path", outputPath },
+            WorkingDirectory = Path.Combine(RepoPaths.Root, "Orchestrator.AppHost"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(deadline.Token);
+        Assert.True(process.ExitCode == 0, $"manifest publish failed: {await output}{await error}");
+    }
+}
