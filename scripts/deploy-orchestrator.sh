@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Brings up one orchestrator cluster node on this host and waits until the central manager lists it.
+# It checks every setting first, and stops at the first problem with one line saying what is wrong.
+#
+#   ./deploy-orchestrator.sh [--dry-run] [--env-file FILE]
+#
+# --dry-run    run every check (settings, manager reachable, password accepted), print what would be
+#              run, change nothing. Docker is not needed for it.
+# --env-file   settings file (default: .env.orchestrator beside docker-compose.orchestrator.yml).
+#              Variables already set in the environment win over the file, as with docker compose.
+set -euo pipefail
+
+PROG=deploy-orchestrator
+die() { echo "$PROG: error: $*" >&2; exit 1; }
+say() { echo "$PROG: $*"; }
+
+# In the kit this script sits beside the compose file; in the repository it lives in scripts/.
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -f "$SCRIPT_DIR/docker-compose.orchestrator.yml" ]; then KIT_DIR=$SCRIPT_DIR; else KIT_DIR=$(dirname "$SCRIPT_DIR"); fi
+COMPOSE_FILE=$KIT_DIR/docker-compose.orchestrator.yml
+ENV_FILE=$KIT_DIR/.env.orchestrator
+DRY_RUN=false
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dry-run) DRY_RUN=true ;;
+    --env-file) [ $# -ge 2 ] || die "--env-file needs a file name"; ENV_FILE=$2; shift ;;
+    --env-file=*) ENV_FILE=${1#--env-file=} ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (try --help)" ;;
+  esac
+  shift
+done
+
+# Reads KEY=VALUE lines without executing them (the file comes from a person, not from a script).
+load_env_file() {
+  [ -f "$ENV_FILE" ] || die "settings file $ENV_FILE not found: copy .env.orchestrator.example to it and fill it in"
+  local line key value number=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    number=$((number + 1))
+    line=${line%$'\r'}
+    [[ $line =~ ^[[:space:]]*(#.*)?$ ]] && continue
+    [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] \
+      || die "$ENV_FILE line $number is not KEY=VALUE: $line"
+    key=${BASH_REMATCH[2]}
+    value=${BASH_REMATCH[3]}
+    if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
+    if [ -z "${!key+set}" ]; then export "$key=$value"; fi
+  done < "$ENV_FILE"
+}
+
+require() {
+  [ -n "${!1:-}" ] || die "$1 is not set: add it to $ENV_FILE (see .env.orchestrator.example)"
+}
+
+# Refuses the placeholders of the example files and the seed, and anything short.
+require_strong() {
+  local name=$1 min=$2 value=${!1} lower
+  lower=$(printf '%s' "$value" | tr '[:upper:]' '[:lower:]')
+  case $lower in
+    *change-me*|*changeme*|*change_me*|your-*|*example*|*placeholder*|password|admin|secret|admin123|password123|123456*|default)
+      die "$name is a placeholder or default value: use the real one (generate secrets with: openssl rand -hex 32)" ;;
+  esac
+  [ "${#value}" -ge "$min" ] || die "$name is too weak: it has ${#value} characters, at least $min are required"
+}
+
+require_number() {
+  [ -z "${!1:-}" ] || [[ ${!1} =~ ^[0-9]+$ && ${!1} -ge $2 && ${!1} -le $3 ]] \
+    || die "$1 must be a whole number from $2 to $3, got '${!1}'"
+}
+
+json_escape() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '%s' "$s"
+}
+
+check_settings() {
+  require ORCHESTRATOR_ID
+  require CENTRAL_MANAGER_HOST
+  require ADMIN_PASSWORD
+  # It names the compose project and the container, which allow only these characters.
+  [[ $ORCHESTRATOR_ID =~ ^[a-z0-9][a-z0-9_-]*$ ]] \
+    || die "ORCHESTRATOR_ID must be lower-case letters, digits, '-' or '_', got '$ORCHESTRATOR_ID'"
+  case $CENTRAL_MANAGER_HOST in
+    *://*|*/*) die "CENTRAL_MANAGER_HOST must be a host name or IP, with :port if needed, not a URL: '$CENTRAL_MANAGER_HOST'" ;;
+  esac
+  CENTRAL_MANAGER_SCHEME=${CENTRAL_MANAGER_SCHEME:-https}
+  case $CENTRAL_MANAGER_SCHEME in
+    http|https) ;;
+    *) die "CENTRAL_MANAGER_SCHEME must be https or http, got '$CENTRAL_MANAGER_SCHEME'" ;;
+  esac
+  require_strong ADMIN_PASSWORD 12
+  # Orchestrators do not need JWT_SECRET; when an operator's environment carries one anyway, it is checked
+  # like the manager checks it, so a weak shared secret is caught here too.
+  if [ -n "${JWT_SECRET:-}" ]; then require_strong JWT_SECRET 32; fi
+  require_number MAX_AGENTS 1 1000
+  require_number AGENT_PORT 1 65535
+  require_number DEPLOY_TIMEOUT 1 3600
+  export CENTRAL_MANAGER_SCHEME
+  MANAGER_URL="$CENTRAL_MANAGER_SCHEME://$CENTRAL_MANAGER_HOST"
+  CONTAINER_NAME="orchestrator-$ORCHESTRATOR_ID-cluster"
+  TIMEOUT=${DEPLOY_TIMEOUT:-120}
+  if [ -z "${EXTERNAL_IP:-}" ]; then say "note: EXTERNAL_IP is not set; the manager will show 127.0.0.1 for this cluster"; fi
+}
+
+check_manager_health() {
+  local code error
+  error=$(mktemp)
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 "$MANAGER_URL/health" 2>"$error") || {
+    local reason
+    reason=$(head -n 1 "$error" | sed 's/^curl: ([0-9]*) //')
+    rm -f "$error"
+    die "the manager at $MANAGER_URL is unreachable ($reason): check CENTRAL_MANAGER_HOST, CENTRAL_MANAGER_SCHEME and the firewall"
+  }
+  rm -f "$error"
+  case $code in
+    200) say "manager at $MANAGER_URL is healthy" ;;
+    503) die "the manager at $MANAGER_URL is running but unhealthy (GET /health: 503): ask its operator to check its Redis" ;;
+    *) die "$MANAGER_URL/health answered HTTP $code instead of 200: is CENTRAL_MANAGER_HOST the manager's address?" ;;
+  esac
+}
+
+# Logs in as the seed's own client does; the token is kept to watch the manager's list afterwards.
+login() {
+  local body code response retry
+  body=$(mktemp)
+  # The password goes through stdin, never the command line, so other users' `ps` cannot see it.
+  code=$(printf '{"username":"admin","password":"%s"}' "$(json_escape "$ADMIN_PASSWORD")" \
+    | curl -sS -o "$body" -D "$body.headers" -w '%{http_code}' --connect-timeout 5 --max-time 10 \
+        -H 'Content-Type: application/json' --data-binary @- "$MANAGER_URL/api/v1/auth/token" 2>/dev/null) || code=000
+  response=$(cat "$body")
+  retry=$(sed -n 's/^[Rr]etry-[Aa]fter:[[:space:]]*\([0-9]*\).*/\1/p' "$body.headers" 2>/dev/null | head -n 1)
+  rm -f "$body" "$body.headers"
+  case $code in
+    200) ;;
+    401|403) die "ADMIN_PASSWORD was refused by the manager at $MANAGER_URL (HTTP $code): it must be the manager's ADMIN_PASSWORD" ;;
+    429) die "the manager at $MANAGER_URL blocks logins from this address after too many wrong passwords: retry in ${retry:-a few} seconds" ;;
+    404) die "$MANAGER_URL has no /api/v1/auth/token (HTTP 404): is CENTRAL_MANAGER_HOST the manager's address?" ;;
+    000) die "the manager at $MANAGER_URL stopped answering during login" ;;
+    *) die "login at $MANAGER_URL failed with HTTP $code" ;;
+  esac
+  TOKEN=$(printf '%s' "$response" | sed -n 's/.*"access_token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+  [ -n "$TOKEN" ] || die "the manager at $MANAGER_URL accepted the password but returned no access_token"
+  say "ADMIN_PASSWORD accepted by the manager"
+}
+
+find_compose() {
+  if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose)
+  elif command -v docker-compose >/dev/null 2>&1; then COMPOSE=(docker-compose)
+  elif $DRY_RUN; then COMPOSE=(docker compose)
+  else die "Docker Compose is not installed (need 'docker compose' or 'docker-compose')"
+  fi
+}
+
+# Succeeds once GET /api/v1/cluster/containers names this cluster.
+listed_by_manager() {
+  local list
+  list=$(curl -sS --max-time 10 -H "Authorization: Bearer $TOKEN" "$MANAGER_URL/api/v1/cluster/containers" 2>/dev/null) || return 1
+  [[ $list =~ \"container_name\"[[:space:]]*:[[:space:]]*\"$CONTAINER_NAME\" ]]
+}
+
+wait_until_listed() {
+  local deadline=$((SECONDS + TIMEOUT)) state
+  say "waiting up to ${TIMEOUT}s for the manager to list $CONTAINER_NAME"
+  until listed_by_manager; do
+    state=$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$CONTAINER_NAME" 2>/dev/null || echo "missing")
+    case $state in
+      exited*|dead*|missing)
+        "${COMPOSE[@]}" "${COMPOSE_ARGS[@]}" logs --tail 30 >&2 || true
+        die "container $CONTAINER_NAME is not running ($state); its last log lines are above" ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      "${COMPOSE[@]}" "${COMPOSE_ARGS[@]}" logs --tail 30 >&2 || true
+      die "$CONTAINER_NAME is running but the manager did not list it within ${TIMEOUT}s; its last log lines are above"
+    fi
+    sleep 3
+  done
+  say "done: the manager lists $CONTAINER_NAME"
+}
+
+command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
+[ -f "$COMPOSE_FILE" ] || die "$COMPOSE_FILE not found: run this script from the unpacked deployment kit"
+load_env_file
+check_settings
+check_manager_health
+login
+find_compose
+COMPOSE_ARGS=(--env-file "$ENV_FILE" -f "$COMPOSE_FILE")
+
+if $DRY_RUN; then
+  say "dry run: all checks passed; would run:"
+  say "  ${COMPOSE[*]} ${COMPOSE_ARGS[*]} up -d --build"
+  say "then wait up to ${TIMEOUT}s for $MANAGER_URL/api/v1/cluster/containers to list $CONTAINER_NAME"
+  exit 0
+fi
+
+say "starting $CONTAINER_NAME"
+"${COMPOSE[@]}" "${COMPOSE_ARGS[@]}" up -d --build || die "docker compose up failed; its output is above"
+wait_until_listed
