@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the local cluster and the tests need on a fresh Debian machine: redis-server.
+# Installs what the local cluster and the tests need on a fresh Debian machine: redis-server, and the
+# linter the deployment scripts' tests run (Debian package: shellcheck).
 set -euo pipefail
 
-if command -v redis-server >/dev/null 2>&1; then
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -11,8 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 
-echo "Installing redis-server from Debian's packages..."
+echo "Installing ${missing[*]} from Debian's packages..."
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 # The local cluster starts its own redis-server; the distribution's service is not needed.
 $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
