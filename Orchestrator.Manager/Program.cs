@@ -1,3 +1,4 @@
+using Orchestrator.Manager.Apis;
 using Orchestrator.Manager.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,7 +7,14 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+if (!app.HasValidSettings()) return 1;
 
+app.UseManagerPipeline();
 app.MapDefaultEndpoints();
+app.MapApiDocs();
+app.MapAuthApi();
+app.MapContainersApi();
+app.MapClusterStatusApi();
 
 app.Run();
+return 0;

@@ -1,3 +1,13 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Problems;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Telemetry;
+
 namespace Orchestrator.Manager.Extensions;
 
 public static class ApplicationServiceExtensions
@@ -7,8 +17,42 @@ public static class ApplicationServiceExtensions
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.ListenOnDefaultPort(DefaultPort);
-        builder.Configuration.AddRedisUrlFallback();
+        builder.Configuration.AddSeedEnvironment();
         builder.AddRedisClient("redis");
+
+        builder.Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ManagerOptions>, ManagerOptionsValidator>();
+        builder.Services.AddSingleton<IPostConfigureOptions<ManagerOptions>, DevelopmentSecrets>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagerJsonContext.Default);
+        });
+        builder.AddBadInputHandling();
+        builder.AddManagerAuthentication();
+        builder.Services.AddOpenApi();
+
+        builder.Services.AddSingleton<ContainerStore>();
+        builder.Services.AddSingleton<LoginRateLimiter>();
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<ContainerStatusSnapshot>();
+        builder.Services.AddSingleton<ManagerMetrics>();
+        builder.Services.AddSingleton<LivenessSweeper>();
+        builder.Services.AddSingleton<LivenessState>();
+        builder.Services.AddHostedService<LivenessMonitor>();
+        builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;
+    }
+
+    public static WebApplication UseManagerPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseBodySizeLimit();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
     }
 }

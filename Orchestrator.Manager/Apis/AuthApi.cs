@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Problems;
+
+namespace Orchestrator.Manager.Apis;
+
+public static class AuthApi
+{
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous()
+            .MapPost("/token", IssueTokenAsync)
+            .WithSummary("Log in as admin (operators) or cluster (an orchestrator, bound to its container_name)");
+        return app;
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
+        TokenRequest request, HttpContext http, LoginRateLimiter limiter, TokenIssuer issuer, IOptions<ManagerOptions> options)
+    {
+        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (await limiter.RetryAfterAsync(client) is { } retryAfter)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+            return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins",
+                $"Too many failed logins from this client; retry in {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
+        }
+
+        var role = request.Username switch { "admin" => Roles.Admin, "cluster" => Roles.Cluster, _ => null };
+        if (role is null || !PasswordMatches(request.Password!, options.Value.AdminPassword))
+        {
+            await limiter.RecordFailureAsync(client);
+            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Invalid credentials", "The username or password is wrong.");
+        }
+        await limiter.ResetAsync(client);
+        return TypedResults.Ok(issuer.Issue(role, role == Roles.Cluster ? request.ContainerName!.Trim() : null));
+    }
+
+    // Constant time, whatever the lengths, so timing does not leak the password.
+    private static bool PasswordMatches(string given, string expected) => CryptographicOperations.FixedTimeEquals(
+        SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+}

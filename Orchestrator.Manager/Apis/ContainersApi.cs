@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Problems;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Telemetry;
+
+namespace Orchestrator.Manager.Apis;
+
+public static class ContainersApi
+{
+    public static IEndpointRouteBuilder MapContainersApi(this IEndpointRouteBuilder app)
+    {
+        // Orchestrators (cluster tokens, own container only) and operators.
+        var clusters = app.MapGroup("/api/v1/cluster/containers").WithTags("Containers")
+            .RequireAuthorization(Policies.ClusterMember);
+        clusters.MapPost("/register", RegisterAsync).WithSummary("Register a container, or update it under the same container_name");
+        clusters.MapPost("/{id}/heartbeat", HeartbeatAsync).WithSummary("Report liveness, health and load");
+
+        // Operators only.
+        var operators = app.MapGroup("/api/v1/cluster/containers").WithTags("Containers")
+            .RequireAuthorization(Policies.Admin);
+        operators.MapGet("/", ListAsync).WithSummary("List containers, optionally ?status=healthy|unhealthy|lost");
+        operators.MapGet("/{id}", GetAsync).WithSummary("One container");
+        operators.MapDelete("/{id}", DeleteAsync).WithSummary("Deregister a container");
+        return app;
+    }
+
+    public static async Task<Results<Created<RegisterContainerResponse>, Ok<RegisterContainerResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterContainerRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options, ManagerMetrics metrics)
+    {
+        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var settings = options.Value;
+        if (!settings.EnableDistributed)
+            return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Distributed mode is off",
+                "ENABLE_DISTRIBUTED is false: this manager accepts no orchestrator registrations.");
+        var name = request.ContainerName!.Trim();
+        if (user.BoundContainerName() is { } bound && bound != name) return ApiProblems.NotYourContainer();
+
+        var result = await store.RegisterAsync(new ContainerRegistration(
+            name, request.HostAddress!.Trim(), request.ApiPort!.Value, request.Capabilities ?? [],
+            Raw(request.Resources), Raw(request.Metadata), MaxAgents(request, settings)));
+        metrics.Registered(result.Created);
+        var response = new RegisterContainerResponse(result.ContainerId, name, ContainerStatus.Healthy, settings.HeartbeatSeconds());
+        return result.Created
+            ? TypedResults.Created($"/api/v1/cluster/containers/{result.ContainerId}", response)
+            : TypedResults.Ok(response);
+    }
+
+    public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
+        string id, HeartbeatRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options,
+        ManagerMetrics metrics, TimeProvider time)
+    {
+        var started = time.GetTimestamp();
+        if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var report = new HeartbeatReport(request.HealthScore!.Value, request.ActiveAgents!.Value, Raw(request.Resources),
+            request.Agents is { ValueKind: JsonValueKind.Array } agents ? agents.GetRawText() : null);
+        var result = await store.HeartbeatAsync(id, report, user.BoundContainerName());
+        metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
+        return result.Outcome switch
+        {
+            HeartbeatOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),
+            HeartbeatOutcome.WrongContainer => ApiProblems.NotYourContainer(),
+            _ => TypedResults.Ok(new HeartbeatResponse("ok", ContainerStatus.Healthy, options.Value.HeartbeatSeconds())),
+        };
+    }
+
+    public static async Task<Results<Ok<ContainerListResponse>, ValidationProblem>> ListAsync(string? status, ContainerStore store)
+    {
+        if (status is not null && !ContainerStatus.All.Contains(status))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["status"] = [$"status must be one of {string.Join(", ", ContainerStatus.All)}."],
+            });
+        var containers = await store.ListAsync(status);
+        return TypedResults.Ok(new ContainerListResponse(containers, containers.Count));
+    }
+
+    public static async Task<Results<Ok<ContainerView>, ProblemHttpResult>> GetAsync(string id, ContainerStore store) =>
+        await store.GetAsync(id) is { } container ? TypedResults.Ok(container) : ApiProblems.ContainerNotFound(id);
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ContainerStore store) =>
+        await store.DeleteAsync(id) ? TypedResults.NoContent() : ApiProblems.ContainerNotFound(id);
+
+    private static int MaxAgents(RegisterContainerRequest request, ManagerOptions settings) =>
+        request.MaxAgents
+        ?? (request.Metadata is { ValueKind: JsonValueKind.Object } metadata && metadata.TryGetProperty("max_agents", out var max)
+            ? max.GetInt32() : settings.DefaultMaxAgents);
+
+    private static string Raw(JsonElement? element) =>
+        element is { ValueKind: JsonValueKind.Object } value ? value.GetRawText() : "{}";
+}

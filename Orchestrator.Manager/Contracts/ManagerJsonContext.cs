@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Manager.Contracts;
+
+// snake_case on the wire, as the seed's clients send and expect.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(RegisterContainerRequest))]
+[JsonSerializable(typeof(RegisterContainerResponse))]
+[JsonSerializable(typeof(HeartbeatRequest))]
+[JsonSerializable(typeof(HeartbeatResponse))]
+[JsonSerializable(typeof(ContainerView))]
+[JsonSerializable(typeof(ContainerListResponse))]
+[JsonSerializable(typeof(ClusterStatusResponse))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+public sealed partial class ManagerJsonContext : JsonSerializerContext;

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Options;
+
+namespace Orchestrator.Manager.Extensions;
+
+public static class AuthenticationExtensions
+{
+    public static WebApplicationBuilder AddManagerAuthentication(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // Read from the validated options, so a secret generated in Development is the one checked.
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<ManagerOptions>>((jwt, manager) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(manager.Value);
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.ClusterMember, policy => policy.RequireRole(Roles.Admin, Roles.Cluster));
+        return builder;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace Orchestrator.Manager.Extensions;
+
+// The seed's environment variables, translated in this one place onto the manager's option keys.
+// Variables (env name -> option key) is public: the deploy kit's tests check compose files against it.
+public static class SeedEnvironment
+{
+    public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>
+    {
+        ["JWT_SECRET"] = "Manager:JwtSecret",
+        ["ADMIN_PASSWORD"] = "Manager:AdminPassword",
+        ["HEARTBEAT_INTERVAL"] = "Manager:HeartbeatInterval",
+        ["ENABLE_DISTRIBUTED"] = "Manager:EnableDistributed",
+        ["MASTER_SECRET_KEY"] = "Manager:MasterSecretKey",
+        ["REDIS_URL"] = "ConnectionStrings:redis",
+        ["LOG_LEVEL"] = "Logging:LogLevel:Default",
+    };
+
+    // Python-style level names from the seed's LOG_LEVEL, onto Microsoft.Extensions.Logging levels.
+    private static readonly Dictionary<string, string> LogLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["TRACE"] = "Trace", ["DEBUG"] = "Debug", ["INFO"] = "Information", ["INFORMATION"] = "Information",
+        ["WARNING"] = "Warning", ["WARN"] = "Warning", ["ERROR"] = "Error", ["CRITICAL"] = "Critical",
+        ["FATAL"] = "Critical", ["NONE"] = "None",
+    };
+
+    public static IConfigurationManager AddSeedEnvironment(this IConfigurationManager configuration)
+    {
+        configuration.AddRedisUrlFallback();
+        var translated = new Dictionary<string, string?>();
+        foreach (var (variable, key) in Variables)
+        {
+            if (variable == "REDIS_URL") continue; // RedisUrl turns redis:// into StackExchange form
+            var value = configuration[variable];
+            if (string.IsNullOrWhiteSpace(value)) continue;
+            translated[key] = Translate(variable, value.Trim());
+        }
+        if (translated.Count > 0) configuration.AddInMemoryCollection(translated);
+        return configuration;
+    }
+
+    public static string Translate(string variable, string value) => variable switch
+    {
+        // HEARTBEAT_INTERVAL is in seconds; the option is a TimeSpan.
+        "HEARTBEAT_INTERVAL" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            => TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture),
+        "LOG_LEVEL" when LogLevels.TryGetValue(value, out var level) => level,
+        _ => value,
+    };
+}

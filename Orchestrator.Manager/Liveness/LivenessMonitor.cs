@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Telemetry;
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Liveness;
+
+// Every LivenessCheckPeriod: the lease holder sweeps for missed heartbeats; every replica refreshes
+// the containers-by-status gauge. Runs apart from the HTTP handlers, on TimeProvider's clock.
+public sealed class LivenessMonitor(
+    LivenessSweeper sweeper, ContainerStore store, ContainerStatusSnapshot snapshot, LivenessState state,
+    IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, ILogger<LivenessMonitor> logger)
+    : BackgroundService
+{
+    public static readonly ActivitySource ActivitySource = new("Orchestrator.Manager.Liveness");
+
+    private readonly LeaderLease _lease = new(redis);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var period = options.Value.LivenessCheckPeriod;
+        using var timer = new PeriodicTimer(period, time);
+        try
+        {
+            do
+            {
+                await PassAsync(period);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Hand over at once instead of making the next replica wait out the TTL.
+        try { await _lease.ReleaseAsync(); } catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
+    }
+
+    private async Task PassAsync(TimeSpan period)
+    {
+        try
+        {
+            // Three periods of TTL: one slow pass does not lose the lease, a dead holder loses it soon.
+            var leader = await _lease.TryAcquireAsync(period * 3);
+            if (leader)
+            {
+                using var activity = ActivitySource.StartActivity("liveness sweep");
+                foreach (var change in await sweeper.SweepAsync())
+                {
+                    logger.LogWarning("Container {ContainerId} is now {Status}: no heartbeat for over {Missed} intervals",
+                        change.ContainerId, change.Status, change.Status == ContainerStatus.Lost ? LivenessSweeper.LostAfterMissed : LivenessSweeper.UnhealthyAfterMissed);
+                }
+            }
+            var containers = await store.ListAsync();
+            snapshot.Update(ContainerStatus.All.ToDictionary(s => s, s => containers.Count(c => c.Status == s)));
+            state.Passed(leader, time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            state.Failed(ex.Message);
+            logger.LogWarning("Liveness pass failed: {Error}", ex.Message);
+        }
+    }
+}

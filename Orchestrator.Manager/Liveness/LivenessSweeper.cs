@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Redis;
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Liveness;
+
+// The liveness rule, apart from any timer: healthy -> unhealthy after 2 missed heartbeat intervals,
+// -> lost after 3 (heartbeats turn containers healthy again). One Lua script per pass.
+public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options)
+{
+    public const int UnhealthyAfterMissed = 2;
+    public const int LostAfterMissed = 3;
+
+    public async Task<IReadOnlyList<StatusChange>> SweepAsync()
+    {
+        var interval = options.Value.HeartbeatInterval;
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ContainerScripts.Sweep,
+            [RedisKeys.HeartbeatIndex],
+            [RedisKeys.ContainerPrefix, time.GetUtcNow().ToUnixTimeMilliseconds(),
+             (long)(interval * UnhealthyAfterMissed).TotalMilliseconds, (long)(interval * LostAfterMissed).TotalMilliseconds]))!;
+        var changes = new List<StatusChange>(result.Length / 2);
+        for (var i = 0; i + 1 < result.Length; i += 2) changes.Add(new StatusChange((string)result[i]!, (string)result[i + 1]!));
+        return changes;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Orchestrator.Manager.Redis;
+
+// Field names of the container hash (see RedisKeys), shared by C# and the Lua scripts' arguments.
+public static class ContainerFields
+{
+    public const string Id = "id";
+    public const string Name = "name";
+    public const string Host = "host";
+    public const string Port = "port";
+    public const string Capabilities = "capabilities";
+    public const string Resources = "resources";
+    public const string Metadata = "metadata";
+    public const string MaxAgents = "max_agents";
+    public const string Status = "status";
+    public const string RegisteredAt = "registered_at";
+    public const string LastHeartbeat = "last_heartbeat";
+    public const string HealthScore = "health_score";
+    public const string ActiveAgents = "active_agents";
+    public const string Usage = "usage";
+    public const string ReportedAgents = "reported_agents";
+    // For the agents issue: agents placed here (capacity check) and the desired-state generation.
+    public const string AssignedAgents = "assigned_agents";
+    public const string Generation = "generation";
+}

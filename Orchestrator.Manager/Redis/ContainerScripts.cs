@@ -1,0 +1,83 @@
+namespace Orchestrator.Manager.Redis;
+
+// Each write is one Lua script: one round trip, and atomic against concurrent registrations,
+// heartbeats, deletes and liveness sweeps from any replica.
+internal static class ContainerScripts
+{
+    // KEYS: names, ids, heartbeat index. ARGV: prefix, name, candidate id, now ms, host, port,
+    // capabilities, resources, metadata, max_agents. Returns { id, 1 if created else 0 }.
+    public const string Register = """
+        local id = redis.call('HGET', KEYS[1], ARGV[2])
+        local created = 0
+        if not id then
+          id = ARGV[3]
+          created = 1
+          redis.call('HSET', KEYS[1], ARGV[2], id)
+          redis.call('SADD', KEYS[2], id)
+        end
+        local key = ARGV[1] .. id
+        redis.call('HSET', key, 'id', id, 'name', ARGV[2], 'host', ARGV[5], 'port', ARGV[6],
+          'capabilities', ARGV[7], 'resources', ARGV[8], 'metadata', ARGV[9], 'max_agents', ARGV[10],
+          'status', 'healthy', 'last_heartbeat', ARGV[4])
+        if created == 1 then
+          redis.call('HSET', key, 'registered_at', ARGV[4], 'health_score', '100', 'active_agents', '0',
+            'assigned_agents', '0', 'generation', '0')
+        end
+        redis.call('ZADD', KEYS[3], ARGV[4], id)
+        return { id, created }
+        """;
+
+    // KEYS: container, heartbeat index. ARGV: id, now ms, health_score, active_agents, usage, agents
+    // ('' = not sent), required name ('' = any). Returns the status before, or 'missing' / 'forbidden'.
+    public const string Heartbeat = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+        if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'name') ~= ARGV[7] then return 'forbidden' end
+        local before = redis.call('HGET', KEYS[1], 'status')
+        redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[2], 'health_score', ARGV[3],
+          'active_agents', ARGV[4], 'usage', ARGV[5], 'status', 'healthy')
+        if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'reported_agents', ARGV[6]) end
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        return before
+        """;
+
+    // KEYS: container, names, ids, heartbeat index. ARGV: id. Returns 1 if it existed.
+    public const string Delete = """
+        local name = redis.call('HGET', KEYS[1], 'name')
+        if not name then return 0 end
+        if redis.call('HGET', KEYS[2], name) == ARGV[1] then redis.call('HDEL', KEYS[2], name) end
+        redis.call('DEL', KEYS[1])
+        redis.call('SREM', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[4], ARGV[1])
+        return 1
+        """;
+
+    // KEYS: heartbeat index. ARGV: prefix, now ms, unhealthy-after ms, lost-after ms.
+    // Only containers whose last heartbeat is older than the first threshold are read. The status is
+    // recomputed from the hash's own last_heartbeat, so a heartbeat that lands first always wins.
+    // Returns a flat list { id, new status, ... } of the transitions made.
+    public const string Sweep = """
+        local now = tonumber(ARGV[2])
+        local unhealthy_after = tonumber(ARGV[3])
+        local lost_after = tonumber(ARGV[4])
+        local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - unhealthy_after))
+        local changed = {}
+        for _, id in ipairs(stale) do
+          local key = ARGV[1] .. id
+          local last = tonumber(redis.call('HGET', key, 'last_heartbeat'))
+          if not last then
+            redis.call('ZREM', KEYS[1], id)
+          else
+            local age = now - last
+            local target = nil
+            if age > lost_after then target = 'lost' elseif age > unhealthy_after then target = 'unhealthy' end
+            local status = redis.call('HGET', key, 'status')
+            if target and status ~= target and not (status == 'lost' and target == 'unhealthy') then
+              redis.call('HSET', key, 'status', target)
+              table.insert(changed, id)
+              table.insert(changed, target)
+            end
+          end
+        end
+        return changed
+        """;
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+using Orchestrator.Manager.Contracts;
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Redis;
+
+// The container registry. Stateless: every call reads or writes Redis (see RedisKeys for the layout).
+public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider time)
+{
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ContainerScripts.Register,
+            [RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex],
+            [RedisKeys.ContainerPrefix, registration.Name, NewId(), NowMs(), registration.Host,
+             registration.Port, JsonSerializer.Serialize(registration.Capabilities, ManagerJsonContext.Default.IReadOnlyListString),
+             registration.ResourcesJson, registration.MetadataJson, registration.MaxAgents]))!;
+        return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
+    }
+
+    // requiredName: a cluster token's container_name; null for admin tokens.
+    public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName)
+    {
+        var before = (string?)await Db.ScriptEvaluateAsync(ContainerScripts.Heartbeat,
+            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex],
+            [id, NowMs(), report.HealthScore, report.ActiveAgents, report.UsageJson, report.AgentsJson ?? "", requiredName ?? ""]);
+        return before switch
+        {
+            "missing" => new(HeartbeatOutcome.UnknownContainer),
+            "forbidden" => new(HeartbeatOutcome.WrongContainer),
+            _ => new(HeartbeatOutcome.Accepted, before),
+        };
+    }
+
+    public async Task<ContainerView?> GetAsync(string id)
+    {
+        var entries = await Db.HashGetAllAsync(RedisKeys.Container(id));
+        return ContainerRecord.ToView(entries);
+    }
+
+    public async Task<string?> FindIdByNameAsync(string name) =>
+        await Db.HashGetAsync(RedisKeys.ContainerNames, name);
+
+    public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null)
+    {
+        var db = Db;
+        var ids = await db.SetMembersAsync(RedisKeys.ContainerIds);
+        // One pipelined batch of HGETALLs, not one round trip per container.
+        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Container(id.ToString()))).ToList();
+        var views = new List<ContainerView>(reads.Count);
+        foreach (var read in reads)
+        {
+            if (ContainerRecord.ToView(await read) is { } view && (status is null || view.Status == status)) views.Add(view);
+        }
+        return views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> DeleteAsync(string id) =>
+        (int)await Db.ScriptEvaluateAsync(ContainerScripts.Delete,
+            [RedisKeys.Container(id), RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex], [id]) == 1;
+
+    private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string NewId() => "ctr-" + Guid.NewGuid().ToString("N")[..16];
+
+    internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,36 @@
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Redis;
+
+// The one place that names Redis keys. Layout (all under "orchestrator:"):
+//   container:{id}            hash   one container: id, name, host, port, capabilities, resources, metadata,
+//                                    max_agents, status, registered_at, last_heartbeat (unix ms), health_score,
+//                                    active_agents, usage, reported_agents, assigned_agents, generation
+//   containers                set    every container id
+//   containers:by-name        hash   container_name -> id (re-registering keeps the id)
+//   containers:by-heartbeat   zset   id scored by last heartbeat (unix ms): liveness scans only the stale ones
+//   container:{id}:desired    hash   (agents issue) agent_id -> assignment JSON; bumps container's generation
+//   container:{id}:changed    channel (agents issue) published on every generation bump, for long-polls
+//   login-failures:{client}   string failed logins from one client IP, expiring after the window
+//   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
+public static class RedisKeys
+{
+    public const string Prefix = "orchestrator:";
+
+    // Lua scripts build a container's key from its id with this prefix.
+    public const string ContainerPrefix = Prefix + "container:";
+
+    public static readonly RedisKey ContainerIds = Prefix + "containers";
+    public static readonly RedisKey ContainerNames = Prefix + "containers:by-name";
+    public static readonly RedisKey HeartbeatIndex = Prefix + "containers:by-heartbeat";
+    public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
+
+    public static RedisKey Container(string id) => ContainerPrefix + id;
+
+    public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
+
+    public static RedisChannel ContainerChanged(string containerId) =>
+        RedisChannel.Literal(ContainerPrefix + containerId + ":changed");
+
+    public static RedisKey LoginFailures(string client) => Prefix + "login-failures:" + client;
+}
