@@ -1,3 +1,4 @@
+using Orchestrator.Agent.Apis;
 using Orchestrator.Agent.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,5 +9,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapAgentsApi();
 
-app.Run();
+return app.RunOrExit();

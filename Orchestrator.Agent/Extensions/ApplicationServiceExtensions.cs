@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Orchestrator.Agent.Apis;
+
 namespace Orchestrator.Agent.Extensions;
 
 public static class ApplicationServiceExtensions
@@ -6,8 +9,20 @@ public static class ApplicationServiceExtensions
 
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
-        var port = int.TryParse(builder.Configuration["AGENT_PORT"], out var p) ? p : DefaultPort;
+        builder.Configuration.AddSeedEnvironment();
+        var port = builder.Configuration.GetValue<int?>("Node:Port") is { } p and > 0 and <= 65535 ? p : DefaultPort;
         builder.ListenOnDefaultPort(port);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddNodeOptions();
+        builder.AddAgentRuntime();
+        builder.AddManagerConnection();
+
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentsJsonContext.Default);
+        });
         return builder;
     }
 }

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Orchestrator.Agent.Runtime;
+
+namespace Orchestrator.Agent.Agents.Process;
+
+// A real child process. Cancellation sends SIGTERM and waits; the supervisor kills it after its
+// deadline. A non-zero exit the node did not ask for is a crash (restarted with backoff).
+public sealed class ProcessAgent(ProcessConfig config, int outputLines) : IAgentWorkload
+{
+    private readonly OutputTail _output = new(outputLines);
+    private System.Diagnostics.Process? _process;
+    private int? _exitCode;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var start = new ProcessStartInfo(config.Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in config.Args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in config.Environment) start.Environment[name] = value;
+
+        using var process = new System.Diagnostics.Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
+        process.Start();
+        _process = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        await using (stopping.Register(() => Signals.Terminate(process.Id)))
+        {
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        _exitCode = process.ExitCode;
+        if (!stopping.IsCancellationRequested && process.ExitCode != 0)
+        {
+            var last = _output.Lines().LastOrDefault();
+            throw new InvalidOperationException($"'{config.Command}' exited with code {process.ExitCode}" + (last is null ? "" : $": {last}"));
+        }
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            _process?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    public JsonObject Figures()
+    {
+        var pid = _process is { } p && _exitCode is null ? p.Id : (int?)null;
+        return new JsonObject
+        {
+            ["command"] = config.Command,
+            ["pid"] = pid,
+            ["exit_code"] = _exitCode,
+            ["output"] = new JsonArray([.. _output.Lines().Select(l => (JsonNode?)JsonValue.Create(l))]),
+        };
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orchestrator.Agent.Runtime;
+
+namespace Orchestrator.Agent.Agents.Process;
+
+// agent_config of a process agent: {"command":"...","args":[...],"env":{"NAME":"value"}}.
+public sealed record ProcessConfig(string Command, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Environment)
+{
+    public static ProcessConfig Parse(JsonObject? config, IReadOnlyCollection<string> allowedCommands)
+    {
+        config ??= [];
+        try
+        {
+            var command = config["command"]?.GetValue<string>();
+            if (string.IsNullOrWhiteSpace(command)) throw new AgentConfigException("agent_config.command is required");
+            if (!allowedCommands.Contains(command, StringComparer.Ordinal))
+            {
+                throw new AgentConfigException(allowedCommands.Count == 0
+                    ? $"command '{command}' refused: ALLOWED_COMMANDS is empty on this node, so it runs no programs"
+                    : $"command '{command}' refused: it is not in this node's ALLOWED_COMMANDS ({string.Join(", ", allowedCommands)})");
+            }
+            var args = config["args"]?.AsArray().Select(a => a?.GetValue<string>() ?? "").ToArray() ?? [];
+            var environment = config["env"]?.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
+            return new(command, args, environment);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException)
+        {
+            throw new AgentConfigException($"agent_config of a process agent is malformed ({ex.Message}); expected command, args[], env{{}} of strings");
+        }
+    }
+}

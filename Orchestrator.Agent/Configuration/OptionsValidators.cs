@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Agent.Configuration;
+
+// Each validator lists every problem, named by the seed variable an operator would set.
+public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NodeOptions options)
+    {
+        List<string> errors = [];
+        if (options.Port is < 1 or > 65535) errors.Add($"AGENT_PORT must be a port number (1-65535), got {options.Port}.");
+        if (options.MaxAgents < 1) errors.Add($"AGENT_CONFIG max_agents must be at least 1, got {options.MaxAgents}.");
+        if (string.IsNullOrWhiteSpace(options.OrchestratorId)) errors.Add("ORCHESTRATOR_ID must not be empty.");
+        if (string.IsNullOrWhiteSpace(options.ExternalIp)) errors.Add("EXTERNAL_IP must not be empty.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+public sealed class ManagerConnectionOptionsValidator : IValidateOptions<ManagerConnectionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ManagerConnectionOptions options)
+    {
+        List<string> errors = [];
+        if (options.AutoRegister)
+        {
+            if (string.IsNullOrWhiteSpace(options.Url))
+                errors.Add("CENTRAL_MANAGER_URL is required when AUTO_REGISTER is true.");
+            else if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                errors.Add($"CENTRAL_MANAGER_URL must be an http(s) URL such as http://manager:8000, got '{options.Url}'.");
+            if (string.IsNullOrWhiteSpace(options.AdminPassword))
+                errors.Add("ADMIN_PASSWORD is required when AUTO_REGISTER is true (the node logs in with it).");
+        }
+        if (options.HeartbeatInterval <= TimeSpan.Zero) errors.Add($"HEARTBEAT_INTERVAL must be a positive number of seconds, got {options.HeartbeatInterval.TotalSeconds}.");
+        if (options.RequestTimeout <= TimeSpan.Zero) errors.Add("Manager:RequestTimeout must be positive.");
+        if (options.RetryBaseDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
+            errors.Add("Manager:RetryBaseDelay must be positive and not above Manager:RetryMaxDelay.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+public sealed class RuntimeOptionsValidator : IValidateOptions<RuntimeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RuntimeOptions options)
+    {
+        List<string> errors = [];
+        if (string.IsNullOrWhiteSpace(options.DataDirectory)) errors.Add("DATA_DIR must not be empty.");
+        if (options.AllowedCommands.Any(string.IsNullOrWhiteSpace)) errors.Add("ALLOWED_COMMANDS must not contain empty entries.");
+        if (options.RestartBaseDelay <= TimeSpan.Zero || options.RestartMaxDelay < options.RestartBaseDelay)
+            errors.Add("Runtime:RestartBaseDelay must be positive and not above Runtime:RestartMaxDelay.");
+        if (options.StopTimeout <= TimeSpan.Zero) errors.Add("Runtime:StopTimeout must be positive.");
+        if (options.OutputLines < 1) errors.Add("Runtime:OutputLines must be at least 1.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+public sealed class SeedProblemsValidator : IValidateOptions<SeedProblems>
+{
+    public ValidateOptionsResult Validate(string? name, SeedProblems options) =>
+        options.Problems.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(options.Problems.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
+}

@@ -1,0 +1,16 @@
+namespace Orchestrator.Agent.Configuration;
+
+// The agent runtime: where desired state lives (DATA_DIR), what `process` agents may run (ALLOWED_COMMANDS).
+public sealed class RuntimeOptions
+{
+    public const string Section = "Runtime";
+
+    public string DataDirectory { get; set; } = "data";
+
+    // Empty by default: the manager can never make a customer's machine run arbitrary code.
+    public List<string> AllowedCommands { get; set; } = [];
+    public TimeSpan RestartBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public int OutputLines { get; set; } = 50;
+}

@@ -1,0 +1,62 @@
+namespace Orchestrator.Agent.Connection;
+
+public enum ManagerLink { Disabled, Connecting, Connected, Unreachable }
+
+// What the node knows about its link to the manager; read by the health check and (next) the assignments loop.
+public sealed class ConnectionState
+{
+    private readonly Lock _gate = new();
+
+    public ManagerLink Link { get; private set; } = ManagerLink.Connecting;
+    public string? ContainerId { get; private set; }
+    public TimeSpan? ManagerHeartbeatInterval { get; private set; }
+    public DateTimeOffset? LastContact { get; private set; }
+    public FailureCause? LastFailure { get; private set; }
+    public long HeartbeatsSent { get; private set; }
+
+    public void Disabled()
+    {
+        lock (_gate) Link = ManagerLink.Disabled;
+    }
+
+    public void Registered(string containerId, TimeSpan? interval, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            ContainerId = containerId;
+            ManagerHeartbeatInterval = interval ?? ManagerHeartbeatInterval;
+            Contacted(at);
+        }
+    }
+
+    public void HeartbeatAccepted(TimeSpan? interval, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            HeartbeatsSent++;
+            ManagerHeartbeatInterval = interval ?? ManagerHeartbeatInterval;
+            Contacted(at);
+        }
+    }
+
+    public void Forgotten()
+    {
+        lock (_gate) ContainerId = null;
+    }
+
+    public void Failed(FailureCause cause)
+    {
+        lock (_gate)
+        {
+            LastFailure = cause;
+            Link = ManagerLink.Unreachable;
+        }
+    }
+
+    private void Contacted(DateTimeOffset at)
+    {
+        LastContact = at;
+        LastFailure = null;
+        Link = ManagerLink.Connected;
+    }
+}

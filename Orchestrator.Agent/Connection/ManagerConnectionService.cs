@@ -1,0 +1,125 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Readings;
+using Orchestrator.Agent.Runtime;
+using Polly;
+using Polly.Retry;
+
+namespace Orchestrator.Agent.Connection;
+
+// Registers with the manager (retrying with exponential backoff and jitter until it succeeds), then
+// heartbeats every interval. 404: registers again. 401: the client logs in again. Unreachable: keeps
+// trying with backoff capped at the interval, while agents carry on untouched.
+public sealed class ManagerConnectionService(
+    ManagerClient client,
+    ConnectionState state,
+    ConnectionTelemetry telemetry,
+    HeartbeatComposer composer,
+    IOptions<ManagerConnectionOptions> options,
+    TimeProvider time,
+    ILogger<ManagerConnectionService> logger) : BackgroundService
+{
+    private readonly FailureLog _failures = new(logger);
+    private readonly ManagerConnectionOptions _options = options.Value;
+
+    private TimeSpan Interval => state.ManagerHeartbeatInterval ?? _options.HeartbeatInterval;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.AutoRegister)
+        {
+            state.Disabled();
+            logger.LogInformation("AUTO_REGISTER is false: not registering with a manager");
+            return;
+        }
+        logger.LogInformation("Registering with the manager at {Url}", _options.Url);
+        var registration = RegistrationPipeline(stoppingToken);
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (state.ContainerId is null) await registration.ExecuteAsync(RegisterAsync, stoppingToken);
+                failures = await HeartbeatAsync(stoppingToken) ? 0 : failures + 1;
+                await Task.Delay(failures == 0 ? Interval : Backoff(failures), time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask RegisterAsync(CancellationToken cancellationToken)
+    {
+        using var activity = ConnectionTelemetry.ActivitySource.StartActivity("register");
+        var response = await client.RegisterAsync(composer.Registration(), cancellationToken);
+        state.Registered(response.ContainerId, Seconds(response.HeartbeatInterval), time.GetUtcNow());
+        activity?.SetTag("container_id", response.ContainerId);
+        telemetry.Registered();
+        _failures.Success("Registration");
+        logger.LogInformation("Registered as container {ContainerId}; heartbeat every {Interval}", response.ContainerId, Interval);
+    }
+
+    // True when the manager accepted it (or asked for a fresh registration, which the next turn does at once).
+    private async Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        using var activity = ConnectionTelemetry.ActivitySource.StartActivity("heartbeat");
+        try
+        {
+            var response = await client.HeartbeatAsync(composer.Heartbeat(state.ContainerId!), cancellationToken);
+            state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow());
+            telemetry.Heartbeat();
+            _failures.Success("Heartbeat");
+            return true;
+        }
+        catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
+            state.Forgotten();
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Report("Heartbeat", ex);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            return false;
+        }
+    }
+
+    private ResiliencePipeline RegistrationPipeline(CancellationToken stoppingToken) =>
+        new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryBaseDelay,
+                MaxDelay = _options.RetryMaxDelay,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
+                OnRetry = args =>
+                {
+                    if (args.Outcome.Exception is { } ex) Report("Registration", ex);
+                    return default;
+                },
+            })
+            .Build();
+
+    private void Report(string phase, Exception ex)
+    {
+        var cause = FailureCause.From(ex);
+        state.Failed(cause);
+        telemetry.Failure(cause, phase.ToLowerInvariant());
+        _failures.Failure(phase, cause);
+    }
+
+    // Exponential from the base delay, with jitter, never longer than the heartbeat interval.
+    private TimeSpan Backoff(int failures)
+    {
+        var exponential = RestartBackoff.For(failures, _options.RetryBaseDelay, Interval);
+        return exponential * (0.8 + Random.Shared.NextDouble() * 0.2);
+    }
+
+    private static TimeSpan? Seconds(double? seconds) => seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null;
+}

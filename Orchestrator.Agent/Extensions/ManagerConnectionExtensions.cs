@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Connection;
+using Polly;
+
+namespace Orchestrator.Agent.Extensions;
+
+public static class ManagerConnectionExtensions
+{
+    public static WebApplicationBuilder AddManagerConnection(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IContainerProbe, DockerEnvProbe>();
+        services.AddSingleton<ManagerEndpointResolver>();
+        services.AddSingleton<ConnectionState>();
+        services.AddSingleton<ConnectionTelemetry>();
+        services.AddSingleton<HeartbeatComposer>();
+        services.AddSingleton<ManagerClient>();
+        services.AddManagerHttpClient(ManagerClient.HttpClientName, o => o.RequestTimeout);
+        services.AddHostedService<ManagerConnectionService>();
+        services.AddHealthChecks().AddCheck<ConnectionHealthCheck>(ConnectionHealthCheck.Name);
+        return builder;
+    }
+
+    // A client for the manager with its own per-call timeout instead of the standard resilience handler:
+    // the node's loops retry themselves, and the assignments long-poll needs a timeout longer than its wait.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is what drops the default handler.
+    public static IHttpClientBuilder AddManagerHttpClient(this IServiceCollection services, string name, Func<ManagerConnectionOptions, TimeSpan> timeout)
+    {
+        var client = services.AddHttpClient(name, (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value;
+                http.BaseAddress = sp.GetRequiredService<ManagerEndpointResolver>().Resolve(new Uri(WithTrailingSlash(options.Url!)));
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .RemoveAllResilienceHandlers();
+        client.AddResilienceHandler(name + "-timeout", (pipeline, context) =>
+            pipeline.AddTimeout(timeout(context.ServiceProvider.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value)));
+        return client;
+    }
+#pragma warning restore EXTEXP0001
+
+    private static string WithTrailingSlash(string url) => url.EndsWith('/') ? url : url + "/";
+}

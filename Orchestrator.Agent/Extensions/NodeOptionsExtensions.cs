@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+
+namespace Orchestrator.Agent.Extensions;
+
+public static class NodeOptionsExtensions
+{
+    // Bound from the keys SeedEnvironment writes; every problem is reported before the host starts.
+    public static WebApplicationBuilder AddNodeOptions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SeedProblems>().BindConfiguration(SeedProblems.Section).ValidateOnStart();
+        builder.Services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<ManagerConnectionOptions>().BindConfiguration(ManagerConnectionOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SeedProblems>, SeedProblemsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ManagerConnectionOptions>, ManagerConnectionOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
+        builder.Services.AddHostedService<SeedNotices>();
+        return builder;
+    }
+}

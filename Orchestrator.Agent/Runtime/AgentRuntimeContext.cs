@@ -1,0 +1,14 @@
+namespace Orchestrator.Agent.Runtime;
+
+// What a supervised agent needs from its supervisor: timing settings, clock, logging and callbacks.
+public sealed class AgentRuntimeContext
+{
+    public required TimeProvider Time { get; init; }
+    public required ILogger Logger { get; init; }
+    public required TimeSpan StopTimeout { get; init; }
+    public required TimeSpan RestartBaseDelay { get; init; }
+    public required TimeSpan RestartMaxDelay { get; init; }
+    public required Action<SupervisedAgent> OnStateChanged { get; init; }
+    public required Action<SupervisedAgent> OnEnded { get; init; }
+    public required Action<SupervisedAgent, bool> RecordFailure { get; init; }
+}

@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+
+namespace Orchestrator.Agent.Runtime;
+
+// Owns every agent on this node. Reconcile is the single way to change what runs: the local state
+// file and (next) the manager's assignments both feed it. At most max_agents run at once; the rest wait.
+public sealed class AgentSupervisor : IHostedService
+{
+    private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(10);
+
+    private readonly AgentTypeRegistry _types;
+    private readonly AgentRuntimeContext _context;
+    private readonly RuntimeTelemetry _telemetry;
+    private readonly TimeProvider _time;
+    private readonly int _maxAgents;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _reconcile = new(1, 1);
+    private readonly Dictionary<string, SupervisedAgent> _agents = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> _failures = new();
+
+    public AgentSupervisor(AgentTypeRegistry types, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
+        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger)
+    {
+        _types = types;
+        _time = time;
+        _telemetry = telemetry;
+        _maxAgents = node.Value.MaxAgents;
+        _context = new AgentRuntimeContext
+        {
+            Time = time,
+            Logger = logger,
+            StopTimeout = runtime.Value.StopTimeout,
+            RestartBaseDelay = runtime.Value.RestartBaseDelay,
+            RestartMaxDelay = runtime.Value.RestartMaxDelay,
+            OnStateChanged = agent => StateChanged?.Invoke(agent.View()),
+            OnEnded = _ => Admit(),
+            RecordFailure = RecordFailure,
+        };
+        telemetry.ObserveAgents(Agents);
+    }
+
+    // Raised on every state change; the manager's agent reports hang off this.
+    public event Action<AgentView>? StateChanged;
+
+    public int MaxAgents => _maxAgents;
+
+    public IReadOnlyList<AgentView> Agents()
+    {
+        lock (_gate) return _agents.Values.Select(a => a.View()).OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList();
+    }
+
+    public AgentView? Find(string agentId)
+    {
+        lock (_gate) return _agents.TryGetValue(agentId, out var agent) ? agent.View() : null;
+    }
+
+    public int RecentFailures()
+    {
+        lock (_failures)
+        {
+            var since = _time.GetUtcNow() - FailureWindow;
+            while (_failures.TryPeek(out var oldest) && oldest < since) _failures.Dequeue();
+            return _failures.Count;
+        }
+    }
+
+    // Desired minus running = start; running minus desired = stop; a changed definition is restarted.
+    public async Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, CancellationToken cancellationToken = default)
+    {
+        await _reconcile.WaitAsync(cancellationToken);
+        try
+        {
+            var wanted = desired.GroupBy(d => d.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+            List<SupervisedAgent> leaving;
+            lock (_gate)
+            {
+                leaving = _agents.Values.Where(a => !wanted.TryGetValue(a.Definition.AgentId, out var d) || !d.SameAs(a.Definition)).ToList();
+                foreach (var agent in leaving) _agents.Remove(agent.Definition.AgentId);
+            }
+            await Task.WhenAll(leaving.Select(a => a.StopAsync()));
+            lock (_gate)
+            {
+                foreach (var definition in wanted.Values.Where(d => !_agents.ContainsKey(d.AgentId))) _agents[definition.AgentId] = Create(definition);
+            }
+            Admit();
+        }
+        finally
+        {
+            _reconcile.Release();
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<SupervisedAgent> all;
+        lock (_gate) all = [.. _agents.Values];
+        await Task.WhenAll(all.Select(a => a.StopAsync()));
+    }
+
+    private SupervisedAgent Create(AgentDefinition definition)
+    {
+        try
+        {
+            return new SupervisedAgent(definition, _types.Get(definition.AgentType), null, _context);
+        }
+        catch (AgentConfigException ex)
+        {
+            // An unknown type fails this agent only, when it is started.
+            return new SupervisedAgent(definition, null, ex.Message, _context);
+        }
+    }
+
+    private void Admit()
+    {
+        lock (_gate)
+        {
+            var active = _agents.Values.Count(a => a.IsActive);
+            foreach (var agent in _agents.Values.Where(a => a.IsPending).OrderBy(a => a.Definition.AgentId, StringComparer.Ordinal))
+            {
+                if (active < _maxAgents)
+                {
+                    agent.Start();
+                    active++;
+                }
+                else
+                {
+                    agent.Hold($"waiting: max_agents ({_maxAgents}) agents already run on this node");
+                }
+            }
+        }
+    }
+
+    private void RecordFailure(SupervisedAgent agent, bool willRestart)
+    {
+        lock (_failures) _failures.Enqueue(_time.GetUtcNow());
+        _telemetry.Failed(agent.View(), willRestart);
+    }
+}

@@ -1,0 +1,47 @@
+namespace Orchestrator.Agent.Runtime;
+
+// Entry point for desired state: persists it, then reconciles. At start it restores the last desired
+// state from DATA_DIR, so the node carries on alone after a restart while the manager is unreachable.
+public sealed class DesiredStateCoordinator(DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger)
+    : IHostedService
+{
+    private readonly SemaphoreSlim _apply = new(1, 1);
+
+    public DesiredState Current { get; private set; } = DesiredState.Empty;
+
+    public async Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
+    {
+        await _apply.WaitAsync(cancellationToken);
+        try
+        {
+            await store.SaveAsync(desired, cancellationToken);
+            Current = desired;
+            await supervisor.ReconcileAsync(desired.Agents, cancellationToken);
+        }
+        finally
+        {
+            _apply.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        DesiredState? saved;
+        try
+        {
+            saved = await store.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException)
+        {
+            // A damaged file must not keep the node down: it starts empty and the manager re-sends the desired state.
+            logger.LogError("Ignoring unreadable state file {Path}: {Error}", store.FilePath, ex.Message);
+            return;
+        }
+        if (saved is null) return;
+        logger.LogInformation("Restoring {Count} agents (generation {Generation}) from {Path}", saved.Agents.Count, saved.Generation, store.FilePath);
+        Current = saved;
+        await supervisor.ReconcileAsync(saved.Agents, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
