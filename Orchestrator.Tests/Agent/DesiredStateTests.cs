@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Runtime;
+
+namespace Orchestrator.Tests.Agent;
+
+public sealed class DesiredStateTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-desired-").FullName;
+
+    private DesiredStateStore Store() => new(Options.Create(new RuntimeOptions { DataDirectory = "data" }),
+        new HostingEnvironment { ContentRootPath = _root });
+
+    [Fact]
+    public async Task AppliedStateIsWrittenAtomicallyAndRestoredByTheNextNode()
+    {
+        var time = new FakeTimeProvider();
+        var first = RuntimeHarness.Supervisor(time);
+        var coordinator = new DesiredStateCoordinator(Store(), first, NullLogger<DesiredStateCoordinator>.Instance);
+        await coordinator.ApplyAsync(new DesiredState(5, [RuntimeHarness.Trading("a", "momentum"), RuntimeHarness.Trading("b", "mean_reversion")]), default);
+        await first.WaitForAsync("b", v => v.State == AgentState.Running, "b running");
+        await first.StopAsync(default);
+
+        Assert.Equal([DesiredStateStore.FileName], Directory.GetFiles(Path.Combine(_root, "data")).Select(Path.GetFileName));
+
+        var second = RuntimeHarness.Supervisor(time);
+        var restored = new DesiredStateCoordinator(Store(), second, NullLogger<DesiredStateCoordinator>.Instance);
+        await restored.StartAsync(default);
+        Assert.Equal(5, restored.Current.Generation);
+        await second.WaitForAsync("a", v => v.State == AgentState.Running, "a restored");
+        await second.WaitForAsync("b", v => v.State == AgentState.Running, "b restored");
+        await second.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task ADamagedStateFileDoesNotKeepTheNodeDown()
+    {
+        var store = Store();
+        Directory.CreateDirectory(Path.GetDirectoryName(store.FilePath)!);
+        await File.WriteAllTextAsync(store.FilePath, "{\"generation\":");
+        var supervisor = RuntimeHarness.Supervisor(TimeProvider.System);
+        var coordinator = new DesiredStateCoordinator(store, supervisor, NullLogger<DesiredStateCoordinator>.Instance);
+        await coordinator.StartAsync(default);
+        Assert.Empty(supervisor.Agents());
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Agent;
+
+// The built node as a real process, started from the seed's variables with no manager listening.
+public sealed class NodeStartupTests : IDisposable
+{
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
+    private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-node-").FullName;
+
+    [Fact]
+    public async Task NodeStartsFromTheSeedComposeVariablesAndStaysUpWithoutAManager()
+    {
+        var port = ServiceProcess.FreeTcpPort();
+        var unusedManagerPort = ServiceProcess.FreeTcpPort();
+        await using var node = ServiceProcess.Start("Orchestrator.Agent",
+            SeedVariables.Compose($"http://127.0.0.1:{unusedManagerPort}", port, _data));
+        await node.WaitForHttpAsync($"http://127.0.0.1:{port}/health", Startup);
+
+        using var http = new HttpClient();
+        var health = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/health"))!;
+        Assert.Equal("degraded", (string?)health["checks"]!["manager-connection"]!["status"]);
+        var agents = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/api/v1/agents"))!;
+        Assert.Equal(10, (int)agents["max_agents"]!);
+        Assert.Equal(0, (int)agents["count"]!);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{port}/api/v1/agents/nope")).StatusCode);
+        await Deadline.UntilAsync(() => Task.FromResult(node.Log.Contains("Registration failed (refused)")), Startup, "the refused registration to be logged");
+        Assert.Contains("REDIS_URL is set but not used", node.Log);
+        Assert.False(node.HasExited);
+    }
+
+    [Theory]
+    [InlineData("AGENT_CONFIG", "{not json", "AGENT_CONFIG is not valid JSON")]
+    [InlineData("AGENT_CONFIG", """{"capabilities":["agent_runner"],"max_agents":0,"orchestrator_id":1}""", "AGENT_CONFIG max_agents must be at least 1, got 0")]
+    [InlineData("CENTRAL_MANAGER_URL", "not a url", "CENTRAL_MANAGER_URL must be an http(s) URL")]
+    [InlineData("CENTRAL_MANAGER_URL", "", "CENTRAL_MANAGER_URL is required")]
+    [InlineData("ADMIN_PASSWORD", "", "ADMIN_PASSWORD is required")]
+    [InlineData("HEARTBEAT_INTERVAL", "soon", "HEARTBEAT_INTERVAL must be a positive number of seconds, got 'soon'")]
+    [InlineData("AGENT_PORT", "eighty", "AGENT_PORT must be a port number, got 'eighty'")]
+    [InlineData("AUTO_REGISTER", "maybe", "AUTO_REGISTER must be true or false, got 'maybe'")]
+    public async Task InvalidSettingStopsTheNodeWithOneClearLine(string variable, string value, string message)
+    {
+        var environment = SeedVariables.Compose("http://127.0.0.1:1", ServiceProcess.FreeTcpPort(), _data);
+        environment[variable] = value;
+        await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+
+        Assert.Equal(1, await node.WaitForExitAsync(Startup));
+        var lines = node.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(lines, l => l.Contains(message, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("at ", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.StartsWith("Invalid setting: ", l));
+    }
+
+    [Fact]
+    public async Task EveryInvalidSettingIsReportedAtOnce()
+    {
+        var environment = SeedVariables.Compose("ftp://manager", ServiceProcess.FreeTcpPort(), _data);
+        environment["AGENT_CONFIG"] = """{"max_agents":-2}""";
+        environment["HEARTBEAT_INTERVAL"] = "0";
+        await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+
+        Assert.Equal(1, await node.WaitForExitAsync(Startup));
+        Assert.Contains("CENTRAL_MANAGER_URL must be an http(s) URL", node.Log);
+        Assert.Contains("max_agents must be at least 1, got -2", node.Log);
+        Assert.Contains("HEARTBEAT_INTERVAL must be a positive number of seconds, got '0'", node.Log);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
+    }
+}
