@@ -1,0 +1,86 @@
+using AgentSeed = Orchestrator.Agent.Extensions.SeedEnvironment;
+using ManagerSeed = Orchestrator.Manager.Extensions.SeedEnvironment;
+
+namespace Orchestrator.Tests.Deployment;
+
+// Every variable a compose file gives a service is one that service reads (its SeedEnvironment table),
+// and every variable the service reads is given, unless listed here with the reason it is left out.
+public class ComposeAgreesWithOptionsTests
+{
+    // Read by ASP.NET Core itself rather than by our options.
+    private static readonly HashSet<string> PlatformVariables = ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"];
+
+    private static readonly Dictionary<string, string> ManagerVariablesLeftOut = [];
+
+    private static readonly Dictionary<string, string> OrchestratorVariablesLeftOut = new()
+    {
+        ["REDIS_URL"] = "accepted for the seed's sake but never used: orchestrators never reach Redis",
+    };
+
+    [Fact]
+    public void EveryVariableTheCentralComposeSetsIsOneTheManagerReads()
+    {
+        var set = ComposeFile.Load(DeploymentFiles.CentralCompose).Environment(DeploymentFiles.ManagerService).Keys;
+        Assert.Empty(set.Except(ManagerSeed.Variables.Keys).Except(PlatformVariables));
+    }
+
+    [Fact]
+    public void EveryVariableTheManagerReadsIsSetByTheCentralCompose()
+    {
+        var set = ComposeFile.Load(DeploymentFiles.CentralCompose).Environment(DeploymentFiles.ManagerService).Keys;
+        Assert.Empty(ManagerSeed.Variables.Keys.Except(set).Except(ManagerVariablesLeftOut.Keys));
+    }
+
+    [Fact]
+    public void EveryVariableTheOrchestratorComposeSetsIsOneTheOrchestratorReads()
+    {
+        var set = ComposeFile.Load(DeploymentFiles.OrchestratorCompose).Environment(DeploymentFiles.OrchestratorService).Keys;
+        Assert.Empty(set.Except(AgentSeed.OptionKeys.Keys).Except(PlatformVariables));
+    }
+
+    [Fact]
+    public void EveryVariableTheOrchestratorReadsIsSetByItsCompose()
+    {
+        var set = ComposeFile.Load(DeploymentFiles.OrchestratorCompose).Environment(DeploymentFiles.OrchestratorService).Keys;
+        Assert.Empty(AgentSeed.OptionKeys.Keys.Except(set).Except(OrchestratorVariablesLeftOut.Keys));
+    }
+
+    [Fact]
+    public void VariablesLeftOutOnPurposeAreStillReadByTheServices()
+    {
+        // A stale entry here would hide a variable the compose file should set.
+        Assert.Empty(ManagerVariablesLeftOut.Keys.Except(ManagerSeed.Variables.Keys));
+        Assert.Empty(OrchestratorVariablesLeftOut.Keys.Except(AgentSeed.OptionKeys.Keys));
+    }
+
+    [Fact]
+    public void EveryVariableTheEnvExampleSetsReachesTheComposeFileOrTheDeployScript()
+    {
+        var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
+        var compose = ComposeInterpolation.Variables(ComposeInterpolation.WithoutComments(File.ReadAllText(DeploymentFiles.OrchestratorCompose)));
+        var script = File.ReadAllText(Path.Combine(Infrastructure.RepoPaths.Root, DeploymentFiles.DeployScript));
+        var unused = example.AllKeys.Where(key => !compose.Contains(key) && !script.Contains(key, StringComparison.Ordinal));
+        Assert.Empty(unused);
+    }
+
+    [Fact]
+    public void EveryVariableTheOrchestratorComposeReadsIsInTheEnvExample()
+    {
+        var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
+        var text = ComposeInterpolation.WithoutComments(File.ReadAllText(DeploymentFiles.OrchestratorCompose));
+        Assert.Empty(ComposeInterpolation.Variables(text).Except(example.AllKeys));
+        // Those compose cannot do without are set, not just shown in a comment.
+        Assert.Empty(ComposeInterpolation.RequiredVariables(text).Except(example.Values.Keys));
+    }
+
+    [Fact]
+    public void EnvExampleIsValidDotenvThatComposeCanEvaluate()
+    {
+        var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
+        Assert.Equal(["ADMIN_PASSWORD", "CENTRAL_MANAGER_HOST", "CENTRAL_MANAGER_SCHEME", "EXTERNAL_IP", "ORCHESTRATOR_ID"],
+            example.Values.Keys.Order(StringComparer.Ordinal));
+        var environment = DeploymentFiles.OrchestratorEnvironment(example.Values);
+        var translated = AgentSeed.Translate(key => environment.GetValueOrDefault(key));
+        Assert.DoesNotContain(translated, t => t.Key.StartsWith("Seed:Problems", StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Deployment;
+
+// deploy-orchestrator.sh's checks against a real manager (CentralManagerFixture). Only --dry-run gets
+// past them here: the step after needs a Docker engine, which this machine has not.
+public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassFixture<CentralManagerFixture>, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-deploy-test-").FullName;
+
+    private string EnvFile => Path.Combine(_directory, ".env.orchestrator");
+
+    // The example file as a customer fills it in: the same lines, real values.
+    private void WriteSettings(Dictionary<string, string?> changes)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ORCHESTRATOR_ID"] = "1",
+            ["CENTRAL_MANAGER_HOST"] = $"127.0.0.1:{manager.Port}",
+            ["CENTRAL_MANAGER_SCHEME"] = "http",
+            ["EXTERNAL_IP"] = "198.51.100.7",
+            ["ADMIN_PASSWORD"] = manager.AdminPassword,
+        };
+        foreach (var (key, value) in changes) values[key] = value;
+        var lines = File.ReadAllLines(DeploymentFiles.EnvExample).Select(line =>
+        {
+            var key = line.Split('=')[0];
+            if (line.StartsWith('#') || !values.TryGetValue(key, out var value)) return line;
+            return value is null ? "" : $"{key}={value}";
+        });
+        File.WriteAllLines(EnvFile, lines);
+    }
+
+    private Task<ScriptRun> DeployAsync(Dictionary<string, string?>? settings = null, Dictionary<string, string>? environment = null)
+    {
+        WriteSettings(settings ?? []);
+        return ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--dry-run", "--env-file", EnvFile], environment ?? []);
+    }
+
+    [Fact]
+    public async Task RightPasswordPassesEveryCheckAndDryRunPrintsWhatItWouldRun()
+    {
+        var run = await DeployAsync();
+        Assert.True(run.ExitCode == 0, run + "\n--- manager log\n" + manager.Log);
+        Assert.Empty(run.Error);
+        Assert.Contains($"manager at {manager.Url} is healthy", run.Output);
+        Assert.Contains("ADMIN_PASSWORD accepted by the manager", run.Output);
+        var compose = Path.Combine(RepoPaths.Root, "docker-compose.orchestrator.yml");
+        Assert.Contains($"would run:", run.Output);
+        Assert.Contains($"--env-file {EnvFile} -f {compose} up -d --build", run.Output);
+        Assert.Contains($"to list orchestrator-1-cluster", run.Output);
+    }
+
+    [Fact]
+    public async Task WrongPasswordIsRefusedWithOneLine()
+    {
+        var run = await DeployAsync(new() { ["ADMIN_PASSWORD"] = "a-long-but-wrong-password-42" });
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Equal($"deploy-orchestrator: error: ADMIN_PASSWORD was refused by the manager at {manager.Url} (HTTP 401): it must be the manager's ADMIN_PASSWORD", line);
+    }
+
+    [Fact]
+    public async Task UnreachableManagerIsRefusedWithOneLine()
+    {
+        var closedPort = ClosedPort();
+        var run = await DeployAsync(new() { ["CENTRAL_MANAGER_HOST"] = $"127.0.0.1:{closedPort}" });
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"deploy-orchestrator: error: the manager at http://127.0.0.1:{closedPort} is unreachable (", line);
+        Assert.Contains("check CENTRAL_MANAGER_HOST", line);
+    }
+
+    [Fact]
+    public async Task HttpsToAPlainHttpManagerIsRefusedAsUnreachable()
+    {
+        var run = await DeployAsync(new() { ["CENTRAL_MANAGER_SCHEME"] = "https" });
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"the manager at https://127.0.0.1:{manager.Port} is unreachable", Assert.Single(run.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("ADMIN_PASSWORD", "change-me", "ADMIN_PASSWORD is a placeholder or default value")]
+    [InlineData("ADMIN_PASSWORD", "your-production-admin-password", "ADMIN_PASSWORD is a placeholder or default value")]
+    [InlineData("ADMIN_PASSWORD", "Sh0rt-pw", "ADMIN_PASSWORD is too weak: it has 8 characters, at least 12 are required")]
+    [InlineData("ADMIN_PASSWORD", null, "ADMIN_PASSWORD is not set")]
+    [InlineData("ORCHESTRATOR_ID", null, "ORCHESTRATOR_ID is not set")]
+    [InlineData("ORCHESTRATOR_ID", "Customer A", "ORCHESTRATOR_ID must be lower-case letters, digits")]
+    [InlineData("CENTRAL_MANAGER_HOST", null, "CENTRAL_MANAGER_HOST is not set")]
+    [InlineData("CENTRAL_MANAGER_HOST", "https://manager.example.com", "CENTRAL_MANAGER_HOST must be a host name or IP")]
+    [InlineData("CENTRAL_MANAGER_SCHEME", "ftp", "CENTRAL_MANAGER_SCHEME must be https or http, got 'ftp'")]
+    public async Task BadSettingIsRefusedWithOneLineNamingIt(string variable, string? value, string expected)
+    {
+        var run = await DeployAsync(new() { [variable] = value });
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("deploy-orchestrator: error: " + expected, Assert.Single(run.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("your-production-jwt-secret-32chars", "JWT_SECRET is a placeholder or default value")]
+    [InlineData("0123456789abcdef", "JWT_SECRET is too weak: it has 16 characters, at least 32 are required")]
+    public async Task WeakJwtSecretInTheEnvironmentIsRefused(string secret, string expected)
+    {
+        var run = await DeployAsync(environment: new() { ["JWT_SECRET"] = secret });
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("deploy-orchestrator: error: " + expected, Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task EnvironmentWinsOverTheSettingsFileAsWithCompose()
+    {
+        var run = await DeployAsync(new() { ["ADMIN_PASSWORD"] = "a-long-but-wrong-password-42" },
+            new() { ["ADMIN_PASSWORD"] = manager.AdminPassword });
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
+
+    [Fact]
+    public async Task MissingSettingsFileIsNamed()
+    {
+        var missing = Path.Combine(_directory, "nope.env");
+        var run = await ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--dry-run", "--env-file", missing], new Dictionary<string, string>());
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"deploy-orchestrator: error: settings file {missing} not found", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task UnknownOptionIsRefused()
+    {
+        var run = await ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--frobnicate"], new Dictionary<string, string>());
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(["deploy-orchestrator: error: unknown option --frobnicate (try --help)"], run.ErrorLines);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again once disposed
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}

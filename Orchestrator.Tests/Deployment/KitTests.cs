@@ -1,0 +1,81 @@
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Deployment;
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class KitTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-kit-test-").FullName;
+
+    // What a customer needs, as the seed's onboarding lists it, plus the sources Dockerfile.agent builds.
+    private static readonly string[] ExpectedTopLevel =
+    [
+        ".dockerignore", ".env.orchestrator.example", "DEPLOYMENT.md", "Directory.Build.props", "Directory.Packages.props",
+        "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
+        "docker-compose.orchestrator.yml",
+    ];
+
+    private string Kit => Path.Combine(_directory, "orchestrator-deployment-kit");
+
+    [Fact]
+    public async Task KitHoldsExactlyWhatACustomerNeeds()
+    {
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", Kit]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var topLevel = Directory.EnumerateFileSystemEntries(Kit).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(ExpectedTopLevel, topLevel);
+        var files = Directory.EnumerateFiles(Kit, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Kit, f)).ToList();
+        Assert.DoesNotContain(files, f => f.Split('/').Any(part => part is "bin" or "obj" or ".data") || f.EndsWith("launchSettings.json"));
+        Assert.Contains("Orchestrator.Agent/Orchestrator.Agent.csproj", files);
+        Assert.Contains("Orchestrator.Agent/Program.cs", files);
+        Assert.Contains("Orchestrator.ServiceDefaults/Orchestrator.ServiceDefaults.csproj", files);
+        Assert.DoesNotContain(files, f => f.StartsWith("Orchestrator.Manager", StringComparison.Ordinal));
+        foreach (var copied in new[] { "docker-compose.orchestrator.yml", "Dockerfile.agent", ".env.orchestrator.example" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(RepoPaths.Root, copied)), File.ReadAllText(Path.Combine(Kit, copied)));
+        }
+        Assert.True(File.GetUnixFileMode(Path.Combine(Kit, "deploy-orchestrator.sh")).HasFlag(UnixFileMode.UserExecute));
+    }
+
+    [Fact]
+    public async Task KitsDeployScriptFindsTheComposeFileBesideIt()
+    {
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", Kit]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // No settings file yet: the script must get past locating the compose file and ask for one.
+        var deploy = await ScriptRun.RunAsync("bash", [Path.Combine(Kit, "deploy-orchestrator.sh"), "--dry-run"], new Dictionary<string, string>());
+        Assert.Equal(1, deploy.ExitCode);
+        Assert.Equal([$"deploy-orchestrator: error: settings file {Kit}/.env.orchestrator not found: copy .env.orchestrator.example to it and fill it in"], deploy.ErrorLines);
+    }
+
+    [Fact]
+    public async Task TarballUnpacksIntoTheKitFolder()
+    {
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", Path.Combine(_directory, "kit"), "--tarball"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var list = await ScriptRun.RunAsync("tar", ["-tzf", Path.Combine(_directory, "kit.tar.gz")]);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        var entries = list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(entries, e => Assert.StartsWith("orchestrator-deployment-kit/", e));
+        Assert.Contains("orchestrator-deployment-kit/deploy-orchestrator.sh", entries);
+        Assert.Contains("orchestrator-deployment-kit/docker-compose.orchestrator.yml", entries);
+    }
+
+    [Fact]
+    public async Task KitScriptRefusesToOverwriteAFolderThatIsNotAKit()
+    {
+        var precious = Path.Combine(_directory, "precious");
+        Directory.CreateDirectory(precious);
+        File.WriteAllText(Path.Combine(precious, "notes.txt"), "keep me");
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", precious]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+        Assert.True(File.Exists(Path.Combine(precious, "notes.txt")));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
