@@ -1,0 +1,4 @@
+using Orchestrator.Bench;
+using Orchestrator.Bench.Options;
+
+return await BenchCommand.Create(BenchRunner.RunAsync).Parse(args).InvokeAsync();

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Orchestrator.Bench.Hosting;
+using Orchestrator.Bench.Measurement;
+using Orchestrator.Bench.Protocol;
+using Orchestrator.Bench.Simulation;
+
+namespace Orchestrator.Bench.Scenarios;
+
+// fleet: registered clusters ramped up step by step, every one heartbeating at the manager's
+// interval. After each step has run a full interval at its size: the manager's RSS, Redis memory,
+// and an operator's GET /status and GET /containers latency under that heartbeat load.
+public sealed class FleetScenario(BenchContext context)
+{
+    public const string StatusPath = "/api/v1/cluster/status";
+    public const string ContainersPath = "/api/v1/cluster/containers";
+
+    public async Task<FleetResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var settings = context.Settings;
+        var interval = settings.FleetInterval;
+        await using var redis = await context.StartRedisAsync();
+        await using var manager = await context.StartManagerAsync(redis, interval);
+        using var http = context.Http(manager.BaseAddress);
+        var client = context.Client(http);
+        var admin = await client.LoginAsync(null, cancellationToken);
+        var clusters = new List<SimCluster>();
+        var steps = new List<FleetStep>();
+        var epoch = Stopwatch.GetTimestamp();
+        (HeartbeatPacer Pacer, CancellationTokenSource Stop, Task Running)? beating = null;
+        try
+        {
+            foreach (var target in settings.FleetSteps)
+            {
+                var joining = Enumerable.Range(clusters.Count, target - clusters.Count)
+                    .Select(i => new SimCluster(i, context.RunId, 10, settings.Seed)).ToList();
+                var registration = await FleetRegistrar.RegisterAsync(client, joining, settings.RegisterConcurrency, cancellationToken);
+                clusters.AddRange(joining.Where(c => c.ContainerId is not null));
+                context.Log($"fleet: {clusters.Count} registered ({registration.PerSecond}/s, errors {registration.Outcomes.Errors})");
+
+                var pacer = new HeartbeatPacer(client, clusters, interval, maxInFlight: 20_000, retry: true, epoch);
+                var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var running = pacer.RunAsync(stop.Token);
+                if (beating is { } previous) { await previous.Stop.CancelAsync(); await previous.Running; previous.Stop.Dispose(); }
+                beating = (pacer, stop, running);
+
+                var cpu = new CpuMeter(manager.Pid, redis.Pid);
+                var window = pacer.OpenWindow();
+                await Task.Delay(interval, cancellationToken);
+                var heartbeats = await window.CloseAsync(pacer.RatePerSecond, TimeSpan.Zero);
+                var share = cpu.Stop();
+
+                var step = await MeasureAsync(client, admin, manager, redis, clusters.Count, registration, heartbeats, share, cancellationToken);
+                steps.Add(step);
+                context.Log($"fleet: {step.Clusters} clusters: manager RSS {step.ManagerRssMiB} MiB, redis {step.RedisUsedMiB} MiB, " +
+                            $"heartbeats {heartbeats.AchievedPerSecond}/s p99 {heartbeats.Latency.P99Ms} ms, " +
+                            $"GET /status p99 {step.Status.Latency.P99Ms} ms, GET /containers p99 {step.Containers.Latency.P99Ms} ms " +
+                            $"({step.Containers.ResponseBytes / 1024} KiB), healthy {step.Healthy}");
+            }
+        }
+        finally
+        {
+            if (beating is { } last) { await last.Stop.CancelAsync(); await last.Running; last.Stop.Dispose(); }
+        }
+        return new FleetResult(interval.TotalSeconds, steps);
+    }
+
+    private async Task<FleetStep> MeasureAsync(ProtocolClient client, System.Net.Http.Headers.AuthenticationHeaderValue admin,
+        ServiceProcess manager, RedisServer redis, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
+        CpuShare cpu, CancellationToken cancellationToken)
+    {
+        var settings = context.Settings;
+        var rss = manager.RssBytes();
+        var memory = await redis.InfoAsync("memory");
+        var budget = settings.Short ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30);
+        var status = await ReadSampler.SampleAsync(client, admin, StatusPath, settings.ReadSamples, budget, cancellationToken);
+        var containers = await ReadSampler.SampleAsync(client, admin, ContainersPath, settings.ReadSamples, budget, cancellationToken);
+        var healthy = await HealthyCountAsync(client, admin, cancellationToken);
+        return new FleetStep(clusters, registration, heartbeats, cpu, Math.Round(rss / 1048576.0, 1),
+            Math.Round(long.Parse(memory["used_memory"]) / 1048576.0, 1), Math.Round(long.Parse(memory["used_memory_rss"]) / 1048576.0, 1),
+            status, containers, healthy);
+    }
+
+    // containers_by_status.healthy from GET /status: whether the manager sees the whole fleet alive.
+    private static async Task<long?> HealthyCountAsync(ProtocolClient client, System.Net.Http.Headers.AuthenticationHeaderValue admin,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var json = await client.GetJsonAsync(admin, StatusPath, cancellationToken);
+            return json?.RootElement.TryGetProperty("containers_by_status", out var byStatus) == true
+                   && byStatus.TryGetProperty("healthy", out var healthy) ? healthy.GetInt64() : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record FleetStep(int Clusters, RegistrationResult Registration, HeartbeatWindowResult Heartbeats, CpuShare Cpu,
+    double ManagerRssMiB, double RedisUsedMiB, double RedisRssMiB, ReadResult Status, ReadResult Containers, long? Healthy);
+
+public sealed record FleetResult(double HeartbeatIntervalSeconds, IReadOnlyList<FleetStep> Steps);
