@@ -12,6 +12,7 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
 {
     public const string Issuer = "orchestrator-manager";
     public const string Audience = "orchestrator";
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     public TokenResponse Issue(string role, string? containerName)
     {
@@ -36,7 +37,7 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
         return new TokenResponse(token, "bearer", (int)settings.TokenLifetime.TotalSeconds, role);
     }
 
-    public static TokenValidationParameters ValidationParameters(ManagerOptions settings) => new()
+    public static TokenValidationParameters ValidationParameters(ManagerOptions settings, TimeProvider time) => new()
     {
         ValidIssuer = Issuer,
         ValidAudience = Audience,
@@ -44,7 +45,12 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         NameClaimType = ManagerClaims.Subject,
         RoleClaimType = ManagerClaims.Role,
-        ClockSkew = TimeSpan.FromSeconds(30),
+        // The same clock that issued the token checks its lifetime (TimeProvider, not DateTime.UtcNow).
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return (notBefore is null || now >= notBefore.Value - ClockSkew) && expires is { } end && now <= end + ClockSkew;
+        },
     };
 
     private static SymmetricSecurityKey SigningKey(string secret) => new(Encoding.UTF8.GetBytes(secret));

@@ -12,10 +12,11 @@ public static class AuthenticationExtensions
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         // Read from the validated options, so a secret generated in Development is the one checked.
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<ManagerOptions>>((jwt, manager) =>
+            .Configure<IOptions<ManagerOptions>, TimeProvider>((jwt, manager, time) =>
             {
                 jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(manager.Value);
+                jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(manager.Value, time);
+                jwt.TimeProvider = time;
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))

@@ -11,6 +11,11 @@ namespace Orchestrator.Manager.Redis;
 //   containers:by-heartbeat   zset   id scored by last heartbeat (unix ms): liveness scans only the stale ones
 //   container:{id}:desired    hash   (agents issue) agent_id -> assignment JSON; bumps container's generation
 //   container:{id}:changed    channel (agents issue) published on every generation bump, for long-polls
+//   agent:{id}                hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
+//                                    assignment JSON, and what its orchestrator last reported (see AgentFields)
+//   agents                    set    every agent id
+//   idempotency:{key}         string a deploy's response under its Idempotency-Key (24 h)
+//   scheduler:sequence        string counter shared by every replica's round_robin rotation
 //   login-failures:{client}   string failed logins from one client IP, expiring after the window
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 public static class RedisKeys
@@ -31,6 +36,21 @@ public static class RedisKeys
 
     public static RedisChannel ContainerChanged(string containerId) =>
         RedisChannel.Literal(ContainerPrefix + containerId + ":changed");
+
+    public const string AgentPrefix = Prefix + "agent:";
+    public static readonly RedisKey AgentIds = Prefix + "agents";
+    public static readonly RedisKey SchedulerSequence = Prefix + "scheduler:sequence";
+
+    public static RedisKey Agent(string id) => AgentPrefix + id;
+
+    public static RedisKey Idempotency(string key) => Prefix + "idempotency:" + key;
+
+    // Every container's change channel, for the one pattern subscription that wakes long-polls.
+    public static readonly RedisChannel AnyContainerChanged = RedisChannel.Pattern(ContainerPrefix + "*:changed");
+
+    public static string? ContainerIdFromChannel(string channel) =>
+        channel.StartsWith(ContainerPrefix, StringComparison.Ordinal) && channel.EndsWith(":changed", StringComparison.Ordinal)
+            ? channel[ContainerPrefix.Length..^":changed".Length] : null;
 
     public static RedisKey LoginFailures(string client) => Prefix + "login-failures:" + client;
 }

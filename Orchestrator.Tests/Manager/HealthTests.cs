@@ -1,0 +1,32 @@
+using System.Net;
+using System.Text.Json;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Manager;
+
+public class HealthTests
+{
+    [Fact]
+    public async Task HealthIsUnavailableWhileRedisIsDownAndStatusSaysRedisIsUnreachable()
+    {
+        await using var redis = new RedisServerProcess();
+        await redis.StartAsync();
+        await using var manager = new ManagerFactory(redis);
+        using var admin = await manager.CreateAdminClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/health")).StatusCode);
+
+        redis.Stop();
+        await Deadline.UntilAsync(async () => (await admin.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "/health to report 503 with Redis down");
+        var status = await Deadline.PollAsync(async () =>
+        {
+            var response = await admin.GetAsync("/api/v1/cluster/status");
+            return response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone() : (JsonElement?)null;
+        }, TimeSpan.FromSeconds(30), "status to answer with Redis down");
+        Assert.False(status!.Value.GetProperty("redis_reachable").GetBoolean());
+
+        await redis.StartAsync();
+        await Deadline.UntilAsync(async () => (await admin.GetAsync("/health")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "/health to recover once Redis is back");
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Manager.Options;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Manager;
+
+// The real manager (Program, middleware, Redis client) in-process, against a real redis-server.
+// Time is a FakeTimeProvider starting now, so tests move the liveness clock by hand.
+public sealed class ManagerFactory(RedisServerProcess redis, Dictionary<string, string?>? settings = null)
+    : WebApplicationFactory<ManagerOptions>
+{
+    public const string AdminPassword = "test-admin-password";
+    public const string JwtSecret = "test-jwt-secret-of-at-least-32-characters!";
+    public const string ClientIpHeader = "X-Test-Client-Ip";
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
+        builder.UseSetting("Manager:AdminPassword", AdminPassword);
+        builder.UseSetting("Manager:JwtSecret", JwtSecret);
+        builder.UseSetting("Manager:HeartbeatInterval", "00:00:30");
+        builder.UseSetting("Manager:LoginFailureLimit", "3");
+        foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            // TestServer has no remote address; tests name the client IP so rate limits stay per test.
+            services.AddSingleton<IStartupFilter, TestClientIpStartupFilter>();
+        });
+    }
+
+    public HttpClient CreateClient(string clientIp)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(ClientIpHeader, clientIp);
+        return client;
+    }
+
+    public async Task<HttpClient> CreateAdminClientAsync() => await CreateAuthorizedClientAsync(new { username = "admin", password = AdminPassword });
+
+    public async Task<HttpClient> CreateClusterClientAsync(string containerName) =>
+        await CreateAuthorizedClientAsync(new { username = "cluster", password = AdminPassword, container_name = containerName });
+
+    private async Task<HttpClient> CreateAuthorizedClientAsync(object login)
+    {
+        var client = CreateClient(IPAddress.Loopback.ToString());
+        var response = await client.PostAsJsonAsync("/api/v1/auth/token", login);
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private sealed class TestClientIpStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers[ClientIpHeader], out var ip)) context.Connection.RemoteIpAddress = ip;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
