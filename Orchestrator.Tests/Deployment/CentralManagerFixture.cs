@@ -80,6 +80,9 @@ public sealed class CentralManagerFixture : IAsyncLifetime
         }
     }
 
+    // A Redis outage as the manager sees it: the process is killed at once.
+    public void StopRedis() => _redis.Stop();
+
     // The helper's redis-server has no password; set one the way --requirepass would.
     private async Task RequirePasswordAsync()
     {

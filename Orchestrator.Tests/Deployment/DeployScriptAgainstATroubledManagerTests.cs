@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Orchestrator.Tests.Deployment;
+
+// Each class has a manager of its own (CentralManagerFixture): these tests break it on purpose.
+public abstract class TroubledManagerTestBase(CentralManagerFixture manager) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-deploy-test-").FullName;
+
+    protected CentralManagerFixture Manager => manager;
+
+    protected async Task<ScriptRun> DryRunAsync(string adminPassword)
+    {
+        var envFile = Path.Combine(_directory, ".env.orchestrator");
+        await File.WriteAllLinesAsync(envFile,
+        [
+            "ORCHESTRATOR_ID=1", $"CENTRAL_MANAGER_HOST=127.0.0.1:{manager.Port}", "CENTRAL_MANAGER_SCHEME=http",
+            "EXTERNAL_IP=198.51.100.7", $"ADMIN_PASSWORD={adminPassword}",
+        ]);
+        return await ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--dry-run", "--env-file", envFile], new Dictionary<string, string>());
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture manager)
+    : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
+{
+    [Fact]
+    public async Task UnhealthyManagerIsRefusedWithOneLine()
+    {
+        Manager.StopRedis();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await Infrastructure.Deadline.UntilAsync(async () =>
+            (await http.GetAsync(Manager.Url + "/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "the manager's /health to report 503 without Redis");
+
+        var run = await DryRunAsync(Manager.AdminPassword);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal([$"deploy-orchestrator: error: the manager at {Manager.Url} is running but unhealthy (GET /health: 503): ask its operator to check its Redis"],
+            run.ErrorLines);
+    }
+}
+
+public class DeployScriptAgainstALockedOutClientTests(CentralManagerFixture manager)
+    : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
+{
+    [Fact]
+    public async Task LockedOutLoginIsRefusedWithOneLineSayingWhenToRetry()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Manager.Url), Timeout = TimeSpan.FromSeconds(10) };
+        await Infrastructure.Deadline.UntilAsync(async () =>
+        {
+            var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = "a-long-but-wrong-password-42" });
+            return login.StatusCode == HttpStatusCode.TooManyRequests;
+        }, TimeSpan.FromSeconds(30), "the manager to lock this client out after repeated wrong passwords");
+
+        // Even the right password is refused now, and the script says why rather than blaming the password.
+        var run = await DryRunAsync(Manager.AdminPassword);
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Matches($@"^deploy-orchestrator: error: the manager at {Manager.Url.Replace(".", @"\.")} blocks logins from this address after too many wrong passwords: retry in \d+ seconds$", line);
+    }
+}
