@@ -40,8 +40,10 @@ public sealed class HeartbeatPacer
 
     public double RatePerSecond => _clusters.Length / _interval.TotalSeconds;
     public HeartbeatWindow Window { get; private set; }
-    public OutcomeCounts Retries { get; } = new();
-    public OutcomeCounts Recoveries { get; } = new();
+    public OutcomeCounts Retries { get; private set; } = new();
+    public OutcomeCounts Recoveries { get; private set; } = new();
+
+    public void ResetRetryCounts() => (Retries, Recoveries) = (new OutcomeCounts(), new OutcomeCounts());
 
     public HeartbeatWindow OpenWindow() => Window = new HeartbeatWindow(Stopwatch.GetTimestamp());
 

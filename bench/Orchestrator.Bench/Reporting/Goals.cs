@@ -1,0 +1,75 @@
+using System.Globalization;
+using Orchestrator.Bench.Scenarios;
+
+namespace Orchestrator.Bench.Reporting;
+
+// The product's targets (issue 7), each judged against what this run measured. Nothing is tuned to
+// them: a run smaller than a goal's size says so instead of judging.
+public static class Goals
+{
+    public const double IngestShare = 0.5, IngestP99Ms = 20;
+    public const int FleetSize = 100_000, RestartFleet = 10_000;
+    public const double FleetRssMiB = 1024, StatusP99Ms = 200, PlacementsPerSecond = 1000, DeployToRunningP99Ms = 1000, RestartSeconds = 30;
+
+    public static IReadOnlyList<GoalResult> Judge(HeartbeatsResult? heartbeats, FleetResult? fleet, DeployResult? deploy, ReconnectResult? reconnect) =>
+        [Ingest(heartbeats), Fleet(fleet), Deploy(deploy), Restart(reconnect),
+         new("Simulator and manager share the machine's cores", "stated", MachineInfo.SharedCoresNote)];
+
+    private static GoalResult Ingest(HeartbeatsResult? result)
+    {
+        const string goal = "Heartbeat ingest ≥ 50% of the bare-Kestrel ceiling, at p99 ≤ 20 ms";
+        if (result is null) return new(goal, "unmeasured", "heartbeats scenario not run");
+        var ceiling = result.Ceiling.Saturated.Heartbeats.AchievedPerSecond;
+        var target = Math.Round(ceiling * IngestShare);
+        var saturatedRatio = result.Manager.Saturated.Heartbeats.AchievedPerSecond / ceiling;
+        var step = result.Manager.Steps.MinBy(s => Math.Abs(s.Heartbeats.OfferedPerSecond - target));
+        if (step is null) return new(goal, "unmeasured", "no open-loop step near 50% of the ceiling");
+        var h = step.Heartbeats;
+        var met = h.AchievedPerSecond >= 0.97 * h.OfferedPerSecond && h.OfferedPerSecond >= 0.97 * target
+                  && h.Latency.P99Ms <= IngestP99Ms && h.Outcomes.Errors == 0;
+        return new(goal, met ? "met" : "not met",
+            $"offered {F(h.OfferedPerSecond)}/s ({P(h.OfferedPerSecond / ceiling)} of the ceiling's {F(ceiling)}/s): achieved {F(h.AchievedPerSecond)}/s, " +
+            $"p99 {F(h.Latency.P99Ms, 1)} ms, errors {h.Outcomes.Errors}; saturated manager/ceiling {P(saturatedRatio)} " +
+            $"({F(result.Manager.Saturated.Heartbeats.AchievedPerSecond)}/s vs {F(ceiling)}/s)");
+    }
+
+    private static GoalResult Fleet(FleetResult? result)
+    {
+        const string goal = "100,000 registered clusters on one manager at ≤ 1 GiB RSS, GET /status p99 ≤ 200 ms, listing paged";
+        if (result is null || result.Steps.Count == 0) return new(goal, "unmeasured", "fleet scenario not run");
+        var top = result.Steps[^1];
+        var measured = $"{F(top.Clusters)} clusters: manager RSS {F(top.ManagerRssMiB)} MiB, GET /status p99 {F(top.Status.Latency.P99Ms, 1)} ms, " +
+                       $"GET /containers p99 {F(top.Containers.Latency.P99Ms, 1)} ms returning {F(top.Containers.ResponseBytes / 1048576.0, 1)} MiB" +
+                       $"{(top.Healthy is { } h ? $", {F(h)} healthy" : "")}";
+        if (top.Clusters < FleetSize) return new(goal, "not at goal size", measured);
+        var met = top.ManagerRssMiB <= FleetRssMiB && top.Status.Latency.P99Ms <= StatusP99Ms && top.Status.Outcomes.Errors == 0;
+        return new(goal, met ? "met" : "not met", measured);
+    }
+
+    private static GoalResult Deploy(DeployResult? result)
+    {
+        const string goal = "≥ 1,000 placements/s sustained, deploy-to-running p99 ≤ 1 s";
+        if (result is null) return new(goal, "unmeasured", "deploy scenario not run");
+        if (!result.Measured) return new(goal, "unmeasured", result.Reason ?? "");
+        var met = result.PlacementsPerSecond >= PlacementsPerSecond && result.DeployToRunning.P99Ms <= DeployToRunningP99Ms
+                  && result.NeverRunning == 0 && result.Outcomes.Errors == 0;
+        return new(goal, met ? "met" : "not met",
+            $"{F(result.PlacementsPerSecond)} placements/s over {F(result.Deploys)} deploys; scheduling p99 {F(result.Scheduling.P99Ms, 1)} ms; " +
+            $"deploy-to-running p99 {F(result.DeployToRunning.P99Ms, 1)} ms; errors {result.Outcomes.Errors}; never running {result.NeverRunning}");
+    }
+
+    private static GoalResult Restart(ReconnectResult? result)
+    {
+        const string goal = "After a manager restart, 10,000 clusters back within 30 s with zero 5xx";
+        if (result is null) return new(goal, "unmeasured", "reconnect scenario not run");
+        var measured = $"{F(result.ClustersBack)}/{F(result.Clusters)} back, " +
+                       (result.AllBackFromStopSeconds < 0 ? "not all before the deadline" : $"all {F(result.AllBackFromStopSeconds, 1)} s after the stop signal") +
+                       $" ({F(result.DowntimeSeconds, 1)} s down, heartbeat interval {F(result.HeartbeatIntervalSeconds)} s); 5xx {result.Status5xx}";
+        if (result.Clusters < RestartFleet) return new(goal, "not at goal size", measured);
+        var met = result.AllBackFromStopSeconds >= 0 && result.AllBackFromStopSeconds <= RestartSeconds && result.Status5xx == 0;
+        return new(goal, met ? "met" : "not met", measured);
+    }
+
+    internal static string F(double value, int decimals = 0) => value.ToString(decimals == 0 ? "N0" : "N" + decimals, CultureInfo.InvariantCulture);
+    internal static string P(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+}

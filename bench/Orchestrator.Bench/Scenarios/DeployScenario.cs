@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Orchestrator.Bench.Measurement;
+using Orchestrator.Bench.Protocol;
+using Orchestrator.Bench.Simulation;
+
+namespace Orchestrator.Bench.Scenarios;
+
+// deploy: a fleet heartbeating and holding its assignment long-polls, and an operator deploying M
+// agents with K calls in flight. Placements/s over the deploy phase; scheduling latency is the
+// deploy call; deploy-to-running runs from the deploy call's start to the manager accepting the
+// cluster's "running" report for that agent.
+public sealed class DeployScenario(BenchContext context)
+{
+    private const int WaitSeconds = 25;
+
+    public async Task<DeployResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var settings = context.Settings;
+        var interval = settings.FleetInterval;
+        await using var redis = await context.StartRedisAsync();
+        await using var manager = await context.StartManagerAsync(redis, interval);
+        using var http = context.Http(manager.BaseAddress, longPollConnections: settings.DeployClusters + 16);
+        var client = context.Client(http);
+        var capacity = (int)Math.Ceiling(settings.Deploys * 2.0 / settings.DeployClusters) + 10;
+        var clusters = Enumerable.Range(0, settings.DeployClusters).Select(i => new SimCluster(i, context.RunId, capacity, settings.Seed)).ToList();
+        var registration = await FleetRegistrar.RegisterAsync(client, clusters, settings.RegisterConcurrency, cancellationToken);
+        clusters.RemoveAll(c => c.ContainerId is null);
+        context.Log($"deploy: {clusters.Count} clusters registered, max_agents {capacity} each");
+
+        var runningAt = new ConcurrentDictionary<string, long>();
+        var (polls, reports) = (new OutcomeCounts(), new OutcomeCounts());
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pacer = new HeartbeatPacer(client, clusters, interval, maxInFlight: 20_000, retry: true);
+        var followers = clusters.Select(c => new AssignmentFollower(client, c, interval, WaitSeconds,
+            (id, at) => runningAt.TryAdd(id, at), polls, reports)).ToList();
+        var background = new List<Task> { pacer.RunAsync(stop.Token) };
+        background.AddRange(followers.Select(f => f.RunAsync(stop.Token)));
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(settings.Short ? 1 : 3), cancellationToken); // long-polls settle
+            var admin = await client.LoginAsync(null, cancellationToken);
+            var probe = await client.DeployAsync(admin, Request(), cancellationToken);
+            if (probe.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+                return DeployResult.Unmeasured(registration, $"POST /api/v1/cluster/agents/deploy answered {(int)probe.Status}: not implemented in this manager build");
+            if (followers.Any(f => f.Unsupported))
+                return DeployResult.Unmeasured(registration, "GET .../assignments answered 404 after registering: not implemented in this manager build");
+
+            var deployedAt = new ConcurrentDictionary<string, long>();
+            var scheduling = new LatencyRecorder();
+            var outcomes = new OutcomeCounts();
+            var cpu = new CpuMeter(manager.Pid, redis.Pid);
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, settings.Deploys),
+                new ParallelOptions { MaxDegreeOfParallelism = settings.DeployConcurrency, CancellationToken = cancellationToken },
+                async (_, token) =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        var (status, body) = await client.DeployAsync(admin, Request(), token);
+                        scheduling.RecordSince(started);
+                        if (outcomes.AddStatus(status) == Outcome.Ok && body is not null)
+                            foreach (var id in AgentIds(body.RootElement)) deployedAt.TryAdd(id, started);
+                        body?.Dispose();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !token.IsCancellationRequested)
+                    {
+                        scheduling.RecordSince(started);
+                        outcomes.AddException(e);
+                    }
+                });
+            var deploySeconds = clock.Elapsed.TotalSeconds;
+            var share = cpu.Stop();
+            context.Log($"deploy: {outcomes[Outcome.Ok]} placed in {deploySeconds:0.00} s ({outcomes[Outcome.Ok] / deploySeconds:0}/s), errors {outcomes.Errors}");
+
+            var deadline = Stopwatch.StartNew();
+            while (deployedAt.Keys.Any(id => !runningAt.ContainsKey(id)) && deadline.Elapsed < TimeSpan.FromSeconds(WaitSeconds + 30))
+                await Task.Delay(100, cancellationToken);
+            var toRunning = new LatencyRecorder();
+            foreach (var (id, at) in deployedAt)
+                if (runningAt.TryGetValue(id, out var running)) toRunning.RecordElapsed(Stopwatch.GetElapsedTime(at, running));
+            var result = new DeployResult(true, null, registration, settings.Deploys, settings.DeployConcurrency,
+                Math.Round(deploySeconds, 2), Math.Round(outcomes[Outcome.Ok] / deploySeconds, 1), scheduling.Summarize(),
+                outcomes.Summarize(), toRunning.Summarize(), deployedAt.Count - (int)toRunning.Count, polls.Summarize(), reports.Summarize(), share);
+            context.Log($"deploy: scheduling p99 {result.Scheduling.P99Ms} ms, deploy-to-running p50 {result.DeployToRunning.P50Ms} p99 {result.DeployToRunning.P99Ms} ms, never running {result.NeverRunning}");
+            return result;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(background);
+        }
+    }
+
+    private static DeployRequest Request() => new("trading_agent",
+        new Dictionary<string, string> { ["strategy"] = "distributed_momentum" }, "least_loaded");
+
+    // The manager's deploy answer names the placed agent(s) as agent_id, wherever it nests them.
+    private static IEnumerable<string> AgentIds(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name == "agent_id" && property.Value.ValueKind == JsonValueKind.String) yield return property.Value.GetString()!;
+                else foreach (var id in AgentIds(property.Value)) yield return id;
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            foreach (var id in AgentIds(item)) yield return id;
+        }
+    }
+}
+
+public sealed record DeployResult(bool Measured, string? Reason, RegistrationResult Registration, int Deploys, int Concurrency,
+    double Seconds, double PlacementsPerSecond, LatencySummary Scheduling, OutcomeSummary Outcomes, LatencySummary DeployToRunning,
+    int NeverRunning, OutcomeSummary LongPolls, OutcomeSummary Reports, CpuShare? Cpu)
+{
+    private static readonly OutcomeSummary None = new OutcomeCounts().Summarize();
+
+    public static DeployResult Unmeasured(RegistrationResult registration, string reason) =>
+        new(false, reason, registration, 0, 0, 0, 0, LatencySummary.Empty, None, LatencySummary.Empty, 0, None, None, null);
+}

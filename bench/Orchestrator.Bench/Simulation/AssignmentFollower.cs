@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Net;
+using Orchestrator.Bench.Measurement;
+using Orchestrator.Bench.Protocol;
+
+namespace Orchestrator.Bench.Simulation;
+
+// One cluster's assignment long-poll, as Orchestrator.Agent holds it: wait for a newer generation,
+// reconcile (agents "start" at once here), report their states, and stop whatever the manager rejects.
+public sealed class AssignmentFollower(ProtocolClient client, SimCluster cluster, TimeSpan interval, int waitSeconds,
+    Action<string, long>? onRunning, OutcomeCounts polls, OutcomeCounts reports)
+{
+    // Three 404s in a row even after registering again: the manager has no such endpoint.
+    public bool Unsupported { get; private set; }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var failures = 0;
+        var notFound = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var (status, body) = await client.AssignmentsAsync(cluster, cluster.AppliedGeneration, waitSeconds, stopping);
+                polls.AddStatus(status);
+                if (status == HttpStatusCode.NotFound && ++notFound >= 3) { Unsupported = true; return; }
+                if (status is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized)
+                {
+                    if (status == HttpStatusCode.Unauthorized) cluster.Authorization = null;
+                    await client.RegisterAsync(cluster, stopping);
+                    continue;
+                }
+                if (body is null) { await Task.Delay(Backoff(++failures), stopping); continue; }
+                (failures, notFound) = (0, 0);
+                if (body.Generation > cluster.AppliedGeneration) await ApplyAsync(body, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ProtocolException)
+            {
+                if (e is ProtocolException p) polls.AddStatus(p.Status); else polls.AddException(e);
+                try { await Task.Delay(Backoff(++failures), stopping); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task ApplyAsync(AssignmentsResponse desired, CancellationToken stopping)
+    {
+        var running = cluster.Reconcile(desired.Assignments);
+        cluster.AppliedGeneration = desired.Generation;
+        cluster.RebuildHeartbeat();
+        var now = DateTimeOffset.UtcNow;
+        var states = running.Select(a => new ReportedAgent(a.AgentId, a.State, a.Epoch, 0, null, now)).ToList();
+        var (status, answer) = await client.ReportAsync(cluster, desired.Generation, states, stopping);
+        reports.AddStatus(status);
+        if (answer is null) return;
+        var reported = Stopwatch.GetTimestamp();
+        foreach (var id in answer.Accepted) onRunning?.Invoke(id, reported);
+        foreach (var rejected in answer.Rejected ?? [])
+            if (rejected.TryGetProperty("agent_id", out var id) && id.GetString() is { } agentId) cluster.Stop(agentId);
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var ceiling = Math.Min(interval.TotalSeconds, Math.Pow(2, Math.Clamp(failures - 1, 0, 20)));
+        return TimeSpan.FromSeconds(ceiling * (0.8 + Random.Shared.NextDouble() * 0.2));
+    }
+}
