@@ -15,6 +15,9 @@ app.MapApiDocs();
 app.MapAuthApi();
 app.MapContainersApi();
 app.MapClusterStatusApi();
+app.MapAgentsApi();
+app.MapAssignmentsApi();
+app.MapClusterMetricsApi();
 
 app.Run();
 return 0;

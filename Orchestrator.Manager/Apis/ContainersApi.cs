@@ -58,7 +58,8 @@ public static class ContainersApi
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var report = new HeartbeatReport(request.HealthScore!.Value, request.ActiveAgents!.Value, Raw(request.Resources),
-            request.Agents is { ValueKind: JsonValueKind.Array } agents ? agents.GetRawText() : null);
+            request.Agents is { ValueKind: JsonValueKind.Array } agents ? agents.GetRawText() : null,
+            request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null);
         var result = await store.HeartbeatAsync(id, report, user.BoundContainerName());
         metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
         return result.Outcome switch

@@ -19,7 +19,9 @@ public sealed record HeartbeatRequest(
     double? HealthScore,
     JsonElement? Resources,
     int? ActiveAgents,
-    JsonElement? Agents);
+    JsonElement? Agents,
+    double? RoundTripMs = null,
+    long? Failures = null);
 
 public sealed record HeartbeatResponse(string Status, string ContainerStatus, int HeartbeatInterval);
 
@@ -37,6 +39,7 @@ public sealed record ContainerView(
     double HealthScore,
     int ActiveAgents,
     int MaxAgents,
-    JsonElement? Usage);
+    JsonElement? Usage,
+    int AssignedAgents = 0);
 
 public sealed record ContainerListResponse(IReadOnlyList<ContainerView> Containers, int Count);

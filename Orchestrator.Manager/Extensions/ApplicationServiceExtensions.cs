@@ -42,6 +42,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LivenessSweeper>();
         builder.Services.AddSingleton<LivenessState>();
         builder.Services.AddHostedService<LivenessMonitor>();
+        builder.AddAgentScheduling();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;
     }

@@ -7,7 +7,9 @@ public sealed record ContainerRegistration(
 
 public sealed record RegistrationResult(string ContainerId, bool Created);
 
-public sealed record HeartbeatReport(double HealthScore, int ActiveAgents, string UsageJson, string? AgentsJson);
+// RoundTripMs and Failures are what the orchestrator measured of its own calls (communication stats).
+public sealed record HeartbeatReport(
+    double HealthScore, int ActiveAgents, string UsageJson, string? AgentsJson, double? RoundTripMs = null, long? Failures = null);
 
 public enum HeartbeatOutcome { Accepted, UnknownContainer, WrongContainer }
 

@@ -21,4 +21,10 @@ public static class ContainerFields
     // For the agents issue: agents placed here (capacity check) and the desired-state generation.
     public const string AssignedAgents = "assigned_agents";
     public const string Generation = "generation";
+    // Communication counters (GET /api/v1/cluster/communication/stats).
+    public const string Heartbeats = "heartbeats";
+    public const string RoundTripMs = "round_trip_ms";
+    public const string Deliveries = "deliveries";
+    public const string Failures = "failures";
+    public const string Reconnects = "reconnects";
 }

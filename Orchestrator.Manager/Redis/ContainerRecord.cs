@@ -30,7 +30,8 @@ internal static class ContainerRecord
             HealthScore: double.TryParse(Field(ContainerFields.HealthScore), CultureInfo.InvariantCulture, out var score) ? score : 0,
             ActiveAgents: (int)Long(ContainerFields.ActiveAgents),
             MaxAgents: (int)Long(ContainerFields.MaxAgents),
-            Usage: Json(Field(ContainerFields.Usage)));
+            Usage: Json(Field(ContainerFields.Usage)),
+            AssignedAgents: (int)Long(ContainerFields.AssignedAgents));
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

@@ -19,6 +19,7 @@ internal static class ContainerScripts
         redis.call('HSET', key, 'id', id, 'name', ARGV[2], 'host', ARGV[5], 'port', ARGV[6],
           'capabilities', ARGV[7], 'resources', ARGV[8], 'metadata', ARGV[9], 'max_agents', ARGV[10],
           'status', 'healthy', 'last_heartbeat', ARGV[4])
+        if created == 0 then redis.call('HINCRBY', key, 'reconnects', 1) end
         if created == 1 then
           redis.call('HSET', key, 'registered_at', ARGV[4], 'health_score', '100', 'active_agents', '0',
             'assigned_agents', '0', 'generation', '0')
@@ -28,7 +29,8 @@ internal static class ContainerScripts
         """;
 
     // KEYS: container, heartbeat index. ARGV: id, now ms, health_score, active_agents, usage, agents
-    // ('' = not sent), required name ('' = any). Returns the status before, or 'missing' / 'forbidden'.
+    // ('' = not sent), required name ('' = any), round trip ms ('' = not sent), failures (-1 = not sent).
+    // Returns the status before, or 'missing' / 'forbidden'.
     public const string Heartbeat = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
         if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'name') ~= ARGV[7] then return 'forbidden' end
@@ -36,6 +38,9 @@ internal static class ContainerScripts
         redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[2], 'health_score', ARGV[3],
           'active_agents', ARGV[4], 'usage', ARGV[5], 'status', 'healthy')
         if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'reported_agents', ARGV[6]) end
+        redis.call('HINCRBY', KEYS[1], 'heartbeats', 1)
+        if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'round_trip_ms', ARGV[8]) end
+        if tonumber(ARGV[9]) >= 0 then redis.call('HSET', KEYS[1], 'failures', ARGV[9]) end
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
         return before
         """;

@@ -25,7 +25,8 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     {
         var before = (string?)await Db.ScriptEvaluateAsync(ContainerScripts.Heartbeat,
             [RedisKeys.Container(id), RedisKeys.HeartbeatIndex],
-            [id, NowMs(), report.HealthScore, report.ActiveAgents, report.UsageJson, report.AgentsJson ?? "", requiredName ?? ""]);
+            [id, NowMs(), report.HealthScore, report.ActiveAgents, report.UsageJson, report.AgentsJson ?? "", requiredName ?? "",
+             report.RoundTripMs is { } rtt ? Format(rtt) : "", report.Failures ?? -1]);
         return before switch
         {
             "missing" => new(HeartbeatOutcome.UnknownContainer),

@@ -1,0 +1,18 @@
+namespace Orchestrator.Manager.Agents;
+
+// What one deploy call places: the fields every replica shares, and where each replica goes.
+public sealed record AgentPlacement(
+    string DeploymentId,
+    string AgentType,
+    string ConfigJson,
+    string Policy,
+    int? LeaseSeconds,
+    string? Traceparent);
+
+public sealed record PlannedReplica(string ContainerId, string AgentId, string OrchestratorId, string AssignmentJson);
+
+public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable }
+
+public sealed record DesiredState(long Generation, IReadOnlyList<string> AssignmentJson);
+
+public enum AccessOutcome { Allowed, UnknownContainer, WrongContainer }

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Problems;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Scheduling;
+
+namespace Orchestrator.Manager.Apis;
+
+public static class AgentsApi
+{
+    public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
+    {
+        var agents = app.MapGroup("/api/v1/cluster/agents").WithTags("Agents").RequireAuthorization(Policies.Admin);
+        agents.MapPost("/deploy", DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)");
+        agents.MapGet("/", ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
+        agents.MapGet("/{id}", GetAsync).WithSummary("One agent, with the state its orchestrator reported");
+        agents.MapDelete("/{id}", DeleteAsync).WithSummary("Stop an agent and remove it");
+        return app;
+    }
+
+    public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
+        DeployRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options)
+    {
+        if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
+        if (idempotencyKey is { Length: 0 or > 200 })
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
+        if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command));
+
+        var body = JsonSerializer.Serialize(request, ManagerJsonContext.Default.DeployRequest);
+        var (claim, stored) = await idempotency.ClaimAsync(idempotencyKey, body);
+        switch (claim)
+        {
+            case IdempotencyStore.Claim.Replay:
+                var replay = JsonSerializer.Deserialize(stored!, ManagerJsonContext.Default.DeployResponse)!;
+                return TypedResults.Created($"/api/v1/cluster/agents?deployment_id={replay.DeploymentId}", replay);
+            case IdempotencyStore.Claim.InProgress:
+                return ApiProblems.Problem(StatusCodes.Status409Conflict, "Deploy in progress",
+                    "A deploy with this Idempotency-Key is still being processed; retry shortly.");
+            case IdempotencyStore.Claim.Mismatch:
+                return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                    "This Idempotency-Key was used for a different request body.");
+        }
+
+        var outcome = await scheduler.DeployAsync(command);
+        if (outcome is DeployOutcome.Placed placed)
+            await idempotency.CompleteAsync(idempotencyKey, body,
+                JsonSerializer.Serialize(placed.Response, ManagerJsonContext.Default.DeployResponse), options.Value.IdempotencyRetention);
+        else
+            await idempotency.ReleaseAsync(idempotencyKey);
+        return ToResult(outcome);
+    }
+
+    public static async Task<Ok<AgentListResponse>> ListAsync(
+        [FromQuery(Name = "container_id")] string? containerId, [FromQuery(Name = "agent_type")] string? agentType,
+        string? state, AgentStore agents, ContainerStore containers)
+    {
+        var statuses = (await containers.ListAsync()).ToDictionary(c => c.ContainerId, c => c.Status);
+        var views = (await agents.ListAsync())
+            .Select(a => a.ToView(statuses.GetValueOrDefault(a.ContainerId)))
+            .Where(a => containerId is null || a.ContainerId == containerId)
+            .Where(a => agentType is null || a.AgentType == agentType)
+            .Where(a => state is null || a.State == state)
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.AgentId, StringComparer.Ordinal)
+            .ToList();
+        return TypedResults.Ok(new AgentListResponse(views, views.Count));
+    }
+
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, AgentStore agents, ContainerStore containers)
+    {
+        if (await agents.GetAsync(id) is not { } agent) return AgentNotFound(id);
+        var container = await containers.GetAsync(agent.ContainerId);
+        return TypedResults.Ok(agent.ToView(container?.Status));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents) =>
+        await agents.RemoveAsync(id) is not null ? TypedResults.NoContent() : AgentNotFound(id);
+
+    private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome) => outcome switch
+    {
+        DeployOutcome.Placed placed => TypedResults.Created(
+            $"/api/v1/cluster/agents?deployment_id={placed.Response.DeploymentId}", placed.Response),
+        DeployOutcome.Unsupported u => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "No cluster supports this agent type",
+            $"agent_type needs capability '{u.Capability}', which no registered orchestrator cluster offers."),
+        DeployOutcome.NoMatch m => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "No cluster matches the constraints", m.Detail),
+        DeployOutcome.NoCapacity c => ApiProblems.Problem(StatusCodes.Status409Conflict, "No capacity left",
+            $"{c.Requested} agent(s) requested but eligible healthy clusters have room for {c.Available}. Nothing was deployed."),
+        _ => throw new InvalidOperationException("Unexpected deploy outcome " + outcome),
+    };
+
+    private static ProblemHttpResult AgentNotFound(string id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Unknown agent", detail: $"No agent with agent_id '{id}'.",
+        extensions: new Dictionary<string, object?> { ["agent_id"] = id });
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Problems;
+
+namespace Orchestrator.Manager.Apis;
+
+// The orchestrator's side of delivery: it holds a long-poll open for its desired state, and reports
+// what runs. Both travel over the orchestrator's own outbound connection (docs/protocol.md).
+public static class AssignmentsApi
+{
+    // Even while a pub/sub message is lost (Redis restart), a held poll re-reads at least this often.
+    private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(5);
+
+    public static IEndpointRouteBuilder MapAssignmentsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/cluster/containers/{id}").WithTags("Assignments")
+            .RequireAuthorization(Policies.ClusterMember);
+        group.MapGet("/assignments", GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents");
+        group.MapPost("/agents/report", ReportAsync).WithSummary("Report the state of the agents this container runs");
+        return app;
+    }
+
+    public static async Task<Results<Ok<AssignmentsResponse>, ValidationProblem, ProblemHttpResult>> GetAssignmentsAsync(
+        string id, long? since, int? wait, ClaimsPrincipal user, AgentStore agents, AssignmentNotifier notifier,
+        IOptions<SchedulingOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var maxWait = (int)options.Value.MaxLongPoll.TotalSeconds;
+        if (wait is < 0 || wait > maxWait)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["wait"] = [$"wait must be between 0 and {maxWait} seconds."] });
+        if (since is < -1)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["since must not be negative."] });
+        var after = since ?? -1;
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? Math.Min(25, maxWait));
+
+        while (true)
+        {
+            var change = notifier.NextChange(id);
+            var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
+            if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
+            if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+            var remaining = deadline - time.GetUtcNow();
+            if (desired!.Generation > after || remaining <= TimeSpan.Zero) return TypedResults.Ok(ToResponse(id, desired));
+            try
+            {
+                await change.WaitAsync(remaining < RecheckEvery ? remaining : RecheckEvery, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Fall through and read again: the deadline or the periodic re-check.
+            }
+        }
+    }
+
+    public static async Task<Results<Ok<AgentReportResponse>, ValidationProblem, ProblemHttpResult>> ReportAsync(
+        string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents)
+    {
+        if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!);
+        if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
+        if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+        return TypedResults.Ok(new AgentReportResponse(
+            verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
+            verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));
+    }
+
+    private static AssignmentsResponse ToResponse(string id, DesiredState desired) => new(id, desired.Generation,
+        desired.AssignmentJson.Select(json => JsonSerializer.Deserialize(json, ManagerJsonContext.Default.Assignment)!)
+            .OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList());
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Manager.Options;
+
+public sealed class SchedulingOptionsValidator : IValidateOptions<SchedulingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SchedulingOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxReplicas < 1) errors.Add("Scheduling:MaxReplicas must be at least 1.");
+        if (options.MaxLongPoll < TimeSpan.FromSeconds(1)) errors.Add("Scheduling:MaxLongPoll must be at least 1 second.");
+        if (options.AgentLease < TimeSpan.FromSeconds(1)) errors.Add("Scheduling:AgentLease must be at least 1 second.");
+        // Never two copies: the old orchestrator must have fenced its copy before a new one is placed.
+        if (options.RescheduleAfter <= options.AgentLease)
+            errors.Add("Scheduling:RescheduleAfter must be longer than Scheduling:AgentLease.");
+        if (options.IdempotencyRetention <= TimeSpan.Zero) errors.Add("Scheduling:IdempotencyRetention must be positive.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,13 @@
+namespace Orchestrator.Manager.Scheduling;
+
+// A deploy request after validation: everything the scheduler needs, nothing left to check.
+public sealed record DeployCommand(
+    string AgentType,
+    string ConfigJson,
+    IPlacementStrategy Strategy,
+    int Replicas,
+    IReadOnlyList<string> RequiredCapabilities,
+    string? OrchestratorId,
+    IReadOnlyDictionary<string, string> Labels,
+    string Policy,
+    int? LeaseSeconds);

@@ -1,0 +1,16 @@
+using Orchestrator.Manager.Contracts;
+
+namespace Orchestrator.Manager.Scheduling;
+
+public abstract record DeployOutcome
+{
+    public sealed record Placed(DeployResponse Response) : DeployOutcome;
+
+    // No registered container offers a capability the agent type needs.
+    public sealed record Unsupported(string Capability) : DeployOutcome;
+
+    // Containers support the type, but none matches the constraints (orchestrator_id, labels).
+    public sealed record NoMatch(string Detail) : DeployOutcome;
+
+    public sealed record NoCapacity(int Requested, int Available) : DeployOutcome;
+}

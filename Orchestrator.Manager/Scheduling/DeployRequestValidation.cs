@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Options;
+
+namespace Orchestrator.Manager.Scheduling;
+
+// Turns a deploy body into a DeployCommand, or names every field that is wrong.
+public static partial class DeployRequestValidation
+{
+    public static DeployCommand? ToCommand(this DeployRequest request, SchedulingOptions options, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (string.IsNullOrWhiteSpace(request.AgentType)) errors["agent_type"] = ["agent_type is required."];
+        else if (!TypeName().IsMatch(request.AgentType))
+            errors["agent_type"] = ["agent_type must be 1-100 characters of a-z, 0-9, '_', '-' or '.'."];
+        if (request.AgentConfig is { } config && config.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            errors["agent_config"] = ["agent_config must be a JSON object."];
+        if (!PlacementStrategies.TryGet(request.DeploymentStrategy, out var strategy))
+            errors["deployment_strategy"] = [$"Unknown deployment_strategy '{request.DeploymentStrategy}'; use one of {string.Join(", ", PlacementStrategies.All.Keys)}."];
+        var replicas = request.Replicas ?? 1;
+        if (replicas < 1 || replicas > options.MaxReplicas) errors["replicas"] = [$"replicas must be between 1 and {options.MaxReplicas}."];
+        var policy = request.OnClusterLoss ?? ClusterLossPolicies.Keep;
+        if (!ClusterLossPolicies.All.Contains(policy)) errors["on_cluster_loss"] = ["on_cluster_loss must be 'keep' or 'reschedule'."];
+
+        var pinned = Identifier(request.AgentConfig, "orchestrator_id", "agent_config.orchestrator_id", errors);
+        var constrained = request.Constraints?.OrchestratorId is { ValueKind: not JsonValueKind.Null } c
+            ? ContainerViewExtensions.JsonIdentifier(c) ?? Invalid(errors, "constraints.orchestrator_id") : null;
+        if (pinned is not null && constrained is not null && pinned != constrained)
+            errors["constraints.orchestrator_id"] = ["constraints.orchestrator_id contradicts agent_config.orchestrator_id."];
+        if (request.Constraints?.Capabilities?.Any(string.IsNullOrWhiteSpace) == true)
+            errors["constraints.capabilities"] = ["constraints.capabilities must be non-empty strings."];
+        if (errors.Count > 0) return null;
+
+        var capabilities = new[] { options.RequiredCapability(request.AgentType!) }
+            .Concat(request.Constraints?.Capabilities ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var configJson = request.AgentConfig is { ValueKind: JsonValueKind.Object } obj ? obj.GetRawText() : "{}";
+        var lease = policy == ClusterLossPolicies.Reschedule ? (int?)Math.Ceiling(options.AgentLease.TotalSeconds) : null;
+        return new DeployCommand(request.AgentType!, configJson, strategy, replicas, capabilities, pinned ?? constrained,
+            request.Constraints?.Labels ?? new Dictionary<string, string>(), policy, lease);
+    }
+
+    private static string? Identifier(JsonElement? obj, string property, string field, Dictionary<string, string[]> errors) =>
+        obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(property, out var value) && value.ValueKind != JsonValueKind.Null
+            ? ContainerViewExtensions.JsonIdentifier(value) ?? Invalid(errors, field)
+            : null;
+
+    private static string? Invalid(Dictionary<string, string[]> errors, string field)
+    {
+        errors[field] = [$"{field} must be a string or a number."];
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z0-9_.-]{1,100}$")]
+    private static partial Regex TypeName();
+}
