@@ -10,6 +10,7 @@ var manager = builder.AddProject<Projects.Orchestrator_Manager>("manager")
     .WithReference(redis)
     .WaitFor(redis)
     .WithSecrets(secrets)
+    .WithHeartbeatInterval()
     .WithHttpHealthCheck("/health");
 
 builder.AddOrchestrators(manager, secrets);

@@ -16,4 +16,11 @@ public static class SharedSecretsExtensions
         manager
             .WithEnvironment("ADMIN_PASSWORD", secrets.AdminPassword)
             .WithEnvironment("JWT_SECRET", secrets.JwtSecret);
+
+    // --Manager:HeartbeatInterval=<seconds> (tests shorten it) reaches the manager as the seed's
+    // HEARTBEAT_INTERVAL; left out otherwise, so the manager's default (30 s) and the manifest stay as they are.
+    public static IResourceBuilder<ProjectResource> WithHeartbeatInterval(this IResourceBuilder<ProjectResource> manager) =>
+        manager.ApplicationBuilder.Configuration["Manager:HeartbeatInterval"] is { Length: > 0 } seconds
+            ? manager.WithEnvironment("HEARTBEAT_INTERVAL", seconds)
+            : manager;
 }
