@@ -2,6 +2,10 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Telemetry;
 using Orchestrator.Tests.Infrastructure;
 
@@ -51,6 +55,18 @@ public class ManagerFeatureTests(ManagerApiFixture fixture) : IClassFixture<Mana
             Assert.Contains(measurements, m => m.Instrument == "orchestrator.manager.heartbeat.duration");
             Assert.Contains(measurements, m => m.Instrument == "orchestrator.manager.containers");
         }
+    }
+
+    [Fact]
+    public void InDevelopmentMissingSecretsAreGenerated()
+    {
+        using var manager = new ManagerFactory(fixture.Redis, new()
+        {
+            ["Manager:AdminPassword"] = "", ["Manager:JwtSecret"] = "",
+        }).WithWebHostBuilder(web => web.UseEnvironment("Development"));
+        var options = manager.Services.GetRequiredService<IOptions<ManagerOptions>>().Value;
+        Assert.True(options.JwtSecret.Length >= 32, "a generated JWT secret is long enough");
+        Assert.NotEmpty(options.AdminPassword);
     }
 
     [Fact]
