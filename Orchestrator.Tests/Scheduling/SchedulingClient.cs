@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Orchestrator.Tests.Manager;
+
+namespace Orchestrator.Tests.Scheduling;
+
+// Each test invents its own agent type, and registers containers offering it: tests sharing one
+// manager and Redis never see each other's containers as candidates.
+public static class SchedulingClient
+{
+    public static string UniqueType() => "t_" + Guid.NewGuid().ToString("N")[..12];
+
+    public static async Task<string> RegisterAsync(this HttpClient admin, string agentType, string orchestratorId, int maxAgents, double health = 90)
+    {
+        var name = Registrations.UniqueName();
+        var response = await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", new
+        {
+            container_name = name,
+            host_address = "127.0.0.1",
+            api_port = 8001,
+            capabilities = new[] { agentType },
+            resources = new { cpu_count = 2, memory_limit = 2147483648 },
+            metadata = new { orchestrator_id = orchestratorId, zone = "eu" },
+            max_agents = maxAgents,
+        });
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("container_id").GetString()!;
+        (await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/heartbeat",
+            Registrations.Heartbeat(id, health: health, activeAgents: 0))).EnsureSuccessStatusCode();
+        return id;
+    }
+
+    public static Task<HttpResponseMessage> DeployAsync(this HttpClient admin, object body, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cluster/agents/deploy") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return admin.SendAsync(request);
+    }
+
+    public static async Task<JsonElement> DeployOkAsync(this HttpClient admin, object body, string? idempotencyKey = null)
+    {
+        var response = await admin.DeployAsync(body, idempotencyKey);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == 201, $"deploy: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static IEnumerable<string> ContainersOf(JsonElement deployResponse) =>
+        deployResponse.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("container_id").GetString()!);
+
+    public static async Task<int> AssignedAsync(this HttpClient admin, string containerId) =>
+        (await admin.GetJsonAsync($"/api/v1/cluster/containers/{containerId}")).GetProperty("assigned_agents").GetInt32();
+}
