@@ -22,8 +22,9 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
 
     public Task<RedisServer> StartRedisAsync() => RedisServer.StartAsync(WorkDirectory);
 
-    public static IReadOnlyDictionary<string, string> ManagerEnvironment(RedisServer redis, TimeSpan heartbeatInterval) =>
-        new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> ManagerEnvironment(RedisServer redis, TimeSpan heartbeatInterval)
+    {
+        var environment = new Dictionary<string, string>
         {
             ["REDIS_URL"] = redis.Url,
             ["JWT_SECRET"] = JwtSecret,
@@ -33,6 +34,9 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
             ["Logging__LogLevel__Default"] = "Warning",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
         };
+        foreach (var (key, value) in Settings.ManagerEnvironment) environment[key] = value;
+        return environment;
+    }
 
     public Task<ServiceProcess> StartManagerAsync(RedisServer redis, TimeSpan heartbeatInterval, int? port = null) =>
         ServiceProcess.StartAsync("manager", Path.GetFullPath(Settings.ManagerDll), port ?? FreePort.Next(),

@@ -32,6 +32,7 @@ public sealed class RedisServer : IAsyncDisposable
                  })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
+        ChildProcesses.Track(process);
         var redis = new RedisServer(process, port, directory);
         var started = Stopwatch.StartNew();
         while (true)
@@ -69,6 +70,7 @@ public sealed class RedisServer : IAsyncDisposable
             _process.Kill();
             await _process.WaitForExitAsync();
         }
+        ChildProcesses.Forget(_process);
         _process.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }

@@ -24,10 +24,12 @@ public static class BenchCommand
     private static readonly Option<int?> RegisterConcurrency = new("--register-concurrency") { Description = "Concurrent registrations" };
     private static readonly Option<int?> DeployClusters = new("--deploy-clusters") { Description = "deploy: simulated clusters" };
     private static readonly Option<int?> Deploys = new("--deploys") { Description = "deploy: agents deployed" };
+    private static readonly Option<double?> DeployBudget = new("--deploy-budget") { Description = "deploy: longest deploy phase in seconds" };
     private static readonly Option<int?> DeployConcurrency = new("--deploy-concurrency") { Description = "deploy: concurrent operator calls" };
     private static readonly Option<int?> ReconnectClusters = new("--reconnect-clusters") { Description = "reconnect: simulated clusters" };
     private static readonly Option<double?> ReconnectInterval = new("--reconnect-interval") { Description = "reconnect: HEARTBEAT_INTERVAL in seconds" };
     private static readonly Option<bool?> ReconnectLongPoll = new("--reconnect-long-poll") { Description = "reconnect: hold each cluster's assignment long-poll open" };
+    private static readonly Option<string[]> ManagerEnv = new("--manager-env") { Description = "Extra KEY=VALUE for the manager's environment (repeatable), for A/B profiling" };
     private static readonly Option<int?> RedisRequests = new("--redis-requests") { Description = "redis: requests per redis-benchmark command" };
 
     public static RootCommand Create(Func<BenchSettings, CancellationToken, Task<int>> run)
@@ -37,7 +39,7 @@ public static class BenchCommand
                  {
                      ShortRun, Scenarios, Out, ManagerDll, CeilingDll, Connections, Seed, HbClusters, HbWarmup, HbDuration, HbFractions,
                      HbConcurrency, FleetSteps, FleetInterval, ReadSamples, RegisterConcurrency, DeployClusters, Deploys,
-                     DeployConcurrency, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests,
+                     DeployConcurrency, DeployBudget, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests, ManagerEnv,
                  })
             root.Options.Add(option);
         root.SetAction(async (parse, cancellationToken) =>
@@ -75,14 +77,28 @@ public static class BenchCommand
             DeployClusters = p.GetValue(DeployClusters) ?? s.DeployClusters,
             Deploys = p.GetValue(Deploys) ?? s.Deploys,
             DeployConcurrency = p.GetValue(DeployConcurrency) ?? s.DeployConcurrency,
+            DeployBudget = Seconds(p.GetValue(DeployBudget)) ?? s.DeployBudget,
             ReconnectClusters = p.GetValue(ReconnectClusters) ?? s.ReconnectClusters,
             ReconnectInterval = Seconds(p.GetValue(ReconnectInterval)) ?? s.ReconnectInterval,
             ReconnectLongPoll = p.GetValue(ReconnectLongPoll) ?? s.ReconnectLongPoll,
             RedisRequests = p.GetValue(RedisRequests) ?? s.RedisRequests,
+            ManagerEnvironment = Pairs(p.GetValue(ManagerEnv) ?? [], errors),
         };
     }
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static Dictionary<string, string> Pairs(string[] items, List<string> errors)
+    {
+        var pairs = new Dictionary<string, string>();
+        foreach (var item in items)
+        {
+            var equals = item.IndexOf('=');
+            if (equals <= 0) errors.Add($"--manager-env: '{item}' is not KEY=VALUE");
+            else pairs[item[..equals]] = item[(equals + 1)..];
+        }
+        return pairs;
+    }
 
     private static TimeSpan? Seconds(double? value) => value is { } v ? TimeSpan.FromSeconds(v) : null;
 

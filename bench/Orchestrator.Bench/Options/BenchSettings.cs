@@ -16,9 +16,9 @@ public sealed record BenchSettings
     public int Seed { get; init; } = 7;
 
     public int HeartbeatClusters { get; init; } = 2_000;
-    public TimeSpan HeartbeatWarmup { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan HeartbeatDuration { get; init; } = TimeSpan.FromSeconds(20);
-    public IReadOnlyList<double> LoadFractions { get; init; } = [0.1, 0.25, 0.5, 0.75, 1.0];
+    public TimeSpan HeartbeatWarmup { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan HeartbeatDuration { get; init; } = TimeSpan.FromSeconds(15);
+    public IReadOnlyList<double> LoadFractions { get; init; } = [0.25, 0.5, 0.75, 1.0];
     public int SaturationConcurrency { get; init; } = 64;
 
     public IReadOnlyList<int> FleetSteps { get; init; } = [1_000, 10_000, 50_000, 100_000];
@@ -29,12 +29,17 @@ public sealed record BenchSettings
     public int DeployClusters { get; init; } = 1_000;
     public int Deploys { get; init; } = 10_000;
     public int DeployConcurrency { get; init; } = 32;
+    // The deploy phase ends at Deploys or at this budget, whichever comes first.
+    public TimeSpan DeployBudget { get; init; } = TimeSpan.FromSeconds(60);
 
     public int ReconnectClusters { get; init; } = 10_000;
     public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(30);
     public bool ReconnectLongPoll { get; init; } = true;
 
-    public int RedisRequests { get; init; } = 200_000;
+    public int RedisRequests { get; init; } = 100_000;
+
+    // Added to the manager's environment (after the bench's own), e.g. to switch telemetry off for an A/B run.
+    public IReadOnlyDictionary<string, string> ManagerEnvironment { get; init; } = new Dictionary<string, string>();
 
     public static BenchSettings ShortPreset => new()
     {
@@ -49,6 +54,7 @@ public sealed record BenchSettings
         ReadSamples = 20,
         DeployClusters = 100,
         Deploys = 1_000,
+        DeployBudget = TimeSpan.FromSeconds(10),
         ReconnectClusters = 1_000,
         ReconnectInterval = TimeSpan.FromSeconds(5),
         RedisRequests = 20_000,
@@ -71,6 +77,7 @@ public sealed record BenchSettings
         Positive("--deploy-clusters", DeployClusters);
         Positive("--deploys", Deploys);
         Positive("--deploy-concurrency", DeployConcurrency);
+        Positive("--deploy-budget", DeployBudget.TotalSeconds);
         Positive("--reconnect-clusters", ReconnectClusters);
         Positive("--reconnect-interval", ReconnectInterval.TotalSeconds);
         Positive("--redis-requests", RedisRequests);

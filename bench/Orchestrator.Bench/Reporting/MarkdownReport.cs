@@ -43,8 +43,8 @@ public static class MarkdownReport
         md.AppendLine($"{F(h.Clusters)} simulated clusters over {h.Connections} pooled connections. Saturated: {h.SaturationConcurrency} closed-loop workers. " +
                       $"Other rows: open loop at a fixed total rate (each cluster at its own jittered phase), {F(warmup)} s warm-up then {F(h.StepSeconds)} s measured; " +
                       "latency counts from each heartbeat's intended send time, so queueing is not hidden. The ceiling is a bare Kestrel app answering the same JSON without Redis or auth.").AppendLine();
-        md.AppendLine("| target | load | offered/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | CPU server | CPU redis | CPU simulator |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| target | load | offered/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | CPU server | CPU redis | CPU simulator | server CPU µs per heartbeat |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var t in new[] { h.Ceiling, h.Manager })
         {
             Row(md, t.Target, "saturated", t.Saturated);
@@ -78,7 +78,8 @@ public static class MarkdownReport
         var h = s.Heartbeats;
         var l = h.Latency;
         md.AppendLine($"| {target} | {load} | {(h.OfferedPerSecond > 0 ? F(h.OfferedPerSecond) : "-")} | {F(h.AchievedPerSecond)} | {F(l.P50Ms, 2)} | {F(l.P90Ms, 2)} | " +
-                      $"{F(l.P99Ms, 2)} | {F(l.P999Ms, 2)} | {F(l.MaxMs, 1)} | {Errors(h.Outcomes, h.SkippedBacklog)} | {s.Cpu.ServerCores} | {s.Cpu.RedisCores} | {s.Cpu.SimulatorCores} |");
+                      $"{F(l.P99Ms, 2)} | {F(l.P999Ms, 2)} | {F(l.MaxMs, 1)} | {Errors(h.Outcomes, h.SkippedBacklog)} | {s.Cpu.ServerCores} | {s.Cpu.RedisCores} | {s.Cpu.SimulatorCores} | " +
+                      $"{(h.AchievedPerSecond > 0 ? F(s.Cpu.ServerCores * 1e6 / h.AchievedPerSecond) : "-")} |");
     }
 
     private static void Fleet(StringBuilder md, FleetResult f)
@@ -106,7 +107,7 @@ public static class MarkdownReport
             md.AppendLine($"Unmeasured: {d.Reason}. The scenario is built against docs/protocol.md and runs as soon as the manager serves it.").AppendLine();
             return;
         }
-        md.AppendLine($"{F(d.Registration.Clusters)} clusters heartbeating and holding their assignment long-polls; {F(d.Deploys)} deploys with {d.Concurrency} in flight. " +
+        md.AppendLine($"{F(d.Registration.Clusters)} clusters heartbeating and holding their assignment long-polls; {F(d.Deploys)} deploys with {d.Concurrency} in flight (the phase stops at the configured count or time budget). " +
                       "Deploy-to-running: from the deploy call's start to the manager accepting the cluster's `running` report (the simulated agent starts at once).").AppendLine();
         md.AppendLine("| placements/s | deploy call p50 / p99 ms | deploy-to-running p50 / p99 / max ms | never running | deploy errors | long-poll errors | report errors | CPU manager | CPU redis | CPU simulator |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -53,10 +53,13 @@ public sealed class DeployScenario(BenchContext context)
             var outcomes = new OutcomeCounts();
             var cpu = new CpuMeter(manager.Pid, redis.Pid);
             var clock = Stopwatch.StartNew();
+            var attempted = 0;
             await Parallel.ForEachAsync(Enumerable.Range(0, settings.Deploys),
                 new ParallelOptions { MaxDegreeOfParallelism = settings.DeployConcurrency, CancellationToken = cancellationToken },
                 async (_, token) =>
                 {
+                    if (clock.Elapsed > settings.DeployBudget) return;
+                    Interlocked.Increment(ref attempted);
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
@@ -82,7 +85,7 @@ public sealed class DeployScenario(BenchContext context)
             var toRunning = new LatencyRecorder();
             foreach (var (id, at) in deployedAt)
                 if (runningAt.TryGetValue(id, out var running)) toRunning.RecordElapsed(Stopwatch.GetElapsedTime(at, running));
-            var result = new DeployResult(true, null, registration, settings.Deploys, settings.DeployConcurrency,
+            var result = new DeployResult(true, null, registration, attempted, settings.DeployConcurrency,
                 Math.Round(deploySeconds, 2), Math.Round(outcomes[Outcome.Ok] / deploySeconds, 1), scheduling.Summarize(),
                 outcomes.Summarize(), toRunning.Summarize(), deployedAt.Count - (int)toRunning.Count, polls.Summarize(), reports.Summarize(), share);
             context.Log($"deploy: scheduling p99 {result.Scheduling.P99Ms} ms, deploy-to-running p50 {result.DeployToRunning.P50Ms} p99 {result.DeployToRunning.P99Ms} ms, never running {result.NeverRunning}");
