@@ -37,6 +37,8 @@ public sealed class RedisServerProcess : IAsyncLifetime, IAsyncDisposable
             RedirectStandardError = true,
         };
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        // Safety net: a fixture whose cleanup failed must not leave the server running after the test host.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

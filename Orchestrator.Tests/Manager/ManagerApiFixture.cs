@@ -17,7 +17,14 @@ public class ManagerApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Manager is not null) await Manager.DisposeAsync();
-        await Redis.DisposeAsync();
+        try
+        {
+            if (Manager is not null) await Manager.DisposeAsync();
+        }
+        finally
+        {
+            // Even when stopping the manager throws, no redis-server outlives the test run.
+            await Redis.DisposeAsync();
+        }
     }
 }
