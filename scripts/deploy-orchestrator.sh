@@ -44,7 +44,9 @@ load_env_file() {
       || die "$ENV_FILE line $number is not KEY=VALUE: $line"
     key=${BASH_REMATCH[2]}
     value=${BASH_REMATCH[3]}
-    if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
+    # Quotes are removed; in an unquoted value, " #" starts a comment (as docker compose reads it).
+    if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}
+    elif [[ $value =~ ^(.*[^[:space:]])?[[:space:]]+#.*$ ]]; then value=${BASH_REMATCH[1]}; fi
     if [ -z "${!key+set}" ]; then export "$key=$value"; fi
   done < "$ENV_FILE"
 }

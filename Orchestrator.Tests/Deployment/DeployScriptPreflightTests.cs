@@ -117,6 +117,14 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     }
 
     [Fact]
+    public async Task QuotedValuesAndTrailingCommentsAreReadAsComposeReadsThem()
+    {
+        var run = await DeployAsync(new() { ["ADMIN_PASSWORD"] = $"'{manager.AdminPassword}'", ["ORCHESTRATOR_ID"] = "1   # the first cluster" });
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("to list orchestrator-1-cluster", run.Output);
+    }
+
+    [Fact]
     public async Task MissingSettingsFileIsNamed()
     {
         var missing = Path.Combine(_directory, "nope.env");
