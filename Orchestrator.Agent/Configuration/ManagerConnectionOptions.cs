@@ -14,4 +14,7 @@ public sealed class ManagerConnectionOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    // How long the manager may hold the assignments long-poll open before answering "no change".
+    public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);
 }

@@ -32,6 +32,8 @@ public sealed class ManagerConnectionOptionsValidator : IValidateOptions<Manager
         }
         if (options.HeartbeatInterval <= TimeSpan.Zero) errors.Add($"HEARTBEAT_INTERVAL must be a positive number of seconds, got {options.HeartbeatInterval.TotalSeconds}.");
         if (options.RequestTimeout <= TimeSpan.Zero) errors.Add("Manager:RequestTimeout must be positive.");
+        if (options.LongPollWait < TimeSpan.FromSeconds(1) || options.LongPollWait > TimeSpan.FromSeconds(60))
+            errors.Add("Manager:LongPollWait must be between 1 and 60 seconds.");
         if (options.RetryBaseDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
             errors.Add("Manager:RetryBaseDelay must be positive and not above Manager:RetryMaxDelay.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -13,6 +13,10 @@ public sealed class ConnectionState
     public DateTimeOffset? LastContact { get; private set; }
     public FailureCause? LastFailure { get; private set; }
     public long HeartbeatsSent { get; private set; }
+    public long AssignmentDeliveries { get; private set; }
+    public TimeSpan? LastRoundTrip { get; private set; }
+    // Failed calls of any kind since start: sent with each heartbeat for the manager's communication stats.
+    public long FailedCalls { get; private set; }
 
     public void Disabled()
     {
@@ -29,10 +33,11 @@ public sealed class ConnectionState
         }
     }
 
-    public void HeartbeatAccepted(TimeSpan? interval, DateTimeOffset at)
+    public void HeartbeatAccepted(TimeSpan? interval, DateTimeOffset at, TimeSpan roundTrip = default)
     {
         lock (_gate)
         {
+            LastRoundTrip = roundTrip;
             HeartbeatsSent++;
             ManagerHeartbeatInterval = interval ?? ManagerHeartbeatInterval;
             Contacted(at);
@@ -48,6 +53,27 @@ public sealed class ConnectionState
     {
         lock (_gate)
         {
+            FailedCalls++;
+            LastFailure = cause;
+            Link = ManagerLink.Unreachable;
+        }
+    }
+
+    // The long-poll answered: the manager is reachable, whatever the heartbeat loop last saw.
+    public void AssignmentsReceived(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            AssignmentDeliveries++;
+            if (ContainerId is not null) Contacted(at);
+        }
+    }
+
+    public void AssignmentFailed(FailureCause cause)
+    {
+        lock (_gate)
+        {
+            FailedCalls++;
             LastFailure = cause;
             Link = ManagerLink.Unreachable;
         }

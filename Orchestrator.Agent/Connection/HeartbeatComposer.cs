@@ -6,7 +6,7 @@ using Orchestrator.Agent.Runtime;
 namespace Orchestrator.Agent.Connection;
 
 // Builds the registration and heartbeat bodies from the seed's settings, real readings and the agents.
-public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor)
+public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor, ConnectionState state)
 {
     public RegistrationRequest Registration()
     {
@@ -36,6 +36,7 @@ public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSample
             HealthScore.Compute(reading, supervisor.RecentFailures()),
             new HeartbeatResources(reading.CpuCount, reading.CpuPercent, reading.MemoryUsed, reading.MemoryLimit, reading.ProcessCount),
             agents.Count(a => a.State is AgentState.Running or AgentState.Starting),
-            [.. agents.Select(a => new HeartbeatAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError))]);
+            [.. agents.Select(a => new HeartbeatAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError))],
+            state.LastRoundTrip?.TotalMilliseconds, state.FailedCalls);
     }
 }

@@ -13,6 +13,9 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
 {
     public const string HttpClientName = "manager";
 
+    // The assignments long-poll: its timeout is the longest wait plus a margin (see AddManagerConnection).
+    public const string LongPollClientName = "manager-long-poll";
+
     private readonly SemaphoreSlim _login = new(1, 1);
     private string? _token;
 
@@ -26,15 +29,26 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
         SendAsync(HttpMethod.Post, $"api/v1/cluster/containers/{Uri.EscapeDataString(request.ContainerId)}/heartbeat", request,
             ManagerJsonContext.Default.HeartbeatRequest, ManagerJsonContext.Default.HeartbeatResponse, cancellationToken);
 
+    public Task<AssignmentsResponse> GetAssignmentsAsync(string containerId, long since, int waitSeconds, CancellationToken cancellationToken) =>
+        SendAsync<object?, AssignmentsResponse>(HttpMethod.Get,
+            $"api/v1/cluster/containers/{Uri.EscapeDataString(containerId)}/assignments?since={since}&wait={waitSeconds}", null, null,
+            AssignmentJsonContext.Default.AssignmentsResponse, cancellationToken, LongPollClientName);
+
+    public Task<AgentReportResponse> ReportAgentsAsync(AgentReportRequest report, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"api/v1/cluster/containers/{Uri.EscapeDataString(report.ContainerId)}/agents/report", report,
+            AssignmentJsonContext.Default.AgentReportRequest, AssignmentJsonContext.Default.AgentReportResponse, cancellationToken);
+
     private async Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body,
-        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        JsonTypeInfo<TRequest>? requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken,
+        string clientName = HttpClientName)
     {
         for (var attempt = 0; ; attempt++)
         {
             var token = await GetTokenAsync(cancellationToken);
-            using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, requestType) };
+            using var request = new HttpRequestMessage(method, path);
+            if (requestType is not null) request.Content = JsonContent.Create(body, requestType);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await factory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            using var response = await factory.CreateClient(clientName).SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
             {
                 // Token expired or the manager's secret changed: log in again, once.

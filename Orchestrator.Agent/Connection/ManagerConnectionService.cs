@@ -68,8 +68,9 @@ public sealed class ManagerConnectionService(
         using var activity = ConnectionTelemetry.ActivitySource.StartActivity("heartbeat");
         try
         {
+            var started = time.GetTimestamp();
             var response = await client.HeartbeatAsync(composer.Heartbeat(state.ContainerId!), cancellationToken);
-            state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow());
+            state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow(), time.GetElapsedTime(started));
             telemetry.Heartbeat();
             _failures.Success("Heartbeat");
             return true;

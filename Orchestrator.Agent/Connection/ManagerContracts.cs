@@ -29,7 +29,9 @@ public sealed record HeartbeatRequest(
     double HealthScore,
     HeartbeatResources Resources,
     int ActiveAgents,
-    IReadOnlyList<HeartbeatAgent> Agents);
+    IReadOnlyList<HeartbeatAgent> Agents,
+    double? RoundTripMs = null,
+    long Failures = 0);
 
 public sealed record HeartbeatResponse(string? Status, string? ContainerStatus, double? HeartbeatInterval);
 

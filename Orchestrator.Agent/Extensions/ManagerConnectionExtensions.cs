@@ -17,7 +17,11 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<HeartbeatComposer>();
         services.AddSingleton<ManagerClient>();
         services.AddManagerHttpClient(ManagerClient.HttpClientName, o => o.RequestTimeout);
+        services.AddManagerHttpClient(ManagerClient.LongPollClientName, o => o.LongPollWait + o.RequestTimeout);
         services.AddHostedService<ManagerConnectionService>();
+        services.AddSingleton<AgentReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentReporter>());
+        services.AddHostedService<AssignmentListener>();
         services.AddHealthChecks().AddCheck<ConnectionHealthCheck>(ConnectionHealthCheck.Name);
         return builder;
     }

@@ -9,11 +9,20 @@ public sealed class DesiredStateCoordinator(DesiredStateStore store, AgentSuperv
 
     public DesiredState Current { get; private set; } = DesiredState.Empty;
 
-    public async Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
+    public Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken) =>
+        UnderLockAsync(_ => desired, cancellationToken);
+
+    // Drops agents the manager refused (moved elsewhere, or deleted), from whatever the desired state is by then.
+    public Task RemoveAsync(IReadOnlySet<string> agentIds, CancellationToken cancellationToken) =>
+        UnderLockAsync(current => current with { Agents = current.Agents.Where(a => !agentIds.Contains(a.AgentId)).ToList() },
+            cancellationToken);
+
+    private async Task UnderLockAsync(Func<DesiredState, DesiredState> next, CancellationToken cancellationToken)
     {
         await _apply.WaitAsync(cancellationToken);
         try
         {
+            var desired = next(Current);
             await store.SaveAsync(desired, cancellationToken);
             Current = desired;
             await supervisor.ReconcileAsync(desired.Agents, cancellationToken);

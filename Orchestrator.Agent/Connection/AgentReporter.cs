@@ -1,0 +1,70 @@
+using System.Threading.Channels;
+using Orchestrator.Agent.Runtime;
+
+namespace Orchestrator.Agent.Connection;
+
+// Tells the manager what runs here whenever an agent changes state (coalesced), and stops at once every
+// agent the manager refuses: it was deleted, or placed elsewhere under a newer epoch.
+public sealed class AgentReporter : BackgroundService
+{
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ManagerClient _client;
+    private readonly ConnectionState _state;
+    private readonly AgentSupervisor _supervisor;
+    private readonly DesiredStateCoordinator _coordinator;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AgentReporter> _logger;
+
+    public AgentReporter(ManagerClient client, ConnectionState state, AgentSupervisor supervisor, DesiredStateCoordinator coordinator,
+        TimeProvider time, ILogger<AgentReporter> logger)
+    {
+        (_client, _state, _supervisor, _coordinator, _time, _logger) = (client, state, supervisor, coordinator, time, logger);
+        supervisor.StateChanged += _ => ReportSoon();
+    }
+
+    public void ReportSoon() => _signal.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _signal.Reader.WaitToReadAsync(stoppingToken))
+            {
+                _signal.Reader.TryRead(out _);
+                await Task.Delay(Coalesce, _time, stoppingToken);
+                if (_state.ContainerId is { } containerId && !await TryReportAsync(containerId, stoppingToken))
+                {
+                    await Task.Delay(RetryAfter, _time, stoppingToken);
+                    ReportSoon();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> TryReportAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var agents = _supervisor.Agents()
+            .Select(a => new ReportedAgentState(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
+            .ToList();
+        try
+        {
+            var verdict = await _client.ReportAgentsAsync(new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
+            if (verdict.Rejected.Count == 0) return true;
+            foreach (var rejected in verdict.Rejected)
+                _logger.LogWarning("The manager refused agent {AgentId} ({Reason}); stopping it", rejected.AgentId, rejected.Reason);
+            await _coordinator.RemoveAsync(verdict.Rejected.Select(r => r.AgentId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogDebug("Agent report failed ({Error}); retrying", ex.Message);
+            return false;
+        }
+    }
+}

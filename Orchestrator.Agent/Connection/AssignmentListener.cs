@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Runtime;
+
+namespace Orchestrator.Agent.Connection;
+
+// Holds the assignments long-poll open to the manager (outbound only: the manager never dials in),
+// and hands every newer desired state to the coordinator, which saves it to DATA_DIR and reconciles.
+// A response whose generation is not newer than the last one applied changes nothing.
+public sealed class AssignmentListener(
+    ManagerClient client,
+    ConnectionState state,
+    DesiredStateCoordinator coordinator,
+    AgentReporter reporter,
+    IOptions<ManagerConnectionOptions> options,
+    TimeProvider time,
+    ILogger<AssignmentListener> logger) : BackgroundService
+{
+    public static readonly ActivitySource ActivitySource = new("Orchestrator.Agent.Assignments");
+
+    private readonly FailureLog _failures = new(logger);
+    private string? _appliedFor;
+    private long _applied = -1;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.AutoRegister) return;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (state.ContainerId is not { } containerId)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken); // not registered yet
+                    continue;
+                }
+                await PollOnceAsync(containerId, stoppingToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                state.Forgotten(); // the heartbeat loop registers again
+            }
+            catch (Exception ex)
+            {
+                var cause = FailureCause.From(ex);
+                state.AssignmentFailed(cause);
+                _failures.Failure("Assignments long-poll", cause);
+                await Task.Delay(RestartBackoff.For(++failures, options.Value.RetryBaseDelay, options.Value.HeartbeatInterval), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task PollOnceAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var since = containerId == _appliedFor ? _applied : -1;
+        var response = await client.GetAssignmentsAsync(containerId, since, (int)options.Value.LongPollWait.TotalSeconds, cancellationToken);
+        state.AssignmentsReceived(time.GetUtcNow());
+        _failures.Success("Assignments long-poll");
+        if (containerId == _appliedFor && response.Generation <= _applied) return;
+
+        await ApplyAsync(response, cancellationToken);
+        (_appliedFor, _applied) = (containerId, response.Generation);
+        reporter.ReportSoon();
+    }
+
+    private async Task ApplyAsync(AssignmentsResponse response, CancellationToken cancellationToken)
+    {
+        var desired = response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig, a.Epoch,
+            a.OnClusterLoss ?? "keep", a.LeaseSeconds, a.Traceparent)).ToList();
+        var known = coordinator.Current.Agents.Select(a => a.AgentId).ToHashSet(StringComparer.Ordinal);
+        // Each new agent's start joins the trace of the deploy call that placed it.
+        var activities = desired.Where(d => !known.Contains(d.AgentId)).Select(StartActivity).ToList();
+        try
+        {
+            logger.LogInformation("Applying desired state generation {Generation}: {Count} agents", response.Generation, desired.Count);
+            await coordinator.ApplyAsync(new DesiredState(response.Generation, desired), cancellationToken);
+        }
+        finally
+        {
+            foreach (var activity in activities) activity?.Dispose();
+        }
+    }
+
+    private static Activity? StartActivity(AgentDefinition definition)
+    {
+        var parent = ActivityContext.TryParse(definition.Traceparent, null, out var context) ? context : default;
+        var activity = ActivitySource.StartActivity("start agent", ActivityKind.Consumer, parent);
+        activity?.SetTag("agent.id", definition.AgentId);
+        activity?.SetTag("agent.type", definition.AgentType);
+        activity?.SetTag("agent.epoch", definition.Epoch);
+        return activity;
+    }
+}
