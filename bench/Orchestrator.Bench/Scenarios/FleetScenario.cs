@@ -47,7 +47,7 @@ public sealed class FleetScenario(BenchContext context)
                 var cpu = new CpuMeter(manager.Pid, redis.Pid);
                 var window = pacer.OpenWindow();
                 await Task.Delay(interval, cancellationToken);
-                var heartbeats = await window.CloseAsync(pacer.RatePerSecond, TimeSpan.Zero);
+                var heartbeats = await window.CloseAsync(pacer.RatePerSecond, settings.CallTimeout);
                 var share = cpu.Stop();
 
                 var step = await MeasureAsync(client, admin, manager, redis, clusters.Count, registration, heartbeats, share, cancellationToken);

@@ -18,7 +18,7 @@ public sealed record RedisCommandStats(long Heartbeats, IReadOnlyList<RedisComma
                 return new RedisCommandStat(p.Key["cmdstat_".Length..], calls,
                     heartbeats == 0 ? 0 : Math.Round((double)calls / heartbeats, 3), double.Parse(fields["usec_per_call"], System.Globalization.CultureInfo.InvariantCulture));
             })
-            .Where(c => c.Command is not ("config" or "info"))
+            .Where(c => !c.Command.StartsWith("config", StringComparison.Ordinal) && c.Command != "info")
             .OrderByDescending(c => c.Calls)
             .ToList();
         return new RedisCommandStats(heartbeats, commands);
