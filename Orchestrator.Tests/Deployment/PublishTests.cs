@@ -3,12 +3,12 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deployment;
 
-// `dotnet publish` as the Dockerfiles run it. /t:PublishContainer itself needs the base image's manifest
-// from mcr.microsoft.com, which this network does not reach, so the container settings are checked by
-// evaluating the SDK's ComputeContainerConfig target instead (it needs no registry and no Docker engine).
+// `dotnet publish` as the Dockerfiles' build stages run it (DockerBuildStage). /t:PublishContainer itself
+// needs the base image's manifest from mcr.microsoft.com, which this network does not reach, so the SDK
+// container settings are checked by evaluating its ComputeContainerConfig target (no registry, no engine).
 public class PublishTests : IDisposable
 {
-    private static readonly TimeSpan PublishDeadline = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan MsbuildDeadline = TimeSpan.FromMinutes(2);
     private readonly string _output = Directory.CreateTempSubdirectory("orchestrator-publish-").FullName;
 
     public static TheoryData<string, string, string, string> Services => new()
@@ -17,19 +17,31 @@ public class PublishTests : IDisposable
         { "Orchestrator.Agent", "orchestrator-agent", "8001", "" },
     };
 
-    public static TheoryData<string> Projects => new() { "Orchestrator.Manager", "Orchestrator.Agent" };
-
-    [Theory]
-    [MemberData(nameof(Projects))]
-    public async Task ServicePublishesAsTheDockerfileBuildsIt(string project)
+    [Fact]
+    public async Task ManagerImageBuildStagePublishesFromTheRepository()
     {
-        var run = await ScriptRun.RunAsync("dotnet",
-            ["publish", Path.Combine(RepoPaths.Root, project, project + ".csproj"), "-c", "Release", "-o", _output,
-             "--no-restore", "-p:UseAppHost=false", "-nologo", "-clp:ErrorsOnly"], deadline: PublishDeadline);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.True(File.Exists(Path.Combine(_output, project + ".dll")), $"{project}.dll missing from the publish output");
-        Assert.True(File.Exists(Path.Combine(_output, "appsettings.json")));
-        Assert.True(File.Exists(Path.Combine(_output, project + ".runtimeconfig.json")));
+        await DockerBuildStage.RunAsync(DeploymentFiles.ManagerDockerfile, RepoPaths.Root, _output);
+        AssertPublished("Orchestrator.Manager");
+    }
+
+    [Fact]
+    public async Task OrchestratorImageBuildStagePublishesFromTheKitAlone()
+    {
+        // The customer builds Dockerfile.agent in the unpacked kit, so the kit is the build context here.
+        var kit = Path.Combine(_output, "kit");
+        var make = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", kit]);
+        Assert.True(make.ExitCode == 0, make.ToString());
+        await DockerBuildStage.RunAsync(Path.Combine(kit, "Dockerfile.agent"), kit, Path.Combine(_output, "image"));
+        AssertPublished("Orchestrator.Agent", Path.Combine(_output, "image"));
+    }
+
+    private void AssertPublished(string project, string? imageRoot = null)
+    {
+        var app = Path.Combine(imageRoot ?? _output, "app");
+        foreach (var file in new[] { project + ".dll", project + ".runtimeconfig.json", "appsettings.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(app, file)), $"{file} missing from the image's /app");
+        }
     }
 
     [Theory]
@@ -39,7 +51,7 @@ public class PublishTests : IDisposable
         var run = await ScriptRun.RunAsync("dotnet",
             ["msbuild", Path.Combine(RepoPaths.Root, project, project + ".csproj"), "-t:ComputeContainerConfig", "-p:Configuration=Release",
              "-getProperty:ContainerRepository", "-getProperty:ContainerUser", "-getProperty:ContainerBaseImage",
-             "-getItem:ContainerPort", "-getItem:ContainerEnvironmentVariables"], deadline: PublishDeadline);
+             "-getItem:ContainerPort", "-getItem:ContainerEnvironmentVariables"], deadline: MsbuildDeadline);
         Assert.True(run.ExitCode == 0, run.ToString());
         var result = JsonNode.Parse(run.Output)!;
         Assert.Equal(repository, (string?)result["Properties"]!["ContainerRepository"]);
