@@ -9,7 +9,8 @@ namespace Orchestrator.Tests.Agent;
 
 // The local cluster (AppHost): every orchestrator shows in the manager's container list with the
 // capabilities, max_agents and orchestrator_id of its AGENT_CONFIG, and keeps heartbeating.
-public class ClusterRegistrationTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+[Collection(LocalClusterCollection.Name)]
+public class ClusterRegistrationTests(ClusterFixture cluster)
 {
     [Fact]
     public async Task EveryOrchestratorIsRegisteredAndHeartbeating()

@@ -3,7 +3,8 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Foundation;
 
-public class LocalClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+[Collection(LocalClusterCollection.Name)]
+public class LocalClusterTests(ClusterFixture cluster)
 {
     [Fact]
     public async Task ManagerAnswersHealthAndAliveOnceRedisIsUp()

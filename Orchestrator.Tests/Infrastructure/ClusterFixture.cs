@@ -1,4 +1,8 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Orchestrator.Tests.Infrastructure;
@@ -14,12 +18,14 @@ public class ClusterFixture : IAsyncLifetime
 
     protected virtual int OrchestratorCount => 3;
 
+    protected virtual int MaxAgents => 10;
+
     public IReadOnlyList<string> Orchestrators => Enumerable.Range(1, OrchestratorCount).Select(i => $"orchestrator-{i}").ToList();
 
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Orchestrator_AppHost>(
-            [$"--Orchestrators:Count={OrchestratorCount}", $"--Redis:DataDirectory={_redisDirectory}"],
+            [$"--Orchestrators:Count={OrchestratorCount}", $"--Orchestrators:MaxAgents={MaxAgents}", $"--Redis:DataDirectory={_redisDirectory}"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
@@ -33,6 +39,19 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
+
+    // An operator's client for the manager, logged in with the AppHost's generated admin password.
+    public async Task<HttpClient> CreateAdminClientAsync()
+    {
+        var password = await App.Services.GetRequiredService<DistributedApplicationModel>()
+            .Resources.OfType<ParameterResource>().Single(p => p.Name == "admin-password").GetValueAsync(default);
+        var client = CreateClient("manager");
+        var login = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public async Task DisposeAsync()
     {

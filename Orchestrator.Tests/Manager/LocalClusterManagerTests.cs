@@ -10,19 +10,10 @@ namespace Orchestrator.Tests.Manager;
 
 // The seed's operator commands against the whole local cluster (AppHost: redis-server, manager running
 // as Production with generated secrets, orchestrators), with a token obtained as the README shows.
-public class LocalClusterManagerTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+[Collection(LocalClusterCollection.Name)]
+public class LocalClusterManagerTests(ClusterFixture cluster)
 {
-    private async Task<HttpClient> AdminClientAsync()
-    {
-        var password = await cluster.App.Services.GetRequiredService<DistributedApplicationModel>()
-            .Resources.OfType<ParameterResource>().Single(p => p.Name == "admin-password").GetValueAsync(default);
-        var client = cluster.CreateClient("manager");
-        var login = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private Task<HttpClient> AdminClientAsync() => cluster.CreateAdminClientAsync();
 
     [Fact]
     public async Task SeedStatusAndContainersCommandsAnswerWithAnAdminToken()

@@ -1,0 +1,27 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Deploying;
+
+// What the orchestrators' own local APIs say runs on them.
+public static class LocalAgents
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    public static async Task<IReadOnlyDictionary<string, string>> StatesAsync(ClusterFixture cluster, string orchestrator)
+    {
+        using var client = cluster.CreateClient(orchestrator);
+        var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/agents");
+        var agents = body.ValueKind == JsonValueKind.Array ? body : body.GetProperty("agents");
+        return agents.EnumerateArray().ToDictionary(a => a.GetProperty("agent_id").GetString()!, a => a.GetProperty("state").GetString()!);
+    }
+
+    public static Task WaitUntilAsync(ClusterFixture cluster, string what, Func<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>, bool> condition) =>
+        Infrastructure.Deadline.UntilAsync(async () =>
+        {
+            var all = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+            foreach (var orchestrator in cluster.Orchestrators) all[orchestrator] = await StatesAsync(cluster, orchestrator);
+            return condition(all);
+        }, Deadline, what, TimeSpan.FromMilliseconds(200));
+}
