@@ -49,18 +49,46 @@ public static class BenchRunner
         var deploy = await Run("deploy", () => new DeployScenario(context).RunAsync(cancellationToken));
         var reconnect = await Run("reconnect", () => new ReconnectScenario(context).RunAsync(cancellationToken));
 
+        var output = Directory.CreateDirectory(settings.OutputDirectory).FullName;
+        var notes = new List<string>();
+        if (settings.Merge && await ReadPreviousAsync(output) is { } previous)
+        {
+            // Scenarios this run skipped keep their figures from the earlier run, which the notes name.
+            T? Keep<T>(string name, T? now, T? before) where T : class
+            {
+                if (settings.Scenarios.Contains(name) || before is null) return now;
+                notes.Add($"{name}: from the run of {previous.StartedAt:yyyy-MM-dd HH:mm} UTC (commit {previous.Machine.GitCommit}, " +
+                          $"load average {previous.Machine.LoadAverageBefore} before, {previous.Machine.LoadAverageAfter} after)");
+                return before;
+            }
+            redis = Keep("redis", redis, previous.Redis);
+            heartbeats = Keep("heartbeats", heartbeats, previous.Heartbeats);
+            fleet = Keep("fleet", fleet, previous.Fleet);
+            deploy = Keep("deploy", deploy, previous.Deploy);
+            reconnect = Keep("reconnect", reconnect, previous.Reconnect);
+            notes.AddRange(previous.Notes ?? []);
+        }
         var report = new RunReport(settings.Short ? "short" : "full", started, Math.Round(clock.Elapsed.TotalSeconds, 1),
             machine with { LoadAverageAfter = MachineInfo.LoadAverage() }, settings, heartbeats, fleet, deploy, reconnect, redis, failures,
-            Goals.Judge(heartbeats, fleet, deploy, reconnect));
-        var output = Directory.CreateDirectory(settings.OutputDirectory).FullName;
+            Goals.Judge(heartbeats, fleet, deploy, reconnect), notes.Distinct().ToList());
         var charts = Charts.Draw(report, output);
         await File.WriteAllTextAsync(Path.Combine(output, "results.json"), JsonSerializer.Serialize(report, Json), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(output, "results.md"), MarkdownReport.Render(report, charts), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(output, "summary.md"),
+            MarkdownReport.RenderSummary(report, settings.OutputDirectory, charts), cancellationToken);
 
         Console.WriteLine();
         foreach (var goal in report.Goals) Console.WriteLine($"{goal.Verdict,-17} {goal.Goal}\n{"",-17} {goal.Measured}");
         Console.WriteLine($"\nWrote {Path.Combine(settings.OutputDirectory, "results.md")}, results.json and {charts.Count} charts in {clock.Elapsed.TotalSeconds:0} s.");
         try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task<RunReport?> ReadPreviousAsync(string output)
+    {
+        var path = Path.Combine(output, "results.json");
+        if (!File.Exists(path)) return null;
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<RunReport>(stream, Json);
     }
 }

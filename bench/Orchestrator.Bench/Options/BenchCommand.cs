@@ -7,6 +7,7 @@ namespace Orchestrator.Bench.Options;
 public static class BenchCommand
 {
     private static readonly Option<bool> ShortRun = new("--short") { Description = "Short run of every scenario (the README command, under 3 minutes)" };
+    private static readonly Option<bool> Merge = new("--merge") { Description = "Keep the scenarios of the existing results.json in --out that this run does not repeat" };
     private static readonly Option<string?> Scenarios = new("--scenarios") { Description = "Comma-separated: heartbeats,fleet,deploy,reconnect,redis (default: all)" };
     private static readonly Option<string?> Out = new("--out") { Description = "Where results.md, results.json and the charts go" };
     private static readonly Option<string?> ManagerDll = new("--manager-dll") { Description = "Built Orchestrator.Manager.dll (Release)" };
@@ -37,7 +38,7 @@ public static class BenchCommand
         var root = new RootCommand("Fleet simulator: measures the manager against a bare-Kestrel ceiling on the same machine");
         foreach (var option in new Option[]
                  {
-                     ShortRun, Scenarios, Out, ManagerDll, CeilingDll, Connections, Seed, HbClusters, HbWarmup, HbDuration, HbFractions,
+                     ShortRun, Merge, Scenarios, Out, ManagerDll, CeilingDll, Connections, Seed, HbClusters, HbWarmup, HbDuration, HbFractions,
                      HbConcurrency, FleetSteps, FleetInterval, ReadSamples, RegisterConcurrency, DeployClusters, Deploys,
                      DeployConcurrency, DeployBudget, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests, ManagerEnv,
                  })
@@ -59,6 +60,7 @@ public static class BenchCommand
         var s = p.GetValue(ShortRun) ? BenchSettings.ShortPreset : new BenchSettings();
         return s with
         {
+            Merge = p.GetValue(Merge),
             Scenarios = p.GetValue(Scenarios) is { } list ? Split(list) : s.Scenarios,
             OutputDirectory = p.GetValue(Out) ?? s.OutputDirectory,
             ManagerDll = p.GetValue(ManagerDll) ?? s.ManagerDll,

@@ -7,6 +7,8 @@ public sealed record BenchSettings
     public static readonly string[] AllScenarios = ["heartbeats", "fleet", "deploy", "reconnect", "redis"];
 
     public bool Short { get; init; }
+    // Keep the scenarios of the results.json already in the output directory that this run does not repeat.
+    public bool Merge { get; init; }
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
     public string OutputDirectory { get; init; } = "docs/benchmarks/full";
     public string ManagerDll { get; init; } = "bench/artifacts/manager/Orchestrator.Manager.dll";
@@ -17,7 +19,7 @@ public sealed record BenchSettings
 
     public int HeartbeatClusters { get; init; } = 2_000;
     public TimeSpan HeartbeatWarmup { get; init; } = TimeSpan.FromSeconds(3);
-    public TimeSpan HeartbeatDuration { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HeartbeatDuration { get; init; } = TimeSpan.FromSeconds(10);
     public IReadOnlyList<double> LoadFractions { get; init; } = [0.25, 0.5, 0.75, 1.0];
     public int SaturationConcurrency { get; init; } = 64;
 
@@ -30,7 +32,7 @@ public sealed record BenchSettings
     public int Deploys { get; init; } = 10_000;
     public int DeployConcurrency { get; init; } = 32;
     // The deploy phase ends at Deploys or at this budget, whichever comes first.
-    public TimeSpan DeployBudget { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan DeployBudget { get; init; } = TimeSpan.FromSeconds(30);
 
     public int ReconnectClusters { get; init; } = 10_000;
     public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(30);

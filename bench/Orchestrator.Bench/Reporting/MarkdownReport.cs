@@ -19,6 +19,7 @@ public static class MarkdownReport
                       $"Load average (1/5/15 min) before the run: {m.LoadAverageBefore}; after: {m.LoadAverageAfter}.").AppendLine();
         md.AppendLine($"> {m.Note}").AppendLine();
         foreach (var (scenario, error) in r.Failures) md.AppendLine($"> **{scenario} failed:** {error}").AppendLine();
+        foreach (var note in r.Notes ?? []) md.AppendLine($"> Merged: {note}.").AppendLine();
 
         md.AppendLine("## Goals").AppendLine().AppendLine("| Goal | Verdict | Measured |").AppendLine("|---|---|---|");
         foreach (var g in r.Goals) md.AppendLine($"| {g.Goal} | **{g.Verdict}** | {g.Measured} |");
@@ -34,6 +35,25 @@ public static class MarkdownReport
             md.AppendLine("## Charts").AppendLine();
             foreach (var chart in charts) md.AppendLine($"![{Path.GetFileNameWithoutExtension(chart)}]({chart})").AppendLine();
         }
+        return md.ToString();
+    }
+
+    // The README's "Performance" section: the goals and the machine, linking to the full tables.
+    public static string RenderSummary(RunReport r, string outputDirectory, IReadOnlyList<string> charts)
+    {
+        var md = new StringBuilder();
+        var m = r.Machine;
+        var directory = outputDirectory.Replace('\\', '/').TrimEnd('/');
+        md.AppendLine($"Latest {r.Run} run: {r.StartedAt:yyyy-MM-dd HH:mm} UTC, commit `{m.GitCommit}`, on {m.Cores} cores ({m.CpuModel}) " +
+                      $"and {F(m.MemoryGiB, 1)} GiB, {m.Os}; load average {m.LoadAverageBefore} before, {m.LoadAverageAfter} after. " +
+                      "The simulator, the manager and Redis share those cores: every figure includes that contention.").AppendLine();
+        foreach (var note in r.Notes ?? []) md.AppendLine($"Merged: {note}.").AppendLine();
+        md.AppendLine("| Goal | Verdict | Measured |").AppendLine("|---|---|---|");
+        foreach (var g in r.Goals.Where(g => g.Verdict != "stated")) md.AppendLine($"| {g.Goal} | **{g.Verdict}** | {g.Measured} |");
+        md.AppendLine();
+        md.AppendLine($"All tables: [{directory}/results.md]({directory}/results.md); method, profiles and proposed fixes: " +
+                      "[docs/benchmarks/README.md](docs/benchmarks/README.md).").AppendLine();
+        foreach (var chart in charts.Take(3)) md.AppendLine($"![{Path.GetFileNameWithoutExtension(chart)}]({directory}/{chart})");
         return md.ToString();
     }
 
@@ -87,12 +107,14 @@ public static class MarkdownReport
         md.AppendLine("## fleet").AppendLine();
         md.AppendLine($"Clusters registered step by step; all of them heartbeat every {F(f.HeartbeatIntervalSeconds)} s (HEARTBEAT_INTERVAL) at jittered phases. " +
                       "Each step runs one full interval at its size, then measures memory and an operator's reads, one at a time, under that heartbeat load.").AppendLine();
-        md.AppendLine("| clusters | registered/s | heartbeats/s | heartbeat p99 ms | manager RSS MiB | Redis used MiB | GET /status p50 / p99 ms | GET /containers p50 / p99 ms | /containers body | healthy | CPU manager | CPU redis | CPU simulator |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| clusters | registered/s | heartbeats/s (offered) | heartbeat p99 ms | heartbeat errors | manager RSS MiB | Redis used MiB | GET /status p50 / p99 ms | GET /containers p50 / p99 ms | /containers body | read errors (status / containers) | healthy | CPU manager | CPU redis | CPU simulator |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in f.Steps)
-            md.AppendLine($"| {F(s.Clusters)} | {F(s.Registration.PerSecond)} | {F(s.Heartbeats.AchievedPerSecond)} | {F(s.Heartbeats.Latency.P99Ms, 1)} | " +
+            md.AppendLine($"| {F(s.Clusters)} | {F(s.Registration.PerSecond)} | {F(s.Heartbeats.AchievedPerSecond)} ({F(s.Heartbeats.OfferedPerSecond)}) | {F(s.Heartbeats.Latency.P99Ms, 1)} | " +
+                          $"{Errors(s.Heartbeats.Outcomes, s.Heartbeats.SkippedBacklog)} | " +
                           $"{F(s.ManagerRssMiB)} | {F(s.RedisUsedMiB, 1)} | {F(s.Status.Latency.P50Ms, 1)} / {F(s.Status.Latency.P99Ms, 1)} | " +
                           $"{F(s.Containers.Latency.P50Ms, 1)} / {F(s.Containers.Latency.P99Ms, 1)} | {F(s.Containers.ResponseBytes / 1048576.0, 2)} MiB | " +
+                          $"{Errors(s.Status.Outcomes, 0)} / {Errors(s.Containers.Outcomes, 0)} | " +
                           $"{(s.Healthy is { } h ? F(h) : "?")} | {s.Cpu.ServerCores} | {s.Cpu.RedisCores} | {s.Cpu.SimulatorCores} |");
         md.AppendLine();
         var errors = f.Steps.Sum(s => s.Heartbeats.Outcomes.Errors + s.Registration.Outcomes.Errors + s.Status.Outcomes.Errors + s.Containers.Outcomes.Errors);

@@ -72,7 +72,7 @@ public sealed class FleetScenario(BenchContext context)
         var settings = context.Settings;
         var rss = manager.RssBytes();
         var memory = await redis.InfoAsync("memory");
-        var budget = settings.Short ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
+        var budget = settings.Short ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
         var status = await ReadSampler.SampleAsync(client, admin, StatusPath, settings.ReadSamples, budget, cancellationToken);
         var containers = await ReadSampler.SampleAsync(client, admin, ContainersPath, settings.ReadSamples, budget, cancellationToken);
         var healthy = await HealthyCountAsync(client, admin, cancellationToken);
