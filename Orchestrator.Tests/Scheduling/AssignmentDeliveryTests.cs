@@ -122,4 +122,21 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         Assert.Equal(1, row.GetProperty("reconnects").GetInt64());
         Assert.True(stats.GetProperty("totals").GetProperty("heartbeats_received").GetInt64() >= 2);
     }
+
+    [Fact]
+    public async Task TheAssignmentCarriesTheDeployCallsTraceContext()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var type = SchedulingClient.UniqueType();
+        var id = await admin.RegisterAsync(type, "1", 5);
+        var traceId = Guid.NewGuid().ToString("N");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cluster/agents/deploy") { Content = JsonContent.Create(new { agent_type = type }) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-01");
+        (await admin.SendAsync(request)).EnsureSuccessStatusCode();
+
+        var assignments = await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}/assignments?wait=0");
+
+        var traceparent = assignments.GetProperty("assignments")[0].GetProperty("traceparent").GetString();
+        Assert.StartsWith($"00-{traceId}-", traceparent);
+    }
 }
