@@ -30,6 +30,17 @@ public class GoalsTests
     }
 
     [Fact]
+    public void AManagerThatCouldNotTakeTheWholeFleetMissesTheGoal()
+    {
+        var step = Step(100_000, rssMiB: 500, statusP99: 50) with { Clusters = 60_000 };
+
+        var goal = Goals.Judge(null, new FleetResult(30, [step]), null, null).Single(g => g.Goal.StartsWith("100,000", StringComparison.Ordinal));
+
+        Assert.Equal("not met", goal.Verdict);
+        Assert.Contains("60,000 of 100,000", goal.Measured);
+    }
+
+    [Fact]
     public void AnUnimplementedDeployIsReportedUnmeasured()
     {
         var goals = Goals.Judge(null, null, DeployResult.Unmeasured(Registered, "answered 404"), null);
@@ -55,7 +66,7 @@ public class GoalsTests
     {
         var latency = LatencySummary.Empty with { Count = 1, P99Ms = statusP99 };
         var window = new HeartbeatWindowResult(1, 1, 1, LatencySummary.Empty, LatencySummary.Empty, NoErrors, 0, 0);
-        return new FleetStep(clusters, Registered, window, new CpuShare(0, 0, 0), rssMiB, 1, 1,
+        return new FleetStep(clusters, clusters, Registered, window, new CpuShare(0, 0, 0), rssMiB, 1, 1,
             new ReadResult("/status", latency, NoErrors, 100), new ReadResult("/containers", latency, NoErrors, 100), clusters);
     }
 }

@@ -7,7 +7,7 @@ public static class ProcStats
 
     public static long RssBytes(int pid)
     {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        foreach (var line in Read(pid, "status").Split('\n'))
         {
             if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
             var kib = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]);
@@ -19,10 +19,22 @@ public static class ProcStats
     // utime + stime, fields 14 and 15 of /proc/<pid>/stat (counted after the parenthesised name).
     public static double CpuSeconds(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var stat = Read(pid, "stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11]) + long.Parse(fields[12])) / ClockTicksPerSecond;
     }
 
     public static double SelfCpuSeconds() => CpuSeconds(Environment.ProcessId);
+
+    private static string Read(int pid, string file)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/{file}");
+        }
+        catch (IOException)
+        {
+            throw new InvalidOperationException($"process {pid} is no longer running");
+        }
+    }
 }

@@ -9,8 +9,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private ServiceProcess(Process process, StreamWriter log, Uri baseAddress, string logPath)
+    private readonly string _name;
+    private bool _stopping;
+
+    private ServiceProcess(string name, Process process, StreamWriter log, Uri baseAddress, string logPath)
     {
+        _name = name;
         _process = process;
         _log = log;
         BaseAddress = baseAddress;
@@ -21,8 +25,24 @@ public sealed class ServiceProcess : IAsyncDisposable
     public string LogPath { get; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
-    public long RssBytes() => ProcStats.RssBytes(Pid);
-    public double CpuSeconds() => ProcStats.CpuSeconds(Pid);
+    public long RssBytes()
+    {
+        EnsureRunning();
+        return ProcStats.RssBytes(Pid);
+    }
+
+    public double CpuSeconds()
+    {
+        EnsureRunning();
+        return ProcStats.CpuSeconds(Pid);
+    }
+
+    // A measured process that died mid-scenario makes the scenario fail with its exit code and log.
+    public void EnsureRunning()
+    {
+        if (_process.HasExited && !_stopping)
+            throw new InvalidOperationException($"{_name} (pid {Pid}) exited unexpectedly with code {_process.ExitCode}; its log: {LogPath}\n{Tail()}");
+    }
 
     public static async Task<ServiceProcess> StartAsync(string name, string dll, int port,
         IReadOnlyDictionary<string, string> environment, string logDirectory, TimeSpan readyDeadline)
@@ -48,7 +68,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new ServiceProcess(process, log, baseAddress, logPath);
+        var service = new ServiceProcess(name, process, log, baseAddress, logPath);
         await service.WaitReadyAsync(name, readyDeadline);
         return service;
     }
@@ -82,6 +102,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     // SIGTERM first, as an operator's restart or a container stop would; SIGKILL if it hangs.
     public async Task StopAsync(TimeSpan grace)
     {
+        _stopping = true;
         if (_process.HasExited) return;
         await Shell.SignalAsync(Pid, "TERM");
         using var timeout = new CancellationTokenSource(grace);

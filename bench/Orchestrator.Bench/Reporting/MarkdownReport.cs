@@ -110,7 +110,7 @@ public static class MarkdownReport
         md.AppendLine("| clusters | registered/s | heartbeats/s (offered) | heartbeat p99 ms | heartbeat errors | manager RSS MiB | Redis used MiB | GET /status p50 / p99 ms | GET /containers p50 / p99 ms | /containers body | read errors (status / containers) | healthy | CPU manager | CPU redis | CPU simulator |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in f.Steps)
-            md.AppendLine($"| {F(s.Clusters)} | {F(s.Registration.PerSecond)} | {F(s.Heartbeats.AchievedPerSecond)} ({F(s.Heartbeats.OfferedPerSecond)}) | {F(s.Heartbeats.Latency.P99Ms, 1)} | " +
+            md.AppendLine($"| {(s.Clusters < s.Target ? $"{F(s.Clusters)} of {F(s.Target)}" : F(s.Clusters))} | {F(s.Registration.PerSecond)} | {F(s.Heartbeats.AchievedPerSecond)} ({F(s.Heartbeats.OfferedPerSecond)}) | {F(s.Heartbeats.Latency.P99Ms, 1)} | " +
                           $"{Errors(s.Heartbeats.Outcomes, s.Heartbeats.SkippedBacklog)} | " +
                           $"{F(s.ManagerRssMiB)} | {F(s.RedisUsedMiB, 1)} | {F(s.Status.Latency.P50Ms, 1)} / {F(s.Status.Latency.P99Ms, 1)} | " +
                           $"{F(s.Containers.Latency.P50Ms, 1)} / {F(s.Containers.Latency.P99Ms, 1)} | {F(s.Containers.ResponseBytes / 1048576.0, 2)} MiB | " +

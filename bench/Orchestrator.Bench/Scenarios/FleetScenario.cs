@@ -32,25 +32,30 @@ public sealed class FleetScenario(BenchContext context)
         {
             foreach (var target in settings.FleetSteps)
             {
+                manager.EnsureRunning();
                 var joining = Enumerable.Range(clusters.Count, target - clusters.Count)
                     .Select(i => new SimCluster(i, context.RunId, 10, settings.Seed)).ToList();
-                var registration = await FleetRegistrar.RegisterAsync(client, joining, settings.RegisterConcurrency, cancellationToken);
+                var registration = await FleetRegistrar.RegisterAsync(client, joining, settings.RegisterConcurrency, cancellationToken,
+                    settings.Short ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(3));
                 clusters.AddRange(joining.Where(c => c.ContainerId is not null));
-                context.Log($"fleet: {clusters.Count} registered ({registration.PerSecond}/s, errors {registration.Outcomes.Errors})");
+                context.Log($"fleet: {clusters.Count} of {target} registered ({registration.PerSecond}/s, errors {registration.Outcomes.Errors}" +
+                            $"{(registration.StoppedByBudget ? ", stopped by the registration time budget" : "")})");
 
                 var pacer = new HeartbeatPacer(client, clusters, interval, maxInFlight: 20_000, retry: true, epoch);
                 var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var running = pacer.RunAsync(stop.Token);
+                if (clusters.Count < target) context.Log($"fleet: the manager took {clusters.Count} of {target} clusters");
                 if (beating is { } previous) { await previous.Stop.CancelAsync(); await previous.Running; previous.Stop.Dispose(); }
                 beating = (pacer, stop, running);
 
+                manager.EnsureRunning();
                 var cpu = new CpuMeter(manager.Pid, redis.Pid);
                 var window = pacer.OpenWindow();
                 await Task.Delay(interval, cancellationToken);
                 var heartbeats = await window.CloseAsync(pacer.RatePerSecond, settings.CallTimeout);
                 var share = cpu.Stop();
 
-                var step = await MeasureAsync(client, admin, manager, redis, clusters.Count, registration, heartbeats, share, cancellationToken);
+                var step = await MeasureAsync(client, admin, manager, redis, target, clusters.Count, registration, heartbeats, share, cancellationToken);
                 steps.Add(step);
                 context.Log($"fleet: {step.Clusters} clusters: manager RSS {step.ManagerRssMiB} MiB, redis {step.RedisUsedMiB} MiB, " +
                             $"heartbeats {heartbeats.AchievedPerSecond}/s p99 {heartbeats.Latency.P99Ms} ms, " +
@@ -66,7 +71,7 @@ public sealed class FleetScenario(BenchContext context)
     }
 
     private async Task<FleetStep> MeasureAsync(ProtocolClient client, System.Net.Http.Headers.AuthenticationHeaderValue admin,
-        ServiceProcess manager, RedisServer redis, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
+        ServiceProcess manager, RedisServer redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
         CpuShare cpu, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
@@ -76,7 +81,7 @@ public sealed class FleetScenario(BenchContext context)
         var status = await ReadSampler.SampleAsync(client, admin, StatusPath, settings.ReadSamples, budget, cancellationToken);
         var containers = await ReadSampler.SampleAsync(client, admin, ContainersPath, settings.ReadSamples, budget, cancellationToken);
         var healthy = await HealthyCountAsync(client, admin, cancellationToken);
-        return new FleetStep(clusters, registration, heartbeats, cpu, Math.Round(rss / 1048576.0, 1),
+        return new FleetStep(target, clusters, registration, heartbeats, cpu, Math.Round(rss / 1048576.0, 1),
             Math.Round(long.Parse(memory["used_memory"]) / 1048576.0, 1), Math.Round(long.Parse(memory["used_memory_rss"]) / 1048576.0, 1),
             status, containers, healthy);
     }
@@ -98,7 +103,8 @@ public sealed class FleetScenario(BenchContext context)
     }
 }
 
-public sealed record FleetStep(int Clusters, RegistrationResult Registration, HeartbeatWindowResult Heartbeats, CpuShare Cpu,
+// Target: the clusters this step asked to register; Clusters: how many the manager took.
+public sealed record FleetStep(int Target, int Clusters, RegistrationResult Registration, HeartbeatWindowResult Heartbeats, CpuShare Cpu,
     double ManagerRssMiB, double RedisUsedMiB, double RedisRssMiB, ReadResult Status, ReadResult Containers, long? Healthy);
 
 public sealed record FleetResult(double HeartbeatIntervalSeconds, IReadOnlyList<FleetStep> Steps);
