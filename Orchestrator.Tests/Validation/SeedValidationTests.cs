@@ -44,6 +44,31 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task CrossNetworkRegistrationFailsNamingAnOrchestratorThatCannotReachTheManager()
+    {
+        var cutOff = fixture.Cluster.Orchestrators[1];
+        cutOff.CutOffFromManager();
+        try
+        {
+            await fixture.Cluster.WaitAsync(async () => (string?)(await fixture.Cluster.Api.ContainerByNameAsync(cutOff.ContainerName))["status"] != "healthy",
+                TimeSpan.FromSeconds(30), "the cut-off orchestrator to stop being healthy");
+
+            var result = await ValidationRunner.RunPhaseAsync(new CrossNetworkRegistrationPhase(), fixture.Context(timeout: TimeSpan.FromSeconds(5)), CancellationToken.None);
+
+            Assert.False(result.Passed);
+            var failure = Assert.Single(result.Failures);
+            Assert.StartsWith("orchestrator_2 (", failure);
+            Assert.Contains("manager unreachable", failure);
+        }
+        finally
+        {
+            cutOff.ReconnectToManager();
+            await fixture.Cluster.WaitAsync(async () => (string?)(await fixture.Cluster.Api.ContainerByNameAsync(cutOff.ContainerName))["status"] == "healthy",
+                TimeSpan.FromSeconds(30), "the orchestrator to be healthy again");
+        }
+    }
+
+    [Fact]
     public async Task CliRunsEveryPhaseAgainstTheClusterAndPrintsTheSeedSummary()
     {
         var output = Path.Combine(Directory.CreateTempSubdirectory("validation-").FullName, "summary.json");

@@ -23,7 +23,8 @@ public sealed class ValidationClusterFixture : IAsyncLifetime
         ProcessCluster.AdminPassword,
         PhaseTimeout);
 
-    public PhaseContext Context(IManagerOutage? outage = null) => new(Settings, Http, TimeProvider.System, outage);
+    public PhaseContext Context(IManagerOutage? outage = null, TimeSpan? timeout = null) =>
+        new(Settings with { Timeout = timeout ?? PhaseTimeout }, Http, TimeProvider.System, outage);
 
     public async Task InitializeAsync() => Cluster = await ProcessCluster.StartAsync(new() { Managers = 1, Orchestrators = 2 });
 
