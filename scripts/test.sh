@@ -4,12 +4,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-prerequisites.sh
-dotnet build Orchestrator.sln --nologo -v quiet -clp:ErrorsOnly
+dotnet build Orchestrator.sln --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary
 
 # Passing tests are filtered out so failures and the final tally stay readable.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 set +e
 dotnet test Orchestrator.sln --no-build --nologo -v quiet --logger "console;verbosity=minimal" "$@" 2>&1 \
-  | grep --line-buffered -v -E '^\s*$|^Test run for|^A total of|^Results File|^\s+Passed '
+  | tee "$log" | grep --line-buffered -v -E '^\s*$|^Test run for|^A total of|^Results File|^\s+Passed '
 status=${PIPESTATUS[0]}
 set -e
+
+# One closing line over every test assembly.
+awk -F'[:,]' '/(Passed|Failed)! +- Failed:/ { failed += $2; passed += $4; skipped += $6 }
+  END { printf "TOTAL: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
 exit "$status"
