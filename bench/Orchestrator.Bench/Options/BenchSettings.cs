@@ -20,7 +20,7 @@ public sealed record BenchSettings
     public int HeartbeatClusters { get; init; } = 2_000;
     public TimeSpan HeartbeatWarmup { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan HeartbeatDuration { get; init; } = TimeSpan.FromSeconds(10);
-    public IReadOnlyList<double> LoadFractions { get; init; } = [0.25, 0.5, 0.75, 1.0];
+    public IReadOnlyList<double> LoadFractions { get; init; } = [0.05, 0.1, 0.25, 0.5, 0.75, 1.0];
     public int SaturationConcurrency { get; init; } = 64;
 
     public IReadOnlyList<int> FleetSteps { get; init; } = [1_000, 10_000, 50_000, 100_000];
