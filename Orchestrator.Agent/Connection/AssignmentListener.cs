@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Fencing;
 using Orchestrator.Agent.Runtime;
 
 namespace Orchestrator.Agent.Connection;
@@ -14,6 +15,7 @@ public sealed class AssignmentListener(
     ConnectionState state,
     DesiredStateCoordinator coordinator,
     AgentReporter reporter,
+    LeaseFence fence,
     IOptions<ManagerConnectionOptions> options,
     TimeProvider time,
     ILogger<AssignmentListener> logger) : BackgroundService
@@ -64,24 +66,29 @@ public sealed class AssignmentListener(
         var response = await client.GetAssignmentsAsync(containerId, since, (int)options.Value.LongPollWait.TotalSeconds, cancellationToken);
         state.AssignmentsReceived(time.GetUtcNow());
         _failures.Success("Assignments long-poll");
+        // Every answer, repeated or not, is the manager confirming what runs here (it lifts lease fences).
+        var desired = Definitions(response);
+        fence.Confirm(desired);
         if (containerId == _appliedFor && response.Generation <= _applied) return;
 
-        await ApplyAsync(response, cancellationToken);
+        await ApplyAsync(response.Generation, desired, cancellationToken);
         (_appliedFor, _applied) = (containerId, response.Generation);
         reporter.ReportSoon();
     }
 
-    private async Task ApplyAsync(AssignmentsResponse response, CancellationToken cancellationToken)
-    {
-        var desired = response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig, a.Epoch,
+    private static List<AgentDefinition> Definitions(AssignmentsResponse response) =>
+        response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig, a.Epoch,
             a.OnClusterLoss ?? "keep", a.LeaseSeconds, a.Traceparent)).ToList();
+
+    private async Task ApplyAsync(long generation, List<AgentDefinition> desired, CancellationToken cancellationToken)
+    {
         var known = coordinator.Current.Agents.Select(a => a.AgentId).ToHashSet(StringComparer.Ordinal);
         // Each new agent's start joins the trace of the deploy call that placed it.
         var activities = desired.Where(d => !known.Contains(d.AgentId)).Select(StartActivity).ToList();
         try
         {
-            logger.LogInformation("Applying desired state generation {Generation}: {Count} agents", response.Generation, desired.Count);
-            await coordinator.ApplyAsync(new DesiredState(response.Generation, desired), cancellationToken);
+            logger.LogInformation("Applying desired state generation {Generation}: {Count} agents", generation, desired.Count);
+            await coordinator.ApplyAsync(new DesiredState(generation, desired), cancellationToken);
         }
         finally
         {

@@ -11,6 +11,8 @@ public sealed class ConnectionState
     public string? ContainerId { get; private set; }
     public TimeSpan? ManagerHeartbeatInterval { get; private set; }
     public DateTimeOffset? LastContact { get; private set; }
+    // When the node sent the last registration or heartbeat the manager accepted: reschedule agents' leases run from here.
+    public DateTimeOffset? LeaseStart { get; private set; }
     public FailureCause? LastFailure { get; private set; }
     public long HeartbeatsSent { get; private set; }
     public long AssignmentDeliveries { get; private set; }
@@ -23,11 +25,12 @@ public sealed class ConnectionState
         lock (_gate) Link = ManagerLink.Disabled;
     }
 
-    public void Registered(string containerId, TimeSpan? interval, DateTimeOffset at)
+    public void Registered(string containerId, TimeSpan? interval, DateTimeOffset at, DateTimeOffset? sentAt = null)
     {
         lock (_gate)
         {
             ContainerId = containerId;
+            LeaseStart = sentAt ?? at;
             ManagerHeartbeatInterval = interval ?? ManagerHeartbeatInterval;
             Contacted(at);
         }
@@ -38,6 +41,7 @@ public sealed class ConnectionState
         lock (_gate)
         {
             LastRoundTrip = roundTrip;
+            LeaseStart = at - roundTrip;
             HeartbeatsSent++;
             ManagerHeartbeatInterval = interval ?? ManagerHeartbeatInterval;
             Contacted(at);

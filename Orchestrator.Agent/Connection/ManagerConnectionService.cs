@@ -54,8 +54,9 @@ public sealed class ManagerConnectionService(
     private async ValueTask RegisterAsync(CancellationToken cancellationToken)
     {
         using var activity = ConnectionTelemetry.ActivitySource.StartActivity("register");
+        var sentAt = time.GetUtcNow();
         var response = await client.RegisterAsync(composer.Registration(), cancellationToken);
-        state.Registered(response.ContainerId, Seconds(response.HeartbeatInterval), time.GetUtcNow());
+        state.Registered(response.ContainerId, Seconds(response.HeartbeatInterval), time.GetUtcNow(), sentAt);
         activity?.SetTag("container_id", response.ContainerId);
         telemetry.Registered();
         _failures.Success("Registration");

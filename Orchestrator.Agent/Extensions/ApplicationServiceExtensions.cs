@@ -17,6 +17,7 @@ public static class ApplicationServiceExtensions
         builder.AddNodeOptions();
         builder.AddAgentRuntime();
         builder.AddManagerConnection();
+        builder.AddLeaseFencing();
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

@@ -18,6 +18,8 @@ public sealed class AgentSupervisor : IHostedService
     private readonly SemaphoreSlim _reconcile = new(1, 1);
     private readonly Dictionary<string, SupervisedAgent> _agents = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _failures = new();
+    // Desired agents held out by the lease fence: shown (and reported) as stopped, with the reason.
+    private Dictionary<string, AgentView> _held = new(StringComparer.Ordinal);
 
     public AgentSupervisor(AgentTypeRegistry types, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
         TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger)
@@ -47,12 +49,12 @@ public sealed class AgentSupervisor : IHostedService
 
     public IReadOnlyList<AgentView> Agents()
     {
-        lock (_gate) return _agents.Values.Select(a => a.View()).OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList();
+        lock (_gate) return _agents.Values.Select(a => a.View()).Concat(_held.Values).OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList();
     }
 
     public AgentView? Find(string agentId)
     {
-        lock (_gate) return _agents.TryGetValue(agentId, out var agent) ? agent.View() : null;
+        lock (_gate) return _agents.TryGetValue(agentId, out var agent) ? agent.View() : _held.GetValueOrDefault(agentId);
     }
 
     public int RecentFailures()
@@ -66,12 +68,18 @@ public sealed class AgentSupervisor : IHostedService
     }
 
     // Desired minus running = start; running minus desired = stop; a changed definition is restarted.
-    public async Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, CancellationToken cancellationToken = default)
+    public Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, CancellationToken cancellationToken = default) =>
+        ReconcileAsync(desired, new Dictionary<string, string>(), cancellationToken);
+
+    // held: desired agents that must not run now (agent id -> reason); they are stopped and shown as stopped.
+    public async Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, IReadOnlyDictionary<string, string> held,
+        CancellationToken cancellationToken = default)
     {
         await _reconcile.WaitAsync(cancellationToken);
         try
         {
-            var wanted = desired.GroupBy(d => d.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+            var wanted = desired.Where(d => !held.ContainsKey(d.AgentId))
+                .GroupBy(d => d.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
             List<SupervisedAgent> leaving;
             lock (_gate)
             {
@@ -79,10 +87,18 @@ public sealed class AgentSupervisor : IHostedService
                 foreach (var agent in leaving) _agents.Remove(agent.Definition.AgentId);
             }
             await Task.WhenAll(leaving.Select(a => a.StopAsync()));
+            List<AgentView> newlyHeld;
             lock (_gate)
             {
                 foreach (var definition in wanted.Values.Where(d => !_agents.ContainsKey(d.AgentId))) _agents[definition.AgentId] = Create(definition);
+                var before = _held;
+                _held = desired.Where(d => held.ContainsKey(d.AgentId)).GroupBy(d => d.AgentId, StringComparer.Ordinal)
+                    .Select(g => g.Last())
+                    .ToDictionary(d => d.AgentId, d => new AgentView(d.AgentId, d.AgentType, AgentState.Stopped, null, 0, held[d.AgentId], d.Epoch, []),
+                        StringComparer.Ordinal);
+                newlyHeld = _held.Values.Where(v => !before.ContainsKey(v.AgentId)).ToList();
             }
+            foreach (var view in newlyHeld) StateChanged?.Invoke(view);
             Admit();
         }
         finally

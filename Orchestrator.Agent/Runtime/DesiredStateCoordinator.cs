@@ -1,8 +1,13 @@
+using Orchestrator.Agent.Fencing;
+
 namespace Orchestrator.Agent.Runtime;
 
 // Entry point for desired state: persists it, then reconciles. At start it restores the last desired
 // state from DATA_DIR, so the node carries on alone after a restart while the manager is unreachable.
-public sealed class DesiredStateCoordinator(DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger)
+// Fenced `reschedule` agents (see Fencing/LeaseFence) stay in the desired state and the file, but are held
+// out of the supervisor.
+public sealed class DesiredStateCoordinator(
+    DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger, LeaseFence? fence = null)
     : IHostedService
 {
     private readonly SemaphoreSlim _apply = new(1, 1);
@@ -17,6 +22,23 @@ public sealed class DesiredStateCoordinator(DesiredStateStore store, AgentSuperv
         UnderLockAsync(current => current with { Agents = current.Agents.Where(a => !agentIds.Contains(a.AgentId)).ToList() },
             cancellationToken);
 
+    // The same desired state again, after the fence changed which agents it holds out.
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _apply.WaitAsync(cancellationToken);
+        try
+        {
+            await ReconcileAsync(Current, cancellationToken);
+        }
+        finally
+        {
+            _apply.Release();
+        }
+    }
+
+    private Task ReconcileAsync(DesiredState desired, CancellationToken cancellationToken) =>
+        supervisor.ReconcileAsync(desired.Agents, fence?.Decide(desired.Agents) ?? new Dictionary<string, string>(), cancellationToken);
+
     private async Task UnderLockAsync(Func<DesiredState, DesiredState> next, CancellationToken cancellationToken)
     {
         await _apply.WaitAsync(cancellationToken);
@@ -25,7 +47,7 @@ public sealed class DesiredStateCoordinator(DesiredStateStore store, AgentSuperv
             var desired = next(Current);
             await store.SaveAsync(desired, cancellationToken);
             Current = desired;
-            await supervisor.ReconcileAsync(desired.Agents, cancellationToken);
+            await ReconcileAsync(desired, cancellationToken);
         }
         finally
         {
@@ -49,7 +71,8 @@ public sealed class DesiredStateCoordinator(DesiredStateStore store, AgentSuperv
         if (saved is null) return;
         logger.LogInformation("Restoring {Count} agents (generation {Generation}) from {Path}", saved.Agents.Count, saved.Generation, store.FilePath);
         Current = saved;
-        await supervisor.ReconcileAsync(saved.Agents, cancellationToken);
+        // `keep` agents start at once; `reschedule` agents start fenced until the manager confirms them.
+        await ReconcileAsync(saved, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

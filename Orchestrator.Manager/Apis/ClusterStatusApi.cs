@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Recovery;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
@@ -18,12 +19,15 @@ public static class ClusterStatusApi
         return app;
     }
 
-    public static async Task<Ok<ClusterStatusResponse>> GetStatusAsync(ContainerStore store, IOptions<ManagerOptions> options, TimeProvider time)
+    public static async Task<Ok<ClusterStatusResponse>> GetStatusAsync(
+        ContainerStore store, ReschedulingPause pause, IOptions<ManagerOptions> options, TimeProvider time)
     {
         IReadOnlyList<ContainerView>? containers;
+        ReschedulingPause.Pause? paused = null;
         try
         {
             containers = await store.ListAsync();
+            paused = await pause.ReadAsync();
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
         {
@@ -42,6 +46,8 @@ public static class ClusterStatusApi
             AgentsInUse: inUse,
             AvailableCapacity: Math.Max(0, capacity - all.Where(c => c.Status == ContainerStatus.Healthy).Sum(c => c.ActiveAgents)),
             HeartbeatInterval: options.Value.HeartbeatSeconds(),
-            CheckedAt: time.GetUtcNow()));
+            CheckedAt: time.GetUtcNow(),
+            ReschedulingPaused: paused is not null,
+            ReschedulingPausedReason: paused?.Reason));
     }
 }

@@ -8,4 +8,7 @@ public sealed record ClusterStatusResponse(
     int AgentsInUse,
     int AvailableCapacity,
     int HeartbeatInterval,
-    DateTimeOffset CheckedAt);
+    DateTimeOffset CheckedAt,
+    // Mass-disconnect safety (docs/protocol.md "Fencing"): true while more than half of the containers are lost.
+    bool ReschedulingPaused = false,
+    string? ReschedulingPausedReason = null);

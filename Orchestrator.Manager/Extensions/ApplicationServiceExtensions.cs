@@ -43,6 +43,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LivenessState>();
         builder.Services.AddHostedService<LivenessMonitor>();
         builder.AddAgentScheduling();
+        builder.AddRecovery();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;
     }

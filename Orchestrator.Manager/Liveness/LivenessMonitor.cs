@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Recovery;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Telemetry;
 using StackExchange.Redis;
@@ -10,7 +11,7 @@ namespace Orchestrator.Manager.Liveness;
 // Every LivenessCheckPeriod: the lease holder sweeps for missed heartbeats; every replica refreshes
 // the containers-by-status gauge. Runs apart from the HTTP handlers, on TimeProvider's clock.
 public sealed class LivenessMonitor(
-    LivenessSweeper sweeper, ContainerStore store, ContainerStatusSnapshot snapshot, LivenessState state,
+    LivenessSweeper sweeper, Rescheduler rescheduler, ContainerStore store, ContainerStatusSnapshot snapshot, LivenessState state,
     IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, ILogger<LivenessMonitor> logger)
     : BackgroundService
 {
@@ -56,6 +57,8 @@ public sealed class LivenessMonitor(
                     logger.LogWarning("Container {ContainerId} is now {Status}: no heartbeat for over {Missed} intervals",
                         change.ContainerId, change.Status, change.Status == ContainerStatus.Lost ? LivenessSweeper.LostAfterMissed : LivenessSweeper.UnhealthyAfterMissed);
                 }
+                // Same lease as the sweep: one replica decides moves, right after it decided what is lost.
+                await rescheduler.PassAsync();
             }
             var containers = await store.ListAsync();
             snapshot.Update(ContainerStatus.All.ToDictionary(s => s, s => containers.Count(c => c.Status == s)));

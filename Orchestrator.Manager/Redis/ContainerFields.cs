@@ -14,6 +14,8 @@ public static class ContainerFields
     public const string Status = "status";
     public const string RegisteredAt = "registered_at";
     public const string LastHeartbeat = "last_heartbeat";
+    // When the liveness sweep last turned it lost (unix ms); meaningful only while status is lost.
+    public const string LostAt = "lost_at";
     public const string HealthScore = "health_score";
     public const string ActiveAgents = "active_agents";
     public const string Usage = "usage";

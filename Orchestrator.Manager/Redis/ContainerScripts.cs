@@ -59,6 +59,7 @@ internal static class ContainerScripts
     // KEYS: heartbeat index. ARGV: prefix, now ms, unhealthy-after ms, lost-after ms.
     // Only containers whose last heartbeat is older than the first threshold are read. The status is
     // recomputed from the hash's own last_heartbeat, so a heartbeat that lands first always wins.
+    // A container turning lost gets lost_at (now): rescheduling counts from it (only while status is lost).
     // Returns a flat list { id, new status, ... } of the transitions made.
     public const string Sweep = """
         local now = tonumber(ARGV[2])
@@ -78,6 +79,7 @@ internal static class ContainerScripts
             local status = redis.call('HGET', key, 'status')
             if target and status ~= target and not (status == 'lost' and target == 'unhealthy') then
               redis.call('HSET', key, 'status', target)
+              if target == 'lost' then redis.call('HSET', key, 'lost_at', ARGV[2]) end
               table.insert(changed, id)
               table.insert(changed, target)
             end

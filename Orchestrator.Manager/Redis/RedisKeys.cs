@@ -18,6 +18,7 @@ namespace Orchestrator.Manager.Redis;
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
 //   login-failures:{client}   string failed logins from one client IP, expiring after the window
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
+//   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 public static class RedisKeys
 {
     public const string Prefix = "orchestrator:";
@@ -29,6 +30,7 @@ public static class RedisKeys
     public static readonly RedisKey ContainerNames = Prefix + "containers:by-name";
     public static readonly RedisKey HeartbeatIndex = Prefix + "containers:by-heartbeat";
     public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
+    public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
 
     public static RedisKey Container(string id) => ContainerPrefix + id;
 

@@ -12,6 +12,7 @@ public sealed class RunningAgentSampler : IAsyncDisposable
     private readonly ProcessCluster _cluster;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _duplicates = new();
+    private readonly ConcurrentDictionary<(string Node, string AgentId), DateTime> _firstSeen = new();
     private readonly Task _loop;
 
     private RunningAgentSampler(ProcessCluster cluster)
@@ -28,6 +29,12 @@ public sealed class RunningAgentSampler : IAsyncDisposable
 
     // Ids running on each node in the latest round (node name -> ids).
     public IReadOnlyDictionary<string, IReadOnlySet<string>> Latest { get; private set; } = new Dictionary<string, IReadOnlySet<string>>();
+
+    // When each agent id was first seen running on each node (UTC), since start or the last ForgetHistory().
+    public DateTime? FirstSeenRunning(string node, string agentId) =>
+        _firstSeen.TryGetValue((node, agentId), out var at) ? at : null;
+
+    public void ForgetHistory() => _firstSeen.Clear();
 
     public async Task StopAsync()
     {
@@ -53,6 +60,9 @@ public sealed class RunningAgentSampler : IAsyncDisposable
         {
             var round = await Task.WhenAll(_cluster.Orchestrators.Select(SampleAsync));
             var latest = round.ToDictionary(r => r.Node, r => r.Running);
+            var now = DateTime.UtcNow;
+            foreach (var (node, running) in round)
+                foreach (var id in running) _firstSeen.TryAdd((node, id), now);
             foreach (var twice in round.SelectMany(r => r.Running.Select(id => (id, r.Node))).GroupBy(x => x.id).Where(g => g.Count() > 1))
                 _duplicates.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {twice.Key} running on {string.Join(", ", twice.Select(x => x.Node))}");
             Latest = latest;

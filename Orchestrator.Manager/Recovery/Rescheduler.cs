@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Scheduling;
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Recovery;
+
+// Runs after each liveness sweep, on the liveness leader only. Every `reschedule` agent of a container
+// lost for longer than Scheduling:RescheduleAfter moves to a healthy container that supports its type
+// (least_loaded), one atomic script per agent with epoch + 1. By then its old orchestrator has fenced it:
+// see SchedulingOptionsValidator for the inequality. No room: it stays (shown unknown) until a later pass.
+public sealed class Rescheduler(
+    ContainerStore containers, IConnectionMultiplexer redis, AgentMover mover, ReschedulingPause pause, ReschedulingState state,
+    RecoveryTelemetry telemetry, TimeProvider time, IOptions<SchedulingOptions> scheduling, IOptions<ManagerOptions> manager,
+    ILogger<Rescheduler> logger)
+{
+    private static readonly IPlacementStrategy Strategy = new LeastLoadedStrategy();
+    private readonly HashSet<string> _reportedUnplaced = new(StringComparer.Ordinal);
+
+    private TimeSpan LostWindow => manager.Value.HeartbeatInterval * LivenessSweeper.LostAfterMissed;
+
+    public async Task<int> PassAsync()
+    {
+        var now = time.GetUtcNow();
+        var all = await containers.ListAsync();
+        var lost = all.Where(c => c.Status == ContainerStatus.Lost).ToList();
+        var lostAt = await LostAtAsync(lost);
+        var paused = await pause.EvaluateAsync(all.Count, lostAt.Values, now, LostWindow);
+        var moved = 0;
+        if (paused is null)
+        {
+            var targets = all.Where(c => c.Status == ContainerStatus.Healthy).ToDictionary(c => c.ContainerId);
+            var load = targets.Values.ToDictionary(c => c.ContainerId, c => c.AssignedAgents);
+            foreach (var container in lost.Where(c => now - lostAt[c.ContainerId] > scheduling.Value.RescheduleAfter))
+                moved += await MoveAgentsOffAsync(container, targets, load);
+        }
+        state.Passed(now, paused is not null, paused?.Reason, moved);
+        return moved;
+    }
+
+    private async Task<int> MoveAgentsOffAsync(ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load)
+    {
+        var moved = 0;
+        foreach (var entry in await redis.GetDatabase().HashGetAllAsync(RedisKeys.DesiredAgents(lost.ContainerId)))
+        {
+            var assignment = JsonSerializer.Deserialize(entry.Value.ToString(), ManagerJsonContext.Default.Assignment);
+            if (assignment is not { OnClusterLoss: ClusterLossPolicies.Reschedule }) continue;
+            switch (await MoveOneAsync(assignment, lost, targets, load))
+            {
+                case AgentMover.Outcome.Moved: moved++; break;
+                case AgentMover.Outcome.NotLost: return moved; // it came back: leave the rest where they are
+            }
+        }
+        return moved;
+    }
+
+    private async Task<AgentMover.Outcome> MoveOneAsync(
+        Assignment assignment, ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load)
+    {
+        var capability = scheduling.Value.RequiredCapability(assignment.AgentType);
+        var pinned = assignment.AgentConfig is { ValueKind: JsonValueKind.Object } config && config.TryGetProperty("orchestrator_id", out var pin)
+            ? ContainerViewExtensions.JsonIdentifier(pin) : null;
+        var candidates = targets.Values
+            .Where(c => c.Capabilities.Contains(capability) && (pinned is null || c.OrchestratorId() == pinned))
+            .Select(c => new PlacementCandidate(c.ContainerId, c.OrchestratorId(), load[c.ContainerId], c.MaxAgents, c.HealthScore))
+            .ToList();
+        foreach (var target in Strategy.Rank(candidates, 0))
+        {
+            using var activity = RecoveryTelemetry.Source.StartActivity("reschedule agent");
+            activity?.SetTag("agent.id", assignment.AgentId);
+            activity?.SetTag("agent.epoch", assignment.Epoch + 1);
+            activity?.SetTag("container.from", lost.ContainerId);
+            activity?.SetTag("container.to", target.ContainerId);
+            var outcome = await mover.MoveAsync(assignment, lost.ContainerId, target.ContainerId, target.OrchestratorId, activity?.Id);
+            activity?.SetTag("outcome", outcome.ToString());
+            if (outcome is AgentMover.Outcome.Full or AgentMover.Outcome.Unavailable) continue;
+            if (outcome == AgentMover.Outcome.Moved)
+            {
+                load[target.ContainerId]++;
+                telemetry.Moved();
+                _reportedUnplaced.Remove(assignment.AgentId);
+                logger.LogWarning("Rescheduled agent {AgentId} from lost container {From} ({FromName}) to {To} with epoch {Epoch}",
+                    assignment.AgentId, lost.ContainerId, lost.ContainerName, target.ContainerId, assignment.Epoch + 1);
+            }
+            return outcome;
+        }
+        telemetry.Unplaced();
+        if (_reportedUnplaced.Add(assignment.AgentId))
+            logger.LogWarning("Agent {AgentId} on lost container {From} cannot be rescheduled yet: no healthy container offering " +
+                "'{Capability}' has room; it stays there (shown unknown) and is retried every pass", assignment.AgentId, lost.ContainerId, capability);
+        return AgentMover.Outcome.Full;
+    }
+
+    // lost_at of each lost container; a container lost before lost_at existed counts from its last heartbeat.
+    private async Task<Dictionary<string, DateTimeOffset>> LostAtAsync(IReadOnlyList<ContainerView> lost)
+    {
+        var db = redis.GetDatabase();
+        var reads = lost.Select(c => (c, db.HashGetAsync(RedisKeys.Container(c.ContainerId), ContainerFields.LostAt))).ToList();
+        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (container, read) in reads)
+        {
+            result[container.ContainerId] = (long?)await read is { } ms
+                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                : container.LastHeartbeat + LostWindow;
+        }
+        return result;
+    }
+}
