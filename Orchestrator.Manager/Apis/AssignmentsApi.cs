@@ -28,7 +28,7 @@ public static class AssignmentsApi
 
     public static async Task<Results<Ok<AssignmentsResponse>, ValidationProblem, ProblemHttpResult>> GetAssignmentsAsync(
         string id, long? since, int? wait, ClaimsPrincipal user, AgentStore agents, AssignmentNotifier notifier,
-        IOptions<SchedulingOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<SchedulingOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         var maxWait = (int)options.Value.MaxLongPoll.TotalSeconds;
         if (wait is < 0 || wait > maxWait)
@@ -45,14 +45,22 @@ public static class AssignmentsApi
             if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
             if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
             var remaining = deadline - time.GetUtcNow();
-            if (desired!.Generation > after || remaining <= TimeSpan.Zero) return TypedResults.Ok(ToResponse(id, desired));
+            // A stopping manager answers at once, so held polls never hold up its shutdown: the
+            // orchestrator simply polls again, on whichever replica answers next.
+            if (desired!.Generation > after || remaining <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
+                return TypedResults.Ok(ToResponse(id, desired));
             try
             {
-                await change.WaitAsync(remaining < RecheckEvery ? remaining : RecheckEvery, time, cancellationToken);
+                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+                await change.WaitAsync(remaining < RecheckEvery ? remaining : RecheckEvery, time, stopping.Token);
             }
             catch (TimeoutException)
             {
                 // Fall through and read again: the deadline or the periodic re-check.
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Shutting down: loop once more and answer with the current state.
             }
         }
     }

@@ -24,7 +24,7 @@ public static class ContainersApi
         // Operators only.
         var operators = app.MapGroup("/api/v1/cluster/containers").WithTags("Containers")
             .RequireAuthorization(Policies.Admin);
-        operators.MapGet("/", ListAsync).WithSummary("List containers, optionally ?status=healthy|unhealthy|lost");
+        operators.MapGet("/", ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
         operators.MapGet("/{id}", GetAsync).WithSummary("One container");
         operators.MapDelete("/{id}", DeleteAsync).WithSummary("Deregister a container");
         return app;
@@ -70,15 +70,22 @@ public static class ContainersApi
         };
     }
 
-    public static async Task<Results<Ok<ContainerListResponse>, ValidationProblem>> ListAsync(string? status, ContainerStore store)
+    public const int DefaultPageSize = 1000;
+    public const int MaxPageSize = 5000;
+
+    // Paged, so that listing stays fast with a fleet of any size: follow next_cursor until it is null.
+    public static async Task<Results<Ok<ContainerListResponse>, ValidationProblem>> ListAsync(
+        string? status, int? limit, string? cursor, ContainerStore store)
     {
+        var errors = new Dictionary<string, string[]>();
         if (status is not null && !ContainerStatus.All.Contains(status))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["status"] = [$"status must be one of {string.Join(", ", ContainerStatus.All)}."],
-            });
-        var containers = await store.ListAsync(status);
-        return TypedResults.Ok(new ContainerListResponse(containers, containers.Count));
+            errors["status"] = [$"status must be one of {string.Join(", ", ContainerStatus.All)}."];
+        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
+        if (cursor is not null && !ulong.TryParse(cursor, out _)) errors["cursor"] = ["cursor must be a next_cursor this API returned."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var (page, next) = await store.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize, status);
+        return TypedResults.Ok(new ContainerListResponse(page, page.Count, next == "0" ? null : next));
     }
 
     public static async Task<Results<Ok<ContainerView>, ProblemHttpResult>> GetAsync(string id, ContainerStore store) =>

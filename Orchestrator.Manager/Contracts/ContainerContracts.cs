@@ -42,4 +42,5 @@ public sealed record ContainerView(
     JsonElement? Usage,
     int AssignedAgents = 0);
 
-public sealed record ContainerListResponse(IReadOnlyList<ContainerView> Containers, int Count);
+// One page of containers. next_cursor is null on the last page; pass it back as ?cursor= for the next.
+public sealed record ContainerListResponse(IReadOnlyList<ContainerView> Containers, int Count, string? NextCursor = null);

@@ -58,6 +58,22 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList();
     }
 
+    // One page of the registry by SSCAN: cost bounded by the page, not the fleet. The page size is
+    // SSCAN's hint, so a page may hold a few more or fewer; cursor "0" means the last page was read.
+    public async Task<(IReadOnlyList<ContainerView> Page, string Cursor)> ListPageAsync(string cursor, int limit, string? status)
+    {
+        var db = Db;
+        var scan = (RedisResult[])(await db.ExecuteAsync("SSCAN", RedisKeys.ContainerIds, cursor, "COUNT", limit))!;
+        var ids = (RedisResult[])scan[1]!;
+        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Container((string)id!))).ToList();
+        var views = new List<ContainerView>(reads.Count);
+        foreach (var read in reads)
+        {
+            if (ContainerRecord.ToView(await read) is { } view && (status is null || view.Status == status)) views.Add(view);
+        }
+        return (views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList(), (string)scan[0]!);
+    }
+
     public async Task<bool> DeleteAsync(string id) =>
         (int)await Db.ScriptEvaluateAsync(ContainerScripts.Delete,
             [RedisKeys.Container(id), RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex], [id]) == 1;
