@@ -44,16 +44,23 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
     {
         var heard = (await context.Manager.CommunicationAsync(ct)).ToDictionary(c => c.ContainerId, c => c.HeartbeatsReceived);
         await outage.StopManagerAsync(ct);
-        report.Check(await AnswersAsync(context.Manager.HealthAsync, ct) is false, $"{context.Manager.Url("/health")} still answers after the manager was stopped");
-        foreach (var agent in baseline.Keys)
-            await context.WaitForAsync($"{agent.Orchestrator.Target.Label}: /health to notice the manager is gone", async token =>
-            {
-                var health = await agent.Local.HealthAsync(token);
-                return (health.Status != "healthy" ? health : null, OrchestratorIdentity.Describe(health));
-            }, ct);
-        await KeepsWorkingAsync(context, report, baseline, "with the manager down", ct);
-
-        await outage.StartManagerAsync(ct);
+        try
+        {
+            report.Check(await AnswersAsync(context.Manager.HealthAsync, ct) is false, $"{context.Manager.Url("/health")} still answers after the manager was stopped");
+            foreach (var agent in baseline.Keys)
+                await context.WaitForAsync($"{agent.Orchestrator.Target.Label}: /health to notice the manager is gone", async token =>
+                {
+                    var health = await agent.Local.HealthAsync(token);
+                    return (health.Status != "healthy" ? health : null, OrchestratorIdentity.Describe(health));
+                }, ct);
+            await KeepsWorkingAsync(context, report, baseline, "with the manager down", ct);
+        }
+        finally
+        {
+            // Whatever failed above, the manager comes back: the cleanup and the next phases need it.
+            using var restart = new CancellationTokenSource(PinnedAgents.CleanupTimeout);
+            await outage.StartManagerAsync(restart.Token);
+        }
         await context.WaitForAsync("the manager to answer /health again", async token =>
         {
             var health = await context.Manager.HealthAsync(token);

@@ -24,7 +24,8 @@ public static class PinnedAgents
             var config = new JsonObject { ["strategy"] = "distributed_momentum", ["orchestrator_id"] = Pin(orchestratorId) };
             foreach (var (key, value) in extraConfig) config[key] = value?.DeepClone();
             var response = await context.Manager.DeployAsync(new DeployRequest("trading_agent", config, "least_loaded", "keep"), ct);
-            var placed = response.Agents.Single();
+            var placed = response.Agents.FirstOrDefault()
+                ?? throw new ValidationFailure($"{identity.Target.Label}: deploy {response.DeploymentId} placed no agent");
             deployed.Add(new(identity, context.Orchestrators[identity.Target.Number - 1], placed.AgentId));
             report.Check(placed.ContainerId == identity.ContainerId,
                 $"{identity.Target.Label}: agent pinned to orchestrator_id {orchestratorId} was placed on {placed.ContainerId}, not on {identity.ContainerId}");

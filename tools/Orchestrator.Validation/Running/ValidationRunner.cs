@@ -33,6 +33,11 @@ public static class ValidationRunner
         {
             report.Fail($"did not finish within the {context.Settings.Timeout.TotalSeconds:0}s timeout");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A deployment answering something unexpected fails the phase; it must not end the run.
+            report.Fail($"unexpected {ex.GetType().Name}: {ex.Message}");
+        }
         return new PhaseResult(phase.Name, report.Passed, Math.Round(context.Time.GetElapsedTime(started).TotalSeconds, 2),
             report.Failures, report.Notes);
     }
