@@ -23,7 +23,7 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
             await PinnedAgents.DeployAsync(context, report, identities, FastTicks, deployed, ct);
             var baseline = new Dictionary<PinnedAgents.Deployed, LocalAgent>();
             foreach (var agent in deployed) baseline[agent] = await PinnedAgents.WaitRunningAsync(context, agent, ct);
-            foreach (var agent in deployed) await CheckDesiredStateFileAsync(context, report, agent, ct);
+            foreach (var agent in deployed) await DesiredStateFile.CheckAsync(context, report, agent, ct);
 
             if (context.Outage is not { } outage)
             {
@@ -66,35 +66,8 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
             var health = await context.Manager.HealthAsync(token);
             return (health.Status == "healthy" ? health : null, health.Status);
         }, ct);
-        foreach (var (agent, before) in baseline) await ReconnectedAsync(context, report, agent, before, heard, ct);
+        foreach (var (agent, before) in baseline) await ManagerReconnection.CheckAsync(context, report, agent, before, heard, ct);
         await KeepsWorkingAsync(context, report, baseline, "after the manager came back", ct);
-    }
-
-    private static async Task ReconnectedAsync(PhaseContext context, PhaseReport report, PinnedAgents.Deployed agent, LocalAgent before,
-        Dictionary<string, long> heard, CancellationToken ct)
-    {
-        var label = agent.Orchestrator.Target.Label;
-        var containerId = agent.Orchestrator.ContainerId;
-        var health = await context.WaitForAsync($"{label}: /health to show it registered again", async token =>
-        {
-            var h = await agent.Local.HealthAsync(token);
-            return (h.Status == "healthy" ? h : null, OrchestratorIdentity.Describe(h));
-        }, ct);
-        report.Check(OrchestratorIdentity.RegisteredContainerId(health) == containerId,
-            $"{label}: came back as {OrchestratorIdentity.RegisteredContainerId(health)}, not as {containerId}");
-        await context.WaitForAsync($"{label}: heartbeats counted by the restarted manager", async token =>
-        {
-            var now = (await context.Manager.CommunicationAsync(token)).FirstOrDefault(c => c.ContainerId == containerId);
-            return (now is { Status: "healthy" } && now.HeartbeatsReceived > heard.GetValueOrDefault(containerId) ? now : null,
-                now is null ? "not in the stats" : $"{now.Status}, {now.HeartbeatsReceived} heartbeats");
-        }, ct);
-        var view = await context.WaitForAsync($"{label}: the manager to show {agent.AgentId} reported running again", async token =>
-        {
-            var v = await context.Manager.AgentAsync(agent.AgentId, token);
-            return (v?.ReportedState == "running" ? v : null, v is null ? "unknown to the manager" : $"state {v.State}, reported {v.ReportedState}");
-        }, ct);
-        report.Check(view.Restarts == before.Restarts, $"{label}: the manager counts {view.Restarts} restarts of {agent.AgentId}, expected {before.Restarts}");
-        report.Note($"{label}: reconnected as {containerId}; manager shows {agent.AgentId} {view.State}");
     }
 
     // Each agent does its own work (figures advance) in the same run: no restart, same started_at.
@@ -116,23 +89,6 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
                 $"{label}: agent {agent.AgentId} did not keep its run {when}: was {AgentProgress.Describe(first)}, now {AgentProgress.Describe(later)}");
             report.Note($"{label}: {agent.AgentId} kept running {when}: {AgentProgress.Progress(start, later)}");
         }
-    }
-
-    // The desired state the node carries on with alone; readable only where DATA_DIR is (the orchestrator's host, the test suite).
-    private static async Task CheckDesiredStateFileAsync(PhaseContext context, PhaseReport report, PinnedAgents.Deployed agent, CancellationToken ct)
-    {
-        if (agent.Orchestrator.Target.DataDirectory is not { } dataDirectory) return;
-        var file = Path.Combine(dataDirectory, "desired-state.json");
-        await context.WaitForAsync($"{agent.Orchestrator.Target.Label}: {file} to list {agent.AgentId}", async token =>
-        {
-            if (!File.Exists(file)) return (null, "no file");
-            JsonNode? state;
-            try { state = JsonNode.Parse(await File.ReadAllTextAsync(file, token)); }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException) { return (null, ex.Message); }
-            var listed = state?["agents"] is JsonArray agents && agents.Any(a => a?["agent_id"]?.GetValue<string>() == agent.AgentId);
-            return (listed ? file : null, $"generation {state?["generation"]}, agent not listed");
-        }, ct);
-        report.Note($"{agent.Orchestrator.Target.Label}: DATA_DIR holds the desired state ({file} lists {agent.AgentId})");
     }
 
     private static async Task<bool> AnswersAsync(Func<CancellationToken, Task<HealthResponse>> call, CancellationToken ct)
