@@ -22,6 +22,8 @@ public sealed class LivenessMonitor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = options.Value.LivenessCheckPeriod;
+        logger.LogInformation("Startup grace: no container is marked lost before {Until:O} (one lost window after this manager started)",
+            time.GetUtcNow() + sweeper.LostAfter);
         using var timer = new PeriodicTimer(period, time);
         try
         {
