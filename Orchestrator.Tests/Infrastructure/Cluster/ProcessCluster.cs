@@ -40,7 +40,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     // Admin client of the manager API through the front door.
     public ManagerApi Api { get; }
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(5) };
+    // Longer than the manager's Redis health check takes to give up (5 s), so a 503 arrives as an answer.
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(15) };
 
     public static async Task<ProcessCluster> StartAsync(ProcessClusterOptions? options = null)
     {
