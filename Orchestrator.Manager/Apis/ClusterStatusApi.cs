@@ -19,32 +19,31 @@ public static class ClusterStatusApi
         return app;
     }
 
+    // O(1) in the fleet's size: the totals hash, not a listing of every container.
     public static async Task<Ok<ClusterStatusResponse>> GetStatusAsync(
-        ContainerStore store, ReschedulingPause pause, IOptions<ManagerOptions> options, TimeProvider time)
+        ContainerTotals totals, ReschedulingPause pause, IOptions<ManagerOptions> options, TimeProvider time)
     {
-        IReadOnlyList<ContainerView>? containers;
+        IReadOnlyDictionary<string, ContainerTotals.Bucket>? buckets;
         ReschedulingPause.Pause? paused = null;
         try
         {
-            containers = await store.ListAsync();
+            buckets = await totals.ReadAsync();
             paused = await pause.ReadAsync();
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
         {
-            containers = null; // reported as redis_reachable: false rather than an error
+            buckets = null; // reported as redis_reachable: false rather than an error
         }
-        var all = containers ?? [];
-        var byStatus = ContainerStatus.All.ToDictionary(s => s, s => all.Count(c => c.Status == s));
-        // Only healthy containers take new agents, so only they count towards capacity.
-        var capacity = all.Where(c => c.Status == ContainerStatus.Healthy).Sum(c => c.MaxAgents);
-        var inUse = all.Sum(c => c.ActiveAgents);
+        var all = buckets ?? ContainerStatus.All.ToDictionary(s => s, _ => new ContainerTotals.Bucket(0, 0, 0));
+        var healthy = all[ContainerStatus.Healthy];
         return TypedResults.Ok(new ClusterStatusResponse(
-            RedisReachable: containers is not null,
-            TotalContainers: all.Count,
-            ContainersByStatus: byStatus,
-            TotalCapacity: capacity,
-            AgentsInUse: inUse,
-            AvailableCapacity: Math.Max(0, capacity - all.Where(c => c.Status == ContainerStatus.Healthy).Sum(c => c.ActiveAgents)),
+            RedisReachable: buckets is not null,
+            TotalContainers: (int)all.Values.Sum(b => b.Count),
+            ContainersByStatus: all.ToDictionary(b => b.Key, b => (int)b.Value.Count),
+            // Only healthy containers take new agents, so only they count towards capacity.
+            TotalCapacity: (int)healthy.MaxAgents,
+            AgentsInUse: (int)all.Values.Sum(b => b.ActiveAgents),
+            AvailableCapacity: (int)Math.Max(0, healthy.MaxAgents - healthy.ActiveAgents),
             HeartbeatInterval: options.Value.HeartbeatSeconds(),
             CheckedAt: time.GetUtcNow(),
             ReschedulingPaused: paused is not null,

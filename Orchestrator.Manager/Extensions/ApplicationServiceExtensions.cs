@@ -35,6 +35,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOpenApi();
 
         builder.Services.AddSingleton<ContainerStore>();
+        builder.Services.AddSingleton<ContainerTotals>();
         builder.Services.AddSingleton<LoginRateLimiter>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<ContainerStatusSnapshot>();

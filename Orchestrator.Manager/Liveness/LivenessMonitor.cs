@@ -11,13 +11,17 @@ namespace Orchestrator.Manager.Liveness;
 // Every LivenessCheckPeriod: the lease holder sweeps for missed heartbeats; every replica refreshes
 // the containers-by-status gauge. Runs apart from the HTTP handlers, on TimeProvider's clock.
 public sealed class LivenessMonitor(
-    LivenessSweeper sweeper, Rescheduler rescheduler, ContainerStore store, ContainerStatusSnapshot snapshot, LivenessState state,
+    LivenessSweeper sweeper, Rescheduler rescheduler, ContainerTotals totals, ContainerStatusSnapshot snapshot, LivenessState state,
     IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, ILogger<LivenessMonitor> logger)
     : BackgroundService
 {
     public static readonly ActivitySource ActivitySource = new("Orchestrator.Manager.Liveness");
 
+    // Beyond this many status changes in one sweep, one summary line replaces a line per container.
+    private const int ChangesLoggedOneByOne = 20;
+
     private readonly LeaderLease _lease = new(redis);
+    private bool _totalsEnsured;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,22 +58,34 @@ public sealed class LivenessMonitor(
             if (leader)
             {
                 using var activity = ActivitySource.StartActivity("liveness sweep");
-                foreach (var change in await sweeper.SweepAsync())
-                {
-                    logger.LogWarning("Container {ContainerId} is now {Status}: no heartbeat for over {Missed} intervals",
-                        change.ContainerId, change.Status, change.Status == ContainerStatus.Lost ? LivenessSweeper.LostAfterMissed : LivenessSweeper.UnhealthyAfterMissed);
-                }
+                if (!_totalsEnsured && await totals.EnsureBuiltAsync()) logger.LogInformation("Built the containers-by-status totals from the registry");
+                _totalsEnsured = true;
+                LogChanges(await sweeper.SweepAsync());
                 // Same lease as the sweep: one replica decides moves, right after it decided what is lost.
                 await rescheduler.PassAsync();
             }
-            var containers = await store.ListAsync();
-            snapshot.Update(ContainerStatus.All.ToDictionary(s => s, s => containers.Count(c => c.Status == s)));
+            snapshot.Update((await totals.ReadAsync()).ToDictionary(b => b.Key, b => (int)b.Value.Count));
             state.Passed(leader, time.GetUtcNow());
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             state.Failed(ex.Message);
             logger.LogWarning("Liveness pass failed: {Error}", ex.Message);
+        }
+    }
+
+    private void LogChanges(IReadOnlyList<StatusChange> changes)
+    {
+        if (changes.Count > ChangesLoggedOneByOne)
+        {
+            logger.LogWarning("{Count} containers changed status in one sweep: {Unhealthy} now unhealthy, {Lost} now lost",
+                changes.Count, changes.Count(c => c.Status == ContainerStatus.Unhealthy), changes.Count(c => c.Status == ContainerStatus.Lost));
+            return;
+        }
+        foreach (var change in changes)
+        {
+            logger.LogWarning("Container {ContainerId} is now {Status}: no heartbeat for over {Missed} intervals",
+                change.ContainerId, change.Status, change.Status == ContainerStatus.Lost ? LivenessSweeper.LostAfterMissed : LivenessSweeper.UnhealthyAfterMissed);
         }
     }
 }

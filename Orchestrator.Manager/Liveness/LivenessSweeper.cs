@@ -26,7 +26,7 @@ public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider t
         // In grace, transitions stop at unhealthy (a lost-after no age reaches); containers already lost stay lost.
         var lostAfterMs = InStartupGrace ? long.MaxValue / 4 : (long)LostAfter.TotalMilliseconds;
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ContainerScripts.Sweep,
-            [RedisKeys.HeartbeatIndex],
+            [RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
             [RedisKeys.ContainerPrefix, time.GetUtcNow().ToUnixTimeMilliseconds(),
              (long)(interval * UnhealthyAfterMissed).TotalMilliseconds, lostAfterMs]))!;
         var changes = new List<StatusChange>(result.Length / 2);

@@ -4,9 +4,24 @@ namespace Orchestrator.Manager.Redis;
 // heartbeats, deletes and liveness sweeps from any replica.
 internal static class ContainerScripts
 {
-    // KEYS: names, ids, heartbeat index. ARGV: prefix, name, candidate id, now ms, host, port,
+    // Moves one container's weight between the status buckets of the totals hash (see RedisKeys).
+    private const string Totals = """
+        local function bucket(totals, status, count, max, active)
+          if not status then return end
+          if count ~= 0 then redis.call('HINCRBY', totals, 'count:' .. status, count) end
+          if max ~= 0 then redis.call('HINCRBY', totals, 'max:' .. status, max) end
+          if active ~= 0 then redis.call('HINCRBY', totals, 'active:' .. status, active) end
+        end
+        local function weight(key)
+          local v = redis.call('HMGET', key, 'status', 'max_agents', 'active_agents')
+          return v[1], tonumber(v[2]) or 0, tonumber(v[3]) or 0
+        end
+
+        """;
+
+    // KEYS: names, ids, heartbeat index, totals. ARGV: prefix, name, candidate id, now ms, host, port,
     // capabilities, resources, metadata, max_agents. Returns { id, 1 if created else 0 }.
-    public const string Register = """
+    public const string Register = Totals + """
         local id = redis.call('HGET', KEYS[1], ARGV[2])
         local created = 0
         if not id then
@@ -16,6 +31,9 @@ internal static class ContainerScripts
           redis.call('SADD', KEYS[2], id)
         end
         local key = ARGV[1] .. id
+        local before, before_max, active = weight(key)
+        bucket(KEYS[4], before, -1, -before_max, -active)
+        bucket(KEYS[4], 'healthy', 1, tonumber(ARGV[10]), active)
         redis.call('HSET', key, 'id', id, 'name', ARGV[2], 'host', ARGV[5], 'port', ARGV[6],
           'capabilities', ARGV[7], 'resources', ARGV[8], 'metadata', ARGV[9], 'max_agents', ARGV[10],
           'status', 'healthy', 'last_heartbeat', ARGV[4])
@@ -28,13 +46,20 @@ internal static class ContainerScripts
         return { id, created }
         """;
 
-    // KEYS: container, heartbeat index. ARGV: id, now ms, health_score, active_agents, usage, agents
+    // KEYS: container, heartbeat index, totals. ARGV: id, now ms, health_score, active_agents, usage, agents
     // ('' = not sent), required name ('' = any), round trip ms ('' = not sent), failures (-1 = not sent).
     // Returns the status before, or 'missing' / 'forbidden'.
-    public const string Heartbeat = """
+    public const string Heartbeat = Totals + """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
         if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'name') ~= ARGV[7] then return 'forbidden' end
-        local before = redis.call('HGET', KEYS[1], 'status')
+        local before, max, active = weight(KEYS[1])
+        local now_active = tonumber(ARGV[4])
+        if before == 'healthy' then
+          bucket(KEYS[3], 'healthy', 0, 0, now_active - active)
+        else
+          bucket(KEYS[3], before, -1, -max, -active)
+          bucket(KEYS[3], 'healthy', 1, max, now_active)
+        end
         redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[2], 'health_score', ARGV[3],
           'active_agents', ARGV[4], 'usage', ARGV[5], 'status', 'healthy')
         if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'reported_agents', ARGV[6]) end
@@ -45,10 +70,12 @@ internal static class ContainerScripts
         return before
         """;
 
-    // KEYS: container, names, ids, heartbeat index. ARGV: id. Returns 1 if it existed.
-    public const string Delete = """
+    // KEYS: container, names, ids, heartbeat index, totals. ARGV: id. Returns 1 if it existed.
+    public const string Delete = Totals + """
         local name = redis.call('HGET', KEYS[1], 'name')
         if not name then return 0 end
+        local before, max, active = weight(KEYS[1])
+        bucket(KEYS[5], before, -1, -max, -active)
         if redis.call('HGET', KEYS[2], name) == ARGV[1] then redis.call('HDEL', KEYS[2], name) end
         redis.call('DEL', KEYS[1])
         redis.call('SREM', KEYS[3], ARGV[1])
@@ -56,12 +83,12 @@ internal static class ContainerScripts
         return 1
         """;
 
-    // KEYS: heartbeat index. ARGV: prefix, now ms, unhealthy-after ms, lost-after ms.
+    // KEYS: heartbeat index, totals. ARGV: prefix, now ms, unhealthy-after ms, lost-after ms.
     // Only containers whose last heartbeat is older than the first threshold are read. The status is
     // recomputed from the hash's own last_heartbeat, so a heartbeat that lands first always wins.
     // A container turning lost gets lost_at (now): rescheduling counts from it (only while status is lost).
     // Returns a flat list { id, new status, ... } of the transitions made.
-    public const string Sweep = """
+    public const string Sweep = Totals + """
         local now = tonumber(ARGV[2])
         local unhealthy_after = tonumber(ARGV[3])
         local lost_after = tonumber(ARGV[4])
@@ -78,6 +105,9 @@ internal static class ContainerScripts
             if age > lost_after then target = 'lost' elseif age > unhealthy_after then target = 'unhealthy' end
             local status = redis.call('HGET', key, 'status')
             if target and status ~= target and not (status == 'lost' and target == 'unhealthy') then
+              local _, max, active = weight(key)
+              bucket(KEYS[2], status, -1, -max, -active)
+              bucket(KEYS[2], target, 1, max, active)
               redis.call('HSET', key, 'status', target)
               if target == 'lost' then redis.call('HSET', key, 'lost_at', ARGV[2]) end
               table.insert(changed, id)
@@ -86,5 +116,16 @@ internal static class ContainerScripts
           end
         end
         return changed
+        """;
+
+    // KEYS: ids, totals. ARGV: prefix. Builds the totals from every container once, for a Redis written
+    // before totals existed. Returns 1 when it built them, 0 when they were already there.
+    public const string RebuildTotals = Totals + """
+        if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          local status, max, active = weight(ARGV[1] .. id)
+          bucket(KEYS[2], status, 1, max, active)
+        end
+        return 1
         """;
 }

@@ -13,7 +13,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ContainerScripts.Register,
-            [RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex],
+            [RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
             [RedisKeys.ContainerPrefix, registration.Name, NewId(), NowMs(), registration.Host,
              registration.Port, JsonSerializer.Serialize(registration.Capabilities, ManagerJsonContext.Default.IReadOnlyListString),
              registration.ResourcesJson, registration.MetadataJson, registration.MaxAgents]))!;
@@ -24,7 +24,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName)
     {
         var before = (string?)await Db.ScriptEvaluateAsync(ContainerScripts.Heartbeat,
-            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex],
+            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
             [id, NowMs(), report.HealthScore, report.ActiveAgents, report.UsageJson, report.AgentsJson ?? "", requiredName ?? "",
              report.RoundTripMs is { } rtt ? Format(rtt) : "", report.Failures ?? -1]);
         return before switch
@@ -76,7 +76,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
 
     public async Task<bool> DeleteAsync(string id) =>
         (int)await Db.ScriptEvaluateAsync(ContainerScripts.Delete,
-            [RedisKeys.Container(id), RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex], [id]) == 1;
+            [RedisKeys.Container(id), RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals], [id]) == 1;
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -8,6 +8,8 @@ namespace Orchestrator.Manager.Redis;
 //                                    active_agents, usage, reported_agents, assigned_agents, generation
 //   containers                set    every container id
 //   containers:by-name        hash   container_name -> id (re-registering keeps the id)
+//   containers:totals         hash   per status: count:{s}, max:{s} (sum of max_agents), active:{s} (sum of active_agents),
+//                                    kept by the register/heartbeat/delete/sweep scripts so status reads are O(1)
 //   containers:by-heartbeat   zset   id scored by last heartbeat (unix ms): liveness scans only the stale ones
 //   container:{id}:desired    hash   (agents issue) agent_id -> assignment JSON; bumps container's generation
 //   container:{id}:changed    channel (agents issue) published on every generation bump, for long-polls
@@ -31,6 +33,7 @@ public static class RedisKeys
     public static readonly RedisKey HeartbeatIndex = Prefix + "containers:by-heartbeat";
     public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
+    public static readonly RedisKey ContainerTotals = Prefix + "containers:totals";
 
     public static RedisKey Container(string id) => ContainerPrefix + id;
 

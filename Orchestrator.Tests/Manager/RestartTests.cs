@@ -46,7 +46,7 @@ public class RestartTests
         {
             var response = await admin.GetAsync($"/api/v1/cluster/containers/{id}");
             return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>() : (System.Text.Json.JsonElement?)null;
-        }, TimeSpan.FromSeconds(20), "the manager to read the container after Redis restarted");
+        }, TimeSpan.FromSeconds(60), "the manager to read the container after Redis restarted");
         Assert.Equal(name, container!.Value.GetProperty("container_name").GetString());
     }
 }
