@@ -40,9 +40,14 @@ public sealed class ManagerOutageTests
 
         await manager.StartAsync();
         var afterRestart = FailureScenario.Started();
+        // The manager's view of an agent may still be its report from before the outage: look at the nodes first.
         foreach (var agent in movable.Concat(kept))
+        {
+            await cluster.WaitAsync(async () => (await agent.Host.RunningAgentIdsAsync()).Contains(agent.AgentId), FailureScenario.Deadline,
+                $"{agent.AgentId} to run again on {agent.Host.Name}");
             await cluster.WaitAsync(async () => await cluster.StateAsync(agent.AgentId) == "running", FailureScenario.Deadline,
-                $"{agent.AgentId} to run again and be reported");
+                $"{agent.AgentId} to be reported running");
+        }
         // Startup grace: the restarted manager never condemned the containers it had not heard from for 20 s.
         while (afterRestart.Elapsed < cluster.Options.LostAfter + TimeSpan.FromSeconds(1))
         {

@@ -5,11 +5,26 @@ namespace Orchestrator.Tests.Infrastructure;
 
 public static class FreePort
 {
-    // A loopback port the OS just handed out and released; good enough for a test's own processes.
+    // Below Linux's ephemeral range (32768-60999): a port the OS hands out for outgoing connections could be
+    // taken by one while its process is down, and a killed node could then not restart on its own port.
+    private const int First = 20000;
+    private const int Last = 32000;
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(First, Last);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no free port between {First} and {Last}");
     }
 }
