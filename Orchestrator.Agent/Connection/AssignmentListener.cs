@@ -48,7 +48,9 @@ public sealed class AssignmentListener(
             }
             catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
             {
-                state.Forgotten(); // the heartbeat loop registers again
+                // Whichever loop hears the 404 first says so; the heartbeat loop then registers again.
+                logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
+                state.Forgotten();
             }
             catch (Exception ex)
             {
