@@ -11,20 +11,22 @@ public sealed class RedisCostScenario(BenchContext context)
 {
     private const string Key = "orchestrator:container:ctr-bench";
     private const string Index = "orchestrator:containers:by-heartbeat";
+    private const string Totals = "orchestrator:containers:totals";
     private const string Usage = """{"cpu_count":2,"cpu_percent":12.5,"memory_used":123456789,"memory_limit":2147483648,"process_count":3}""";
 
     public async Task<RedisCostResult> RunAsync(CancellationToken cancellationToken)
     {
         var settings = context.Settings;
         await using var redis = await context.StartRedisAsync();
-        await redis.CliAsync("HSET", Key, "id", "ctr-bench", "name", "bench-cluster", "status", "healthy", "last_heartbeat", "0");
+        await redis.CliAsync("HSET", Key, "id", "ctr-bench", "name", "bench-cluster", "status", "healthy", "last_heartbeat", "0",
+            "max_agents", "10", "active_agents", "2");
         var rows = new List<RedisBenchmarkRow>();
         var script = HeartbeatScript(out var scriptSource);
         if (script is not null)
         {
             var sha = (await redis.CliAsync("SCRIPT", "LOAD", script)).Trim();
             // The arguments ContainerStore.HeartbeatAsync passes for a protocol.md heartbeat from a cluster token.
-            string[] evalsha = ["EVALSHA", sha, "2", Key, Index, "ctr-bench", "1764216000000", "87.5", "2", Usage, "", "bench-cluster", "", "-1"];
+            string[] evalsha = ["EVALSHA", sha, "3", Key, Index, Totals, "ctr-bench", "1764216000000", "87.5", "2", Usage, "", "bench-cluster", "", "-1"];
             // redis-benchmark counts error replies as served, so the script's answer is checked once first.
             var answer = (await redis.CliAsync(evalsha)).Trim();
             if (answer != "healthy")
