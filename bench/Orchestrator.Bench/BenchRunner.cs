@@ -57,6 +57,12 @@ public static class BenchRunner
             T? Keep<T>(string name, T? now, T? before) where T : class
             {
                 if (settings.Scenarios.Contains(name) || before is null) return now;
+                // A scenario the earlier run had itself merged keeps the note naming its own run.
+                if (previous.Notes?.FirstOrDefault(n => n.StartsWith(name + ":", StringComparison.Ordinal)) is { } earlier)
+                {
+                    notes.Add(earlier);
+                    return before;
+                }
                 notes.Add($"{name}: from the run of {previous.StartedAt:yyyy-MM-dd HH:mm} UTC (commit {previous.Machine.GitCommit}, " +
                           $"load average {previous.Machine.LoadAverageBefore} before, {previous.Machine.LoadAverageAfter} after)");
                 return before;
@@ -66,7 +72,6 @@ public static class BenchRunner
             fleet = Keep("fleet", fleet, previous.Fleet);
             deploy = Keep("deploy", deploy, previous.Deploy);
             reconnect = Keep("reconnect", reconnect, previous.Reconnect);
-            notes.AddRange(previous.Notes ?? []);
         }
         var report = new RunReport(settings.Short ? "short" : "full", started, Math.Round(clock.Elapsed.TotalSeconds, 1),
             machine with { LoadAverageAfter = MachineInfo.LoadAverage() }, settings, heartbeats, fleet, deploy, reconnect, redis, failures,
