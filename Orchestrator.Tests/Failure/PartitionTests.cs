@@ -23,6 +23,9 @@ public sealed class PartitionTests
             (string?)(await island.LocalAgentAsync(moving.AgentId))["state"] == "stopped" ? (DateTime?)DateTime.UtcNow : null,
             FailureScenario.Deadline, "the cut-off node to fence its reschedule agent");
         var newHost = await cluster.WaitRunningElsewhereAsync(moving.AgentId, island, FailureScenario.Deadline);
+        // The sampler polls every 100 ms: wait for its own sighting of the replacement, which may trail the probe above.
+        await cluster.WaitAsync(() => Task.FromResult(sampler.FirstSeenRunning(newHost.Name, moving.AgentId) is not null),
+            FailureScenario.Deadline, "the sampler to see the replacement running");
         var replacementAt = sampler.FirstSeenRunning(newHost.Name, moving.AgentId)!.Value;
         Assert.True(fencedAt < replacementAt, $"fenced at {fencedAt:HH:mm:ss.fff}, replacement seen running at {replacementAt:HH:mm:ss.fff}");
         Assert.StartsWith("fenced: no contact", (string?)(await island.LocalAgentAsync(moving.AgentId))["last_error"]);
