@@ -44,34 +44,29 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<string?> FindIdByNameAsync(string name) =>
         await Db.HashGetAsync(RedisKeys.ContainerNames, name);
 
-    public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null)
+    public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null) =>
+        await ReadAsync((await Db.SetMembersAsync(RedisKeys.ContainerIds)).Select(id => id.ToString()), status);
+
+    // One page of the registry by SSCAN: cost bounded by the page, not the fleet. The page size is
+    // SSCAN's hint, so a page may hold a few more or fewer; cursor "0" means the last page was read.
+    public async Task<(IReadOnlyList<ContainerView> Page, string Cursor)> ListPageAsync(string cursor, int limit, string? status)
+    {
+        var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.ContainerIds, cursor, "COUNT", limit))!;
+        var ids = ((RedisResult[])scan[1]!).Select(id => (string)id!);
+        return (await ReadAsync(ids, status), (string)scan[0]!);
+    }
+
+    // One pipelined batch of HGETALLs, not one round trip per container; sorted by name.
+    private async Task<IReadOnlyList<ContainerView>> ReadAsync(IEnumerable<string> ids, string? status)
     {
         var db = Db;
-        var ids = await db.SetMembersAsync(RedisKeys.ContainerIds);
-        // One pipelined batch of HGETALLs, not one round trip per container.
-        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Container(id.ToString()))).ToList();
+        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Container(id))).ToList();
         var views = new List<ContainerView>(reads.Count);
         foreach (var read in reads)
         {
             if (ContainerRecord.ToView(await read) is { } view && (status is null || view.Status == status)) views.Add(view);
         }
         return views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList();
-    }
-
-    // One page of the registry by SSCAN: cost bounded by the page, not the fleet. The page size is
-    // SSCAN's hint, so a page may hold a few more or fewer; cursor "0" means the last page was read.
-    public async Task<(IReadOnlyList<ContainerView> Page, string Cursor)> ListPageAsync(string cursor, int limit, string? status)
-    {
-        var db = Db;
-        var scan = (RedisResult[])(await db.ExecuteAsync("SSCAN", RedisKeys.ContainerIds, cursor, "COUNT", limit))!;
-        var ids = (RedisResult[])scan[1]!;
-        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Container((string)id!))).ToList();
-        var views = new List<ContainerView>(reads.Count);
-        foreach (var read in reads)
-        {
-            if (ContainerRecord.ToView(await read) is { } view && (status is null || view.Status == status)) views.Add(view);
-        }
-        return (views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList(), (string)scan[0]!);
     }
 
     public async Task<bool> DeleteAsync(string id) =>

@@ -15,8 +15,8 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
 
     private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-conn-").FullName;
     private readonly RedisServerProcess _redis = new();
-    private readonly int _managerPort = ServiceProcess.FreeTcpPort();
-    private readonly int _nodePort = ServiceProcess.FreeTcpPort();
+    private readonly int _managerPort = FreePort.Next();
+    private readonly int _nodePort = FreePort.Next();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private ServiceProcess? _manager;
     private ServiceProcess? _node;

@@ -13,8 +13,8 @@ public sealed class NodeStartupTests : IDisposable
     [Fact]
     public async Task NodeStartsFromTheSeedComposeVariablesAndStaysUpWithoutAManager()
     {
-        var port = ServiceProcess.FreeTcpPort();
-        var unusedManagerPort = ServiceProcess.FreeTcpPort();
+        var port = FreePort.Next();
+        var unusedManagerPort = FreePort.Next();
         await using var node = ServiceProcess.Start("Orchestrator.Agent",
             SeedVariables.Compose($"http://127.0.0.1:{unusedManagerPort}", port, _data));
         await node.WaitForHttpAsync($"http://127.0.0.1:{port}/health", Startup);
@@ -42,7 +42,7 @@ public sealed class NodeStartupTests : IDisposable
     [InlineData("AUTO_REGISTER", "maybe", "AUTO_REGISTER must be true or false, got 'maybe'")]
     public async Task InvalidSettingStopsTheNodeWithOneClearLine(string variable, string value, string message)
     {
-        var environment = SeedVariables.Compose("http://127.0.0.1:1", ServiceProcess.FreeTcpPort(), _data);
+        var environment = SeedVariables.Compose("http://127.0.0.1:1", FreePort.Next(), _data);
         environment[variable] = value;
         await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
 
@@ -56,7 +56,7 @@ public sealed class NodeStartupTests : IDisposable
     [Fact]
     public async Task EveryInvalidSettingIsReportedAtOnce()
     {
-        var environment = SeedVariables.Compose("ftp://manager", ServiceProcess.FreeTcpPort(), _data);
+        var environment = SeedVariables.Compose("ftp://manager", FreePort.Next(), _data);
         environment["AGENT_CONFIG"] = """{"max_agents":-2}""";
         environment["HEARTBEAT_INTERVAL"] = "0";
         await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);

@@ -83,12 +83,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {

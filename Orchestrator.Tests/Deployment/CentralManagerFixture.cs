@@ -22,7 +22,7 @@ public sealed class CentralManagerFixture : IAsyncLifetime
 
     public string RedisPassword { get; } = RandomNumberGenerator.GetHexString(32, lowercase: true);
 
-    public int Port { get; } = FreeTcpPort();
+    public int Port { get; } = FreePort.Next();
 
     public string Url => $"http://127.0.0.1:{Port}";
 
@@ -108,10 +108,4 @@ public sealed class CentralManagerFixture : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

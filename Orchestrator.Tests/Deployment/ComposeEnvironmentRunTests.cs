@@ -27,7 +27,7 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
     public async Task ManagerImageHealthcheckFailsWhenNothingAnswers()
     {
         var command = DockerfileHealthcheck.Command(DeploymentFiles.ManagerDockerfile);
-        var run = await ScriptRun.RunAsync(command[0], command.Skip(1), new Dictionary<string, string> { ["ASPNETCORE_HTTP_PORTS"] = FreeTcpPort().ToString() });
+        var run = await ScriptRun.RunAsync(command[0], command.Skip(1), new Dictionary<string, string> { ["ASPNETCORE_HTTP_PORTS"] = FreePort.Next().ToString() });
         Assert.NotEqual(0, run.ExitCode);
     }
 
@@ -35,7 +35,7 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
     public async Task OrchestratorStartedWithTheComposeEnvironmentIsListedByTheManager()
     {
         var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-compose-node-").FullName;
-        var agentPort = FreeTcpPort();
+        var agentPort = FreePort.Next();
         var environment = DeploymentFiles.OrchestratorEnvironment(new Dictionary<string, string>
         {
             ["ORCHESTRATOR_ID"] = "compose-e2e",
@@ -103,10 +103,4 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
         return process;
     }
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

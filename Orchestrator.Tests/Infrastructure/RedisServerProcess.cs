@@ -15,7 +15,7 @@ public sealed class RedisServerProcess : IAsyncLifetime, IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-test-redis-").FullName;
     private Process? _process;
 
-    public int Port { get; } = FreeTcpPort();
+    public int Port { get; } = FreePort.Next();
 
     // StackExchange.Redis form, as Aspire's ConnectionStrings:redis gives it.
     public string ConnectionString => $"127.0.0.1:{Port}";
@@ -87,10 +87,4 @@ public sealed class RedisServerProcess : IAsyncLifetime, IAsyncDisposable
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
