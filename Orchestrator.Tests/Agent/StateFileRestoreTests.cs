@@ -22,7 +22,7 @@ public sealed class StateFileRestoreTests : IDisposable
 
         for (var run = 1; run <= 2; run++)
         {
-            await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+            await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
             await node.WaitForHttpAsync($"http://127.0.0.1:{port}/health", Startup);
             using var http = new HttpClient();
             var agents = await Deadline.PollAsync(async () =>

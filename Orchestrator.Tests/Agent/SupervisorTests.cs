@@ -124,7 +124,7 @@ public class SupervisorTests
         var stopping = System.Diagnostics.Stopwatch.StartNew();
         await supervisor.ReconcileAsync([]);
         Assert.InRange(stopping.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(5));
-        await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(5), "the killed process to go");
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(5), "the killed process to go");
     }
 
     [Fact]

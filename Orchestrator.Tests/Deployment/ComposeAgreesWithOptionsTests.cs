@@ -58,7 +58,7 @@ public class ComposeAgreesWithOptionsTests
     {
         var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
         var compose = ComposeInterpolation.Variables(ComposeInterpolation.WithoutComments(File.ReadAllText(DeploymentFiles.OrchestratorCompose)));
-        var script = File.ReadAllText(Path.Combine(Infrastructure.RepoPaths.Root, DeploymentFiles.DeployScript));
+        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, DeploymentFiles.DeployScript));
         var unused = example.AllKeys.Where(key => !compose.Contains(key) && !script.Contains(key, StringComparison.Ordinal));
         Assert.Empty(unused);
     }

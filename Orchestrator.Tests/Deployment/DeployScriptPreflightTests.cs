@@ -33,7 +33,7 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
         File.WriteAllLines(EnvFile, lines);
     }
 
-    private Task<ScriptRun> DeployAsync(Dictionary<string, string?>? settings = null, Dictionary<string, string>? environment = null)
+    private Task<ProcessRun> DeployAsync(Dictionary<string, string?>? settings = null, Dictionary<string, string>? environment = null)
     {
         WriteSettings(settings ?? []);
         return ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--dry-run", "--env-file", EnvFile], environment ?? []);

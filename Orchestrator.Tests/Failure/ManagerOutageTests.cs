@@ -1,5 +1,4 @@
 using System.Net;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 

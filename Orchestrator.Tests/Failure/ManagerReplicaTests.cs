@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 

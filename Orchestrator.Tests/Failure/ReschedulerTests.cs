@@ -16,7 +16,7 @@ public sealed class ReschedulerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
-    private readonly RedisServerProcess _redis = new();
+    private readonly RedisHost _redis = new();
     private ManagerFactory _manager = null!;
     private HttpClient _admin = null!;
 

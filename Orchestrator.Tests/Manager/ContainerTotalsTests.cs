@@ -11,7 +11,7 @@ public class ContainerTotalsTests
     [Fact]
     public async Task StatusCountsFollowRegisterHeartbeatAndDelete()
     {
-        await using var redis = new Infrastructure.RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();
@@ -32,7 +32,7 @@ public class ContainerTotalsTests
     [Fact]
     public async Task TotalsMissingFromAnOlderRedisAreRebuiltFromTheRegistry()
     {
-        await using var redis = new Infrastructure.RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();

@@ -10,7 +10,7 @@ public class ReplicaTests
     [Fact]
     public async Task TwoManagersOnOneRedisElectExactlyOneLivenessLeaderAndShareTheRegistry()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var first = new ManagerFactory(redis);
         await using var second = new ManagerFactory(redis);

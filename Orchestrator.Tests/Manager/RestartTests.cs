@@ -9,7 +9,7 @@ public class RestartTests
     [Fact]
     public async Task ANewManagerProcessOnTheSameRedisStillListsEveryContainer()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         var names = Enumerable.Range(0, 3).Select(_ => Registrations.UniqueName()).ToList();
         string heartbeatId;
@@ -33,7 +33,7 @@ public class RestartTests
     [Fact]
     public async Task ContainersSurviveARedisRestartThanksToAppendOnlyPersistence()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();
