@@ -25,24 +25,26 @@ public static class TestLevel
 
     public static IReadOnlyList<string> All { get; } = [Unit, Api, Cluster, AppHost, Deployment];
 
-    // Test classes of an assembly (classes with an xunit [Fact]/[Theory] method) whose Level traits are
-    // not exactly one known level, each with what it has. Read through attribute data, so this library
-    // needs no test framework.
-    public static IReadOnlyList<string> Misfiled(Assembly tests) =>
-        tests.GetTypes()
-            .Where(type => type is { IsClass: true, IsAbstract: false } && type.GetMethods().Any(IsTest))
-            .Select(type => (type, levels: Levels(type)))
+    // The classes xunit runs: public, concrete, with an [Fact] or [Theory] method (inherited ones count).
+    // Read through attribute data, so this library needs no test framework.
+    public static IReadOnlyList<Type> TestClasses(Assembly tests) =>
+        tests.GetExportedTypes().Where(type => type is { IsClass: true, IsAbstract: false } && type.GetMethods().Any(IsTest)).ToList();
+
+    // Each class whose Level traits are not exactly one known level, with what it has.
+    public static IReadOnlyList<string> Misfiled(IEnumerable<Type> testClasses) =>
+        testClasses
+            .Select(type => (type, levels: LevelsOf(type)))
             .Where(x => x.levels.Count != 1 || !All.Contains(x.levels[0]))
             .Select(x => $"{x.type.FullName}: [{string.Join(", ", x.levels)}]")
             .Order()
             .ToList();
 
-    private static bool IsTest(MethodInfo method) =>
-        method.CustomAttributes.Any(a => a.AttributeType.FullName is "Xunit.FactAttribute" or "Xunit.TheoryAttribute");
-
-    private static List<string> Levels(Type type) =>
+    public static IReadOnlyList<string> LevelsOf(Type type) =>
         type.GetCustomAttributesData()
             .Where(a => a.AttributeType.FullName == "Xunit.TraitAttribute" && (string?)a.ConstructorArguments[0].Value == Name)
             .Select(a => (string)a.ConstructorArguments[1].Value!)
             .ToList();
+
+    private static bool IsTest(MethodInfo method) =>
+        method.CustomAttributes.Any(a => a.AttributeType.FullName is "Xunit.FactAttribute" or "Xunit.TheoryAttribute");
 }

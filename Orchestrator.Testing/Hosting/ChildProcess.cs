@@ -110,6 +110,14 @@ public sealed class ChildProcess : IAsyncDisposable
         return new ProcessRun(child.ExitCode, child.Output, child.Error);
     }
 
+    // What a short-lived tool (redis-cli, git, ...) printed, run with the caller's environment; throws unless it exits 0.
+    public static async Task<string> OutputOfAsync(string fileName, IEnumerable<string> arguments, TimeSpan deadline)
+    {
+        var run = await RunAsync(new ProcessSpec(fileName, [.. arguments]) { InheritEnvironment = true }, deadline);
+        if (run.ExitCode != 0) throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)}: {run}");
+        return run.Output;
+    }
+
     public Task WaitUntilHealthyAsync(TimeSpan deadline) =>
         WaitForHttpAsync(new Uri(Url ?? throw new InvalidOperationException($"{Name} has no Url"), "/health").ToString(), deadline);
 

@@ -101,13 +101,11 @@ public sealed class RedisHost(RedisHostOptions? options = null) : IAsyncDisposab
     }
 
     // redis-cli against this server; returns what it printed.
-    public async Task<string> CliAsync(params string[] command)
+    public Task<string> CliAsync(params string[] command)
     {
         string[] connection = _options.Password is null ? ["-p", Port.ToString(CultureInfo.InvariantCulture)]
             : ["-p", Port.ToString(CultureInfo.InvariantCulture), "--no-auth-warning", "-a", _options.Password];
-        var run = await ChildProcess.RunAsync(new ProcessSpec("redis-cli", [.. connection, .. command]), TimeSpan.FromSeconds(30));
-        if (run.ExitCode != 0) throw new InvalidOperationException($"redis-cli {string.Join(' ', command)}: {run}");
-        return run.Output;
+        return ChildProcess.OutputOfAsync("redis-cli", [.. connection, .. command], TimeSpan.FromSeconds(30));
     }
 
     // INFO <section> as key -> value.

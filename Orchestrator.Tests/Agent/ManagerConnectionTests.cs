@@ -8,6 +8,7 @@ namespace Orchestrator.Tests.Agent;
 
 // The node against the real manager (its built dll, on its own redis-server), both as processes.
 // The node starts first: the manager comes up late, then forgets the container.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class ManagerConnectionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

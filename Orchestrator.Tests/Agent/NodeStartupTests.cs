@@ -5,6 +5,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Agent;
 
 // The built node as a real process, started from the seed's variables with no manager listening.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class NodeStartupTests : IDisposable
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);

@@ -4,6 +4,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Agent;
 
 // Autonomy: desired agents in DATA_DIR are started again after a node restart while the manager is unreachable.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class StateFileRestoreTests : IDisposable
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);

@@ -5,6 +5,7 @@ using Orchestrator.Agent.Runtime;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class SupervisorTests
 {
     // An agent type of the test's own whose workload crashes as soon as it runs.

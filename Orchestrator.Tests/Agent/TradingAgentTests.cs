@@ -6,6 +6,7 @@ using Orchestrator.Agent.Runtime;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class TradingAgentTests
 {
     private static TradingAgent Agent(string strategy, int seed = 7, FakeTimeProvider? time = null) =>

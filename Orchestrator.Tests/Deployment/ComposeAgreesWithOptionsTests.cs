@@ -5,6 +5,7 @@ namespace Orchestrator.Tests.Deployment;
 
 // Every variable a compose file gives a service is one that service reads (its SeedEnvironment table),
 // and every variable the service reads is given, unless listed here with the reason it is left out.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeAgreesWithOptionsTests
 {
     // Read by ASP.NET Core itself rather than by our options.

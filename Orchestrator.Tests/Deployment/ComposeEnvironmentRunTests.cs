@@ -6,6 +6,7 @@ namespace Orchestrator.Tests.Deployment;
 // The services run with nothing but what the compose files give them (the fixture's manager, and an
 // orchestrator started here), which proves no variable a service needs is missing from them. The images'
 // HEALTHCHECK commands are run against both, as Docker would run them inside the containers.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassFixture<CentralManagerFixture>
 {
     private static readonly TimeSpan RegistrationDeadline = TimeSpan.FromSeconds(60);

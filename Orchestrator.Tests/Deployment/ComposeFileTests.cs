@@ -4,6 +4,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Tests.Deployment;
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeFileTests
 {
     private static readonly Dictionary<string, string> CentralSecrets = new()

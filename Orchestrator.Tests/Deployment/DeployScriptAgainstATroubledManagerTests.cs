@@ -27,6 +27,7 @@ public abstract class TroubledManagerTestBase(CentralManagerFixture manager) : I
     }
 }
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture manager)
     : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
 {
@@ -46,6 +47,7 @@ public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture 
     }
 }
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class DeployScriptAgainstALockedOutClientTests(CentralManagerFixture manager)
     : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
 {

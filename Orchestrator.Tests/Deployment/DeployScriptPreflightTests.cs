@@ -6,6 +6,7 @@ namespace Orchestrator.Tests.Deployment;
 
 // deploy-orchestrator.sh's checks against a real manager (CentralManagerFixture). Only --dry-run gets
 // past them here: the step after needs a Docker engine, which this machine has not.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassFixture<CentralManagerFixture>, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-deploy-test-").FullName;

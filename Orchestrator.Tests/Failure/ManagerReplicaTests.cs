@@ -5,6 +5,7 @@ namespace Orchestrator.Tests.Failure;
 // Two manager replicas share one Redis behind one address; the liveness leader is killed (-9: its lease
 // is not released, it expires).
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class ManagerReplicaTests
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace Orchestrator.Tests.Failure;
 
 // redis-server (append-only) is killed and started again on the same port and directory.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class RedisRestartTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Orchestrator.Tests.Foundation;
 
+[Trait(TestLevel.Name, TestLevel.AppHost)]
 public class ManifestTests
 {
     private static readonly string CommittedPath = Path.Combine(RepoPaths.Root, "aspire-manifest.json");

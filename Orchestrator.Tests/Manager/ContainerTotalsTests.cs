@@ -6,6 +6,7 @@ using StackExchange.Redis;
 namespace Orchestrator.Tests.Manager;
 
 // /status reads the totals hash the scripts keep, so it must agree with the registry itself.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ContainerTotalsTests
 {
     [Fact]

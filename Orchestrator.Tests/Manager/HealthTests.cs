@@ -4,6 +4,7 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class HealthTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using StackExchange.Redis;
 namespace Orchestrator.Tests.Manager;
 
 // The liveness rule driven by FakeTimeProvider against a real redis-server: no timers, no sleeps.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public sealed class LivenessTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);

@@ -5,6 +5,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Manager;
 
 // Several managers share one Redis: any of them serves any request, one of them runs the liveness monitor.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ReplicaTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Manager;
 
 // All state lives in Redis: a new manager, or a restarted append-only Redis, still knows every container.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class RestartTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Orchestrator.Tests.Validation;
 
 // The seed's "Validation Results", one test per phase, run by the same phase classes the CLI runs,
 // against real processes (redis-server, the manager, two orchestrators).
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class SeedValidationTests(ValidationClusterFixture fixture) : IClassFixture<ValidationClusterFixture>
 {
     [Fact(DisplayName = "central_manager_isolated: the manager answers /health with Redis and requires auth")]

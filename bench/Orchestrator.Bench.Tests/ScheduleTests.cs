@@ -2,6 +2,7 @@ using Orchestrator.Bench.Simulation;
 
 namespace Orchestrator.Bench.Tests;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class ScheduleTests
 {
     [Fact]
