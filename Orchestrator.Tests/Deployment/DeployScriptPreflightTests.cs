@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deployment;
@@ -66,7 +65,7 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     [Fact]
     public async Task UnreachableManagerIsRefusedWithOneLine()
     {
-        var closedPort = ClosedPort();
+        var closedPort = FreePort.Next();
         var run = await DeployAsync(new() { ["CENTRAL_MANAGER_HOST"] = $"127.0.0.1:{closedPort}" });
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.ErrorLines);
@@ -140,13 +139,6 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
         var run = await ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--frobnicate"], new Dictionary<string, string>());
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(["deploy-orchestrator: error: unknown option --frobnicate (try --help)"], run.ErrorLines);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again once disposed
     }
 
     public void Dispose()
