@@ -5,7 +5,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Protocol;
 
 // docs/protocol.md and Orchestrator.Protocol describe the same wire: neither may show a field the other lacks.
-[Trait("Level", "Unit")]
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class ProtocolDocumentTests
 {
     private static readonly string Markdown = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "protocol.md"));
