@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestrator.Protocol.Client;
 using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Testing.Cluster;
@@ -25,7 +26,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         FrontDoor = new TcpRelay(LiveManagerPorts);
         FrontDoor.Start();
         Orchestrators = Enumerable.Range(1, options.Orchestrators).Select(i => new OrchestratorNode(i, this)).ToList();
-        Api = new ManagerApi(options.DirectToManagers ? Managers[0].Url : FrontDoor.Url, Http);
+        var managerUrl = options.DirectToManagers ? Managers[0].Url : FrontDoor.Url;
+        Api = new ManagerApi(managerUrl, Http);
+        Manager = new ManagerClient(Http, ManagerCredentials.Admin(AdminPassword)) { BaseAddress = new Uri(managerUrl) };
     }
 
     public ProcessClusterOptions Options { get; }
@@ -41,6 +44,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     // Admin client of the manager API through the front door.
     public ManagerApi Api { get; }
+
+    // The same, typed: Orchestrator.Protocol's client and records (new tests should prefer it).
+    public ManagerClient Manager { get; }
 
     // Longer than the manager's Redis health check takes to give up (5 s), so a 503 arrives as an answer.
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(15) };

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HdrHistogram;
+using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 using Orchestrator.Testing.Cluster;
 
 namespace Orchestrator.Bench.DeployLatency;
@@ -28,10 +30,12 @@ public static class DeployLatencyRun
             (h.GetValueAtPercentile(percentile) / (double)TimeSpan.TicksPerMillisecond).ToString("0.0");
     }
 
+    private static readonly JsonElement Config = JsonElement.Parse("""{"strategy":"momentum","symbol":"ETH-USD"}""");
+
     public static async Task<Result> RunAsync(ProcessCluster cluster, int deploys)
     {
-        var nodes = (await cluster.Api.ContainersAsync()).ToDictionary(
-            c => (string)c["container_id"]!, c => new Uri(cluster.Orchestrators.Single(o => o.Port == (int)c["api_port"]!).Url));
+        var nodes = (await cluster.Manager.ListAllContainersAsync()).ToDictionary(
+            c => c.ContainerId, c => new Uri(cluster.Orchestrators.Single(o => o.Port == c.ApiPort).Url));
         using var local = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var call = new LongHistogram(TimeSpan.TicksPerMinute, 3);
         var after = new LongHistogram(TimeSpan.TicksPerMinute, 3);
@@ -41,22 +45,19 @@ public static class DeployLatencyRun
         for (var i = 0; i < deploys + 5; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            System.Text.Json.Nodes.JsonObject deployed;
+            DeployResponse deployed;
             try
             {
-                deployed = await cluster.Api.DeployAsync("trading_agent", agentConfig: new { strategy = "momentum", symbol = "ETH-USD" },
-                    deploymentStrategy: "least_loaded");
+                deployed = await cluster.Manager.DeployAsync(new DeployRequest("trading_agent", Config, "least_loaded"));
             }
-            catch (InvalidOperationException)
+            catch (ManagerProblemException)
             {
                 failures++;
                 continue;
             }
             var returned = Stopwatch.GetTimestamp();
-            var agent = deployed["agents"]![0]!;
-            var id = (string)agent["agent_id"]!;
-            var orchestrator = nodes[(string)agent["container_id"]!];
-            if (!await WaitRunningAsync(local, new Uri(orchestrator, $"/api/v1/agents/{id}"))) failures++;
+            var (id, containerId) = (deployed.Agents[0].AgentId, deployed.Agents[0].ContainerId);
+            if (!await WaitRunningAsync(local, new Uri(nodes[containerId], ManagerRoutes.WithId(NodeRoutes.Agent, id)))) failures++;
             var running = Stopwatch.GetTimestamp();
             if (i >= 5) // the first few warm up JIT and connections
             {
@@ -64,7 +65,7 @@ public static class DeployLatencyRun
                 after.RecordValue(Ticks(returned, running));
                 total.RecordValue(Ticks(started, running));
             }
-            (await cluster.Api.SendAsync(HttpMethod.Delete, $"/api/v1/cluster/agents/{id}")).Dispose();
+            await cluster.Manager.DeleteAgentAsync(id);
         }
         return new Result(call, after, total, failures);
     }
@@ -76,7 +77,7 @@ public static class DeployLatencyRun
         {
             var response = await local.GetAsync(agent);
             if (response.IsSuccessStatusCode
-                && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString() == "running") return true;
+                && (await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.NodeAgent))?.State == AgentStates.Running) return true;
             await Task.Delay(1);
         }
         return false;
