@@ -1,4 +1,3 @@
-
 namespace Orchestrator.Tests.Failure;
 
 // An orchestrator cut off from the manager while both stay up (its network path goes dark).
