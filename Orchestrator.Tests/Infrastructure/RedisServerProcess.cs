@@ -8,7 +8,8 @@ namespace Orchestrator.Tests.Infrastructure;
 // A real redis-server process of a test's own, on a free port, in a temp directory, append-only like
 // the deployed one. Stop() then StartAsync() again keeps the port and the data (a Redis restart).
 // Use as an xunit class fixture (IAsyncLifetime) or create one per test with `await using`.
-public sealed class RedisServerProcess : IAsyncLifetime, IAsyncDisposable
+// arguments: more redis-server options (e.g. --cluster-enabled yes for one node of a Redis Cluster).
+public sealed class RedisServerProcess(IReadOnlyList<string>? arguments = null) : IAsyncLifetime, IAsyncDisposable
 {
     public static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(20);
 
@@ -36,6 +37,7 @@ public sealed class RedisServerProcess : IAsyncLifetime, IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var argument in arguments ?? []) start.ArgumentList.Add(argument);
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         // Safety net: a fixture whose cleanup failed must not leave the server running after the test host.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
