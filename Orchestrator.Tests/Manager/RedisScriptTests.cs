@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Orchestrator.Manager.Redis;
@@ -231,4 +232,37 @@ public partial class RedisScriptTests
 
     [GeneratedRegex(@"(cjson\.decode\()?ARGV\[[^\]]+\]\)?")]
     private static partial Regex ArgvUse();
+}
+
+// The heartbeat path stays one EVALSHA: StackExchange.Redis sends each script once, then only its hash.
+public class RedisScriptShaTests
+{
+    [Fact]
+    public async Task HeartbeatsRunTheirScriptByShaNotBySource()
+    {
+        await using var redis = new RedisServerProcess();
+        await redis.StartAsync();
+        await using var manager = new ManagerFactory(redis);
+        using var admin = await manager.CreateAdminClientAsync();
+        var id = await admin.RegisterIdAsync(Registrations.UniqueName());
+        // INFO needs a connection of the test's own in admin mode.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = connection.GetServer(redis.ConnectionString);
+        var before = await CallsAsync(server);
+
+        for (var i = 0; i < 20; i++)
+            (await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/heartbeat", Registrations.Heartbeat(id))).EnsureSuccessStatusCode();
+
+        var after = await CallsAsync(server);
+        // The first heartbeat sends the script itself (EVAL), every later one only its SHA.
+        Assert.True(after.Eval - before.Eval <= 1, $"EVAL (whole script) calls {before.Eval} -> {after.Eval}");
+        Assert.Equal(20, after.Eval - before.Eval + after.EvalSha - before.EvalSha);
+    }
+
+    private static async Task<(long Eval, long EvalSha)> CallsAsync(IServer server)
+    {
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+        static long Calls(string? line) => line is null ? 0 : long.Parse(line.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+        return (Calls(stats.GetValueOrDefault("cmdstat_eval")), Calls(stats.GetValueOrDefault("cmdstat_evalsha")));
+    }
 }
