@@ -13,8 +13,8 @@ public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous()
-            .MapPost("/token", IssueTokenAsync)
+        app.MapGroup(string.Empty).WithTags("Auth").AllowAnonymous()
+            .MapPost(ManagerRoutes.Token, IssueTokenAsync)
             .WithSummary("Log in as admin (operators) or cluster (an orchestrator, bound to its container_name)");
         return app;
     }
@@ -27,15 +27,15 @@ public static class AuthApi
         if (await limiter.RetryAfterAsync(client) is { } retryAfter)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins",
+            return ApiProblems.Problem(ProblemTypes.TooManyLogins,
                 $"Too many failed logins from this client; retry in {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
         }
 
-        var role = request.Username switch { "admin" => Roles.Admin, "cluster" => Roles.Cluster, _ => null };
+        var role = request.Username switch { TokenRequest.Admin => Roles.Admin, TokenRequest.Cluster => Roles.Cluster, _ => null };
         if (role is null || !PasswordMatches(request.Password!, options.Value.AdminPassword))
         {
             await limiter.RecordFailureAsync(client);
-            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Invalid credentials", "The username or password is wrong.");
+            return ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
         await limiter.ResetAsync(client);
         return TypedResults.Ok(issuer.Issue(role, role == Roles.Cluster ? request.ContainerName!.Trim() : null));

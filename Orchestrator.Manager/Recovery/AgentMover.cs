@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
@@ -17,7 +16,7 @@ public sealed class AgentMover(IConnectionMultiplexer redis, TimeProvider time)
             Agent: RedisKeys.Agent(assignment.AgentId), From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from),
             To: RedisKeys.Container(to), ToDesired: RedisKeys.DesiredAgents(to),
             AgentId: assignment.AgentId, FromId: from, ExpectedEpoch: assignment.Epoch, ToId: to, ToOrchestrator: toOrchestrator,
-            Assignment: JsonSerializer.Serialize(next, ManagerJsonContext.Default.Assignment), Now: time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Assignment: JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment), Now: time.GetUtcNow().ToUnixTimeMilliseconds(),
             FromChannel: RedisKeys.ContainerChanged(from).ToString(), ToChannel: RedisKeys.ContainerChanged(to).ToString()));
         return result switch
         {

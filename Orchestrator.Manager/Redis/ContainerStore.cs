@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Orchestrator.Manager.Contracts;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Redis;
@@ -18,7 +17,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration)
     {
         var db = Db;
-        var capabilities = JsonSerializer.Serialize(registration.Capabilities, ManagerJsonContext.Default.IReadOnlyListString);
+        var capabilities = JsonSerializer.Serialize(registration.Capabilities, ProtocolJsonContext.Default.IReadOnlyListString);
         var known = (string?)await db.HashGetAsync(RedisKeys.ContainerNames, registration.Name);
         for (var attempt = 1; attempt <= RegisterAttempts; attempt++)
         {

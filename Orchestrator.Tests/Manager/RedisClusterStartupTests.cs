@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Manager.Redis;
-using Orchestrator.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Orchestrator.Tests.Manager;
@@ -11,23 +9,18 @@ namespace Orchestrator.Tests.Manager;
 // Issue 15's first step: on a three-master Redis Cluster the manager starts (layout migration, totals
 // check, liveness lease and sweep) and serves what touches one slot at a time. Registration and the
 // other scripts over the global indexes still span slots until those indexes are sharded (issue 15).
+[Trait(TestLevel.Name, TestLevel.Api)]
 public sealed class RedisClusterStartupTests : IAsyncLifetime
 {
-    private static readonly string[] ClusterNode = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"];
-    private readonly RedisServerProcess[] _masters = [new(ClusterNode), new(ClusterNode), new(ClusterNode)];
+    private static readonly RedisHostOptions ClusterNode = new() { ClusterNode = true, AppendOnly = false };
+    private readonly RedisHost[] _masters = [new(ClusterNode), new(ClusterNode), new(ClusterNode)];
 
     private string ConnectionString => string.Join(",", _masters.Select(m => m.ConnectionString));
 
     public async Task InitializeAsync()
     {
         foreach (var master in _masters) await master.StartAsync();
-        var create = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["--cluster", "create", .. _masters.Select(m => m.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"])
-            create.ArgumentList.Add(argument);
-        using var cli = Process.Start(create)!;
-        var output = cli.StandardOutput.ReadToEndAsync();
-        await cli.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        Assert.True(cli.ExitCode == 0, $"redis-cli --cluster create: {await output}{await cli.StandardError.ReadToEndAsync()}");
+        await _masters[0].CliAsync(["--cluster", "create", .. _masters.Select(m => m.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"]);
         await using var connection = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
         await Deadline.UntilAsync(async () =>
         {

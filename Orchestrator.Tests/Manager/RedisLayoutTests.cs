@@ -1,13 +1,13 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Manager.Redis;
-using Orchestrator.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Orchestrator.Tests.Manager;
 
 // A Redis written before the keys had hash tags (layout 1) is migrated once when a manager starts:
 // containers, their desired agents and the totals come through, and every later write uses the new names.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class RedisLayoutTests
 {
     private const string Id = "ctr-0ld0ld0ld0ld0ld0";
@@ -17,7 +17,7 @@ public class RedisLayoutTests
     [Fact]
     public async Task ARegistryWrittenBeforeHashTagsIsMigratedOnceAtStart()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
             await WriteLayoutOneAsync(connection.GetDatabase());
@@ -52,7 +52,7 @@ public class RedisLayoutTests
     [Fact]
     public async Task AFreshRedisIsMarkedWithTheCurrentLayout()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();

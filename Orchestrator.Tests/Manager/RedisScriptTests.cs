@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Orchestrator.Manager.Redis;
-using Orchestrator.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Orchestrator.Tests.Manager;
@@ -10,6 +9,7 @@ namespace Orchestrator.Tests.Manager;
 // Redis Cluster routes a script by its KEYS and refuses keys it was not given: every key a script touches
 // must come in through KEYS, never be built from ARGV or by concatenation. A static check over every
 // script of the manager (found by reflection, so a new script is checked without being listed here).
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public partial class RedisScriptTests
 {
     private static readonly Assembly Manager = typeof(RedisKeys).Assembly;
@@ -235,33 +235,31 @@ public partial class RedisScriptTests
 }
 
 // The heartbeat path stays one EVALSHA: StackExchange.Redis sends each script once, then only its hash.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class RedisScriptShaTests
 {
     [Fact]
     public async Task HeartbeatsRunTheirScriptByShaNotBySource()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();
         var id = await admin.RegisterIdAsync(Registrations.UniqueName());
-        // INFO needs a connection of the test's own in admin mode.
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-        var server = connection.GetServer(redis.ConnectionString);
-        var before = await CallsAsync(server);
+        var before = await CallsAsync(redis);
 
         for (var i = 0; i < 20; i++)
             (await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/heartbeat", Registrations.Heartbeat(id))).EnsureSuccessStatusCode();
 
-        var after = await CallsAsync(server);
+        var after = await CallsAsync(redis);
         // The first heartbeat sends the script itself (EVAL), every later one only its SHA.
         Assert.True(after.Eval - before.Eval <= 1, $"EVAL (whole script) calls {before.Eval} -> {after.Eval}");
         Assert.Equal(20, after.Eval - before.Eval + after.EvalSha - before.EvalSha);
     }
 
-    private static async Task<(long Eval, long EvalSha)> CallsAsync(IServer server)
+    private static async Task<(long Eval, long EvalSha)> CallsAsync(RedisHost redis)
     {
-        var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+        var stats = await redis.InfoAsync("commandstats");
         static long Calls(string? line) => line is null ? 0 : long.Parse(line.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
         return (Calls(stats.GetValueOrDefault("cmdstat_eval")), Calls(stats.GetValueOrDefault("cmdstat_evalsha")));
     }
