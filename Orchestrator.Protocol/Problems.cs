@@ -5,16 +5,18 @@ namespace Orchestrator.Protocol;
 
 // An application/problem+json body (RFC 9457). errors maps each offending snake_case field to its messages;
 // anything else the manager adds (container_id, agent_id, field, traceId) lands in Extensions.
-public sealed record ProblemDocument(
-    string? Type,
-    string? Title,
-    int? Status,
-    string? Detail,
-    string? Instance = null,
-    IReadOnlyDictionary<string, string[]>? Errors = null)
+// (Settable properties, not a positional record: System.Text.Json binds extension data only that way.)
+public sealed record ProblemDocument
 {
+    public string? Type { get; init; }
+    public string? Title { get; init; }
+    public int? Status { get; init; }
+    public string? Detail { get; init; }
+    public string? Instance { get; init; }
+    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extensions { get; init; }
+    public IDictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 // One kind of problem the manager answers with: its status and its fixed title. Clients tell them apart
@@ -26,6 +28,8 @@ public sealed record ProblemType(int Status, string Title)
 
 public static class ProblemTypes
 {
+    // ASP.NET's title for a 400 listing field errors (TypedResults.ValidationProblem).
+    public static readonly ProblemType ValidationFailed = new(400, "One or more validation errors occurred.");
     public static readonly ProblemType InvalidBody = new(400, "The request body is not valid");
     public static readonly ProblemType InvalidCredentials = new(401, "Invalid credentials");
     public static readonly ProblemType NotYourContainer = new(403, "Not your container");

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Orchestrator.Agent.Runtime;
 using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -55,7 +56,7 @@ public sealed class AgentReporter : BackgroundService
             .ToList();
         try
         {
-            var verdict = await _client.ReportAgentsAsync(new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
+            var verdict = await _client.ReportAgentsAsync(containerId, new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
             if (verdict.Rejected.Count == 0) return true;
             foreach (var rejected in verdict.Rejected)
                 _logger.LogWarning("The manager refused agent {AgentId} ({Reason}); stopping it", rejected.AgentId, rejected.Reason);

@@ -8,12 +8,14 @@ namespace Orchestrator.Manager.Auth;
 // Failed logins counted per client IP in Redis, so every replica sees the same count.
 public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<ManagerOptions> options)
 {
-    // KEYS: counter. ARGV: window ms. The window starts at the first failure.
-    private const string RecordFailureScript = """
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+    // The window starts at the first failure.
+    internal sealed record FailureArgs(RedisKey Counter, long WindowMs);
+
+    private static readonly LuaScript RecordFailureScript = LuaScript.Prepare("""
+        local count = redis.call('INCR', @Counter)
+        if count == 1 then redis.call('PEXPIRE', @Counter, @WindowMs) end
         return count
-        """;
+        """);
 
     // Null while the client may try; else how long until it may try again.
     public async Task<TimeSpan?> RetryAfterAsync(string client)
@@ -27,8 +29,8 @@ public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<Mana
         return await ttl ?? options.Value.LoginFailureWindow;
     }
 
-    public Task RecordFailureAsync(string client) => redis.GetDatabase().ScriptEvaluateAsync(RecordFailureScript,
-        [RedisKeys.LoginFailures(client)], [(long)options.Value.LoginFailureWindow.TotalMilliseconds]);
+    public Task RecordFailureAsync(string client) => RecordFailureScript.EvaluateAsync(redis.GetDatabase(),
+        new FailureArgs(RedisKeys.LoginFailures(client), (long)options.Value.LoginFailureWindow.TotalMilliseconds));
 
     public Task ResetAsync(string client) => redis.GetDatabase().KeyDeleteAsync(RedisKeys.LoginFailures(client));
 }
