@@ -26,7 +26,14 @@ public sealed record FailureCause(string Kind, string Detail)
     };
 }
 
-public sealed class ManagerStatusException(HttpStatusCode statusCode, string message) : Exception(message)
+public sealed class ManagerStatusException(HttpStatusCode statusCode, string message, TimeSpan? retryAfter = null) : Exception(message)
 {
     public HttpStatusCode StatusCode { get; } = statusCode;
+
+    // The manager's Retry-After on 429 and 503: the node waits at least this long before that call again.
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    // The wait a failed call asks for: the larger of the caller's own backoff and the manager's Retry-After.
+    public static TimeSpan AtLeastRetryAfter(Exception? failure, TimeSpan backoff) =>
+        failure is ManagerStatusException { RetryAfter: { } wait } && wait > backoff ? wait : backoff;
 }

@@ -88,8 +88,19 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
         var hint = response.StatusCode == HttpStatusCode.Unauthorized && path.EndsWith("token", StringComparison.Ordinal)
             ? " (check ADMIN_PASSWORD)" : "";
         throw new ManagerStatusException(response.StatusCode,
-            $"{path} answered {(int)response.StatusCode} {response.StatusCode}{hint}: {Truncate(body)}");
+            $"{path} answered {(int)response.StatusCode} {response.StatusCode}{hint}: {Truncate(body)}", RetryAfter(response));
     }
+
+    // Only 429 and 503 carry a wait worth honouring; capped so a hostile or broken answer cannot park the node.
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)) return null;
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } w && w > TimeSpan.Zero ? (w < MaxRetryAfter ? w : MaxRetryAfter) : null;
+    }
+
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "...";
 }
