@@ -19,10 +19,11 @@ public static class ApplicationServiceExtensions
     {
         builder.ListenOnDefaultPort(DefaultPort);
         builder.Configuration.AddSeedEnvironment();
-        builder.AddRedisClient("redis");
+        builder.AddRedisClient("redis", configureOptions: options => RedisUrl.ApplyPassword(builder.Configuration, options));
 
         builder.Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ManagerOptions>, ManagerOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ManagerOptions>, ProductionSecretsValidator>();
         builder.Services.AddSingleton<IPostConfigureOptions<ManagerOptions>, DevelopmentSecrets>();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
