@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -51,7 +52,7 @@ public sealed class AgentReporter : BackgroundService
     private async Task<Exception?> TryReportAsync(string containerId, CancellationToken cancellationToken)
     {
         var agents = _supervisor.Agents()
-            .Select(a => new ReportedAgentState(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
+            .Select(a => new ReportedAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
             .ToList();
         try
         {

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Fencing;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -80,8 +83,8 @@ public sealed class AssignmentListener(
     }
 
     private static List<AgentDefinition> Definitions(AssignmentsResponse response) =>
-        response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig, a.Epoch,
-            a.OnClusterLoss ?? "keep", a.LeaseSeconds, a.Traceparent)).ToList();
+        response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig.ValueKind == JsonValueKind.Object ? JsonObject.Create(a.AgentConfig) : null, a.Epoch,
+            a.OnClusterLoss ?? ClusterLossPolicies.Keep, a.LeaseSeconds, a.Traceparent)).ToList();
 
     private async Task ApplyAsync(long generation, List<AgentDefinition> desired, CancellationToken cancellationToken)
     {

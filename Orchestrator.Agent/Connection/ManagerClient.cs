@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -21,22 +22,22 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
 
     public void ForgetToken() => _token = null;
 
-    public Task<RegistrationResponse> RegisterAsync(RegistrationRequest request, CancellationToken cancellationToken) =>
+    public Task<RegisterContainerResponse> RegisterAsync(RegisterContainerRequest request, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/v1/cluster/containers/register", request,
-            ManagerJsonContext.Default.RegistrationRequest, ManagerJsonContext.Default.RegistrationResponse, cancellationToken);
+            ProtocolJsonContext.Default.RegisterContainerRequest, ProtocolJsonContext.Default.RegisterContainerResponse, cancellationToken);
 
     public Task<HeartbeatResponse> HeartbeatAsync(HeartbeatRequest request, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/cluster/containers/{Uri.EscapeDataString(request.ContainerId)}/heartbeat", request,
-            ManagerJsonContext.Default.HeartbeatRequest, ManagerJsonContext.Default.HeartbeatResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, $"api/v1/cluster/containers/{Uri.EscapeDataString(request.ContainerId!)}/heartbeat", request,
+            ProtocolJsonContext.Default.HeartbeatRequest, ProtocolJsonContext.Default.HeartbeatResponse, cancellationToken);
 
     public Task<AssignmentsResponse> GetAssignmentsAsync(string containerId, long since, int waitSeconds, CancellationToken cancellationToken) =>
         SendAsync<object?, AssignmentsResponse>(HttpMethod.Get,
             $"api/v1/cluster/containers/{Uri.EscapeDataString(containerId)}/assignments?since={since}&wait={waitSeconds}", null, null,
-            AssignmentJsonContext.Default.AssignmentsResponse, cancellationToken, LongPollClientName);
+            ProtocolJsonContext.Default.AssignmentsResponse, cancellationToken, LongPollClientName);
 
     public Task<AgentReportResponse> ReportAgentsAsync(AgentReportRequest report, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"api/v1/cluster/containers/{Uri.EscapeDataString(report.ContainerId)}/agents/report", report,
-            AssignmentJsonContext.Default.AgentReportRequest, AssignmentJsonContext.Default.AgentReportResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, $"api/v1/cluster/containers/{Uri.EscapeDataString(report.ContainerId!)}/agents/report", report,
+            ProtocolJsonContext.Default.AgentReportRequest, ProtocolJsonContext.Default.AgentReportResponse, cancellationToken);
 
     private async Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body,
         JsonTypeInfo<TRequest>? requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken,
@@ -70,9 +71,9 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
             if (_token is { } raced) return raced;
             var login = new TokenRequest("cluster", options.Value.AdminPassword ?? "", node.Value.EffectiveContainerName);
             using var response = await factory.CreateClient(HttpClientName).PostAsJsonAsync(
-                "api/v1/auth/token", login, ManagerJsonContext.Default.TokenRequest, cancellationToken);
+                "api/v1/auth/token", login, ProtocolJsonContext.Default.TokenRequest, cancellationToken);
             await EnsureSuccessAsync(response, "api/v1/auth/token", cancellationToken);
-            var token = await response.Content.ReadFromJsonAsync(ManagerJsonContext.Default.TokenResponse, cancellationToken);
+            var token = await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.TokenResponse, cancellationToken);
             return _token = token?.AccessToken ?? throw new ManagerStatusException(response.StatusCode, "login answered without access_token");
         }
         finally

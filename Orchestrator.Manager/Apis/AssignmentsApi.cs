@@ -20,11 +20,11 @@ public static class AssignmentsApi
 
     public static IEndpointRouteBuilder MapAssignmentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/cluster/containers/{id}").WithTags("Assignments")
+        var group = app.MapGroup(string.Empty).WithTags("Assignments")
             .RequireAuthorization(Policies.ClusterMember).RequireContainerIds();
-        group.MapGet("/assignments", GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents")
+        group.MapGet(ManagerRoutes.Assignments, GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents")
             .RequireRateLimiting(RateLimitPolicies.LongPolls).WithMetadata(new RateLimitPolicies.NoGlobalLimit());
-        group.MapPost("/agents/report", ReportAsync).WithSummary("Report the state of the agents this container runs");
+        group.MapPost(ManagerRoutes.AgentReport, ReportAsync).WithSummary("Report the state of the agents this container runs");
         return app;
     }
 
@@ -79,7 +79,7 @@ public static class AssignmentsApi
 
     // 409, not the current state: two pollers of one container answered 200 would replace each other in a busy loop,
     // while an error makes the replaced one back off.
-    private static ProblemHttpResult PollReplaced() => ApiProblems.Problem(StatusCodes.Status409Conflict, "Long-poll replaced",
+    private static ProblemHttpResult PollReplaced() => ApiProblems.Problem(ProblemTypes.LongPollReplaced,
         "A newer long-poll for this container replaced this one; only one is held per container.");
 
     public static async Task<Results<Ok<AgentReportResponse>, ValidationProblem, ProblemHttpResult>> ReportAsync(
@@ -95,6 +95,6 @@ public static class AssignmentsApi
     }
 
     private static AssignmentsResponse ToResponse(string id, DesiredState desired) => new(id, desired.Generation,
-        desired.AssignmentJson.Select(json => JsonSerializer.Deserialize(json, ManagerJsonContext.Default.Assignment)!)
+        desired.AssignmentJson.Select(json => JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.Assignment)!)
             .OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList());
 }

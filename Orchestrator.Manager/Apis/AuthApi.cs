@@ -14,8 +14,8 @@ public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous()
-            .MapPost("/token", IssueTokenAsync)
+        app.MapGroup(string.Empty).WithTags("Auth").AllowAnonymous()
+            .MapPost(ManagerRoutes.Token, IssueTokenAsync)
             .WithSummary("Log in as admin (operators) or cluster (an orchestrator, bound to its container_name)");
         return app;
     }
@@ -27,11 +27,11 @@ public static class AuthApi
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
         if (await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter) return TooManyFailures(http, retryAfter);
 
-        var role = request.Username switch { "admin" => Roles.Admin, "cluster" => Roles.Cluster, _ => null };
+        var role = request.Username switch { TokenRequest.Admin => Roles.Admin, TokenRequest.Cluster => Roles.Cluster, _ => null };
         if (role is null || !PasswordMatches(request.Password!, options.Value.AdminPassword))
         {
             if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return TooManyFailures(http, wait);
-            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Invalid credentials", "The username or password is wrong.");
+            return ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
         await limiter.ResetAsync(client, request.Username!);
         return TypedResults.Ok(issuer.Issue(role, role == Roles.Cluster ? request.ContainerName!.Trim() : null));
@@ -41,8 +41,7 @@ public static class AuthApi
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins",
-            $"Too many failed logins from this client; retry in {seconds} seconds.");
+        return ApiProblems.Problem(ProblemTypes.TooManyLogins, $"Too many failed logins from this client; retry in {seconds} seconds.");
     }
 
     // Constant time, whatever the lengths, so timing does not leak the password.

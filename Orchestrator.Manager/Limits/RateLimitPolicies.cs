@@ -68,8 +68,8 @@ public static class RateLimitPolicies
             HttpContext = context,
             ProblemDetails = new ProblemDetails
             {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
+                Status = ProblemTypes.TooManyRequests.Status,
+                Title = ProblemTypes.TooManyRequests.Title,
                 Detail = $"This caller is over its limit for this kind of request; retry in {seconds} seconds.",
             },
         });

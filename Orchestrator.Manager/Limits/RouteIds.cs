@@ -28,9 +28,8 @@ public static partial class RouteIds
                 ? AgentNotFound(Echo(id))
                 : await next(context));
 
-    public static ProblemHttpResult AgentNotFound(string id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "Unknown agent", detail: $"No agent with agent_id '{id}'.",
-        extensions: new Dictionary<string, object?> { ["agent_id"] = id });
+    public static ProblemHttpResult AgentNotFound(string id) =>
+        ApiProblems.Problem(ProblemTypes.UnknownAgent, $"No agent with agent_id '{id}'.", new Dictionary<string, object?> { ["agent_id"] = id });
 
     // A caller's 2,000-character id is not repeated back in full.
     private static string Echo(string id) => id.Length <= MaxEchoedLength ? id : id[..MaxEchoedLength] + "…";

@@ -11,7 +11,7 @@ public class KitTests : IDisposable
     private static readonly string[] ExpectedTopLevel =
     [
         ".dockerignore", ".env.orchestrator.example", "DEPLOYMENT.md", "Directory.Build.props", "Directory.Packages.props",
-        "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
+        "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.Protocol", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
         "docker-compose.orchestrator.yml",
     ];
 

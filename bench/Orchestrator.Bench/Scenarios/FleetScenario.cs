@@ -4,6 +4,7 @@ using Orchestrator.Bench.Hosting;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Protocol;
 using Orchestrator.Bench.Simulation;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Scenarios;
 
@@ -12,8 +13,8 @@ namespace Orchestrator.Bench.Scenarios;
 // and an operator's GET /status and GET /containers latency under that heartbeat load.
 public sealed class FleetScenario(BenchContext context)
 {
-    public const string StatusPath = "/api/v1/cluster/status";
-    public const string ContainersPath = "/api/v1/cluster/containers";
+    public const string StatusPath = ManagerRoutes.Status;
+    public const string ContainersPath = ManagerRoutes.Containers;
 
     public async Task<FleetResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -92,9 +93,8 @@ public sealed class FleetScenario(BenchContext context)
     {
         try
         {
-            var json = await client.GetJsonAsync(admin, StatusPath, cancellationToken);
-            return json?.RootElement.TryGetProperty("containers_by_status", out var byStatus) == true
-                   && byStatus.TryGetProperty("healthy", out var healthy) ? healthy.GetInt64() : null;
+            var status = await client.GetStatusAsync(admin, cancellationToken);
+            return status?.ContainersByStatus.TryGetValue(ContainerStatus.Healthy, out var healthy) == true ? healthy : null;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
         {

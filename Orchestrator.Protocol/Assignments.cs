@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace Orchestrator.Manager.Contracts;
+namespace Orchestrator.Protocol;
 
-// One entry of a container's desired state, exactly as the orchestrator receives it (docs/protocol.md).
+// One entry of a container's desired state, as the long-poll delivers it. epoch is the fencing token.
 public sealed record Assignment(
     string AgentId,
     string AgentType,
@@ -12,6 +12,7 @@ public sealed record Assignment(
     int? LeaseSeconds,
     string? Traceparent);
 
+// Always the full desired state (level-triggered); generation grows with every change.
 public sealed record AssignmentsResponse(string ContainerId, long Generation, IReadOnlyList<Assignment> Assignments);
 
 public sealed record AgentReportRequest(string? ContainerId, long? Generation, IReadOnlyList<ReportedAgent>? Agents);
@@ -21,4 +22,5 @@ public sealed record ReportedAgent(
 
 public sealed record RejectedAgent(string AgentId, string Reason);
 
+// The node stops every rejected agent at once: it was deleted, or placed elsewhere under a newer epoch.
 public sealed record AgentReportResponse(IReadOnlyList<string> Accepted, IReadOnlyList<RejectedAgent> Rejected);

@@ -1,4 +1,17 @@
-namespace Orchestrator.Manager.Contracts;
+namespace Orchestrator.Protocol;
+
+public sealed record ClusterStatusResponse(
+    bool RedisReachable,
+    int TotalContainers,
+    IReadOnlyDictionary<string, int> ContainersByStatus,
+    int TotalCapacity,
+    int AgentsInUse,
+    int AvailableCapacity,
+    int HeartbeatInterval,
+    DateTimeOffset CheckedAt,
+    // Mass-disconnect safety (docs/protocol.md "Fencing"): true while more than half of the containers are lost.
+    bool ReschedulingPaused = false,
+    string? ReschedulingPausedReason = null);
 
 public sealed record ContainerDistribution(
     string ContainerId, string ContainerName, string OrchestratorId, string Status,
