@@ -11,14 +11,14 @@ public abstract class AbuseManagerFixture : IAsyncLifetime
 
     protected virtual Dictionary<string, string?> Settings => [];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Redis.StartAsync();
         Manager = new ManagerFactory(Redis, Settings);
         _ = Manager.Server;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         try
         {

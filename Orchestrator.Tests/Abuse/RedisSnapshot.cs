@@ -15,18 +15,22 @@ public sealed record RedisSnapshot(IReadOnlyDictionary<string, string> Entries)
         {
             var name = key.ToString();
             if (include is not null && !include(name)) continue;
-            entries[name] = await db.KeyTypeAsync(key) switch
-            {
-                RedisType.String => "string:" + await db.StringGetAsync(key),
-                RedisType.Hash => "hash:" + string.Join("\n", (await db.HashGetAllAsync(key)).Select(e => $"{e.Name}={e.Value}").Order(StringComparer.Ordinal)),
-                RedisType.Set => "set:" + string.Join("\n", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
-                RedisType.SortedSet => "zset:" + string.Join("\n", (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element}={e.Score}")),
-                RedisType.List => "list:" + string.Join("\n", (await db.ListRangeAsync(key)).Select(v => v.ToString())),
-                var other => other.ToString(),
-            };
+            if (await ValueAsync(db, name) is { } value) entries[name] = value;
         }
         return new RedisSnapshot(entries);
     }
+
+    // One key's whole value as text; null when the key does not exist.
+    public static async Task<string?> ValueAsync(IDatabase db, string key) => await db.KeyTypeAsync(key) switch
+    {
+        RedisType.None => null,
+        RedisType.String => "string:" + await db.StringGetAsync(key),
+        RedisType.Hash => "hash:" + string.Join("\n", (await db.HashGetAllAsync(key)).Select(e => $"{e.Name}={e.Value}").Order(StringComparer.Ordinal)),
+        RedisType.Set => "set:" + string.Join("\n", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
+        RedisType.SortedSet => "zset:" + string.Join("\n", (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element}={e.Score}")),
+        RedisType.List => "list:" + string.Join("\n", (await db.ListRangeAsync(key)).Select(v => v.ToString())),
+        var other => other.ToString(),
+    };
 
     // The keys whose values differ, or that exist on one side only; empty when nothing changed.
     public IReadOnlyList<string> Differences(RedisSnapshot after) =>
