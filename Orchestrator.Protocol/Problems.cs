@@ -5,16 +5,18 @@ namespace Orchestrator.Protocol;
 
 // An application/problem+json body (RFC 9457). errors maps each offending snake_case field to its messages;
 // anything else the manager adds (container_id, agent_id, field, traceId) lands in Extensions.
-public sealed record ProblemDocument(
-    string? Type,
-    string? Title,
-    int? Status,
-    string? Detail,
-    string? Instance = null,
-    IReadOnlyDictionary<string, string[]>? Errors = null)
+// (Settable properties, not a positional record: System.Text.Json binds extension data only that way.)
+public sealed record ProblemDocument
 {
+    public string? Type { get; init; }
+    public string? Title { get; init; }
+    public int? Status { get; init; }
+    public string? Detail { get; init; }
+    public string? Instance { get; init; }
+    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extensions { get; init; }
+    public IDictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 // One kind of problem the manager answers with: its status and its fixed title. Clients tell them apart

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Orchestrator.Agent.Runtime;
 using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -38,7 +39,7 @@ public sealed class AgentReporter : BackgroundService
                 await Task.Delay(Coalesce, _time, stoppingToken);
                 if (_state.ContainerId is { } containerId && await TryReportAsync(containerId, stoppingToken) is { } failure)
                 {
-                    await Task.Delay(ManagerStatusException.AtLeastRetryAfter(failure, RetryAfter), _time, stoppingToken);
+                    await Task.Delay(ManagerRetryAfter.AtLeast(failure, RetryAfter), _time, stoppingToken);
                     ReportSoon();
                 }
             }
@@ -56,7 +57,7 @@ public sealed class AgentReporter : BackgroundService
             .ToList();
         try
         {
-            var verdict = await _client.ReportAgentsAsync(new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
+            var verdict = await _client.ReportAgentsAsync(containerId, new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
             if (verdict.Rejected.Count == 0) return null;
             foreach (var rejected in verdict.Rejected)
                 _logger.LogWarning("The manager refused agent {AgentId} ({Reason}); stopping it", rejected.AgentId, rejected.Reason);

@@ -7,6 +7,7 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Fencing;
 using Orchestrator.Agent.Runtime;
 using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -49,7 +50,7 @@ public sealed class AssignmentListener(
             {
                 return;
             }
-            catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            catch (ManagerProblemException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
             {
                 // Whichever loop hears the 404 first says so; the heartbeat loop then registers again.
                 logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
@@ -61,7 +62,7 @@ public sealed class AssignmentListener(
                 state.AssignmentFailed(cause);
                 _failures.Failure("Assignments long-poll", cause);
                 var backoff = RestartBackoff.For(++failures, options.Value.RetryBaseDelay, options.Value.HeartbeatInterval);
-                await Task.Delay(ManagerStatusException.AtLeastRetryAfter(ex, backoff), time, stoppingToken);
+                await Task.Delay(ManagerRetryAfter.AtLeast(ex, backoff), time, stoppingToken);
             }
         }
     }

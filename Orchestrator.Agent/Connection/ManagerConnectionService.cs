@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol.Client;
 using Polly;
 using Polly.Retry;
 
@@ -43,7 +44,7 @@ public sealed class ManagerConnectionService(
                 if (state.ContainerId is null) await registration.ExecuteAsync(RegisterAsync, stoppingToken);
                 var failure = await HeartbeatAsync(stoppingToken);
                 failures = failure is null ? 0 : failures + 1;
-                await Task.Delay(failures == 0 ? Interval : ManagerStatusException.AtLeastRetryAfter(failure, Backoff(failures)), time, stoppingToken);
+                await Task.Delay(failures == 0 ? Interval : ManagerRetryAfter.AtLeast(failure, Backoff(failures)), time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -72,13 +73,14 @@ public sealed class ManagerConnectionService(
         try
         {
             var started = time.GetTimestamp();
-            var response = await client.HeartbeatAsync(composer.Heartbeat(state.ContainerId!), cancellationToken);
+            var containerId = state.ContainerId!;
+            var response = await client.HeartbeatAsync(containerId, composer.Heartbeat(containerId), cancellationToken);
             state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow(), time.GetElapsedTime(started));
             telemetry.Heartbeat();
             _failures.Success("Heartbeat");
             return null;
         }
-        catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        catch (ManagerProblemException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
             state.Forgotten();
@@ -102,7 +104,7 @@ public sealed class ManagerConnectionService(
                 Delay = _options.RetryBaseDelay,
                 MaxDelay = _options.RetryMaxDelay,
                 // The manager's Retry-After (429/503) when it asks for longer than the backoff would wait.
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is ManagerStatusException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is ManagerProblemException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
                 OnRetry = args =>
                 {

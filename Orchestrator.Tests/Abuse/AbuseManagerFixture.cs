@@ -1,4 +1,3 @@
-using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Abuse;
@@ -6,7 +5,7 @@ namespace Orchestrator.Tests.Abuse;
 // One redis-server and one in-process manager with the settings a test class needs (tight limits, trusted proxies).
 public abstract class AbuseManagerFixture : IAsyncLifetime
 {
-    public RedisServerProcess Redis { get; } = new();
+    public RedisHost Redis { get; } = new();
     public ManagerFactory Manager { get; private set; } = null!;
 
     protected virtual Dictionary<string, string?> Settings => [];

@@ -1,27 +1,23 @@
-using Orchestrator.Tests.Agent;
-using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Abuse;
 
 // The built manager started from / (as systemd would: `dotnet /opt/manager/Orchestrator.Manager.dll`)
 // still applies its own appsettings.json.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public class ContentRootTests
 {
     [Fact]
     public async Task TheManagerStartedFromTheRootFolderAppliesItsAppsettings()
     {
-        await using var redis = new RedisServerProcess();
-        await redis.StartAsync();
+        await using var redis = await RedisHost.StartAsync();
         var port = FreePort.Next();
-        await using var manager = ServiceProcess.Start("Orchestrator.Manager", new Dictionary<string, string>
+        await using var manager = await ChildProcess.StartServiceAsync(ProcessSpec.Project("Orchestrator.Manager").WithEnvironment(new Dictionary<string, string>
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["REDIS_URL"] = redis.Url,
             ["JWT_SECRET"] = "content-root-test-jwt-secret-of-32-characters",
             ["ADMIN_PASSWORD"] = "content-root-test-admin-password",
-        }, workingDirectory: "/");
-        await manager.WaitForHttpAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60));
+        }) with { WorkingDirectory = "/", Url = new Uri($"http://127.0.0.1:{port}") }, TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
         for (var i = 0; i < 5; i++) (await http.GetAsync($"http://127.0.0.1:{port}/api/v1/cluster/status")).Dispose();
         (await http.GetAsync($"http://127.0.0.1:{port}/health")).Dispose();

@@ -76,6 +76,7 @@ public sealed class FuzzFixture : AbuseManagerFixture
 // One sample is a whole run of requests, so a seed repeats the run exactly: the fixed seed runs in every
 // build, and a fresh random seed each run widens the search (CsCheck prints the seed of a failing run;
 // set CsCheck_Seed to repeat it).
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ContractFuzzTests(FuzzFixture fixture, ITestOutputHelper output) : IClassFixture<FuzzFixture>
 {
     public const string FixedSeed = "0000001diBw7";

@@ -15,6 +15,7 @@ public sealed class TrustedProxyFixture : AbuseManagerFixture
 
 // X-Forwarded-For is believed from TRUSTED_PROXIES only. The login lockout shows which address the
 // manager counted: a spoofed header from anyone else changes nothing.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ForwardedHeadersTests(TrustedProxyFixture fixture) : IClassFixture<TrustedProxyFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

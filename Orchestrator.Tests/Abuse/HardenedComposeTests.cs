@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
 using Orchestrator.Tests.Deployment;
-using Orchestrator.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Tests.Abuse;
 
 // Every service of both compose files runs hardened, and keeps a health check.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class HardenedComposeTests
 {
     public static TheoryData<string, string> Services()

@@ -10,6 +10,7 @@ using Orchestrator.Tests.Scheduling;
 namespace Orchestrator.Tests.Abuse;
 
 // An Idempotency-Key belongs to its caller: another caller replaying it gets no one else's answer.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class IdempotencyScopeTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     [Fact]

@@ -9,6 +9,7 @@ public sealed class SeedLoginLimitFixture : AbuseManagerFixture
 }
 
 // The failure counter is one Redis script (count and judge together), partitioned by client and username.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class LoginLimiterTests(SeedLoginLimitFixture fixture) : IClassFixture<SeedLoginLimitFixture>
 {
     private ManagerFactory Manager => fixture.Manager;
@@ -66,6 +67,7 @@ public sealed class GlobalLoginLimitFixture : AbuseManagerFixture
     };
 }
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class GlobalLoginCeilingTests(GlobalLoginLimitFixture fixture) : IClassFixture<GlobalLoginLimitFixture>
 {
     [Fact]

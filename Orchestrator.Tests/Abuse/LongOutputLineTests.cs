@@ -1,11 +1,11 @@
 using Orchestrator.Tests.Failure;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Abuse;
 
 // Real processes: redis-server, the manager and a node, and a process agent whose one output line is
 // 70 KB (past the manager's 64 KiB body limit). The node cuts it to 1 KiB, so its heartbeats still fit.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class LongOutputLineTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);

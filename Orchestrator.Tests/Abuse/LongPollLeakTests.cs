@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Telemetry;
-using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Tests.Manager;
 using Xunit.Abstractions;
 
@@ -26,6 +25,7 @@ public sealed class MeasuredAloneCollection
 
 // Long-polls for ids that are not the caller's hold nothing: 5,000 of them, with the default limits.
 [Collection(MeasuredAloneCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class LongPollMemoryTests(ManagerApiFixture fixture, ITestOutputHelper output) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;
@@ -76,6 +76,7 @@ public class LongPollMemoryTests(ManagerApiFixture fixture, ITestOutputHelper ou
 
 // Long-polls hold memory only for containers the caller may read, at most one per container, and
 // never more than the caller's limit; none outlives its request.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class LongPollLeakTests(TightLongPollFixture fixture) : IClassFixture<TightLongPollFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

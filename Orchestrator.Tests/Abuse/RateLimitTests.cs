@@ -17,6 +17,7 @@ public sealed class TightRateLimitFixture : AbuseManagerFixture
 
 // Microsoft.AspNetCore.RateLimiting per caller: 429 problem+json with Retry-After past the limit;
 // heartbeats are never limited.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class RateLimitTests(TightRateLimitFixture fixture) : IClassFixture<TightRateLimitFixture>
 {
     private ManagerFactory Manager => fixture.Manager;
@@ -57,6 +58,7 @@ public class RateLimitTests(TightRateLimitFixture fixture) : IClassFixture<Tight
 
 // The defaults leave the performance goals reachable: a burst of 2,500 deploys and 2,500 registrations
 // from one caller within a second is never answered 429.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class DefaultRateLimitTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     [Fact]

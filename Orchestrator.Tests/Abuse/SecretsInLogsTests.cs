@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Orchestrator.Tests.Failure;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Abuse;
 
@@ -8,6 +7,7 @@ namespace Orchestrator.Tests.Abuse;
 // API answer is searched for secrets: none may appear. Token answers of /auth/token are the one place a
 // JWT belongs, and are not searched for JWTs.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class SecretsInLogsTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);

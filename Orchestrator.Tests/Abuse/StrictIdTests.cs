@@ -5,6 +5,7 @@ using Orchestrator.Tests.Scheduling;
 namespace Orchestrator.Tests.Abuse;
 
 // Route ids reach Redis key names only in the form the manager generates; names and collections are bounded.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

@@ -3,6 +3,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Deployment;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class KitTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-kit-test-").FullName;

@@ -3,6 +3,7 @@ using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Tests;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class ScheduleTests
 {
     [Fact]

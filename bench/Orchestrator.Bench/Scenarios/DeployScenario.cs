@@ -23,7 +23,7 @@ public sealed class DeployScenario(BenchContext context)
         var interval = settings.FleetInterval;
         await using var redis = await context.StartRedisAsync();
         await using var manager = await context.StartManagerAsync(redis, interval);
-        using var http = context.Http(manager.BaseAddress, longPollConnections: settings.DeployClusters + 16);
+        using var http = context.Http(manager.Url!, longPollConnections: settings.DeployClusters + 16);
         var client = context.Client(http);
         var capacity = (int)Math.Ceiling(settings.Deploys * 2.0 / settings.DeployClusters) + 10;
         var clusters = Enumerable.Range(0, settings.DeployClusters).Select(i => new SimCluster(i, context.RunId, capacity, settings.Seed)).ToList();

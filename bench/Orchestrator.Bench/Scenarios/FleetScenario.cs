@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing.Hosting;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Protocol;
 using Orchestrator.Bench.Simulation;
@@ -22,7 +23,7 @@ public sealed class FleetScenario(BenchContext context)
         var interval = settings.FleetInterval;
         await using var redis = await context.StartRedisAsync();
         await using var manager = await context.StartManagerAsync(redis, interval);
-        using var http = context.Http(manager.BaseAddress);
+        using var http = context.Http(manager.Url!);
         var client = context.Client(http);
         var admin = await client.LoginAsync(null, cancellationToken);
         var clusters = new List<SimCluster>();
@@ -33,7 +34,7 @@ public sealed class FleetScenario(BenchContext context)
         {
             foreach (var target in settings.FleetSteps)
             {
-                manager.EnsureRunning();
+                manager.ThrowIfExited();
                 var joining = Enumerable.Range(clusters.Count, target - clusters.Count)
                     .Select(i => new SimCluster(i, context.RunId, 10, settings.Seed)).ToList();
                 var registration = await FleetRegistrar.RegisterAsync(client, joining, settings.RegisterConcurrency, cancellationToken,
@@ -49,7 +50,7 @@ public sealed class FleetScenario(BenchContext context)
                 if (beating is { } previous) { await previous.Stop.CancelAsync(); await previous.Running; previous.Stop.Dispose(); }
                 beating = (pacer, stop, running);
 
-                manager.EnsureRunning();
+                manager.ThrowIfExited();
                 var cpu = new CpuMeter(manager.Pid, redis.Pid);
                 var window = pacer.OpenWindow();
                 await Task.Delay(interval, cancellationToken);
@@ -72,11 +73,11 @@ public sealed class FleetScenario(BenchContext context)
     }
 
     private async Task<FleetStep> MeasureAsync(ProtocolClient client, System.Net.Http.Headers.AuthenticationHeaderValue admin,
-        ServiceProcess manager, RedisServer redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
+        ChildProcess manager, RedisHost redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
         CpuShare cpu, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
-        var rss = manager.RssBytes();
+        var rss = ProcStats.RssBytes(manager.Pid);
         var memory = await redis.InfoAsync("memory");
         var budget = settings.Short ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
         var status = await ReadSampler.SampleAsync(client, admin, StatusPath, settings.ReadSamples, budget, cancellationToken);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orchestrator.Tests.Infrastructure;
+namespace Orchestrator.Testing.Hosting;
 
 // A loopback TCP forwarder standing for a network path. It forwards each connection to the first
 // backend port that accepts (so several managers sit "behind one address"), and Cut() makes the path

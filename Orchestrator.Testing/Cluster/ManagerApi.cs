@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+namespace Orchestrator.Testing.Cluster;
 
 // The manager's admin API as an operator would call it (the seed's paths), logging in on first use
 // and again after a 401 (a restarted manager keeps the JWT secret, so tokens usually survive).

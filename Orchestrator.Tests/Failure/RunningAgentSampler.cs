@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+
+namespace Orchestrator.Tests.Failure;
 
 // "No agent id runs on two orchestrators at any sampled moment": every ~100 ms, asks every live
 // orchestrator's local API which agents are running and records each agent id seen running on more

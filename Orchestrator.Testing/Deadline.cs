@@ -1,6 +1,7 @@
-namespace Orchestrator.Tests.Infrastructure;
+namespace Orchestrator.Testing;
 
-// End-to-end waits poll until a condition holds or the deadline passes; they never sleep a fixed time.
+// Waits poll until a condition holds or the deadline passes; they never sleep a fixed time.
+// Transient failures of a probe (connection refused, timeouts, a half-started service) count as "not yet".
 public static class Deadline
 {
     public static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? interval = null)
@@ -20,7 +21,7 @@ public static class Deadline
             }
             await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
         }
-        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0}s waiting for {what}.", last);
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#}s waiting for {what}.", last);
     }
 
     public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? interval = null) =>

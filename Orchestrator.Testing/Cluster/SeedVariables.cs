@@ -1,4 +1,4 @@
-namespace Orchestrator.Tests.Agent;
+namespace Orchestrator.Testing.Cluster;
 
 // The orchestrator's environment exactly as the seed's docker-compose.orchestrator.yml sets it
 // (ORCHESTRATOR_ID=1), with the manager URL, port and data directory pointed at the test's own.

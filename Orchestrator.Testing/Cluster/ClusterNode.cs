@@ -1,14 +1,14 @@
 using System.Text;
-using Orchestrator.Tests.Agent;
+using Orchestrator.Testing.Hosting;
 
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+namespace Orchestrator.Testing.Cluster;
 
 // One service of a ProcessCluster (a manager or an orchestrator) as a real process that can be killed
 // with SIGKILL and started again on the same port, keeping the log of every run for failure messages.
-public abstract class ClusterNode(string name, string project, int port) : IAsyncDisposable
+public abstract class ClusterNode(string name, string dll, int port) : IAsyncDisposable
 {
     private readonly StringBuilder _previousRuns = new();
-    private ServiceProcess? _process;
+    private ChildProcess? _process;
 
     public string Name { get; } = name;
 
@@ -17,6 +17,8 @@ public abstract class ClusterNode(string name, string project, int port) : IAsyn
     public string Url => $"http://127.0.0.1:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
+
+    public int Pid => _process?.Pid ?? throw new InvalidOperationException($"{Name} is not running");
 
     public string Log => _previousRuns + (_process?.Log ?? "");
 
@@ -27,8 +29,8 @@ public abstract class ClusterNode(string name, string project, int port) : IAsyn
     {
         if (IsRunning) return;
         Archive();
-        _process = ServiceProcess.Start(project, Environment());
-        await _process.WaitForHttpAsync(Url + "/health", timeout ?? ProcessCluster.StartupDeadline);
+        _process = ChildProcess.Start(ProcessSpec.Dotnet(dll) with { Name = Name, Url = new Uri(Url), Environment = Environment() });
+        await _process.WaitUntilHealthyAsync(timeout ?? ProcessCluster.StartupDeadline);
     }
 
     // kill -9: no shutdown hooks run, leases are not released, nothing is flushed.

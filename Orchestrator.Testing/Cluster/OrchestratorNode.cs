@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Orchestrator.Tests.Agent;
+using Orchestrator.Testing.Hosting;
 
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+namespace Orchestrator.Testing.Cluster;
 
 // An orchestrator cluster node (the built Orchestrator.Agent dll), seed environment, own DATA_DIR kept
 // across restarts. It reaches the managers through its own Link, which Cut() takes down while it lives.
@@ -10,12 +10,15 @@ public sealed class OrchestratorNode : ClusterNode
 {
     private readonly ProcessCluster _cluster;
 
-    public OrchestratorNode(int index, ProcessCluster cluster) : base($"orchestrator-{index}", "Orchestrator.Agent", FreePort.Next())
+    public OrchestratorNode(int index, ProcessCluster cluster) : base($"orchestrator-{index}", cluster.Options.NodeDll, FreePort.Next())
     {
         Index = index;
         _cluster = cluster;
-        Link = new TcpRelay(cluster.LiveManagerPorts);
-        Link.Start();
+        if (!cluster.Options.DirectToManagers)
+        {
+            Link = new TcpRelay(cluster.LiveManagerPorts);
+            Link.Start();
+        }
     }
 
     public int Index { get; }
@@ -24,13 +27,13 @@ public sealed class OrchestratorNode : ClusterNode
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("orchestrator-cluster-data-").FullName;
 
-    // This node's network path to the managers (all replicas, first live one answers).
-    public TcpRelay Link { get; }
+    // This node's network path to the managers (all replicas, first live one answers); null with DirectToManagers.
+    public TcpRelay? Link { get; }
 
     // The partition: the node and the managers stay up, but the node cannot reach any of them.
-    public void CutOffFromManager() => Link.Cut();
+    public void CutOffFromManager() => RequireLink().Cut();
 
-    public void ReconnectToManager() => Link.Restore();
+    public void ReconnectToManager() => RequireLink().Restore();
 
     // GET /api/v1/agents on the node's local API.
     public async Task<JsonArray> AgentsAsync(CancellationToken cancellationToken = default)
@@ -48,7 +51,7 @@ public sealed class OrchestratorNode : ClusterNode
     protected override Dictionary<string, string> Environment()
     {
         var options = _cluster.Options;
-        var environment = SeedVariables.Compose(Link.Url, Port, DataDirectory);
+        var environment = SeedVariables.Compose(Link?.Url ?? _cluster.Managers[0].Url, Port, DataDirectory);
         environment["AGENT_ID"] = $"orchestrator-{Index}-agent";
         environment["CONTAINER_NAME"] = ContainerName;
         environment["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword;
@@ -64,9 +67,11 @@ public sealed class OrchestratorNode : ClusterNode
         return environment;
     }
 
+    private TcpRelay RequireLink() => Link ?? throw new InvalidOperationException("this cluster was started with DirectToManagers");
+
     protected override async ValueTask DisposeResourcesAsync()
     {
-        await Link.DisposeAsync();
+        if (Link is not null) await Link.DisposeAsync();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

@@ -1,7 +1,8 @@
 using System.Reflection;
 
-namespace Orchestrator.Tests.Infrastructure;
+namespace Orchestrator.Testing;
 
+// Where the repository and its built projects are, found from the running assembly's location.
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
@@ -9,8 +10,9 @@ public static class RepoPaths
     public static string Configuration { get; } =
         typeof(RepoPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
+    // The built dll of a project directory relative to the root, e.g. "Orchestrator.Manager" or "tools/Orchestrator.Validation".
     public static string ProjectOutput(string project) =>
-        Path.Combine(Root, project, "bin", Configuration, "net10.0", project + ".dll");
+        Path.Combine(Root, project, "bin", Configuration, "net10.0", Path.GetFileName(project) + ".dll");
 
     private static string FindRoot()
     {

@@ -1,4 +1,6 @@
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+using Orchestrator.Testing.Hosting;
+
+namespace Orchestrator.Testing.Cluster;
 
 // The shape and timing of a ProcessCluster. Defaults are the short intervals failure tests use:
 // heartbeat 1 s (unhealthy after 2 s, lost after 3 s), lease 2 s, reschedule 3 s after lost.
@@ -15,6 +17,16 @@ public sealed record ProcessClusterOptions
     // Extra variables (or overrides) for every manager / orchestrator process, e.g. "Scheduling__Strategy".
     public Dictionary<string, string> ManagerEnvironment { get; init; } = [];
     public Dictionary<string, string> OrchestratorEnvironment { get; init; } = [];
+
+    // The built services to run: by default the ones next to the tests; bench passes its Release builds.
+    public string ManagerDll { get; init; } = RepoPaths.ProjectOutput("Orchestrator.Manager");
+    public string NodeDll { get; init; } = RepoPaths.ProjectOutput("Orchestrator.Agent");
+
+    public RedisHostOptions Redis { get; init; } = new();
+
+    // Orchestrators dial manager-1 directly instead of through their own TcpRelay link: no extra hop when
+    // measuring latency, but no partitions (CutOffFromManager) and no failover between replicas.
+    public bool DirectToManagers { get; init; }
 
     // When a container counts as lost on the manager: 3 missed heartbeat intervals.
     public TimeSpan LostAfter => TimeSpan.FromSeconds(3 * HeartbeatSeconds);

@@ -1,7 +1,7 @@
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+namespace Orchestrator.Testing.Cluster;
 
 // A manager replica (the built Orchestrator.Manager dll) on its own port, sharing the cluster's Redis.
-public sealed class ManagerNode(int index, ProcessCluster cluster) : ClusterNode($"manager-{index}", "Orchestrator.Manager", FreePort.Next())
+public sealed class ManagerNode(int index, ProcessCluster cluster) : ClusterNode($"manager-{index}", cluster.Options.ManagerDll, FreePort.Next())
 {
     public int Index { get; } = index;
 
@@ -14,7 +14,6 @@ public sealed class ManagerNode(int index, ProcessCluster cluster) : ClusterNode
             ["JWT_SECRET"] = ProcessCluster.JwtSecret,
             ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword,
             ["HEARTBEAT_INTERVAL"] = options.HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ASPNETCORE_URLS"] = Url,
             ["Manager__LivenessCheckPeriod"] = options.LivenessCheckPeriod.ToString("c"),
             ["Manager__LoginFailureLimit"] = "1000",
             ["Scheduling__AgentLease"] = options.AgentLease.ToString("c"),

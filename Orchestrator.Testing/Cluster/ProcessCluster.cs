@@ -1,6 +1,7 @@
 using System.Text;
+using Orchestrator.Testing.Hosting;
 
-namespace Orchestrator.Tests.Infrastructure.Cluster;
+namespace Orchestrator.Testing.Cluster;
 
 // A whole system as real processes on free loopback ports: one append-only redis-server, N manager
 // replicas sharing it (behind one FrontDoor address, first live replica answers) and M orchestrators,
@@ -19,16 +20,17 @@ public sealed class ProcessCluster : IAsyncDisposable
     private ProcessCluster(ProcessClusterOptions options)
     {
         Options = options;
+        Redis = new RedisHost(options.Redis);
         Managers = Enumerable.Range(1, options.Managers).Select(i => new ManagerNode(i, this)).ToList();
         FrontDoor = new TcpRelay(LiveManagerPorts);
         FrontDoor.Start();
         Orchestrators = Enumerable.Range(1, options.Orchestrators).Select(i => new OrchestratorNode(i, this)).ToList();
-        Api = new ManagerApi(FrontDoor.Url, Http);
+        Api = new ManagerApi(options.DirectToManagers ? Managers[0].Url : FrontDoor.Url, Http);
     }
 
     public ProcessClusterOptions Options { get; }
 
-    public RedisServerProcess Redis { get; } = new();
+    public RedisHost Redis { get; }
 
     public IReadOnlyList<ManagerNode> Managers { get; }
 
