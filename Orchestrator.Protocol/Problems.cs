@@ -28,6 +28,8 @@ public sealed record ProblemType(int Status, string Title)
 
 public static class ProblemTypes
 {
+    // ASP.NET's title for a 400 listing field errors (TypedResults.ValidationProblem).
+    public static readonly ProblemType ValidationFailed = new(400, "One or more validation errors occurred.");
     public static readonly ProblemType InvalidBody = new(400, "The request body is not valid");
     public static readonly ProblemType InvalidCredentials = new(401, "Invalid credentials");
     public static readonly ProblemType NotYourContainer = new(403, "Not your container");

@@ -13,30 +13,32 @@ namespace Orchestrator.Manager.Auth;
 // at most Manager:LoginFailureLimit answers of 401 and 429 after that, whichever replica each reaches.
 public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<ManagerOptions> options, IOptions<LimitsOptions> limits)
 {
-    // KEYS: 1 this client+username's failures, 2 all failures. ARGV: 1 limit, 2 global limit, 3 window ms,
-    // 4 'check' (may this login be tried?) or 'fail' (count a failure and judge it). Returns 0 when
-    // allowed (a failure answered 401), else the milliseconds until the window ends (429).
-    private const string Script = """
-        local limit, global, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+    // Counter: this client+username's failures; Everyone: all failures (both keys, so both are KEYS).
+    // Mode 'check' asks whether a login may be tried; 'fail' counts a failure and judges it. Returns 0 when
+    // allowed (a failure is answered 401), else the milliseconds until the window ends (429).
+    internal sealed record LimiterArgs(RedisKey Counter, RedisKey Everyone, long Limit, long GlobalLimit, long WindowMs, string Mode);
+
+    private static readonly LuaScript Script = LuaScript.Prepare("""
+        local limit, global, window = tonumber(@Limit), tonumber(@GlobalLimit), tonumber(@WindowMs)
         local function wait(key)
           local ttl = redis.call('PTTL', key)
           if ttl > 0 then return ttl end
           return window
         end
-        if ARGV[4] == 'fail' then
-          local count = redis.call('INCR', KEYS[1])
-          if count == 1 then redis.call('PEXPIRE', KEYS[1], window) end
-          if count > limit then return wait(KEYS[1]) end
+        if @Mode == 'fail' then
+          local count = redis.call('INCR', @Counter)
+          if count == 1 then redis.call('PEXPIRE', @Counter, window) end
+          if count > limit then return wait(@Counter) end
           -- Only failures within a client's own limit count globally: one client cannot fill the ceiling alone.
-          local total = redis.call('INCR', KEYS[2])
-          if total == 1 then redis.call('PEXPIRE', KEYS[2], window) end
-          if total > global then return wait(KEYS[2]) end
+          local total = redis.call('INCR', @Everyone)
+          if total == 1 then redis.call('PEXPIRE', @Everyone, window) end
+          if total > global then return wait(@Everyone) end
           return 0
         end
-        if tonumber(redis.call('GET', KEYS[1]) or '0') >= limit then return wait(KEYS[1]) end
-        if tonumber(redis.call('GET', KEYS[2]) or '0') >= global then return wait(KEYS[2]) end
+        if tonumber(redis.call('GET', @Counter) or '0') >= limit then return wait(@Counter) end
+        if tonumber(redis.call('GET', @Everyone) or '0') >= global then return wait(@Everyone) end
         return 0
-        """;
+        """);
 
     // Null while this client may try this username; else how long until it may try again.
     public Task<TimeSpan?> RetryAfterAsync(string client, string username) => RunAsync(client, username, "check");
@@ -49,9 +51,8 @@ public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<Mana
     private async Task<TimeSpan?> RunAsync(string client, string username, string mode)
     {
         var settings = options.Value;
-        var waitMs = (long)await redis.GetDatabase().ScriptEvaluateAsync(Script,
-            [Key(client, username), RedisKeys.AllLoginFailures],
-            [settings.LoginFailureLimit, limits.Value.GlobalLoginFailureLimit, (long)settings.LoginFailureWindow.TotalMilliseconds, mode]);
+        var waitMs = (long)await Script.EvaluateAsync(redis.GetDatabase(), new LimiterArgs(Key(client, username), RedisKeys.AllLoginFailures,
+            settings.LoginFailureLimit, limits.Value.GlobalLoginFailureLimit, (long)settings.LoginFailureWindow.TotalMilliseconds, mode));
         return waitMs > 0 ? TimeSpan.FromMilliseconds(waitMs) : null;
     }
 

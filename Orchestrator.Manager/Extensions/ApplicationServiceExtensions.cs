@@ -39,6 +39,8 @@ public static class ApplicationServiceExtensions
         builder.AddManagerAuthentication();
         builder.Services.AddOpenApi();
 
+        builder.Services.AddSingleton<RedisLayout>();
+        builder.Services.AddHostedService<RedisLayoutMigration>();
         builder.Services.AddSingleton<ContainerStore>();
         builder.Services.AddSingleton<ContainerTotals>();
         builder.Services.AddSingleton<LoginRateLimiter>();
