@@ -1,97 +1,103 @@
+using StackExchange.Redis;
+
 namespace Orchestrator.Manager.Agents;
 
 // Placement, removal and reports are each one Lua script: atomic against every other manager replica,
-// so concurrent deploys can never push a container past max_agents.
+// so concurrent deploys can never push a container past max_agents. Every key comes in through KEYS
+// (RedisKey parameters of the fixed-size scripts, or the KEYS list of the ones over n agents); channels
+// are passed as values. No script builds a key or channel name (see RedisKeys).
 internal static class AgentScripts
 {
-    // ARGV: 1 container prefix, 2 agent prefix, 3 agents set, 4 now ms, 5 type, 6 config, 7 policy,
-    // 8 lease, 9 deployment, 10 traceparent, 11 n, then n times: container id, agent id, orchestrator id,
-    // assignment JSON. All replicas are placed, or none: returns {'ok'} or {'full'|'unavailable', id}.
+    // KEYS: 1 agents set, then per replica i (from 1): 3i-1 its container hash, 3i that container's desired
+    // set, 3i+1 its agent hash. ARGV[1]: PlaceArgs as JSON (each replica also names its container's channel).
+    // All replicas are placed, or none: returns {'ok'} or {'full'|'unavailable', container id}.
     public const string Place = """
-        local n = tonumber(ARGV[11])
-        local need = {}
-        for i = 0, n - 1 do
-          local cid = ARGV[12 + i * 4]
-          need[cid] = (need[cid] or 0) + 1
+        local a = cjson.decode(ARGV[1])
+        local need, order = {}, {}
+        for i, r in ipairs(a.replicas) do
+          local ckey = KEYS[3 * i - 1]
+          if not need[ckey] then
+            need[ckey] = { count = 0, id = r.container_id, channel = r.channel }
+            table.insert(order, ckey)
+          end
+          need[ckey].count = need[ckey].count + 1
         end
-        for cid, count in pairs(need) do
-          local key = ARGV[1] .. cid
-          if redis.call('HGET', key, 'status') ~= 'healthy' then return { 'unavailable', cid } end
-          local assigned = tonumber(redis.call('HGET', key, 'assigned_agents') or '0')
-          local max = tonumber(redis.call('HGET', key, 'max_agents') or '0')
-          if assigned + count > max then return { 'full', cid } end
+        for _, ckey in ipairs(order) do
+          if redis.call('HGET', ckey, 'status') ~= 'healthy' then return { 'unavailable', need[ckey].id } end
+          local assigned = tonumber(redis.call('HGET', ckey, 'assigned_agents') or '0')
+          local max = tonumber(redis.call('HGET', ckey, 'max_agents') or '0')
+          if assigned + need[ckey].count > max then return { 'full', need[ckey].id } end
         end
-        for i = 0, n - 1 do
-          local base = 12 + i * 4
-          local cid, aid = ARGV[base], ARGV[base + 1]
-          redis.call('HINCRBY', ARGV[1] .. cid, 'assigned_agents', 1)
-          redis.call('HSET', ARGV[1] .. cid .. ':desired', aid, ARGV[base + 3])
-          redis.call('HSET', ARGV[2] .. aid, 'id', aid, 'type', ARGV[5], 'config', ARGV[6], 'container', cid,
-            'orchestrator', ARGV[base + 2], 'epoch', '1', 'policy', ARGV[7], 'lease', ARGV[8],
-            'deployment', ARGV[9], 'created_at', ARGV[4], 'traceparent', ARGV[10], 'assignment', ARGV[base + 3])
-          redis.call('SADD', ARGV[3], aid)
+        for i, r in ipairs(a.replicas) do
+          redis.call('HINCRBY', KEYS[3 * i - 1], 'assigned_agents', 1)
+          redis.call('HSET', KEYS[3 * i], r.agent_id, r.assignment)
+          redis.call('HSET', KEYS[3 * i + 1], 'id', r.agent_id, 'type', a.type, 'config', a.config, 'container', r.container_id,
+            'orchestrator', r.orchestrator_id, 'epoch', '1', 'policy', a.policy, 'lease', a.lease,
+            'deployment', a.deployment, 'created_at', a.now, 'traceparent', a.traceparent, 'assignment', r.assignment)
+          redis.call('SADD', KEYS[1], r.agent_id)
         end
-        for cid, _ in pairs(need) do
-          local generation = redis.call('HINCRBY', ARGV[1] .. cid, 'generation', 1)
-          redis.call('PUBLISH', ARGV[1] .. cid .. ':changed', generation)
+        for _, ckey in ipairs(order) do
+          redis.call('PUBLISH', need[ckey].channel, redis.call('HINCRBY', ckey, 'generation', 1))
         end
         return { 'ok' }
         """;
 
-    // ARGV: 1 container prefix, 2 agent prefix, 3 agents set, 4 agent id. Returns the container id, or false.
-    public const string Remove = """
-        local key = ARGV[2] .. ARGV[4]
-        local cid = redis.call('HGET', key, 'container')
-        if not cid then return false end
-        if redis.call('HDEL', ARGV[1] .. cid .. ':desired', ARGV[4]) == 1 then
-          redis.call('HINCRBY', ARGV[1] .. cid, 'assigned_agents', -1)
-          local generation = redis.call('HINCRBY', ARGV[1] .. cid, 'generation', 1)
-          redis.call('PUBLISH', ARGV[1] .. cid .. ':changed', generation)
+    // ExpectedContainer: the container the caller read from the agent hash; Container, Desired and Channel
+    // are that container's. Returns {'missing'}, {'ok', container id}, or {'retry', container id} when the
+    // agent moved in between (nothing written: call again with that container's keys).
+    public sealed record RemoveArgs(
+        RedisKey Agent, RedisKey Agents, RedisKey Container, RedisKey Desired, string AgentId, string ExpectedContainer, string Channel);
+
+    public static readonly LuaScript Remove = LuaScript.Prepare("""
+        local cid = redis.call('HGET', @Agent, 'container')
+        if not cid then return { 'missing' } end
+        if cid ~= @ExpectedContainer then return { 'retry', cid } end
+        if redis.call('HDEL', @Desired, @AgentId) == 1 then
+          redis.call('HINCRBY', @Container, 'assigned_agents', -1)
+          redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
         end
-        redis.call('DEL', key)
-        redis.call('SREM', ARGV[3], ARGV[4])
-        return cid
-        """;
+        redis.call('DEL', @Agent)
+        redis.call('SREM', @Agents, @AgentId)
+        return { 'ok', cid }
+        """);
 
-    // ARGV: 1 container prefix, 2 container id, 3 required name ('' = any), 4 since (-1 = none).
-    // Generation and desired set are read together, so the generation never runs ahead of the set.
-    // Returns {'missing'}, {'forbidden'} or {generation, assignment JSON...}.
-    public const string Desired = """
-        local key = ARGV[1] .. ARGV[2]
-        local name = redis.call('HGET', key, 'name')
+    // RequiredName: '' = any. Since: -1 = none. Generation and desired set are read together, so the
+    // generation never runs ahead of the set. Returns {'missing'}, {'forbidden'} or {generation, assignment JSON...}.
+    public sealed record DesiredArgs(RedisKey Container, RedisKey Desired, string RequiredName, long Since);
+
+    public static readonly LuaScript Desired = LuaScript.Prepare("""
+        local name = redis.call('HGET', @Container, 'name')
         if not name then return { 'missing' } end
-        if ARGV[3] ~= '' and name ~= ARGV[3] then return { 'forbidden' } end
-        local generation = tonumber(redis.call('HGET', key, 'generation') or '0')
-        if generation > tonumber(ARGV[4]) then redis.call('HINCRBY', key, 'deliveries', 1) end
+        if @RequiredName ~= '' and name ~= @RequiredName then return { 'forbidden' } end
+        local generation = tonumber(redis.call('HGET', @Container, 'generation') or '0')
+        if generation > tonumber(@Since) then redis.call('HINCRBY', @Container, 'deliveries', 1) end
         local result = { tostring(generation) }
-        for _, json in ipairs(redis.call('HVALS', key .. ':desired')) do table.insert(result, json) end
+        for _, json in ipairs(redis.call('HVALS', @Desired)) do table.insert(result, json) end
         return result
-        """;
+        """);
 
-    // ARGV: 1 container prefix, 2 agent prefix, 3 container id, 4 required name, 5 now ms, 6 n, then n times:
-    // agent id, state, epoch, restarts, error, started_at. Returns {'missing'}, {'forbidden'} or
-    // {agent id, 'ok' | 'not_assigned' | 'stale_epoch', ...}: the orchestrator stops every rejected agent.
+    // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent.
+    // ARGV[1]: ReportArgs as JSON. Returns {'missing'}, {'forbidden'} or {agent id, 'ok' | 'not_assigned' |
+    // 'stale_epoch', ...}: the orchestrator stops every rejected agent.
     public const string Report = """
-        local ckey = ARGV[1] .. ARGV[3]
-        local name = redis.call('HGET', ckey, 'name')
+        local a = cjson.decode(ARGV[1])
+        local name = redis.call('HGET', KEYS[1], 'name')
         if not name then return { 'missing' } end
-        if ARGV[4] ~= '' and name ~= ARGV[4] then return { 'forbidden' } end
+        if a.required_name ~= '' and name ~= a.required_name then return { 'forbidden' } end
         local result = {}
-        for i = 0, tonumber(ARGV[6]) - 1 do
-          local base = 7 + i * 6
-          local aid = ARGV[base]
-          local akey = ARGV[2] .. aid
+        for i, agent in ipairs(a.agents) do
+          local akey = KEYS[1 + i]
           local container = redis.call('HGET', akey, 'container')
           local verdict = 'ok'
-          if container ~= ARGV[3] then
+          if container ~= a.container_id then
             verdict = 'not_assigned'
-          elseif tonumber(redis.call('HGET', akey, 'epoch')) ~= tonumber(ARGV[base + 2]) then
+          elseif tonumber(redis.call('HGET', akey, 'epoch')) ~= tonumber(agent.epoch) then
             verdict = 'stale_epoch'
           else
-            redis.call('HSET', akey, 'reported_state', ARGV[base + 1], 'reported_at', ARGV[5],
-              'restarts', ARGV[base + 3], 'error', ARGV[base + 4], 'started_at', ARGV[base + 5])
+            redis.call('HSET', akey, 'reported_state', agent.state, 'reported_at', a.now,
+              'restarts', agent.restarts, 'error', agent.error, 'started_at', agent.started_at)
           end
-          table.insert(result, aid)
+          table.insert(result, agent.id)
           table.insert(result, verdict)
         end
         return result

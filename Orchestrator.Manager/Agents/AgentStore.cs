@@ -11,15 +11,15 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
 
     public async Task<PlaceOutcome> PlaceAsync(AgentPlacement placement, IReadOnlyList<PlannedReplica> replicas)
     {
-        var args = new List<RedisValue>
-        {
-            RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, RedisKeys.AgentIds.ToString(), NowMs(),
-            placement.AgentType, placement.ConfigJson, placement.Policy,
-            placement.LeaseSeconds?.ToString(CultureInfo.InvariantCulture) ?? "", placement.DeploymentId,
-            placement.Traceparent ?? "", replicas.Count,
-        };
-        foreach (var r in replicas) args.AddRange([r.ContainerId, r.AgentId, r.OrchestratorId, r.AssignmentJson]);
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Place, values: [.. args]))!;
+        var keys = new List<RedisKey>(1 + 3 * replicas.Count) { RedisKeys.AgentIds };
+        foreach (var r in replicas) keys.AddRange([RedisKeys.Container(r.ContainerId), RedisKeys.DesiredAgents(r.ContainerId), RedisKeys.Agent(r.AgentId)]);
+        var args = new PlaceArgs(Now: Format(NowMs()), Type: placement.AgentType, Config: placement.ConfigJson, Policy: placement.Policy,
+            Lease: placement.LeaseSeconds?.ToString(CultureInfo.InvariantCulture) ?? "", Deployment: placement.DeploymentId,
+            Traceparent: placement.Traceparent ?? "",
+            Replicas: replicas.Select(r => new PlaceArgs.Replica(r.ContainerId, r.AgentId, r.OrchestratorId, r.AssignmentJson,
+                RedisKeys.ContainerChanged(r.ContainerId).ToString())).ToList());
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Place, [.. keys],
+            [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.PlaceArgs)]))!;
         return (string?)result[0] switch
         {
             "ok" => PlaceOutcome.Placed,
@@ -43,15 +43,37 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         return records;
     }
 
+    // The script is given the keys of the agent's container, known only after reading the agent: read, then
+    // let the script check the agent is still there (optimistic), and retry when a reschedule moved it.
+    private const int RemoveAttempts = 8;
+
     // Returns the container it was assigned to, or null when no such agent exists.
-    public async Task<string?> RemoveAsync(string id) =>
-        (string?)await Db.ScriptEvaluateAsync(AgentScripts.Remove,
-            values: [RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, RedisKeys.AgentIds.ToString(), id]);
+    public async Task<string?> RemoveAsync(string id)
+    {
+        var db = Db;
+        var container = (string?)await db.HashGetAsync(RedisKeys.Agent(id), AgentFields.Container);
+        for (var attempt = 1; attempt <= RemoveAttempts && container is not null; attempt++)
+        {
+            var result = (RedisResult[])(await AgentScripts.Remove.EvaluateAsync(db, new AgentScripts.RemoveArgs(
+                Agent: RedisKeys.Agent(id), Agents: RedisKeys.AgentIds, Container: RedisKeys.Container(container),
+                Desired: RedisKeys.DesiredAgents(container), AgentId: id, ExpectedContainer: container,
+                Channel: RedisKeys.ContainerChanged(container).ToString())))!;
+            switch ((string?)result[0])
+            {
+                case "ok": return container;
+                case "missing": return null;
+                default: container = (string?)result[1]; break;
+            }
+        }
+        if (container is null) return null;
+        throw new InvalidOperationException($"Agent {id} kept moving between containers while it was removed ({RemoveAttempts} tries)");
+    }
 
     public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since)
     {
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Desired,
-            values: [RedisKeys.ContainerPrefix, containerId, requiredName ?? "", since]))!;
+        var result = (RedisResult[])(await AgentScripts.Desired.EvaluateAsync(Db, new AgentScripts.DesiredArgs(
+            Container: RedisKeys.Container(containerId), Desired: RedisKeys.DesiredAgents(containerId),
+            RequiredName: requiredName ?? "", Since: since)))!;
         return (string?)result[0] switch
         {
             "missing" => (AccessOutcome.UnknownContainer, null),
@@ -67,16 +89,12 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<(AccessOutcome, IReadOnlyList<(string AgentId, string Verdict)>)> ReportAsync(
         string containerId, string? requiredName, IReadOnlyList<ReportedAgent> agents)
     {
-        var args = new List<RedisValue>
-        {
-            RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, containerId, requiredName ?? "", NowMs(), agents.Count,
-        };
-        foreach (var a in agents)
-        {
-            args.AddRange([a.AgentId, a.State, a.Epoch ?? 0, a.Restarts ?? 0, a.Error ?? "",
-                a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? ""]);
-        }
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, values: [.. args]))!;
+        RedisKey[] keys = [RedisKeys.Container(containerId), .. agents.Select(a => RedisKeys.Agent(a.AgentId ?? ""))];
+        var args = new ReportArgs(containerId, requiredName ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
+            a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
+            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "")).ToList());
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
+            [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
         if (result.Length == 1 && (string?)result[0] is "missing") return (AccessOutcome.UnknownContainer, []);
         if (result.Length == 1 && (string?)result[0] is "forbidden") return (AccessOutcome.WrongContainer, []);
         var verdicts = new List<(string, string)>(result.Length / 2);
@@ -87,4 +105,6 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<long> NextSequenceAsync() => await Db.StringIncrementAsync(RedisKeys.SchedulerSequence);
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

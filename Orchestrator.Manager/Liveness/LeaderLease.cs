@@ -7,27 +7,28 @@ namespace Orchestrator.Manager.Liveness;
 // If the holder dies, the lease expires and another replica takes over within one TTL.
 public sealed class LeaderLease(IConnectionMultiplexer redis, string? owner = null)
 {
-    // KEYS: lease. ARGV: owner, ttl ms. 1 when the caller holds the lease afterwards.
-    private const string AcquireScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    // 1 when the caller holds the lease afterwards.
+    internal sealed record LeaseArgs(RedisKey Lease, string Owner, long TtlMs);
+
+    private static readonly LuaScript AcquireScript = LuaScript.Prepare("""
+        if redis.call('GET', @Lease) == @Owner then
+          redis.call('PEXPIRE', @Lease, @TtlMs)
           return 1
         end
-        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+        if redis.call('SET', @Lease, @Owner, 'NX', 'PX', @TtlMs) then return 1 end
         return 0
-        """;
+        """);
 
-    private const string ReleaseScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
+        if redis.call('GET', @Lease) == @Owner then return redis.call('DEL', @Lease) end
         return 0
-        """;
+        """);
 
     public string Owner { get; } = owner ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     public async Task<bool> TryAcquireAsync(TimeSpan ttl) =>
-        (int)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript,
-            [RedisKeys.LivenessLease], [Owner, (long)ttl.TotalMilliseconds]) == 1;
+        (int)await AcquireScript.EvaluateAsync(redis.GetDatabase(), new LeaseArgs(RedisKeys.LivenessLease, Owner, (long)ttl.TotalMilliseconds)) == 1;
 
     public async Task ReleaseAsync() =>
-        await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [RedisKeys.LivenessLease], [Owner]);
+        await ReleaseScript.EvaluateAsync(redis.GetDatabase(), new LeaseArgs(RedisKeys.LivenessLease, Owner, 0));
 }

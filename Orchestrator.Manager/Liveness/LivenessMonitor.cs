@@ -45,8 +45,9 @@ public sealed class LivenessMonitor(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // Hand over at once instead of making the next replica wait out the TTL.
-        try { await _lease.ReleaseAsync(); } catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
+        // Hand over at once instead of making the next replica wait out the TTL. Best effort: when the host
+        // is torn down, the Redis connection may already be disposed (the lease then simply expires).
+        try { await _lease.ReleaseAsync(); } catch (Exception ex) when (ex is RedisException or RedisTimeoutException or ObjectDisposedException) { }
     }
 
     private async Task PassAsync(TimeSpan period)

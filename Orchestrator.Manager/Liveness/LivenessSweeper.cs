@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
@@ -20,17 +21,33 @@ public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider t
 
     public bool InStartupGrace => time.GetUtcNow() - _startedAt < LostAfter;
 
+    // Containers per sweep script: one script blocks Redis while it runs, so a mass disconnect is
+    // judged in slices of this many instead of one long script.
+    internal const int SweepBatch = 500;
+
     public async Task<IReadOnlyList<StatusChange>> SweepAsync()
     {
         var interval = options.Value.HeartbeatInterval;
         // In grace, transitions stop at unhealthy (a lost-after no age reaches); containers already lost stay lost.
         var lostAfterMs = InStartupGrace ? long.MaxValue / 4 : (long)LostAfter.TotalMilliseconds;
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ContainerScripts.Sweep,
-            [RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
-            [RedisKeys.ContainerPrefix, time.GetUtcNow().ToUnixTimeMilliseconds(),
-             (long)(interval * UnhealthyAfterMissed).TotalMilliseconds, lostAfterMs]))!;
-        var changes = new List<StatusChange>(result.Length / 2);
-        for (var i = 0; i + 1 < result.Length; i += 2) changes.Add(new StatusChange((string)result[i]!, (string)result[i + 1]!));
+        var unhealthyAfterMs = (long)(interval * UnhealthyAfterMissed).TotalMilliseconds;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var db = redis.GetDatabase();
+        // The script is given the hash of every container it judges, so the stale ones are read first
+        // (the usual answer, none, costs this one read); the script re-checks each from its own hash.
+        var stale = (await db.SortedSetRangeByScoreAsync(RedisKeys.HeartbeatIndex, double.NegativeInfinity, now - unhealthyAfterMs,
+            Exclude.Stop)).Select(id => id.ToString()).ToList();
+        var changes = new List<StatusChange>();
+        foreach (var batch in stale.Chunk(SweepBatch))
+        {
+            RedisKey[] keys = [RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals, .. batch.Select(RedisKeys.Container)];
+            var args = new SweepArgs(Format(now), Format(unhealthyAfterMs), Format(lostAfterMs), batch);
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(ContainerScripts.Sweep, keys,
+                [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.SweepArgs)]))!;
+            for (var i = 0; i + 1 < result.Length; i += 2) changes.Add(new StatusChange((string)result[i]!, (string)result[i + 1]!));
+        }
         return changes;
     }
+
+    private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

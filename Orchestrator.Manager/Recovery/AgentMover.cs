@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
@@ -13,10 +12,12 @@ public sealed class AgentMover(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<Outcome> MoveAsync(Assignment assignment, string from, string to, string toOrchestrator, string? traceparent)
     {
         var next = assignment with { Epoch = assignment.Epoch + 1, Traceparent = traceparent ?? assignment.Traceparent };
-        var result = (string?)await redis.GetDatabase().ScriptEvaluateAsync(RescheduleScripts.Move,
-            values: [RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, assignment.AgentId, from,
-                assignment.Epoch.ToString(CultureInfo.InvariantCulture), to, toOrchestrator,
-                JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment), time.GetUtcNow().ToUnixTimeMilliseconds()]);
+        var result = (string?)await RescheduleScripts.Move.EvaluateAsync(redis.GetDatabase(), new RescheduleScripts.MoveArgs(
+            Agent: RedisKeys.Agent(assignment.AgentId), From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from),
+            To: RedisKeys.Container(to), ToDesired: RedisKeys.DesiredAgents(to),
+            AgentId: assignment.AgentId, FromId: from, ExpectedEpoch: assignment.Epoch, ToId: to, ToOrchestrator: toOrchestrator,
+            Assignment: JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment), Now: time.GetUtcNow().ToUnixTimeMilliseconds(),
+            FromChannel: RedisKeys.ContainerChanged(from).ToString(), ToChannel: RedisKeys.ContainerChanged(to).ToString()));
         return result switch
         {
             "ok" => Outcome.Moved,

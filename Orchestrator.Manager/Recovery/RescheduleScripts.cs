@@ -1,34 +1,38 @@
+using StackExchange.Redis;
+
 namespace Orchestrator.Manager.Recovery;
 
 internal static class RescheduleScripts
 {
-    // Moves one reschedule agent off a lost container in one step, or changes nothing.
-    // ARGV: 1 container prefix, 2 agent prefix, 3 agent id, 4 from container, 5 expected epoch,
-    // 6 to container, 7 to orchestrator id, 8 new assignment JSON (epoch + 1), 9 now ms.
+    // Moves one reschedule agent off a lost container in one step, or changes nothing. From/To are the two
+    // containers' hashes (ids FromId/ToId), FromDesired/ToDesired their desired sets, the channels theirs.
+    // Assignment: the new assignment JSON (epoch + 1).
     // Returns 'ok', or why not: 'changed' (moved, deleted or re-epoched meanwhile), 'not_lost' (the old
     // container came back), 'unavailable' (target not healthy), 'full' (target has no room).
-    public const string Move = """
-        local akey = ARGV[2] .. ARGV[3]
-        if redis.call('HGET', akey, 'container') ~= ARGV[4] then return 'changed' end
-        if tonumber(redis.call('HGET', akey, 'epoch')) ~= tonumber(ARGV[5]) then return 'changed' end
-        local from = ARGV[1] .. ARGV[4]
-        if redis.call('HGET', from, 'status') ~= 'lost' then return 'not_lost' end
-        local to = ARGV[1] .. ARGV[6]
-        if redis.call('HGET', to, 'status') ~= 'healthy' then return 'unavailable' end
-        local assigned = tonumber(redis.call('HGET', to, 'assigned_agents') or '0')
-        local max = tonumber(redis.call('HGET', to, 'max_agents') or '0')
+    public sealed record MoveArgs(
+        RedisKey Agent, RedisKey From, RedisKey FromDesired, RedisKey To, RedisKey ToDesired,
+        string AgentId, string FromId, long ExpectedEpoch, string ToId, string ToOrchestrator, string Assignment, long Now,
+        string FromChannel, string ToChannel);
+
+    public static readonly LuaScript Move = LuaScript.Prepare("""
+        if redis.call('HGET', @Agent, 'container') ~= @FromId then return 'changed' end
+        if tonumber(redis.call('HGET', @Agent, 'epoch')) ~= tonumber(@ExpectedEpoch) then return 'changed' end
+        if redis.call('HGET', @From, 'status') ~= 'lost' then return 'not_lost' end
+        if redis.call('HGET', @To, 'status') ~= 'healthy' then return 'unavailable' end
+        local assigned = tonumber(redis.call('HGET', @To, 'assigned_agents') or '0')
+        local max = tonumber(redis.call('HGET', @To, 'max_agents') or '0')
         if assigned + 1 > max then return 'full' end
-        if redis.call('HDEL', from .. ':desired', ARGV[3]) == 1 then
-          redis.call('HINCRBY', from, 'assigned_agents', -1)
+        if redis.call('HDEL', @FromDesired, @AgentId) == 1 then
+          redis.call('HINCRBY', @From, 'assigned_agents', -1)
         end
-        redis.call('PUBLISH', from .. ':changed', redis.call('HINCRBY', from, 'generation', 1))
-        redis.call('HINCRBY', to, 'assigned_agents', 1)
-        redis.call('HSET', to .. ':desired', ARGV[3], ARGV[8])
-        redis.call('PUBLISH', to .. ':changed', redis.call('HINCRBY', to, 'generation', 1))
-        redis.call('HSET', akey, 'container', ARGV[6], 'orchestrator', ARGV[7], 'epoch', tostring(tonumber(ARGV[5]) + 1),
-          'assignment', ARGV[8], 'rescheduled_at', ARGV[9])
-        redis.call('HINCRBY', akey, 'moves', 1)
-        redis.call('HDEL', akey, 'reported_state', 'reported_at', 'started_at', 'restarts', 'error')
+        redis.call('PUBLISH', @FromChannel, redis.call('HINCRBY', @From, 'generation', 1))
+        redis.call('HINCRBY', @To, 'assigned_agents', 1)
+        redis.call('HSET', @ToDesired, @AgentId, @Assignment)
+        redis.call('PUBLISH', @ToChannel, redis.call('HINCRBY', @To, 'generation', 1))
+        redis.call('HSET', @Agent, 'container', @ToId, 'orchestrator', @ToOrchestrator, 'epoch', tostring(tonumber(@ExpectedEpoch) + 1),
+          'assignment', @Assignment, 'rescheduled_at', @Now)
+        redis.call('HINCRBY', @Agent, 'moves', 1)
+        redis.call('HDEL', @Agent, 'reported_state', 'reported_at', 'started_at', 'restarts', 'error')
         return 'ok'
-        """;
+        """);
 }

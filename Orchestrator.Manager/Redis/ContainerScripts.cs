@@ -1,7 +1,12 @@
+using StackExchange.Redis;
+
 namespace Orchestrator.Manager.Redis;
 
 // Each write is one Lua script: one round trip, and atomic against concurrent registrations,
-// heartbeats, deletes and liveness sweeps from any replica.
+// heartbeats, deletes and liveness sweeps from any replica. Every key a script touches comes in as a
+// RedisKey parameter (LuaScript sends those as KEYS) or, for the scripts over a variable number of
+// containers, as KEYS directly; no script builds a key name (see RedisKeys, RedisScriptTests).
+// Scripts run by EVALSHA: StackExchange.Redis loads each one once per server and then sends its hash.
 internal static class ContainerScripts
 {
     // Moves one container's weight between the status buckets of the totals hash (see RedisKeys).
@@ -19,83 +24,93 @@ internal static class ContainerScripts
 
         """;
 
-    // KEYS: names, ids, heartbeat index, totals. ARGV: prefix, name, candidate id, now ms, host, port,
-    // capabilities, resources, metadata, max_agents. Returns { id, 1 if created else 0 }.
-    public const string Register = Totals + """
-        local id = redis.call('HGET', KEYS[1], ARGV[2])
+    // Expected: the id the caller read for this name ('' = none). When the name maps to another id by
+    // now, nothing is written and { 'retry', current id or '' } tells the caller what to try next.
+    // Returns { id, 1 if created else 0 }.
+    public sealed record RegisterArgs(
+        RedisKey Names, RedisKey Ids, RedisKey Index, RedisKey Totals, RedisKey Container,
+        string Name, string Id, string Expected, long Now, string Host, int Port,
+        string Capabilities, string Resources, string Metadata, int MaxAgents);
+
+    public static readonly LuaScript Register = LuaScript.Prepare(Totals + """
+        local current = redis.call('HGET', @Names, @Name)
+        if (current or '') ~= @Expected then return { 'retry', current or '' } end
         local created = 0
-        if not id then
-          id = ARGV[3]
+        if not current then
           created = 1
-          redis.call('HSET', KEYS[1], ARGV[2], id)
-          redis.call('SADD', KEYS[2], id)
+          redis.call('HSET', @Names, @Name, @Id)
+          redis.call('SADD', @Ids, @Id)
         end
-        local key = ARGV[1] .. id
-        local before, before_max, active = weight(key)
-        bucket(KEYS[4], before, -1, -before_max, -active)
-        bucket(KEYS[4], 'healthy', 1, tonumber(ARGV[10]), active)
-        redis.call('HSET', key, 'id', id, 'name', ARGV[2], 'host', ARGV[5], 'port', ARGV[6],
-          'capabilities', ARGV[7], 'resources', ARGV[8], 'metadata', ARGV[9], 'max_agents', ARGV[10],
-          'status', 'healthy', 'last_heartbeat', ARGV[4])
-        if created == 0 then redis.call('HINCRBY', key, 'reconnects', 1) end
+        local before, before_max, active = weight(@Container)
+        bucket(@Totals, before, -1, -before_max, -active)
+        bucket(@Totals, 'healthy', 1, tonumber(@MaxAgents), active)
+        redis.call('HSET', @Container, 'id', @Id, 'name', @Name, 'host', @Host, 'port', @Port,
+          'capabilities', @Capabilities, 'resources', @Resources, 'metadata', @Metadata, 'max_agents', @MaxAgents,
+          'status', 'healthy', 'last_heartbeat', @Now)
+        if created == 0 then redis.call('HINCRBY', @Container, 'reconnects', 1) end
         if created == 1 then
-          redis.call('HSET', key, 'registered_at', ARGV[4], 'health_score', '100', 'active_agents', '0',
+          redis.call('HSET', @Container, 'registered_at', @Now, 'health_score', '100', 'active_agents', '0',
             'assigned_agents', '0', 'generation', '0')
         end
-        redis.call('ZADD', KEYS[3], ARGV[4], id)
-        return { id, created }
-        """;
+        redis.call('ZADD', @Index, @Now, @Id)
+        return { @Id, created }
+        """);
 
-    // KEYS: container, heartbeat index, totals. ARGV: id, now ms, health_score, active_agents, usage, agents
-    // ('' = not sent), required name ('' = any), round trip ms ('' = not sent), failures (-1 = not sent).
+    // Agents: '' = not sent. RequiredName: '' = any. RoundTripMs: '' = not sent. Failures: -1 = not sent.
     // Returns the status before, or 'missing' / 'forbidden'.
-    public const string Heartbeat = Totals + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
-        if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'name') ~= ARGV[7] then return 'forbidden' end
-        local before, max, active = weight(KEYS[1])
-        local now_active = tonumber(ARGV[4])
+    public sealed record HeartbeatArgs(
+        RedisKey Container, RedisKey Index, RedisKey Totals, string Id, long Now, double HealthScore, int ActiveAgents,
+        string Usage, string Agents, string RequiredName, string RoundTripMs, long Failures);
+
+    public static readonly LuaScript Heartbeat = LuaScript.Prepare(Totals + """
+        if redis.call('EXISTS', @Container) == 0 then return 'missing' end
+        if @RequiredName ~= '' and redis.call('HGET', @Container, 'name') ~= @RequiredName then return 'forbidden' end
+        local before, max, active = weight(@Container)
+        local now_active = tonumber(@ActiveAgents)
         if before == 'healthy' then
-          bucket(KEYS[3], 'healthy', 0, 0, now_active - active)
+          bucket(@Totals, 'healthy', 0, 0, now_active - active)
         else
-          bucket(KEYS[3], before, -1, -max, -active)
-          bucket(KEYS[3], 'healthy', 1, max, now_active)
+          bucket(@Totals, before, -1, -max, -active)
+          bucket(@Totals, 'healthy', 1, max, now_active)
         end
-        redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[2], 'health_score', ARGV[3],
-          'active_agents', ARGV[4], 'usage', ARGV[5], 'status', 'healthy')
-        if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'reported_agents', ARGV[6]) end
-        redis.call('HINCRBY', KEYS[1], 'heartbeats', 1)
-        if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'round_trip_ms', ARGV[8]) end
-        if tonumber(ARGV[9]) >= 0 then redis.call('HSET', KEYS[1], 'failures', ARGV[9]) end
-        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        redis.call('HSET', @Container, 'last_heartbeat', @Now, 'health_score', @HealthScore,
+          'active_agents', @ActiveAgents, 'usage', @Usage, 'status', 'healthy')
+        if @Agents ~= '' then redis.call('HSET', @Container, 'reported_agents', @Agents) end
+        redis.call('HINCRBY', @Container, 'heartbeats', 1)
+        if @RoundTripMs ~= '' then redis.call('HSET', @Container, 'round_trip_ms', @RoundTripMs) end
+        if tonumber(@Failures) >= 0 then redis.call('HSET', @Container, 'failures', @Failures) end
+        redis.call('ZADD', @Index, @Now, @Id)
         return before
-        """;
+        """);
 
-    // KEYS: container, names, ids, heartbeat index, totals. ARGV: id. Returns 1 if it existed.
-    public const string Delete = Totals + """
-        local name = redis.call('HGET', KEYS[1], 'name')
+    // Returns 1 if it existed.
+    public sealed record DeleteArgs(RedisKey Container, RedisKey Names, RedisKey Ids, RedisKey Index, RedisKey Totals, string Id);
+
+    public static readonly LuaScript Delete = LuaScript.Prepare(Totals + """
+        local name = redis.call('HGET', @Container, 'name')
         if not name then return 0 end
-        local before, max, active = weight(KEYS[1])
-        bucket(KEYS[5], before, -1, -max, -active)
-        if redis.call('HGET', KEYS[2], name) == ARGV[1] then redis.call('HDEL', KEYS[2], name) end
-        redis.call('DEL', KEYS[1])
-        redis.call('SREM', KEYS[3], ARGV[1])
-        redis.call('ZREM', KEYS[4], ARGV[1])
+        local before, max, active = weight(@Container)
+        bucket(@Totals, before, -1, -max, -active)
+        if redis.call('HGET', @Names, name) == @Id then redis.call('HDEL', @Names, name) end
+        redis.call('DEL', @Container)
+        redis.call('SREM', @Ids, @Id)
+        redis.call('ZREM', @Index, @Id)
         return 1
-        """;
+        """);
 
-    // KEYS: heartbeat index, totals. ARGV: prefix, now ms, unhealthy-after ms, lost-after ms.
-    // Only containers whose last heartbeat is older than the first threshold are read. The status is
-    // recomputed from the hash's own last_heartbeat, so a heartbeat that lands first always wins.
-    // A container turning lost gets lost_at (now): rescheduling counts from it (only while status is lost).
-    // Returns a flat list { id, new status, ... } of the transitions made.
+    // KEYS: 1 heartbeat index, 2 totals, then the container hash of each id in ARGV[1].
+    // ARGV[1]: SweepArgs as JSON. The caller read the ids whose last heartbeat looked older than the first
+    // threshold; the status is recomputed from each hash's own last_heartbeat, so a heartbeat that lands
+    // in between always wins. A container turning lost gets lost_at (now): rescheduling counts from it
+    // (only while status is lost). Returns a flat list { id, new status, ... } of the transitions made.
     public const string Sweep = Totals + """
-        local now = tonumber(ARGV[2])
-        local unhealthy_after = tonumber(ARGV[3])
-        local lost_after = tonumber(ARGV[4])
-        local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - unhealthy_after))
+        local a = cjson.decode(ARGV[1])
+        local now = tonumber(a.now)
+        local unhealthy_after = tonumber(a.unhealthy_after)
+        local lost_after = tonumber(a.lost_after)
         local changed = {}
-        for _, id in ipairs(stale) do
-          local key = ARGV[1] .. id
+        for i, id in ipairs(a.ids) do
+          local key = KEYS[2 + i]
           local last = tonumber(redis.call('HGET', key, 'last_heartbeat'))
           if not last then
             redis.call('ZREM', KEYS[1], id)
@@ -109,7 +124,7 @@ internal static class ContainerScripts
               bucket(KEYS[2], status, -1, -max, -active)
               bucket(KEYS[2], target, 1, max, active)
               redis.call('HSET', key, 'status', target)
-              if target == 'lost' then redis.call('HSET', key, 'lost_at', ARGV[2]) end
+              if target == 'lost' then redis.call('HSET', key, 'lost_at', a.now) end
               table.insert(changed, id)
               table.insert(changed, target)
             end
@@ -118,12 +133,19 @@ internal static class ContainerScripts
         return changed
         """;
 
-    // KEYS: ids, totals. ARGV: prefix. Builds the totals from every container once, for a Redis written
-    // before totals existed. Returns 1 when it built them, 0 when they were already there.
+    // KEYS: 1 ids, 2 totals, then the container hash of each id in ARGV[1]. ARGV[1]: ContainerIdsArgs as JSON,
+    // every id the caller read from the ids set. Builds the totals from every container once, for a Redis
+    // written before totals existed. Returns 1 when it built them, 0 when they were already there, and -1
+    // (nothing written) when the ids set no longer holds exactly those ids: read again and retry.
     public const string RebuildTotals = Totals + """
         if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-        for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-          local status, max, active = weight(ARGV[1] .. id)
+        local a = cjson.decode(ARGV[1])
+        if redis.call('SCARD', KEYS[1]) ~= #a.ids then return -1 end
+        for _, id in ipairs(a.ids) do
+          if redis.call('SISMEMBER', KEYS[1], id) == 0 then return -1 end
+        end
+        for i = 1, #a.ids do
+          local status, max, active = weight(KEYS[2 + i])
           bucket(KEYS[2], status, 1, max, active)
         end
         return 1

@@ -9,23 +9,40 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
 {
     private IDatabase Db => redis.GetDatabase();
 
+    // A script can only touch keys it is given, and which container hash a name means is known only
+    // after reading by-name: read it, then let the script check it still holds (optimistic), and retry
+    // with what changed. Two tries unless registrations of one name race.
+    private const int RegisterAttempts = 8;
+
     public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration)
     {
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ContainerScripts.Register,
-            [RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
-            [RedisKeys.ContainerPrefix, registration.Name, NewId(), NowMs(), registration.Host,
-             registration.Port, JsonSerializer.Serialize(registration.Capabilities, ProtocolJsonContext.Default.IReadOnlyListString),
-             registration.ResourcesJson, registration.MetadataJson, registration.MaxAgents]))!;
-        return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
+        var db = Db;
+        var capabilities = JsonSerializer.Serialize(registration.Capabilities, ProtocolJsonContext.Default.IReadOnlyListString);
+        var known = (string?)await db.HashGetAsync(RedisKeys.ContainerNames, registration.Name);
+        for (var attempt = 1; attempt <= RegisterAttempts; attempt++)
+        {
+            var id = known ?? NewId();
+            var result = (RedisResult[])(await ContainerScripts.Register.EvaluateAsync(db, new ContainerScripts.RegisterArgs(
+                Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds, Index: RedisKeys.HeartbeatIndex,
+                Totals: RedisKeys.ContainerTotals, Container: RedisKeys.Container(id),
+                Name: registration.Name, Id: id, Expected: known ?? "", Now: NowMs(), Host: registration.Host, Port: registration.Port,
+                Capabilities: capabilities, Resources: registration.ResourcesJson, Metadata: registration.MetadataJson,
+                MaxAgents: registration.MaxAgents)))!;
+            if ((string?)result[0] != "retry") return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
+            known = (string?)result[1] is { Length: > 0 } current ? current : null;
+        }
+        throw new InvalidOperationException(
+            $"Registration of '{registration.Name}' raced other registrations of that name {RegisterAttempts} times in a row");
     }
 
     // requiredName: a cluster token's container_name; null for admin tokens.
     public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName)
     {
-        var before = (string?)await Db.ScriptEvaluateAsync(ContainerScripts.Heartbeat,
-            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
-            [id, NowMs(), report.HealthScore, report.ActiveAgents, report.UsageJson, report.AgentsJson ?? "", requiredName ?? "",
-             report.RoundTripMs is { } rtt ? Format(rtt) : "", report.Failures ?? -1]);
+        var before = (string?)await ContainerScripts.Heartbeat.EvaluateAsync(Db, new ContainerScripts.HeartbeatArgs(
+            Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals,
+            Id: id, Now: NowMs(), HealthScore: report.HealthScore, ActiveAgents: report.ActiveAgents, Usage: report.UsageJson,
+            Agents: report.AgentsJson ?? "", RequiredName: requiredName ?? "",
+            RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1));
         return before switch
         {
             "missing" => new(HeartbeatOutcome.UnknownContainer),
@@ -69,8 +86,9 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     }
 
     public async Task<bool> DeleteAsync(string id) =>
-        (int)await Db.ScriptEvaluateAsync(ContainerScripts.Delete,
-            [RedisKeys.Container(id), RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals], [id]) == 1;
+        (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(
+            Container: RedisKeys.Container(id), Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds,
+            Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals, Id: id)) == 1;
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

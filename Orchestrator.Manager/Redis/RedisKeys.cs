@@ -2,31 +2,44 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Redis;
 
-// The one place that names Redis keys. Layout (all under "orchestrator:"):
+// The one place that names Redis keys and channels: scripts get every key through KEYS (never build one),
+// and nothing else formats a key string (RedisKeysTests checks both). Layout (all under "orchestrator:"):
 //   container:{id}            hash   one container: id, name, host, port, capabilities, resources, metadata,
 //                                    max_agents, status, registered_at, last_heartbeat (unix ms), health_score,
 //                                    active_agents, usage, reported_agents, assigned_agents, generation
-//   containers                set    every container id
-//   containers:by-name        hash   container_name -> id (re-registering keeps the id)
-//   containers:totals         hash   per status: count:{s}, max:{s} (sum of max_agents), active:{s} (sum of active_agents),
-//                                    kept by the register/heartbeat/delete/sweep scripts so status reads are O(1)
-//   containers:by-heartbeat   zset   id scored by last heartbeat (unix ms): liveness scans only the stale ones
-//   container:{id}:desired    hash   (agents issue) agent_id -> assignment JSON; bumps container's generation
-//   container:{id}:changed    channel (agents issue) published on every generation bump, for long-polls
+//   container:{id}:desired    hash   agent_id -> assignment JSON; bumps container's generation
+//   container:{id}:changed    channel published on every generation bump, for long-polls
+//   containers                set    every container id                                          [global]
+//   containers:by-name        hash   container_name -> id (re-registering keeps the id)          [global]
+//   containers:totals         hash   per status: count:{s}, max:{s} (sum of max_agents),         [global]
+//                                    active:{s} (sum of active_agents), kept by the scripts so status reads are O(1)
+//   containers:by-heartbeat   zset   id scored by last heartbeat (unix ms): liveness scans only  [global]
+//                                    the stale ones
 //   agent:{id}                hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
 //                                    assignment JSON, and what its orchestrator last reported (see AgentFields)
-//   agents                    set    every agent id
-//   idempotency:{key}         string a deploy's response under its Idempotency-Key (24 h)
+//   agents                    set    every agent id                                              [global]
+//   idempotency:{caller}:{key} string a deploy's response under its caller (hashed subject) and Idempotency-Key (24 h)
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
-//   login-failures:{client}   string failed logins from one client IP, expiring after the window
+//   login-failures:{client}|{user} string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
+//   login-failures:all        string failed logins from everyone; both expire after the window
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
+//   layout                    string the key layout version this Redis holds (see RedisLayout)
+//
+// Redis Cluster: "{...}" is a hash tag, so a container's hash, its desired set and its channel hash to one
+// slot (the one of its id) and a script on one container stays in one slot. An agent has one key, so it
+// needs no tag (its name is the same as before tags). The [global] indexes are one key each, every one in
+// its own slot: the scripts that touch them together with a container's keys (register, heartbeat, delete,
+// sweep, rebuild totals) and the placement scripts (place, remove, move: a container's keys with an agent's
+// and the agents set) span several slots, which Redis Cluster refuses; sharding those indexes is issue 15.
 public static class RedisKeys
 {
     public const string Prefix = "orchestrator:";
 
-    // Lua scripts build a container's key from its id with this prefix.
-    public const string ContainerPrefix = Prefix + "container:";
+    // Bump when the layout changes and teach RedisLayout to migrate from the previous one.
+    public const int LayoutVersion = 2;
+
+    private const string ContainerPrefix = Prefix + "container:";
 
     public static readonly RedisKey ContainerIds = Prefix + "containers";
     public static readonly RedisKey ContainerNames = Prefix + "containers:by-name";
@@ -34,28 +47,41 @@ public static class RedisKeys
     public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
     public static readonly RedisKey ContainerTotals = Prefix + "containers:totals";
+    public static readonly RedisKey Layout = Prefix + "layout";
 
-    public static RedisKey Container(string id) => ContainerPrefix + id;
+    public static RedisKey Container(string id) => ContainerPrefix + Tag(id);
 
-    public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
+    public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + Tag(containerId) + ":desired";
 
     public static RedisChannel ContainerChanged(string containerId) =>
-        RedisChannel.Literal(ContainerPrefix + containerId + ":changed");
+        RedisChannel.Literal(ContainerPrefix + Tag(containerId) + ":changed");
 
-    public const string AgentPrefix = Prefix + "agent:";
     public static readonly RedisKey AgentIds = Prefix + "agents";
     public static readonly RedisKey SchedulerSequence = Prefix + "scheduler:sequence";
 
-    public static RedisKey Agent(string id) => AgentPrefix + id;
+    public static RedisKey Agent(string id) => Prefix + "agent:" + id;
 
     public static RedisKey Idempotency(string key) => Prefix + "idempotency:" + key;
 
-    // Every container's change channel, for the one pattern subscription that wakes long-polls.
+    // Every container's change channel, for the one pattern subscription that wakes long-polls
+    // (a glob: '*' also matches the braces of the hash tag).
     public static readonly RedisChannel AnyContainerChanged = RedisChannel.Pattern(ContainerPrefix + "*:changed");
 
     public static string? ContainerIdFromChannel(string channel) =>
-        channel.StartsWith(ContainerPrefix, StringComparison.Ordinal) && channel.EndsWith(":changed", StringComparison.Ordinal)
-            ? channel[ContainerPrefix.Length..^":changed".Length] : null;
+        channel.StartsWith(ContainerPrefix + "{", StringComparison.Ordinal) && channel.EndsWith("}:changed", StringComparison.Ordinal)
+            ? channel[(ContainerPrefix.Length + 1)..^"}:changed".Length] : null;
 
     public static RedisKey LoginFailures(string client) => Prefix + "login-failures:" + client;
+
+    public static readonly RedisKey AllLoginFailures = Prefix + "login-failures:all";
+
+    private static string Tag(string id) => "{" + id + "}";
+
+    // Layout 1 (before hash tags), read only by the one-time migration in RedisLayout.
+    public static class Legacy
+    {
+        public static RedisKey Container(string id) => ContainerPrefix + id;
+
+        public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
+    }
 }

@@ -212,7 +212,18 @@ public sealed class ManagerClient
                 // Not a problem document after all: the message quotes the body instead.
             }
         }
-        return new ManagerProblemException(method, path, response.StatusCode, problem, body);
+        return new ManagerProblemException(method, path, response.StatusCode, problem, body, RetryAfter(response));
+    }
+
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
+
+    // Only 429 and 503 carry a wait worth honouring; capped so a broken or hostile answer cannot park a client.
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)) return null;
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } w && w > TimeSpan.Zero ? (w < MaxRetryAfter ? w : MaxRetryAfter) : null;
     }
 
     // Relative to the base address, so a manager behind a path prefix (https://host/orchestrator/) works too.

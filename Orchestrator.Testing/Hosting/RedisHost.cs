@@ -136,6 +136,7 @@ public sealed class RedisHost(RedisHostOptions? options = null) : IAsyncDisposab
         else arguments.AddRange(["--requirepass", _options.Password]);
         if (_options.MaxClients is { } maxClients) arguments.AddRange(["--maxclients", maxClients.ToString(CultureInfo.InvariantCulture)]);
         if (_options.LogToFile) arguments.AddRange(["--logfile", Path.Combine(Directory, "redis.log")]);
+        if (_options.ClusterNode) arguments.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]);
         return arguments;
     }
 

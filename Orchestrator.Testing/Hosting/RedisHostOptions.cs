@@ -31,4 +31,8 @@ public sealed record RedisHostOptions
     public bool LogToFile { get; init; }
 
     public TimeSpan StartupDeadline { get; init; } = TimeSpan.FromSeconds(20);
+
+    // One node of a Redis Cluster (--cluster-enabled yes, its nodes.conf in its own directory). Forming the
+    // cluster (redis-cli --cluster create) is the caller's, until RedisMode.Cluster does it all.
+    public bool ClusterNode { get; init; }
 }

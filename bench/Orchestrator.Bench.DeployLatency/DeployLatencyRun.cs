@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HdrHistogram;
 using Orchestrator.Protocol;
-using Orchestrator.Protocol.Client;
 using Orchestrator.Testing.Cluster;
 
 namespace Orchestrator.Bench.DeployLatency;
@@ -30,11 +29,9 @@ public static class DeployLatencyRun
             (h.GetValueAtPercentile(percentile) / (double)TimeSpan.TicksPerMillisecond).ToString("0.0");
     }
 
-    private static readonly JsonElement Config = JsonElement.Parse("""{"strategy":"momentum","symbol":"ETH-USD"}""");
-
     public static async Task<Result> RunAsync(ProcessCluster cluster, int deploys)
     {
-        var nodes = (await cluster.Manager.ListAllContainersAsync()).ToDictionary(
+        var nodes = (await cluster.Api.ListAllContainersAsync()).ToDictionary(
             c => c.ContainerId, c => new Uri(cluster.Orchestrators.Single(o => o.Port == c.ApiPort).Url));
         using var local = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var call = new LongHistogram(TimeSpan.TicksPerMinute, 3);
@@ -45,19 +42,21 @@ public static class DeployLatencyRun
         for (var i = 0; i < deploys + 5; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            DeployResponse deployed;
+            PlacedAgent agent;
             try
             {
-                deployed = await cluster.Manager.DeployAsync(new DeployRequest("trading_agent", Config, "least_loaded"));
+                agent = (await cluster.Api.DeployAsync(DeployRequests.Trading(agentConfig: new { strategy = "momentum", symbol = "ETH-USD" },
+                    deploymentStrategy: "least_loaded"))).Agents[0];
             }
-            catch (ManagerProblemException)
+            catch (HttpRequestException)
             {
                 failures++;
                 continue;
             }
             var returned = Stopwatch.GetTimestamp();
-            var (id, containerId) = (deployed.Agents[0].AgentId, deployed.Agents[0].ContainerId);
-            if (!await WaitRunningAsync(local, new Uri(nodes[containerId], ManagerRoutes.WithId(NodeRoutes.Agent, id)))) failures++;
+            var id = agent.AgentId;
+            var orchestrator = nodes[agent.ContainerId];
+            if (!await WaitRunningAsync(local, new Uri(orchestrator, $"/api/v1/agents/{id}"))) failures++;
             var running = Stopwatch.GetTimestamp();
             if (i >= 5) // the first few warm up JIT and connections
             {
@@ -65,7 +64,7 @@ public static class DeployLatencyRun
                 after.RecordValue(Ticks(returned, running));
                 total.RecordValue(Ticks(started, running));
             }
-            await cluster.Manager.DeleteAgentAsync(id);
+            await cluster.Api.DeleteAgentAsync(id);
         }
         return new Result(call, after, total, failures);
     }
