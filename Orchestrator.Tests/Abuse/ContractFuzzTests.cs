@@ -38,10 +38,10 @@ public sealed class FuzzFixture : AbuseManagerFixture
         using var admin = await Manager.CreateAdminClientAsync();
         var containerId = await admin.RegisterAsync("fuzz_type", "9", maxAgents: 50);
         var agent = await admin.DeployOkAsync(new { agent_type = "fuzz_type" });
-        var container = await admin.GetJsonAsync($"/api/v1/cluster/containers/{containerId}");
-        Targets = new FuzzTargets(containerId, agent.GetProperty("agents")[0].GetProperty("agent_id").GetString()!,
+        var container = await admin.GetContainerAsync(containerId);
+        Targets = new FuzzTargets(containerId, agent.Agents[0].AgentId,
             await TokenAsync(new { username = "admin", password = ManagerFactory.AdminPassword }),
-            await TokenAsync(new { username = "cluster", password = ManagerFactory.AdminPassword, container_name = container.GetProperty("container_name").GetString() }),
+            await TokenAsync(new { username = "cluster", password = ManagerFactory.AdminPassword, container_name = container.ContainerName }),
             await TokenAsync(new { username = "cluster", password = ManagerFactory.AdminPassword, container_name = "someone-else" }),
             ForeignToken());
     }

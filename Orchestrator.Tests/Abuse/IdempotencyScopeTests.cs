@@ -23,15 +23,15 @@ public class IdempotencyScopeTests(ManagerApiFixture fixture) : IClassFixture<Ma
         var key = "deploy-" + Guid.NewGuid().ToString("N");
         var original = await first.DeployOkAsync(body, key);
         var replay = await first.DeployOkAsync(body, key);
-        Assert.Equal(original.GetProperty("deployment_id").GetString(), replay.GetProperty("deployment_id").GetString());
+        Assert.Equal(original.DeploymentId, replay.DeploymentId);
 
         // A second operator: an admin token of another subject, signed by the manager's key.
         using var second = fixture.Manager.CreateClient("127.0.0.1");
         second.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken("admin:second-operator"));
         var theirs = await second.DeployOkAsync(body, key);
-        Assert.NotEqual(original.GetProperty("deployment_id").GetString(), theirs.GetProperty("deployment_id").GetString());
-        Assert.NotEqual(original.GetProperty("agents")[0].GetProperty("agent_id").GetString(),
-            theirs.GetProperty("agents")[0].GetProperty("agent_id").GetString());
+        Assert.NotEqual(original.DeploymentId, theirs.DeploymentId);
+        Assert.NotEqual(original.Agents[0].AgentId,
+            theirs.Agents[0].AgentId);
     }
 
     private static string AdminToken(string subject) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Failure;
 
 namespace Orchestrator.Tests.Abuse;
@@ -19,34 +21,34 @@ public sealed class LongOutputLineTests
             OrchestratorEnvironment = new() { ["ALLOWED_COMMANDS"] = "/bin/sh" },
         });
         var node = cluster.Orchestrators[0];
-        var deployed = await cluster.Api.DeployAsync("process", agentConfig: new
+        var deployed = await cluster.Api.DeployAsync(new DeployRequest("process", JsonSerializer.SerializeToElement(new
         {
             command = "/bin/sh",
             // 70,000 characters with no newline, then a crash: the whole line becomes the agent's last_error.
             args = new[] { "-c", "head -c 70000 /dev/zero | tr '\\0' x; echo; exit 3" },
-        });
-        var agentId = (string)deployed["agents"]![0]!["agent_id"]!;
+        }), null));
+        var agentId = deployed.Agents[0].AgentId;
 
         // The crash (and its error) reaches the manager more than once: reports and heartbeats get through.
         var agent = await cluster.PollAsync(async () =>
         {
-            var view = await cluster.Api.AgentAsync(agentId);
-            return (int?)view["restarts"] >= 2 && view["error"] is not null ? view : null;
+            var view = await cluster.Api.GetAgentAsync(agentId);
+            return view.Restarts >= 2 && view.Error is not null ? view : null;
         }, Deadline, "the crashing agent's restarts and error to reach the manager");
-        var error = (string)agent["error"]!;
+        var error = agent.Error!;
         Assert.Contains("exited with code 3", error);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(error) <= 1024, $"error of {error.Length} characters");
 
         // Over five heartbeat intervals, every heartbeat is accepted: the container never stops being healthy.
-        var firstBeat = (string)(await cluster.Api.ContainerByNameAsync(node.ContainerName))["last_heartbeat"]!;
+        var firstBeat = (await cluster.ContainerAsync(node)).LastHeartbeat;
         var until = DateTime.UtcNow + cluster.Options.LostAfter + TimeSpan.FromSeconds(2);
         while (DateTime.UtcNow < until)
         {
-            var container = await cluster.Api.ContainerByNameAsync(node.ContainerName);
-            Assert.Equal("healthy", (string?)container["status"]);
+            var container = await cluster.ContainerAsync(node);
+            Assert.Equal("healthy", container.Status);
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
-        Assert.NotEqual(firstBeat, (string)(await cluster.Api.ContainerByNameAsync(node.ContainerName))["last_heartbeat"]!);
+        Assert.NotEqual(firstBeat, (await cluster.ContainerAsync(node)).LastHeartbeat);
         Assert.True(node.IsRunning);
         Assert.DoesNotContain("413", node.Log);
 

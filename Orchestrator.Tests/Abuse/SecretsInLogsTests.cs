@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Orchestrator.Tests.Failure;
 
@@ -36,10 +37,10 @@ public sealed class SecretsInLogsTests
         }
 
         var node = cluster.Orchestrators[0];
-        var deployed = await cluster.Api.DeployAsync("trading_agent");
-        var agentId = (string)deployed["agents"]![0]!["agent_id"]!;
-        await cluster.WaitAsync(async () => (string?)(await cluster.Api.AgentAsync(agentId))["state"] == "running", Deadline, "the agent to run");
-        var containerId = (string)deployed["agents"]![0]!["container_id"]!;
+        var deployed = await cluster.Api.DeployAsync(new DeployRequest("trading_agent", null, null));
+        var agentId = deployed.Agents[0].AgentId;
+        await cluster.WaitAsync(async () => (await cluster.Api.GetAgentAsync(agentId)).State == "running", Deadline, "the agent to run");
+        var containerId = deployed.Agents[0].ContainerId;
 
         var api = cluster.Api.BaseUrl;
         await Call(HttpMethod.Post, api + "/api/v1/auth/token", new { username = "admin", password = "a-wrong-password-for-the-scan" });

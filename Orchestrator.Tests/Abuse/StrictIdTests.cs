@@ -25,8 +25,8 @@ public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         await response.AssertProblemAsync(404);
         Assert.Empty(before.Differences(await RedisSnapshot.TakeAsync(fixture.Redis.ConnectionString)));
         // And the container's long-poll still reads its desired state.
-        var desired = await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}/assignments?wait=0");
-        Assert.Single(desired.GetProperty("assignments").EnumerateArray());
+        var desired = await admin.GetAssignmentsAsync(id);
+        Assert.Single(desired.Assignments);
     }
 
     [Theory]
@@ -47,7 +47,7 @@ public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
             if (method == "POST") request.Content = JsonContent.Create(new { container_id = id, health_score = 90, active_agents = 0, agents = Array.Empty<object>() });
             var response = await admin.SendAsync(request);
             var problem = await response.AssertProblemAsync(404);
-            Assert.True(problem.GetProperty("detail").GetString()!.Length < 200, "a long id is not echoed back in full");
+            Assert.True(problem.Detail!.Length < 200, "a long id is not echoed back in full");
         }
         Assert.Empty(before.Differences(await RedisSnapshot.TakeAsync(fixture.Redis.ConnectionString, key => !key.Contains("login-failures"))));
     }
@@ -62,7 +62,7 @@ public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         using var admin = await Manager.CreateAdminClientAsync();
         var response = await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", Registrations.SeedPayload(name));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("container_name", out _));
+        Assert.True(problem.Names("container_name"), problem.Named());
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var longest = Registrations.UniqueName("n").PadRight(253, 'x');
         Assert.True((await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", Registrations.SeedPayload(longest))).IsSuccessStatusCode);
         var response = await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", Registrations.SeedPayload(longest + "y"));
-        Assert.True((await response.AssertProblemAsync(400)).GetProperty("errors").TryGetProperty("container_name", out _));
+        Assert.True((await response.AssertProblemAsync(400)).Names("container_name"));
     }
 
     public static TheoryData<string, string> OversizedRegistrations => new()
@@ -93,7 +93,7 @@ public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var body = """{"container_name":"NAME","host_address":"127.0.0.1","api_port":8001,""".Replace("NAME", Registrations.UniqueName("big")) + json[1..];
         var response = await admin.PostAsync("/api/v1/cluster/containers/register", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors name {field}: {problem}");
+        Assert.True(problem.Names(field), $"errors name {field}: {problem.Named()}");
     }
 
     public static TheoryData<string, string> OversizedDeploys => new()
@@ -112,7 +112,7 @@ public class StrictIdTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var before = await RedisSnapshot.TakeAsync(fixture.Redis.ConnectionString, key => !key.Contains("login-failures"));
         var response = await admin.PostAsync("/api/v1/cluster/agents/deploy", new StringContent(Expand(fragment), System.Text.Encoding.UTF8, "application/json"));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors name {field}: {problem}");
+        Assert.True(problem.Names(field), $"errors name {field}: {problem.Named()}");
         Assert.Empty(before.Differences(await RedisSnapshot.TakeAsync(fixture.Redis.ConnectionString, key => !key.Contains("login-failures"))));
     }
 
