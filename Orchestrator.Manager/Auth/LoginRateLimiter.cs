@@ -20,24 +20,26 @@ public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<Mana
 
     private static readonly LuaScript Script = LuaScript.Prepare("""
         local limit, global, window = tonumber(@Limit), tonumber(@GlobalLimit), tonumber(@WindowMs)
-        local function wait(key)
-          local ttl = redis.call('PTTL', key)
-          if ttl > 0 then return ttl end
-          return window
-        end
+        local over_client, over_everyone = false, false
         if @Mode == 'fail' then
           local count = redis.call('INCR', @Counter)
           if count == 1 then redis.call('PEXPIRE', @Counter, window) end
-          if count > limit then return wait(@Counter) end
+          over_client = count > limit
           -- Only failures within a client's own limit count globally: one client cannot fill the ceiling alone.
-          local total = redis.call('INCR', @Everyone)
-          if total == 1 then redis.call('PEXPIRE', @Everyone, window) end
-          if total > global then return wait(@Everyone) end
-          return 0
+          if not over_client then
+            local total = redis.call('INCR', @Everyone)
+            if total == 1 then redis.call('PEXPIRE', @Everyone, window) end
+            over_everyone = total > global
+          end
+        else
+          over_client = tonumber(redis.call('GET', @Counter) or '0') >= limit
+          over_everyone = not over_client and tonumber(redis.call('GET', @Everyone) or '0') >= global
         end
-        if tonumber(redis.call('GET', @Counter) or '0') >= limit then return wait(@Counter) end
-        if tonumber(redis.call('GET', @Everyone) or '0') >= global then return wait(@Everyone) end
-        return 0
+        local ttl = 0
+        if over_client then ttl = redis.call('PTTL', @Counter) end
+        if over_everyone then ttl = redis.call('PTTL', @Everyone) end
+        if (over_client or over_everyone) and ttl <= 0 then ttl = window end
+        return ttl
         """);
 
     // Null while this client may try this username; else how long until it may try again.
