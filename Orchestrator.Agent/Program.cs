@@ -1,7 +1,7 @@
 using Orchestrator.Agent.Apis;
 using Orchestrator.Agent.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServiceContentRoot.Options(args));
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

@@ -1,7 +1,7 @@
 using Orchestrator.Manager.Apis;
 using Orchestrator.Manager.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServiceContentRoot.Options(args));
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

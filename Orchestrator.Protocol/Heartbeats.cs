@@ -9,7 +9,7 @@ public sealed record HeartbeatRequest(
     double? HealthScore,
     [property: WireShape(typeof(HeartbeatResources))] JsonElement? Resources,
     int? ActiveAgents,
-    [property: WireShape(typeof(HeartbeatAgent))] JsonElement? Agents = null,
+    [property: WireShape(typeof(IReadOnlyList<HeartbeatAgent>))] JsonElement? Agents = null,
     double? RoundTripMs = null,
     long? Failures = null);
 

@@ -28,18 +28,22 @@ public sealed record ProblemType(int Status, string Title)
 
 public static class ProblemTypes
 {
+    // ASP.NET's title for a 400 listing field errors (TypedResults.ValidationProblem).
+    public static readonly ProblemType ValidationFailed = new(400, "One or more validation errors occurred.");
     public static readonly ProblemType InvalidBody = new(400, "The request body is not valid");
     public static readonly ProblemType InvalidCredentials = new(401, "Invalid credentials");
     public static readonly ProblemType NotYourContainer = new(403, "Not your container");
     public static readonly ProblemType UnknownContainer = new(404, "Unknown container");
     public static readonly ProblemType UnknownAgent = new(404, "Unknown agent");
     public static readonly ProblemType DeployInProgress = new(409, "Deploy in progress");
+    public static readonly ProblemType LongPollReplaced = new(409, "Long-poll replaced");
     public static readonly ProblemType NoCapacity = new(409, "No capacity left");
     public static readonly ProblemType BodyTooLarge = new(413, "The request body is too large");
     public static readonly ProblemType IdempotencyKeyReused = new(422, "Idempotency-Key reused");
     public static readonly ProblemType UnsupportedAgentType = new(422, "No cluster supports this agent type");
     public static readonly ProblemType NoMatchingCluster = new(422, "No cluster matches the constraints");
     public static readonly ProblemType TooManyLogins = new(429, "Too many failed logins");
+    public static readonly ProblemType TooManyRequests = new(429, "Too many requests");
     public static readonly ProblemType DistributedModeOff = new(503, "Distributed mode is off");
     public static readonly ProblemType RedisUnreachable = new(503, "Redis is unreachable");
 }

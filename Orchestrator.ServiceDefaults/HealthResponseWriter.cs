@@ -5,6 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Microsoft.Extensions.Hosting;
 
 // Writes /health as JSON with one entry per check, so an operator sees which dependency failed.
+// Status words only: a check's own description, never the text of an exception (connection strings,
+// host names and stack details stay in the logs, not on an anonymous endpoint).
 public static class HealthResponseWriter
 {
     public static Task WriteAsync(HttpContext context, HealthReport report)
@@ -20,7 +22,7 @@ public static class HealthResponseWriter
             {
                 json.WriteStartObject(name);
                 json.WriteString("status", entry.Status.ToString().ToLowerInvariant());
-                if (entry.Description is not null) json.WriteString("description", entry.Description);
+                if (entry.Description is not null && entry.Exception is null) json.WriteString("description", entry.Description);
                 json.WriteEndObject();
             }
             json.WriteEndObject();

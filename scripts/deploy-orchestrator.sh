@@ -159,7 +159,9 @@ find_compose() {
 # Succeeds once GET /api/v1/cluster/containers names this cluster.
 listed_by_manager() {
   local list
-  list=$(curl -sS --max-time 10 -H "Authorization: Bearer $TOKEN" "$MANAGER_URL/api/v1/cluster/containers" 2>/dev/null) || return 1
+  # The header goes through curl's --config on stdin, so the token never shows in the process list.
+  list=$(printf 'header = "Authorization: Bearer %s"\n' "$TOKEN" \
+    | curl -sS --max-time 10 --config - "$MANAGER_URL/api/v1/cluster/containers" 2>/dev/null) || return 1
   [[ $list =~ \"container_name\"[[:space:]]*:[[:space:]]*\"$CONTAINER_NAME\" ]]
 }
 

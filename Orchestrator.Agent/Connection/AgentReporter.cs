@@ -37,9 +37,9 @@ public sealed class AgentReporter : BackgroundService
             {
                 _signal.Reader.TryRead(out _);
                 await Task.Delay(Coalesce, _time, stoppingToken);
-                if (_state.ContainerId is { } containerId && !await TryReportAsync(containerId, stoppingToken))
+                if (_state.ContainerId is { } containerId && await TryReportAsync(containerId, stoppingToken) is { } failure)
                 {
-                    await Task.Delay(RetryAfter, _time, stoppingToken);
+                    await Task.Delay(ManagerRetryAfter.AtLeast(failure, RetryAfter), _time, stoppingToken);
                     ReportSoon();
                 }
             }
@@ -49,7 +49,8 @@ public sealed class AgentReporter : BackgroundService
         }
     }
 
-    private async Task<bool> TryReportAsync(string containerId, CancellationToken cancellationToken)
+    // Null when reported; else the failure (its Retry-After sets the wait before the next try).
+    private async Task<Exception?> TryReportAsync(string containerId, CancellationToken cancellationToken)
     {
         var agents = _supervisor.Agents()
             .Select(a => new ReportedAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
@@ -57,16 +58,16 @@ public sealed class AgentReporter : BackgroundService
         try
         {
             var verdict = await _client.ReportAgentsAsync(containerId, new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
-            if (verdict.Rejected.Count == 0) return true;
+            if (verdict.Rejected.Count == 0) return null;
             foreach (var rejected in verdict.Rejected)
                 _logger.LogWarning("The manager refused agent {AgentId} ({Reason}); stopping it", rejected.AgentId, rejected.Reason);
             await _coordinator.RemoveAsync(verdict.Rejected.Select(r => r.AgentId).ToHashSet(StringComparer.Ordinal), cancellationToken);
-            return true;
+            return null;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             _logger.LogDebug("Agent report failed ({Error}); retrying", ex.Message);
-            return false;
+            return ex;
         }
     }
 }

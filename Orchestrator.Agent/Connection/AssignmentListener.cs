@@ -61,7 +61,8 @@ public sealed class AssignmentListener(
                 var cause = FailureCause.From(ex);
                 state.AssignmentFailed(cause);
                 _failures.Failure("Assignments long-poll", cause);
-                await Task.Delay(RestartBackoff.For(++failures, options.Value.RetryBaseDelay, options.Value.HeartbeatInterval), time, stoppingToken);
+                var backoff = RestartBackoff.For(++failures, options.Value.RetryBaseDelay, options.Value.HeartbeatInterval);
+                await Task.Delay(ManagerRetryAfter.AtLeast(ex, backoff), time, stoppingToken);
             }
         }
     }

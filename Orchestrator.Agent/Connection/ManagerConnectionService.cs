@@ -42,8 +42,9 @@ public sealed class ManagerConnectionService(
             try
             {
                 if (state.ContainerId is null) await registration.ExecuteAsync(RegisterAsync, stoppingToken);
-                failures = await HeartbeatAsync(stoppingToken) ? 0 : failures + 1;
-                await Task.Delay(failures == 0 ? Interval : Backoff(failures), time, stoppingToken);
+                var failure = await HeartbeatAsync(stoppingToken);
+                failures = failure is null ? 0 : failures + 1;
+                await Task.Delay(failures == 0 ? Interval : ManagerRetryAfter.AtLeast(failure, Backoff(failures)), time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -64,8 +65,9 @@ public sealed class ManagerConnectionService(
         logger.LogInformation("Registered as container {ContainerId}; heartbeat every {Interval}", response.ContainerId, Interval);
     }
 
-    // True when the manager accepted it (or asked for a fresh registration, which the next turn does at once).
-    private async Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
+    // Null when the manager accepted it (or asked for a fresh registration, which the next turn does at once);
+    // else the failure, whose Retry-After the next wait honours.
+    private async Task<Exception?> HeartbeatAsync(CancellationToken cancellationToken)
     {
         using var activity = ConnectionTelemetry.ActivitySource.StartActivity("heartbeat");
         try
@@ -76,19 +78,19 @@ public sealed class ManagerConnectionService(
             state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow(), time.GetElapsedTime(started));
             telemetry.Heartbeat();
             _failures.Success("Heartbeat");
-            return true;
+            return null;
         }
         catch (ManagerProblemException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
             state.Forgotten();
-            return true;
+            return null;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             Report("Heartbeat", ex);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-            return false;
+            return ex;
         }
     }
 
@@ -101,6 +103,8 @@ public sealed class ManagerConnectionService(
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
                 MaxDelay = _options.RetryMaxDelay,
+                // The manager's Retry-After (429/503) when it asks for longer than the backoff would wait.
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is ManagerProblemException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
                 OnRetry = args =>
                 {

@@ -16,7 +16,10 @@ public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type
     public AgentState State { get; private set; } = AgentState.Pending;
     public DateTimeOffset? StartedAt { get; private set; }
     public int Restarts { get; private set; }
-    public string? LastError { get; private set; } = typeError;
+    // Cut to 1 KiB: it travels in every heartbeat and report.
+    public string? LastError { get => _lastError; private set => _lastError = TextCut.ToLimit(value); }
+
+    private string? _lastError = TextCut.ToLimit(typeError);
 
     // Started and still supervised (running, starting, or waiting to restart): counts against max_agents.
     public bool IsActive => _loop is { IsCompleted: false } && State != AgentState.Stopping;

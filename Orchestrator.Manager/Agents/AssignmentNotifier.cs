@@ -1,18 +1,47 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Orchestrator.Manager.Telemetry;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Agents;
 
 // Wakes held long-polls when a container's desired state changes on any replica. One pattern
-// subscription per process; the waiters are open requests, not state: Redis holds the truth.
-public sealed class AssignmentNotifier(IConnectionMultiplexer redis, ILogger<AssignmentNotifier> logger) : BackgroundService
+// subscription per process; the held polls are open requests, not state: Redis holds the truth.
+// At most one poll is held per container (a newer one replaces it), and only for a container the
+// caller may read, so memory is bounded by the registered containers, never by what callers send.
+public sealed class AssignmentNotifier : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+    public const string HeldGauge = "orchestrator.manager.long_polls.held";
 
-    // Take the signal before reading the generation, so a change in between is never missed.
-    public Task NextChange(string containerId) =>
-        _waiters.GetOrAdd(containerId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    private readonly ConcurrentDictionary<string, HeldPoll> _held = new(StringComparer.Ordinal);
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger<AssignmentNotifier> _logger;
+
+    public AssignmentNotifier(IConnectionMultiplexer redis, ILogger<AssignmentNotifier> logger, IMeterFactory meters)
+    {
+        _redis = redis;
+        _logger = logger;
+        meters.Create(ManagerMetrics.MeterName).CreateObservableGauge(HeldGauge, () => HeldCount, "{request}",
+            "Assignment long-polls held open, waiting for a change (at most one per container)");
+    }
+
+    // Long-polls held right now (the orchestrator.manager.long_polls.held gauge).
+    public int HeldCount => _held.Count;
+
+    // Call only after the caller's access to the container was checked. Dispose on every exit path.
+    public HeldPoll Hold(string containerId)
+    {
+        var poll = new HeldPoll(this, containerId);
+        _held.AddOrUpdate(containerId, poll, (_, previous) =>
+        {
+            previous.Replace();
+            return poll;
+        });
+        return poll;
+    }
+
+    private void Release(HeldPoll poll) => _held.TryRemove(KeyValuePair.Create(poll.ContainerId, poll));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,12 +49,12 @@ public sealed class AssignmentNotifier(IConnectionMultiplexer redis, ILogger<Ass
         {
             try
             {
-                await redis.GetSubscriber().SubscribeAsync(RedisKeys.AnyContainerChanged, (channel, _) => Signal(channel.ToString()));
+                await _redis.GetSubscriber().SubscribeAsync(RedisKeys.AnyContainerChanged, (channel, _) => Signal(channel.ToString()));
                 return; // StackExchange.Redis resubscribes by itself after a reconnect.
             }
             catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
             {
-                logger.LogWarning("Cannot subscribe to assignment changes yet ({Reason}); long-polls fall back to polling", ex.Message);
+                _logger.LogWarning("Cannot subscribe to assignment changes yet ({Reason}); long-polls fall back to polling", ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }
         }
@@ -33,6 +62,32 @@ public sealed class AssignmentNotifier(IConnectionMultiplexer redis, ILogger<Ass
 
     private void Signal(string channel)
     {
-        if (RedisKeys.ContainerIdFromChannel(channel) is { } id && _waiters.TryRemove(id, out var waiter)) waiter.TrySetResult();
+        if (RedisKeys.ContainerIdFromChannel(channel) is { } id && _held.TryGetValue(id, out var poll)) poll.Changed();
+    }
+
+    // One held long-poll. Take NextChange() before reading the generation, so a change in between is never missed.
+    public sealed class HeldPoll(AssignmentNotifier owner, string containerId) : IDisposable
+    {
+        private TaskCompletionSource _change = NewSignal();
+        private volatile bool _replaced;
+
+        public string ContainerId { get; } = containerId;
+
+        // True once a newer poll for the same container took this one's place.
+        public bool Replaced => _replaced;
+
+        public Task NextChange() => Volatile.Read(ref _change).Task;
+
+        internal void Changed() => Interlocked.Exchange(ref _change, NewSignal()).TrySetResult();
+
+        internal void Replace()
+        {
+            _replaced = true;
+            Changed();
+        }
+
+        public void Dispose() => owner.Release(this);
+
+        private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
@@ -15,8 +17,9 @@ public static class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Admin);
-        agents.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)");
+        var agents = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Admin).RequireAgentIds();
+        agents.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)")
+            .RequireRateLimiting(RateLimitPolicies.Deploys);
         agents.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
         agents.MapGet(ManagerRoutes.Agent, GetAsync).WithSummary("One agent, with the state its orchestrator reported");
         agents.MapDelete(ManagerRoutes.Agent, DeleteAsync).WithSummary("Stop an agent and remove it");
@@ -24,13 +27,15 @@ public static class AgentsApi
     }
 
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
-        DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey,
-        AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options)
+        DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user,
+        AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options, IOptions<LimitsOptions> limits)
     {
+        if (request.Limits(limits.Value) is { Count: > 0 } tooLarge) return TypedResults.ValidationProblem(tooLarge);
         if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
         if (idempotencyKey is { Length: 0 or > 200 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
         if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command));
+        idempotencyKey = IdempotencyScope.For(user, idempotencyKey);
 
         var body = JsonSerializer.Serialize(request, ProtocolJsonContext.Default.DeployRequest);
         var (claim, stored) = await idempotency.ClaimAsync(idempotencyKey, body);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 
@@ -20,8 +21,9 @@ public static class AssignmentsApi
     public static IEndpointRouteBuilder MapAssignmentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(string.Empty).WithTags("Assignments")
-            .RequireAuthorization(Policies.ClusterMember);
-        group.MapGet(ManagerRoutes.Assignments, GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents");
+            .RequireAuthorization(Policies.ClusterMember).RequireContainerIds();
+        group.MapGet(ManagerRoutes.Assignments, GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents")
+            .RequireRateLimiting(RateLimitPolicies.LongPolls).WithMetadata(new RateLimitPolicies.NoGlobalLimit());
         group.MapPost(ManagerRoutes.AgentReport, ReportAsync).WithSummary("Report the state of the agents this container runs");
         return app;
     }
@@ -38,12 +40,22 @@ public static class AssignmentsApi
         var after = since ?? -1;
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? Math.Min(25, maxWait));
 
+        // Access first: a poll for a container that does not exist, or is not the caller's, is answered
+        // without ever being held, so unknown ids cost no memory.
+        var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
+        if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
+        if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+        if (desired!.Generation > after || deadline <= time.GetUtcNow() || lifetime.ApplicationStopping.IsCancellationRequested)
+            return TypedResults.Ok(ToResponse(id, desired));
+
+        using var held = notifier.Hold(id);
         while (true)
         {
-            var change = notifier.NextChange(id);
-            var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
+            var change = held.NextChange();
+            (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
             if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
             if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+            if (held.Replaced) return PollReplaced();
             var remaining = deadline - time.GetUtcNow();
             // A stopping manager answers at once, so held polls never hold up its shutdown: the
             // orchestrator simply polls again, on whichever replica answers next.
@@ -64,6 +76,11 @@ public static class AssignmentsApi
             }
         }
     }
+
+    // 409, not the current state: two pollers of one container answered 200 would replace each other in a busy loop,
+    // while an error makes the replaced one back off.
+    private static ProblemHttpResult PollReplaced() => ApiProblems.Problem(ProblemTypes.LongPollReplaced,
+        "A newer long-poll for this container replaced this one; only one is held per container.");
 
     public static async Task<Results<Ok<AgentReportResponse>, ValidationProblem, ProblemHttpResult>> ReportAsync(
         string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 
@@ -23,22 +24,24 @@ public static class AuthApi
         TokenRequest request, HttpContext http, LoginRateLimiter limiter, TokenIssuer issuer, IOptions<ManagerOptions> options)
     {
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (await limiter.RetryAfterAsync(client) is { } retryAfter)
-        {
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return ApiProblems.Problem(ProblemTypes.TooManyLogins,
-                $"Too many failed logins from this client; retry in {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
-        }
+        var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
+        if (await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter) return TooManyFailures(http, retryAfter);
 
         var role = request.Username switch { TokenRequest.Admin => Roles.Admin, TokenRequest.Cluster => Roles.Cluster, _ => null };
         if (role is null || !PasswordMatches(request.Password!, options.Value.AdminPassword))
         {
-            await limiter.RecordFailureAsync(client);
+            if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return TooManyFailures(http, wait);
             return ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
-        await limiter.ResetAsync(client);
+        await limiter.ResetAsync(client, request.Username!);
         return TypedResults.Ok(issuer.Issue(role, role == Roles.Cluster ? request.ContainerName!.Trim() : null));
+    }
+
+    private static ProblemHttpResult TooManyFailures(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.Problem(ProblemTypes.TooManyLogins, $"Too many failed logins from this client; retry in {seconds} seconds.");
     }
 
     // Constant time, whatever the lengths, so timing does not leak the password.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
@@ -17,13 +18,14 @@ public static class ContainersApi
     {
         // Orchestrators (cluster tokens, own container only) and operators.
         var clusters = app.MapGroup(string.Empty).WithTags("Containers")
-            .RequireAuthorization(Policies.ClusterMember);
-        clusters.MapPost(ManagerRoutes.Register, RegisterAsync).WithSummary("Register a container, or update it under the same container_name");
+            .RequireAuthorization(Policies.ClusterMember).RequireContainerIds();
+        clusters.MapPost(ManagerRoutes.Register, RegisterAsync).WithSummary("Register a container, or update it under the same container_name")
+            .RequireRateLimiting(RateLimitPolicies.Registrations);
         clusters.MapPost(ManagerRoutes.Heartbeat, HeartbeatAsync).WithSummary("Report liveness, health and load");
 
         // Operators only.
         var operators = app.MapGroup(string.Empty).WithTags("Containers")
-            .RequireAuthorization(Policies.Admin);
+            .RequireAuthorization(Policies.Admin).RequireContainerIds();
         operators.MapGet(ManagerRoutes.Containers, ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
         operators.MapGet(ManagerRoutes.Container, GetAsync).WithSummary("One container");
         operators.MapDelete(ManagerRoutes.Container, DeleteAsync).WithSummary("Deregister a container");
@@ -31,9 +33,10 @@ public static class ContainersApi
     }
 
     public static async Task<Results<Created<RegisterContainerResponse>, Ok<RegisterContainerResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterContainerRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options, ManagerMetrics metrics)
+        RegisterContainerRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options, ManagerMetrics metrics,
+        IOptions<LimitsOptions> limits)
     {
-        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (request.Validate().WithinLimits(request, limits.Value) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var settings = options.Value;
         if (!settings.EnableDistributed)
             return ApiProblems.Problem(ProblemTypes.DistributedModeOff,

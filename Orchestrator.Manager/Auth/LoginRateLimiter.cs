@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
@@ -5,32 +7,56 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Auth;
 
-// Failed logins counted per client IP in Redis, so every replica sees the same count.
-public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<ManagerOptions> options)
+// Failed logins counted in Redis, so every replica sees the same counts: per client (IPv4 address or
+// IPv6 /64, see ClientPartition) and username, plus one global count as a ceiling on guessing from many
+// addresses. A failure is counted and judged in one script, so a burst of parallel wrong passwords gets
+// at most Manager:LoginFailureLimit answers of 401 and 429 after that, whichever replica each reaches.
+public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<ManagerOptions> options, IOptions<LimitsOptions> limits)
 {
-    // The window starts at the first failure.
-    internal sealed record FailureArgs(RedisKey Counter, long WindowMs);
+    // Counter: this client+username's failures; Everyone: all failures (both keys, so both are KEYS).
+    // Mode 'check' asks whether a login may be tried; 'fail' counts a failure and judges it. Returns 0 when
+    // allowed (a failure is answered 401), else the milliseconds until the window ends (429).
+    internal sealed record LimiterArgs(RedisKey Counter, RedisKey Everyone, long Limit, long GlobalLimit, long WindowMs, string Mode);
 
-    private static readonly LuaScript RecordFailureScript = LuaScript.Prepare("""
-        local count = redis.call('INCR', @Counter)
-        if count == 1 then redis.call('PEXPIRE', @Counter, @WindowMs) end
-        return count
+    private static readonly LuaScript Script = LuaScript.Prepare("""
+        local limit, global, window = tonumber(@Limit), tonumber(@GlobalLimit), tonumber(@WindowMs)
+        local function wait(key)
+          local ttl = redis.call('PTTL', key)
+          if ttl > 0 then return ttl end
+          return window
+        end
+        if @Mode == 'fail' then
+          local count = redis.call('INCR', @Counter)
+          if count == 1 then redis.call('PEXPIRE', @Counter, window) end
+          if count > limit then return wait(@Counter) end
+          -- Only failures within a client's own limit count globally: one client cannot fill the ceiling alone.
+          local total = redis.call('INCR', @Everyone)
+          if total == 1 then redis.call('PEXPIRE', @Everyone, window) end
+          if total > global then return wait(@Everyone) end
+          return 0
+        end
+        if tonumber(redis.call('GET', @Counter) or '0') >= limit then return wait(@Counter) end
+        if tonumber(redis.call('GET', @Everyone) or '0') >= global then return wait(@Everyone) end
+        return 0
         """);
 
-    // Null while the client may try; else how long until it may try again.
-    public async Task<TimeSpan?> RetryAfterAsync(string client)
+    // Null while this client may try this username; else how long until it may try again.
+    public Task<TimeSpan?> RetryAfterAsync(string client, string username) => RunAsync(client, username, "check");
+
+    // Counts a failed login. Null: answer 401. Else: this failure is over a limit; answer 429 with the wait.
+    public Task<TimeSpan?> RecordFailureAsync(string client, string username) => RunAsync(client, username, "fail");
+
+    public Task ResetAsync(string client, string username) => redis.GetDatabase().KeyDeleteAsync(Key(client, username));
+
+    private async Task<TimeSpan?> RunAsync(string client, string username, string mode)
     {
-        var db = redis.GetDatabase();
-        var key = RedisKeys.LoginFailures(client);
-        var count = db.StringGetAsync(key);
-        var ttl = db.KeyTimeToLiveAsync(key);
-        var failures = await count;
-        if (failures.IsNull || (long)failures < options.Value.LoginFailureLimit) return null;
-        return await ttl ?? options.Value.LoginFailureWindow;
+        var settings = options.Value;
+        var waitMs = (long)await Script.EvaluateAsync(redis.GetDatabase(), new LimiterArgs(Key(client, username), RedisKeys.AllLoginFailures,
+            settings.LoginFailureLimit, limits.Value.GlobalLoginFailureLimit, (long)settings.LoginFailureWindow.TotalMilliseconds, mode));
+        return waitMs > 0 ? TimeSpan.FromMilliseconds(waitMs) : null;
     }
 
-    public Task RecordFailureAsync(string client) => RecordFailureScript.EvaluateAsync(redis.GetDatabase(),
-        new FailureArgs(RedisKeys.LoginFailures(client), (long)options.Value.LoginFailureWindow.TotalMilliseconds));
-
-    public Task ResetAsync(string client) => redis.GetDatabase().KeyDeleteAsync(RedisKeys.LoginFailures(client));
+    // The username is hashed: it is whatever the caller sent, and must not make key names long.
+    private static RedisKey Key(string client, string username) =>
+        RedisKeys.LoginFailures(client + "|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(username)))[..16]);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -17,11 +18,15 @@ public static class ApplicationServiceExtensions
     {
         builder.ListenOnDefaultPort(DefaultPort);
         builder.Configuration.AddSeedEnvironment();
-        builder.AddRedisClient("redis");
+        builder.AddRedisClient("redis", configureOptions: options => RedisUrl.ApplyPassword(builder.Configuration, options));
 
         builder.Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ManagerOptions>, ManagerOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ManagerOptions>, ProductionSecretsValidator>();
         builder.Services.AddSingleton<IPostConfigureOptions<ManagerOptions>, DevelopmentSecrets>();
+        builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
+        builder.Services.AddManagerRateLimits();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -30,6 +35,7 @@ public static class ApplicationServiceExtensions
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
         });
         builder.AddBadInputHandling();
+        builder.AddTrustedProxies();
         builder.AddManagerAuthentication();
         builder.Services.AddOpenApi();
 
@@ -52,11 +58,13 @@ public static class ApplicationServiceExtensions
 
     public static WebApplication UseManagerPipeline(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodySizeLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 }

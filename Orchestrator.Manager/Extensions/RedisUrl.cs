@@ -2,15 +2,38 @@ namespace Orchestrator.Manager.Extensions;
 
 // The seed's compose file gives Redis as REDIS_URL=redis://host:port. Aspire gives
 // ConnectionStrings:redis in StackExchange form. This turns the first into the second.
+// The password is URL-decoded, and never spliced raw into the connection string: StackExchange's
+// format cannot carry a ',' at all, so such a password travels beside it (Redis:Password) and is set
+// on the client's options directly (see ApplyPassword).
 public static class RedisUrl
 {
+    public const string PasswordKey = "Redis:Password";
+
     public static IConfigurationBuilder AddRedisUrlFallback(this IConfigurationManager configuration)
     {
         if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("redis"))) return configuration;
         var url = configuration["REDIS_URL"];
         if (string.IsNullOrWhiteSpace(url)) return configuration;
         configuration["ConnectionStrings:redis"] = ToConnectionString(url);
+        if (PasswordOf(url) is { } password && !CanInline(password)) configuration[PasswordKey] = password;
         return configuration;
+    }
+
+    // For AddRedisClient's configureOptions: the password the connection string could not carry.
+    public static void ApplyPassword(IConfiguration configuration, StackExchange.Redis.ConfigurationOptions options)
+    {
+        if (configuration[PasswordKey] is { Length: > 0 } password) options.Password = password;
+    }
+
+    private static bool CanInline(string value) => !value.Contains(',') && value.Trim() == value;
+
+    private static string? PasswordOf(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0) return null;
+        var userInfo = uri.UserInfo;
+        var colon = userInfo.IndexOf(':');
+        var password = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[(colon + 1)..]);
+        return password.Length > 0 ? password : null;
     }
 
     public static string ToConnectionString(string url)
@@ -22,14 +45,15 @@ public static class RedisUrl
         }
 
         var parts = new List<string> { $"{uri.Host}:{(uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port)}" };
-        var userInfo = Uri.UnescapeDataString(uri.UserInfo);
+        // Split before decoding, so an escaped ':' (%3A) inside the password stays in the password.
+        var userInfo = uri.UserInfo;
         if (userInfo.Length > 0)
         {
             var colon = userInfo.IndexOf(':');
-            var user = colon < 0 ? "" : userInfo[..colon];
-            var password = colon < 0 ? userInfo : userInfo[(colon + 1)..];
-            if (user.Length > 0) parts.Add($"user={user}");
-            if (password.Length > 0) parts.Add($"password={password}");
+            var user = Uri.UnescapeDataString(colon < 0 ? "" : userInfo[..colon]);
+            var password = PasswordOf(url) ?? "";
+            if (user.Length > 0 && CanInline(user)) parts.Add($"user={user}");
+            if (password.Length > 0 && CanInline(password)) parts.Add($"password={password}");
         }
         if (uri.Scheme == "rediss") parts.Add("ssl=true");
         var database = uri.AbsolutePath.Trim('/');

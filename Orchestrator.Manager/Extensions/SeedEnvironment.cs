@@ -15,6 +15,8 @@ public static class SeedEnvironment
         ["MASTER_SECRET_KEY"] = "Manager:MasterSecretKey",
         ["REDIS_URL"] = "ConnectionStrings:redis",
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
+        // Not in the seed: the reverse proxies whose X-Forwarded-For is believed (Options/ProxyOptions.cs).
+        ["TRUSTED_PROXIES"] = "Proxy:TrustedProxies",
     };
 
     // Python-style level names from the seed's LOG_LEVEL, onto Microsoft.Extensions.Logging levels.

@@ -18,9 +18,10 @@ namespace Orchestrator.Manager.Redis;
 //   agent:{id}                hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
 //                                    assignment JSON, and what its orchestrator last reported (see AgentFields)
 //   agents                    set    every agent id                                              [global]
-//   idempotency:{key}         string a deploy's response under its Idempotency-Key (24 h)
+//   idempotency:{caller}:{key} string a deploy's response under its caller (hashed subject) and Idempotency-Key (24 h)
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
-//   login-failures:{client}   string failed logins from one client IP, expiring after the window
+//   login-failures:{client}|{user} string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
+//   login-failures:all        string failed logins from everyone; both expire after the window
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
@@ -71,6 +72,8 @@ public static class RedisKeys
             ? channel[(ContainerPrefix.Length + 1)..^"}:changed".Length] : null;
 
     public static RedisKey LoginFailures(string client) => Prefix + "login-failures:" + client;
+
+    public static readonly RedisKey AllLoginFailures = Prefix + "login-failures:all";
 
     private static string Tag(string id) => "{" + id + "}";
 

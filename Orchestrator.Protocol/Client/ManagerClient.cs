@@ -34,6 +34,9 @@ public sealed class ManagerClient
         _credentials = credentials;
     }
 
+    // The manager's URL, for an HttpClient shared with other hosts (no BaseAddress of its own).
+    public Uri? BaseAddress { get; init; }
+
     public void ForgetToken() => _token = null;
 
     // The bearer token, logging in first if there is none (for callers that make their own requests).
@@ -55,7 +58,7 @@ public sealed class ManagerClient
     public async Task<TokenResponse> LoginAsync(CancellationToken cancellationToken = default)
     {
         var login = await _credentials.GetLoginAsync(cancellationToken);
-        using var response = await _http().PostAsJsonAsync(Relative(ManagerRoutes.Token), login, Json.TokenRequest, cancellationToken);
+        using var response = await _http().PostAsJsonAsync(Url(ManagerRoutes.Token), login, Json.TokenRequest, cancellationToken);
         var token = await ReadAsync(response, HttpMethod.Post, ManagerRoutes.Token, Json.TokenResponse, cancellationToken);
         _token = token.AccessToken;
         return token;
@@ -134,7 +137,7 @@ public sealed class ManagerClient
     // Anonymous; 503 (unhealthy) still carries the report, so it is returned rather than thrown.
     public async Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _http().GetAsync(Relative(ManagerRoutes.Health), cancellationToken);
+        using var response = await _http().GetAsync(Url(ManagerRoutes.Health), cancellationToken);
         if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
             return await response.Content.ReadFromJsonAsync(Json.HealthResponse, cancellationToken)
                 ?? throw await ProblemAsync(response, HttpMethod.Get, ManagerRoutes.Health, cancellationToken);
@@ -168,7 +171,7 @@ public sealed class ManagerClient
         for (var attempt = 0; ; attempt++)
         {
             var token = await GetTokenAsync(cancellationToken);
-            using var request = new HttpRequestMessage(method, Relative(path)) { Content = content?.Invoke() };
+            using var request = new HttpRequestMessage(method, Url(path)) { Content = content?.Invoke() };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             headers?.Invoke(request.Headers);
             var response = await (longPoll ? _longPoll() : _http()).SendAsync(request, cancellationToken);
@@ -209,11 +212,26 @@ public sealed class ManagerClient
                 // Not a problem document after all: the message quotes the body instead.
             }
         }
-        return new ManagerProblemException(method, path, response.StatusCode, problem, body);
+        return new ManagerProblemException(method, path, response.StatusCode, problem, body, RetryAfter(response));
     }
 
-    // Relative to BaseAddress, so a manager behind a path prefix (https://host/orchestrator/) works too.
-    private static string Relative(string path) => path.TrimStart('/');
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
+
+    // Only 429 and 503 carry a wait worth honouring; capped so a broken or hostile answer cannot park a client.
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)) return null;
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } w && w > TimeSpan.Zero ? (w < MaxRetryAfter ? w : MaxRetryAfter) : null;
+    }
+
+    // Relative to the base address, so a manager behind a path prefix (https://host/orchestrator/) works too.
+    private Uri Url(string path)
+    {
+        var relative = new Uri(path.TrimStart('/'), UriKind.Relative);
+        return BaseAddress is null ? relative : new Uri(BaseAddress, relative);
+    }
 
     private static string Query(params (string Name, string? Value)[] parameters)
     {

@@ -5,9 +5,13 @@ namespace Orchestrator.Protocol.Client;
 // The manager answered, with an error status. Problem is its problem+json body when it sent one
 // (field errors in Problem.Errors). Transport failures stay HttpRequestException; timeouts stay
 // OperationCanceledException, so callers can tell "refused" from "unreachable".
-public sealed class ManagerProblemException(HttpMethod method, string path, HttpStatusCode statusCode, ProblemDocument? problem, string body)
+public sealed class ManagerProblemException(HttpMethod method, string path, HttpStatusCode statusCode, ProblemDocument? problem, string body,
+    TimeSpan? retryAfter = null)
     : Exception(Describe(method, path, statusCode, problem, body))
 {
+    // The manager's Retry-After on 429 and 503 (capped at 5 minutes): a client waits at least this long before trying again.
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
     public HttpMethod Method { get; } = method;
 
     public string Path { get; } = path;

@@ -1,84 +1,93 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Testing.Cluster;
 
-// The manager's admin API as an operator would call it (the seed's paths), logging in on first use
-// and again after a 401 (a restarted manager keeps the JWT secret, so tokens usually survive).
-public sealed class ManagerApi(string baseUrl, HttpClient http)
+// The manager's admin API as an operator calls it, answering with Orchestrator.Protocol's records. Logs in
+// on first use and again after a 401 (a restarted manager keeps the JWT secret, so tokens usually survive).
+// Method names follow Orchestrator.Protocol's ManagerClient, which this gives way to once it is on main.
+public sealed class ManagerApi(string baseUrl, HttpClient http, string adminPassword)
 {
+    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
+
     private string? _token;
 
     public string BaseUrl => baseUrl;
 
-    // POST /api/v1/cluster/agents/deploy; throws with the body unless 201.
-    public async Task<JsonObject> DeployAsync(string agentType, int replicas = 1, string? onClusterLoss = null,
-        object? agentConfig = null, object? constraints = null, string? deploymentStrategy = null)
+    // POST deploy; throws with the body unless 201.
+    public async Task<DeployResponse> DeployAsync(DeployRequest request)
     {
-        var body = new JsonObject
-        {
-            ["agent_type"] = agentType,
-            ["replicas"] = replicas,
-            ["agent_config"] = JsonSerializerNode(agentConfig ?? new { strategy = "momentum", tick_interval_ms = 200 }),
-        };
-        if (onClusterLoss is not null) body["on_cluster_loss"] = onClusterLoss;
-        if (constraints is not null) body["constraints"] = JsonSerializerNode(constraints);
-        if (deploymentStrategy is not null) body["deployment_strategy"] = deploymentStrategy;
-        using var response = await SendAsync(HttpMethod.Post, "/api/v1/cluster/agents/deploy", body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"deploy: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
+        using var response = await SendAsync(HttpMethod.Post, ManagerRoutes.Deploy, JsonContent.Create(request, Json.DeployRequest));
+        return await ReadAsync(response, ManagerRoutes.Deploy, Json.DeployResponse, HttpStatusCode.Created);
     }
 
-    public async Task<IReadOnlyList<JsonObject>> AgentsAsync() =>
-        (await GetAsync("/api/v1/cluster/agents"))["agents"]!.AsArray().Select(a => a!.AsObject()).ToList();
+    public Task<AgentListResponse> ListAgentsAsync() => GetAsync(ManagerRoutes.Agents, Json.AgentListResponse);
 
-    public async Task<JsonObject> AgentAsync(string agentId) => await GetAsync($"/api/v1/cluster/agents/{agentId}");
+    public Task<AgentView> GetAgentAsync(string agentId) => GetAsync(ManagerRoutes.WithId(ManagerRoutes.Agent, agentId), Json.AgentView);
 
-    public async Task<IReadOnlyList<JsonObject>> ContainersAsync() =>
-        (await GetAsync("/api/v1/cluster/containers"))["containers"]!.AsArray().Select(c => c!.AsObject()).ToList();
+    public async Task DeleteAgentAsync(string agentId)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Agent, agentId));
+        if (!response.IsSuccessStatusCode) throw await FailureAsync(response, ManagerRoutes.Agent);
+    }
 
-    public async Task<JsonObject> ContainerByNameAsync(string containerName) =>
-        (await ContainersAsync()).Single(c => (string?)c["container_name"] == containerName);
+    public async Task<IReadOnlyList<ContainerView>> ListAllContainersAsync()
+    {
+        var all = new List<ContainerView>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetAsync(ManagerRoutes.Containers + (cursor is null ? "" : "?cursor=" + Uri.EscapeDataString(cursor)), Json.ContainerListResponse);
+            all.AddRange(page.Containers);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return all;
+    }
 
-    public async Task<JsonObject> StatusAsync() => await GetAsync("/api/v1/cluster/status");
+    public Task<ClusterStatusResponse> GetStatusAsync() => GetAsync(ManagerRoutes.Status, Json.ClusterStatusResponse);
 
-    public async Task<JsonObject> GetAsync(string path)
+    private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type)
     {
         using var response = await SendAsync(HttpMethod.Get, path);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"GET {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
+        return await ReadAsync(response, path, type, HttpStatusCode.OK);
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, JsonNode? body = null)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? body = null)
     {
-        var response = await SendOnceAsync(method, path, body);
+        var content = body is null ? null : await body.ReadAsByteArrayAsync();
+        var response = await SendOnceAsync(method, path, content, body?.Headers.ContentType);
         if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
         response.Dispose();
         _token = null;
-        return await SendOnceAsync(method, path, body);
+        return await SendOnceAsync(method, path, content, body?.Headers.ContentType);
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, JsonNode? body)
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, byte[]? body, MediaTypeHeaderValue? contentType)
     {
         _token ??= await LoginAsync();
         using var request = new HttpRequestMessage(method, baseUrl + path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
-        if (body is not null) request.Content = JsonContent.Create(body);
+        if (body is not null) request.Content = new ByteArrayContent(body) { Headers = { ContentType = contentType } };
         return await http.SendAsync(request);
     }
 
     private async Task<string> LoginAsync()
     {
-        using var response = await http.PostAsJsonAsync(baseUrl + "/api/v1/auth/token",
-            new { username = "admin", password = ProcessCluster.AdminPassword });
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"login: {(int)response.StatusCode} {text}");
-        return (string)JsonNode.Parse(text)!["access_token"]!;
+        using var response = await http.PostAsJsonAsync(baseUrl + ManagerRoutes.Token, TokenRequest.ForAdmin(adminPassword), Json.TokenRequest);
+        return (await ReadAsync(response, ManagerRoutes.Token, Json.TokenResponse, HttpStatusCode.OK)).AccessToken;
     }
 
-    private static JsonNode? JsonSerializerNode(object value) => System.Text.Json.JsonSerializer.SerializeToNode(value);
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, string path, JsonTypeInfo<T> type, HttpStatusCode expected)
+    {
+        if (response.StatusCode != expected) throw await FailureAsync(response, path);
+        return await response.Content.ReadFromJsonAsync(type) ?? throw new JsonException($"{path}: null body");
+    }
+
+    private static async Task<HttpRequestException> FailureAsync(HttpResponseMessage response, string path) =>
+        new($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}", null, response.StatusCode);
 }

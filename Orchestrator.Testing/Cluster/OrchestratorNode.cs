@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using Orchestrator.Protocol;
 using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Testing.Cluster;
@@ -36,17 +36,13 @@ public sealed class OrchestratorNode : ClusterNode
     public void ReconnectToManager() => RequireLink().Restore();
 
     // GET /api/v1/agents on the node's local API.
-    public async Task<JsonArray> AgentsAsync(CancellationToken cancellationToken = default)
-    {
-        var list = await _cluster.Http.GetFromJsonAsync<JsonObject>(Url + "/api/v1/agents", cancellationToken);
-        return list!["agents"]!.AsArray();
-    }
+    public async Task<IReadOnlyList<NodeAgent>> AgentsAsync(CancellationToken cancellationToken = default) =>
+        (await _cluster.Http.GetFromJsonAsync(Url + NodeRoutes.Agents, ProtocolJsonContext.Default.NodeAgentList, cancellationToken))!.Agents;
 
     public async Task<IReadOnlySet<string>> RunningAgentIdsAsync(CancellationToken cancellationToken = default) =>
-        (await AgentsAsync(cancellationToken)).Where(a => (string?)a!["state"] == "running").Select(a => (string)a!["agent_id"]!).ToHashSet();
+        (await AgentsAsync(cancellationToken)).Where(a => a.State == AgentStates.Running).Select(a => a.AgentId).ToHashSet();
 
-    public async Task<JsonObject?> AgentAsync(string agentId) =>
-        (await AgentsAsync()).FirstOrDefault(a => (string?)a!["agent_id"] == agentId)?.AsObject();
+    public async Task<NodeAgent?> AgentAsync(string agentId) => (await AgentsAsync()).FirstOrDefault(a => a.AgentId == agentId);
 
     protected override Dictionary<string, string> Environment()
     {

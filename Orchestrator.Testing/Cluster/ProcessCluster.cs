@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestrator.Protocol;
 using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Testing.Cluster;
@@ -9,7 +10,7 @@ namespace Orchestrator.Testing.Cluster;
 // restarted, or (orchestrators) cut off. Logs() gathers every process's output for failure messages.
 //
 //   await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 3 });
-//   var deployed = await cluster.Api.DeployAsync("trading_agent", replicas: 2, onClusterLoss: "reschedule");
+//   var deployed = await cluster.Api.DeployAsync(DeployRequests.Trading(replicas: 2, onClusterLoss: "reschedule"));
 //   cluster.Orchestrators[0].Kill();
 public sealed class ProcessCluster : IAsyncDisposable
 {
@@ -25,7 +26,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         FrontDoor = new TcpRelay(LiveManagerPorts);
         FrontDoor.Start();
         Orchestrators = Enumerable.Range(1, options.Orchestrators).Select(i => new OrchestratorNode(i, this)).ToList();
-        Api = new ManagerApi(options.DirectToManagers ? Managers[0].Url : FrontDoor.Url, Http);
+        Api = new ManagerApi(options.DirectToManagers ? Managers[0].Url : FrontDoor.Url, Http, AdminPassword);
     }
 
     public ProcessClusterOptions Options { get; }
@@ -54,8 +55,8 @@ public sealed class ProcessCluster : IAsyncDisposable
             // Managers one after another so manager-1 deterministically takes the liveness lease first.
             foreach (var manager in cluster.Managers) await manager.StartAsync();
             await Task.WhenAll(cluster.Orchestrators.Select(o => o.StartAsync()));
-            await cluster.WaitAsync(async () => (await cluster.Api.ContainersAsync())
-                .Count(c => (string?)c["status"] == "healthy") == cluster.Orchestrators.Count,
+            await cluster.WaitAsync(async () => (await cluster.Api.ListAllContainersAsync())
+                .Count(c => c.Status == ContainerStatus.Healthy) == cluster.Orchestrators.Count,
                 StartupDeadline, "every orchestrator to register and be healthy");
             return cluster;
         }
@@ -69,6 +70,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     public IReadOnlyList<int> LiveManagerPorts() => Managers.Where(m => m.IsRunning).Select(m => m.Port).ToList();
 
     public OrchestratorNode Orchestrator(string containerName) => Orchestrators.Single(o => o.ContainerName == containerName);
+
+    // The manager's record of an orchestrator's container.
+    public async Task<ContainerView> ContainerAsync(OrchestratorNode node) =>
+        (await Api.ListAllContainersAsync()).Single(c => c.ContainerName == node.ContainerName);
 
     // Deadline.UntilAsync, with every process's log attached when it times out.
     public async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

@@ -8,8 +8,9 @@ namespace Orchestrator.Tests.Deployment;
 [Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeAgreesWithOptionsTests
 {
-    // Read by ASP.NET Core itself rather than by our options.
-    private static readonly HashSet<string> PlatformVariables = ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"];
+    // Read by ASP.NET Core itself rather than by our options (none today: TRUSTED_PROXIES replaced
+    // ASPNETCORE_FORWARDEDHEADERS_ENABLED, which trusted X-Forwarded-For from anyone).
+    private static readonly HashSet<string> PlatformVariables = [];
 
     private static readonly Dictionary<string, string> ManagerVariablesLeftOut = [];
 

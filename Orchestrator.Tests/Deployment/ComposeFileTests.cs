@@ -35,9 +35,12 @@ public class ComposeFileTests
     public void RedisIsAppendOnlyPasswordProtectedAndNotPublished()
     {
         var compose = ComposeFile.Load(DeploymentFiles.CentralCompose);
-        var command = compose.List("redis", "command");
-        Assert.Equal(["redis-server", "--appendonly", "yes", "--requirepass"], command.Take(4));
-        Assert.Equal("secret", ComposeInterpolation.Evaluate(command[4], new Dictionary<string, string> { ["REDIS_PASSWORD"] = "secret" }));
+        Assert.Equal(["redis-server", "/usr/local/etc/redis/redis.conf"], compose.List("redis", "command"));
+        var config = ((YamlScalarNode)((YamlMappingNode)compose.Section("configs").Children[new YamlScalarNode("redis-conf")])
+            .Children[new YamlScalarNode("content")]).Value!;
+        var lines = ComposeInterpolation.Evaluate(config, new Dictionary<string, string> { ["REDIS_PASSWORD"] = "secret" }).Split('\n');
+        Assert.Contains("appendonly yes", lines);
+        Assert.Contains("requirepass secret", lines);
         Assert.False(compose.Service("redis").Children.ContainsKey(new YamlScalarNode("ports")), "Redis must not be published");
         Assert.Contains(compose.List("redis", "volumes"), v => v.EndsWith(":/data", StringComparison.Ordinal));
     }

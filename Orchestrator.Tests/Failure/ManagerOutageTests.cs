@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net;
 
 namespace Orchestrator.Tests.Failure;
@@ -15,15 +16,15 @@ public sealed class ManagerOutageTests
         await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 2 });
         var movable = await cluster.DeployRunningAsync("reschedule", 2);
         var kept = await cluster.DeployRunningAsync("keep", 2);
-        var keepStarts = new Dictionary<string, string?>();
-        foreach (var agent in kept) keepStarts[agent.AgentId] = (string?)(await agent.Host.LocalAgentAsync(agent.AgentId))["started_at"];
+        var keepStarts = new Dictionary<string, DateTimeOffset?>();
+        foreach (var agent in kept) keepStarts[agent.AgentId] = (await agent.Host.LocalAgentAsync(agent.AgentId)).StartedAt;
         await using var sampler = RunningAgentSampler.Start(cluster);
 
         var manager = cluster.Managers[0];
         manager.Kill();
         var outage = FailureScenario.Started();
         foreach (var agent in movable)
-            await cluster.WaitAsync(async () => (string?)(await agent.Host.LocalAgentAsync(agent.AgentId))["state"] == "stopped",
+            await cluster.WaitAsync(async () => (await agent.Host.LocalAgentAsync(agent.AgentId)).State == "stopped",
                 cluster.Options.AgentLease + TimeSpan.FromSeconds(3), $"{agent.AgentId} to fence itself on {agent.Host.Name}");
 
         // Through the whole outage: keep agents run, uninterrupted; the local API answers.
@@ -32,8 +33,8 @@ public sealed class ManagerOutageTests
             foreach (var agent in kept)
             {
                 var local = await agent.Host.LocalAgentAsync(agent.AgentId);
-                Assert.Equal("running", (string?)local["state"]);
-                Assert.Equal(keepStarts[agent.AgentId], (string?)local["started_at"]);
+                Assert.Equal("running", local.State);
+                Assert.Equal(keepStarts[agent.AgentId], local.StartedAt);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
@@ -51,22 +52,22 @@ public sealed class ManagerOutageTests
         // Startup grace: the restarted manager never condemned the containers it had not heard from for 20 s.
         while (afterRestart.Elapsed < cluster.Options.LostAfter + TimeSpan.FromSeconds(1))
         {
-            Assert.All(await cluster.Api.ContainersAsync(), c => Assert.NotEqual("lost", (string?)c["status"]));
+            Assert.All(await cluster.Api.ListAllContainersAsync(), c => Assert.NotEqual("lost", c.Status));
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
 
         foreach (var agent in movable.Concat(kept))
         {
-            var view = await cluster.Api.AgentAsync(agent.AgentId);
-            Assert.Equal(agent.ContainerId, (string?)view["container_id"]);
-            Assert.Equal(1, (long)view["epoch"]!);
+            var view = await cluster.Api.GetAgentAsync(agent.AgentId);
+            Assert.Equal(agent.ContainerId, view.ContainerId);
+            Assert.Equal(1, view.Epoch);
             Assert.Contains(agent.AgentId, await agent.Host.RunningAgentIdsAsync());
         }
         foreach (var agent in kept)
         {
             var local = await agent.Host.LocalAgentAsync(agent.AgentId);
-            Assert.Equal(0, (int)local["restarts"]!);
-            Assert.Equal(keepStarts[agent.AgentId], (string?)local["started_at"]);
+            Assert.Equal(0, local.Restarts);
+            Assert.Equal(keepStarts[agent.AgentId], local.StartedAt);
         }
         Assert.All(cluster.Orchestrators, o => Assert.Contains("Fenced agent", o.Log));
         await sampler.StopAsync();

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using Orchestrator.Protocol;
 using System.Text.Json.Nodes;
 
 namespace Orchestrator.Tests.Failure;
@@ -36,8 +38,10 @@ public sealed class ManagerReplicaTests
     // The liveness-monitor health check says which replica holds the lease.
     private static async Task<string?> RoleAsync(ProcessCluster cluster, ManagerNode manager)
     {
-        var health = JsonNode.Parse(await cluster.Http.GetStringAsync(manager.Url + "/health"))!;
-        var description = (string?)health["checks"]?["liveness-monitor"]?["description"];
+        // 503 (an unhealthy replica) still carries the report.
+        using var response = await cluster.Http.GetAsync(manager.Url + ManagerRoutes.Health);
+        var health = await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.HealthResponse);
+        var description = health?.Checks?.GetValueOrDefault("liveness-monitor")?.Description;
         return description switch
         {
             not null when description.StartsWith("leader", StringComparison.Ordinal) => "leader",

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Failure;
 
@@ -14,16 +15,16 @@ public sealed class MassDisconnectTests
         var (first, second) = (cluster.Orchestrators[0], cluster.Orchestrators[1]);
         var onFirst = movable.Single(a => a.Host == first);
         var onSecond = movable.Single(a => a.Host == second);
-        Assert.False((bool)(await cluster.Api.StatusAsync())["rescheduling_paused"]!);
+        Assert.False((await cluster.Api.GetStatusAsync()).ReschedulingPaused);
 
         first.Kill();
         second.Kill();
         var status = await cluster.PollAsync(async () =>
         {
-            var s = await cluster.Api.StatusAsync();
-            return (bool)s["rescheduling_paused"]! ? s : null;
+            var s = await cluster.Api.GetStatusAsync();
+            return s.ReschedulingPaused ? s : null;
         }, FailureScenario.Deadline, "rescheduling to pause");
-        Assert.Contains("2 of 3 containers went lost", (string?)status["rescheduling_paused_reason"]);
+        Assert.Contains("2 of 3 containers went lost", status.ReschedulingPausedReason);
         Assert.Contains("Rescheduling paused", cluster.Managers[0].Log);
 
         // Well past the point where they would have moved, both agents are still where they were.
@@ -32,9 +33,9 @@ public sealed class MassDisconnectTests
         {
             foreach (var agent in new[] { onFirst, onSecond })
             {
-                var view = await cluster.Api.AgentAsync(agent.AgentId);
-                Assert.Equal(agent.ContainerId, (string?)view["container_id"]);
-                Assert.Equal("unknown", (string?)view["state"]);
+                var view = await cluster.Api.GetAgentAsync(agent.AgentId);
+                Assert.Equal(agent.ContainerId, view.ContainerId);
+                Assert.Equal("unknown", view.State);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
@@ -42,11 +43,11 @@ public sealed class MassDisconnectTests
 
         // One comes back: one of three lost is no mass disconnect; the other's agent moves.
         await first.StartAsync();
-        await cluster.WaitAsync(async () => !(bool)(await cluster.Api.StatusAsync())["rescheduling_paused"]!, FailureScenario.Deadline,
+        await cluster.WaitAsync(async () => !(await cluster.Api.GetStatusAsync()).ReschedulingPaused, FailureScenario.Deadline,
             "rescheduling to resume");
         await cluster.WaitRunningElsewhereAsync(onSecond.AgentId, second, FailureScenario.Deadline);
         await cluster.WaitAsync(async () => (await first.RunningAgentIdsAsync()).Contains(onFirst.AgentId), FailureScenario.Deadline,
             "the returning node to run its own reschedule agent again once the manager confirms it");
-        Assert.Equal(1, (long)(await cluster.Api.AgentAsync(onFirst.AgentId))["epoch"]!);
+        Assert.Equal(1, (await cluster.Api.GetAgentAsync(onFirst.AgentId)).Epoch);
     }
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Failure;
 
@@ -25,16 +26,16 @@ public sealed class OrchestratorKillTests
         var elapsed = clock.Elapsed;
         Assert.True(elapsed <= budget, $"{moving.AgentId} ran on {newHost.Name} after {elapsed.TotalSeconds:0.0}s; allowed {budget.TotalSeconds:0.0}s\n{cluster.Logs()}");
 
-        var moved = await cluster.Api.AgentAsync(moving.AgentId);
-        Assert.Equal(2, (long)moved["epoch"]!);
-        Assert.NotEqual(moving.ContainerId, (string?)moved["container_id"]);
+        var moved = await cluster.Api.GetAgentAsync(moving.AgentId);
+        Assert.Equal(2, moved.Epoch);
+        Assert.NotEqual(moving.ContainerId, moved.ContainerId);
         await cluster.WaitAsync(async () => await cluster.StateAsync(moving.AgentId) == "running", FailureScenario.Deadline,
             "the manager to show the moved agent running");
         Assert.Equal("lost", await cluster.ContainerStatusAsync(victim));
-        var stayed = await cluster.Api.AgentAsync(keep.AgentId);
-        Assert.Equal("unknown", (string?)stayed["state"]);
-        Assert.Equal(keep.ContainerId, (string?)stayed["container_id"]);
-        Assert.Equal(1, (long)stayed["epoch"]!);
+        var stayed = await cluster.Api.GetAgentAsync(keep.AgentId);
+        Assert.Equal("unknown", stayed.State);
+        Assert.Equal(keep.ContainerId, stayed.ContainerId);
+        Assert.Equal(1, stayed.Epoch);
 
         await sampler.StopAsync();
         sampler.AssertNoDuplicates();
@@ -62,9 +63,9 @@ public sealed class OrchestratorKillTests
             "the keep agent to run again from the state file");
         Assert.Contains("Restoring 2 agents", victim.Log);
         var fenced = await victim.LocalAgentAsync(moving.AgentId);
-        Assert.Equal("stopped", (string?)fenced["state"]);
-        Assert.StartsWith("fenced", (string?)fenced["last_error"]);
-        var keepStartedAt = (string?)(await victim.LocalAgentAsync(keep.AgentId))["started_at"];
+        Assert.Equal("stopped", fenced.State);
+        Assert.StartsWith("fenced", fenced.LastError);
+        var keepStartedAt = (await victim.LocalAgentAsync(keep.AgentId)).StartedAt;
 
         victim.ReconnectToManager();
         await cluster.WaitAsync(async () => await victim.AgentAsync(moving.AgentId) is null, FailureScenario.Deadline,
@@ -72,9 +73,9 @@ public sealed class OrchestratorKillTests
         await cluster.WaitAsync(async () => await cluster.StateAsync(keep.AgentId) == "running", FailureScenario.Deadline,
             "the manager to show the keep agent running on its node again");
         var keepNow = await victim.LocalAgentAsync(keep.AgentId);
-        Assert.Equal(keepStartedAt, (string?)keepNow["started_at"]);
-        Assert.Equal(0, (int)keepNow["restarts"]!);
-        Assert.Equal(keep.ContainerId, (string?)(await cluster.Api.AgentAsync(keep.AgentId))["container_id"]);
+        Assert.Equal(keepStartedAt, keepNow.StartedAt);
+        Assert.Equal(0, keepNow.Restarts);
+        Assert.Equal(keep.ContainerId, (await cluster.Api.GetAgentAsync(keep.AgentId)).ContainerId);
 
         await sampler.StopAsync();
         sampler.AssertNoDuplicates();

@@ -1,4 +1,3 @@
-
 namespace Orchestrator.Tests.Failure;
 
 // An orchestrator cut off from the manager while both stay up (its network path goes dark).
@@ -16,11 +15,11 @@ public sealed class PartitionTests
         var island = cluster.Orchestrators[0];
         var moving = movable.Single(a => a.Host == island);
         var keep = kept.Single(a => a.Host == island);
-        var keepStartedAt = (string?)(await island.LocalAgentAsync(keep.AgentId))["started_at"];
+        var keepStartedAt = (await island.LocalAgentAsync(keep.AgentId)).StartedAt;
 
         island.CutOffFromManager();
         var fencedAt = await cluster.PollAsync(async () =>
-            (string?)(await island.LocalAgentAsync(moving.AgentId))["state"] == "stopped" ? (DateTime?)DateTime.UtcNow : null,
+            (await island.LocalAgentAsync(moving.AgentId)).State == "stopped" ? (DateTime?)DateTime.UtcNow : null,
             FailureScenario.Deadline, "the cut-off node to fence its reschedule agent");
         var newHost = await cluster.WaitRunningElsewhereAsync(moving.AgentId, island, FailureScenario.Deadline);
         // The sampler polls every 100 ms: wait for its own sighting of the replacement, which may trail the probe above.
@@ -28,7 +27,7 @@ public sealed class PartitionTests
             FailureScenario.Deadline, "the sampler to see the replacement running");
         var replacementAt = sampler.FirstSeenRunning(newHost.Name, moving.AgentId)!.Value;
         Assert.True(fencedAt < replacementAt, $"fenced at {fencedAt:HH:mm:ss.fff}, replacement seen running at {replacementAt:HH:mm:ss.fff}");
-        Assert.StartsWith("fenced: no contact", (string?)(await island.LocalAgentAsync(moving.AgentId))["last_error"]);
+        Assert.StartsWith("fenced: no contact", (await island.LocalAgentAsync(moving.AgentId)).LastError);
         Assert.Contains(keep.AgentId, await island.RunningAgentIdsAsync());
 
         // The path comes back: the stale copy is dropped for good, the keep agent never restarted.
@@ -38,8 +37,8 @@ public sealed class PartitionTests
         await cluster.WaitAsync(async () => await cluster.StateAsync(keep.AgentId) == "running", FailureScenario.Deadline,
             "the keep agent to show running again on the manager");
         var keepNow = await island.LocalAgentAsync(keep.AgentId);
-        Assert.Equal(keepStartedAt, (string?)keepNow["started_at"]);
-        Assert.Equal(0, (int)keepNow["restarts"]!);
+        Assert.Equal(keepStartedAt, keepNow.StartedAt);
+        Assert.Equal(0, keepNow.Restarts);
         Assert.Contains(moving.AgentId, await newHost.RunningAgentIdsAsync());
 
         await sampler.StopAsync();

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Failure;
 
@@ -15,21 +16,20 @@ public sealed class ProcessClusterTests
         await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 2 });
         await using var sampler = RunningAgentSampler.Start(cluster);
 
-        var deployed = await cluster.Api.DeployAsync("trading_agent");
-        var agentId = (string)deployed["agents"]![0]!["agent_id"]!;
-        await cluster.WaitAsync(async () => (string?)(await cluster.Api.AgentAsync(agentId))["state"] == "running", Deadline,
+        var placed = (await cluster.Api.DeployAsync(DeployRequests.Trading())).Agents.Single();
+        var agentId = placed.AgentId;
+        await cluster.WaitAsync(async () => (await cluster.Api.GetAgentAsync(agentId)).State == AgentStates.Running, Deadline,
             "the agent to be reported running");
-        var host = cluster.Orchestrator((string)(await cluster.Api.ContainersAsync())
-            .Single(c => (string?)c["container_id"] == (string?)deployed["agents"]![0]!["container_id"])["container_name"]!);
+        var host = cluster.Orchestrator((await cluster.Api.ListAllContainersAsync()).Single(c => c.ContainerId == placed.ContainerId).ContainerName);
         Assert.Contains(agentId, await host.RunningAgentIdsAsync());
 
         host.CutOffFromManager();
-        await cluster.WaitAsync(async () => (string?)(await cluster.Api.ContainerByNameAsync(host.ContainerName))["status"] != "healthy",
+        await cluster.WaitAsync(async () => (await cluster.ContainerAsync(host)).Status != ContainerStatus.Healthy,
             Deadline, "the cut-off container to stop being healthy");
         Assert.True(host.IsRunning);
         Assert.NotEmpty(await host.AgentsAsync());
         host.ReconnectToManager();
-        await cluster.WaitAsync(async () => (string?)(await cluster.Api.ContainerByNameAsync(host.ContainerName))["status"] == "healthy",
+        await cluster.WaitAsync(async () => (await cluster.ContainerAsync(host)).Status == ContainerStatus.Healthy,
             Deadline, "the container to be healthy again after the link is restored");
 
         await sampler.StopAsync();

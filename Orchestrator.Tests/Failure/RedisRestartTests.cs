@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net;
 
 namespace Orchestrator.Tests.Failure;
@@ -12,7 +13,7 @@ public sealed class RedisRestartTests
     {
         await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 2 });
         var agents = (await cluster.DeployRunningAsync("keep", 2)).Concat(await cluster.DeployRunningAsync("reschedule", 2)).ToList();
-        var containersBefore = (await cluster.Api.ContainersAsync()).Select(c => (string)c["container_id"]!).Order().ToList();
+        var containersBefore = (await cluster.Api.ListAllContainersAsync()).Select(c => c.ContainerId).Order().ToList();
         var manager = cluster.Managers[0];
 
         cluster.Redis.Stop();
@@ -22,16 +23,16 @@ public sealed class RedisRestartTests
         await cluster.WaitAsync(async () => (await cluster.Http.GetAsync(manager.Url + "/health")).StatusCode == HttpStatusCode.OK,
             FailureScenario.Deadline, "the manager to reconnect to Redis by itself");
 
-        Assert.Equal(containersBefore, (await cluster.Api.ContainersAsync()).Select(c => (string)c["container_id"]!).Order().ToList());
+        Assert.Equal(containersBefore, (await cluster.Api.ListAllContainersAsync()).Select(c => c.ContainerId).Order().ToList());
         foreach (var agent in agents)
         {
             await cluster.WaitAsync(async () => await cluster.StateAsync(agent.AgentId) == "running", FailureScenario.Deadline,
                 $"{agent.AgentId} to be reported running after the Redis restart");
-            var view = await cluster.Api.AgentAsync(agent.AgentId);
-            Assert.Equal(agent.ContainerId, (string?)view["container_id"]);
-            Assert.Equal(1, (long)view["epoch"]!);
+            var view = await cluster.Api.GetAgentAsync(agent.AgentId);
+            Assert.Equal(agent.ContainerId, view.ContainerId);
+            Assert.Equal(1, view.Epoch);
         }
-        Assert.Equal(agents.Count, (await cluster.Api.AgentsAsync()).Count);
+        Assert.Equal(agents.Count, (await cluster.Api.ListAgentsAsync()).Count);
         Assert.False(manager.Log.Contains("Unhandled exception", StringComparison.Ordinal), manager.Log);
     }
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -35,33 +36,31 @@ public sealed class ReschedulerTests : IAsyncLifetime
         var type = SchedulingClient.UniqueType();
         var quiet = await _admin.RegisterAsync(type, "1", maxAgents: 1);
         var busy = await _admin.RegisterAsync(type, "2", maxAgents: 1);
-        var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } }))
-            .GetProperty("agents")[0].GetProperty("agent_id").GetString()!;
-        var filler = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "2" } }))
-            .GetProperty("agents")[0].GetProperty("agent_id").GetString()!;
+        var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
+        var filler = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "2" } })).Agents[0].AgentId;
         var rescheduler = _manager.Services.GetRequiredService<Rescheduler>();
 
         // quiet goes lost, busy keeps beating; then RescheduleAfter (90 s) passes.
         for (var i = 0; i < 8; i++) await BeatAndAdvanceAsync(busy, Interval);
-        Assert.Equal("lost", (await _admin.GetJsonAsync($"/api/v1/cluster/containers/{quiet}")).GetProperty("status").GetString());
+        Assert.Equal("lost", (await _admin.GetContainerAsync(quiet)).Status);
         Assert.Equal(0, await rescheduler.PassAsync());
-        var stuck = await _admin.GetJsonAsync($"/api/v1/cluster/agents/{movable}");
-        Assert.Equal(quiet, stuck.GetProperty("container_id").GetString());
-        Assert.Equal("unknown", stuck.GetProperty("state").GetString());
+        var stuck = await _admin.GetAgentAsync(movable);
+        Assert.Equal(quiet, stuck.ContainerId);
+        Assert.Equal("unknown", stuck.State);
 
         Assert.True((await _admin.DeleteAsync($"/api/v1/cluster/agents/{filler}")).IsSuccessStatusCode);
         await BeatAndAdvanceAsync(busy, TimeSpan.FromSeconds(1));
         await rescheduler.PassAsync();
-        var moved = await _admin.GetJsonAsync($"/api/v1/cluster/agents/{movable}");
-        Assert.Equal(busy, moved.GetProperty("container_id").GetString());
-        Assert.Equal(2, moved.GetProperty("epoch").GetInt64());
-        Assert.Equal("2", moved.GetProperty("orchestrator_id").GetString());
+        var moved = await _admin.GetAgentAsync(movable);
+        Assert.Equal(busy, moved.ContainerId);
+        Assert.Equal(2, moved.Epoch);
+        Assert.Equal("2", moved.OrchestratorId);
         Assert.Equal(0, await _admin.AssignedAsync(quiet));
         Assert.Equal(1, await _admin.AssignedAsync(busy));
-        var delivered = await _admin.GetJsonAsync($"/api/v1/cluster/containers/{busy}/assignments?wait=0");
-        var assignment = Assert.Single(delivered.GetProperty("assignments").EnumerateArray());
-        Assert.Equal(2, assignment.GetProperty("epoch").GetInt64());
-        Assert.Empty((await _admin.GetJsonAsync($"/api/v1/cluster/containers/{quiet}/assignments?wait=0")).GetProperty("assignments").EnumerateArray());
+        var delivered = await _admin.GetAssignmentsAsync(busy);
+        var assignment = Assert.Single(delivered.Assignments);
+        Assert.Equal(2, assignment.Epoch);
+        Assert.Empty((await _admin.GetAssignmentsAsync(quiet)).Assignments);
     }
 
     [Fact]
@@ -70,23 +69,21 @@ public sealed class ReschedulerTests : IAsyncLifetime
         var type = SchedulingClient.UniqueType();
         var flaky = await _admin.RegisterAsync(type, "1", maxAgents: 5);
         var steady = await _admin.RegisterAsync(type, "2", maxAgents: 5);
-        var keep = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "1" } }))
-            .GetProperty("agents")[0].GetProperty("agent_id").GetString()!;
-        var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } }))
-            .GetProperty("agents")[0].GetProperty("agent_id").GetString()!;
+        var keep = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
+        var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
         var rescheduler = _manager.Services.GetRequiredService<Rescheduler>();
 
         for (var i = 0; i < 4; i++) await BeatAndAdvanceAsync(steady, Interval);
-        Assert.Equal("lost", (await _admin.GetJsonAsync($"/api/v1/cluster/containers/{flaky}")).GetProperty("status").GetString());
+        Assert.Equal("lost", (await _admin.GetContainerAsync(flaky)).Status);
         await BeatAndAdvanceAsync(flaky, TimeSpan.FromSeconds(1)); // back before RescheduleAfter ran out
         for (var i = 0; i < 4; i++) await BeatAndAdvanceAsync(steady, Interval, alsoBeat: flaky);
         await rescheduler.PassAsync();
 
         foreach (var agent in new[] { keep, movable })
         {
-            var view = await _admin.GetJsonAsync($"/api/v1/cluster/agents/{agent}");
-            Assert.Equal(flaky, view.GetProperty("container_id").GetString());
-            Assert.Equal(1, view.GetProperty("epoch").GetInt64());
+            var view = await _admin.GetAgentAsync(agent);
+            Assert.Equal(flaky, view.ContainerId);
+            Assert.Equal(1, view.Epoch);
         }
     }
 
@@ -119,17 +116,17 @@ public sealed class ReschedulerTests : IAsyncLifetime
         for (var i = 0; i < 4; i++) await BeatAndAdvanceAsync(ids[2], Interval);
         await rescheduler.PassAsync();
 
-        var status = await _admin.GetJsonAsync("/api/v1/cluster/status");
-        Assert.True(status.GetProperty("rescheduling_paused").GetBoolean());
-        Assert.StartsWith("2 of 3 containers went lost", status.GetProperty("rescheduling_paused_reason").GetString());
+        var status = await _admin.GetStatusAsync();
+        Assert.True(status.ReschedulingPaused);
+        Assert.StartsWith("2 of 3 containers went lost", status.ReschedulingPausedReason);
         var health = await (await _manager.CreateClient().GetAsync("/health")).Content.ReadAsStringAsync();
         Assert.Contains("rescheduling paused", health);
 
         await BeatAndAdvanceAsync(ids[0], TimeSpan.FromSeconds(1));
         await rescheduler.PassAsync();
-        status = await _admin.GetJsonAsync("/api/v1/cluster/status");
-        Assert.False(status.GetProperty("rescheduling_paused").GetBoolean());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, status.GetProperty("rescheduling_paused_reason").ValueKind);
+        status = await _admin.GetStatusAsync();
+        Assert.False(status.ReschedulingPaused);
+        Assert.Null(status.ReschedulingPausedReason);
     }
 
     private async Task BeatAndAdvanceAsync(string id, TimeSpan by, string? alsoBeat = null)
@@ -141,7 +138,7 @@ public sealed class ReschedulerTests : IAsyncLifetime
     }
 
     private async Task<string?> StatusAsync(string id) =>
-        (await _admin.GetJsonAsync($"/api/v1/cluster/containers/{id}")).GetProperty("status").GetString();
+        (await _admin.GetContainerAsync(id)).Status;
 
     public async Task DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -16,12 +17,13 @@ public class AuthTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixt
     public async Task AdminLoginReturnsABearerTokenWithTheAdminRole()
     {
         using var client = Manager.CreateClient("10.0.0.1");
-        var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = ManagerFactory.AdminPassword });
+        var response = await client.PostAsJsonAsync(ManagerRoutes.Token, new { username = "admin", password = ManagerFactory.AdminPassword });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("bearer", body.GetProperty("token_type").GetString());
-        Assert.Equal(3600, body.GetProperty("expires_in").GetInt32());
-        var token = new JsonWebTokenHandler().ReadJsonWebToken(body.GetProperty("access_token").GetString());
+        var body = await response.ReadAsync(ProtocolJsonContext.Default.TokenResponse);
+        Assert.Equal("bearer", body.TokenType);
+        Assert.Equal(3600, body.ExpiresIn);
+        Assert.Equal("admin", body.Role);
+        var token = new JsonWebTokenHandler().ReadJsonWebToken(body.AccessToken);
         Assert.Equal("admin", token.GetClaim("role").Value);
     }
 
@@ -31,8 +33,8 @@ public class AuthTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixt
         using var client = Manager.CreateClient("10.0.0.2");
         var response = await client.PostAsJsonAsync("/api/v1/auth/token",
             new { username = "cluster", password = ManagerFactory.AdminPassword, container_name = "orchestrator-7-cluster" });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var token = new JsonWebTokenHandler().ReadJsonWebToken(body.GetProperty("access_token").GetString());
+        var body = await response.ReadAsync(ProtocolJsonContext.Default.TokenResponse);
+        var token = new JsonWebTokenHandler().ReadJsonWebToken(body.AccessToken);
         Assert.Equal("cluster", token.GetClaim("role").Value);
         Assert.Equal("orchestrator-7-cluster", token.GetClaim("container_name").Value);
     }
@@ -43,7 +45,7 @@ public class AuthTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixt
         using var client = Manager.CreateClient("10.0.0.3");
         var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "cluster", password = ManagerFactory.AdminPassword });
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("container_name", out _));
+        Assert.True(problem.Names("container_name"), problem.Named());
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 
 namespace Orchestrator.Tests.Manager;
 
@@ -18,7 +17,7 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         using var admin = await Manager.CreateAdminClientAsync();
         var response = await admin.PostAsync("/api/v1/cluster/containers/register", Json("""{"container_name":"x", """));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out _), problem.ToString());
+        Assert.True(problem.Names("body"), problem.Named());
     }
 
     [Fact]
@@ -28,7 +27,7 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var response = await admin.PostAsync("/api/v1/cluster/containers/register",
             Json("""{"container_name":"x","host_address":"h","api_port":"eight thousand"}"""));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("api_port", out _), problem.ToString());
+        Assert.True(problem.Names("api_port"), problem.Named());
     }
 
     [Fact]
@@ -38,7 +37,7 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var response = await admin.PostAsync("/api/v1/cluster/containers/ctr-x/heartbeat",
             Json("""{"container_id":"ctr-x","health_score":"high","active_agents":1}"""));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("health_score", out _), problem.ToString());
+        Assert.True(problem.Names("health_score"), problem.Named());
     }
 
     [Fact]
@@ -46,10 +45,10 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
     {
         using var admin = await Manager.CreateAdminClientAsync();
         var response = await admin.PostAsync("/api/v1/cluster/containers/register", Json("""{"capabilities":[]}"""));
-        var errors = (await response.AssertProblemAsync(400)).GetProperty("errors");
+        var problem = await response.AssertProblemAsync(400);
         foreach (var field in new[] { "container_name", "host_address", "api_port" })
         {
-            Assert.True(errors.TryGetProperty(field, out _), $"{field} named in {errors}");
+            Assert.True(problem.Names(field), $"{field} named in {problem.Named()}");
         }
     }
 
@@ -69,11 +68,11 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var id = await admin.RegisterIdAsync(name);
         var response = await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", Registrations.SeedPayload(name, "10.9.9.9", -1));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("api_port", out _), problem.ToString());
+        Assert.True(problem.Names("api_port"), problem.Named());
 
-        var stored = await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}");
-        Assert.Equal("127.0.0.1", stored.GetProperty("host_address").GetString());
-        Assert.Equal(8001, stored.GetProperty("api_port").GetInt32());
+        var stored = await admin.GetContainerAsync(id);
+        Assert.Equal("127.0.0.1", stored.HostAddress);
+        Assert.Equal(8001, stored.ApiPort);
     }
 
     [Fact]
@@ -84,14 +83,14 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var id = await cluster.RegisterIdAsync(name);
         var response = await cluster.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/heartbeat",
             new { container_id = id, health_score = 150, active_agents = -2 });
-        var errors = (await response.AssertProblemAsync(400)).GetProperty("errors");
-        Assert.True(errors.TryGetProperty("health_score", out _));
-        Assert.True(errors.TryGetProperty("active_agents", out _));
+        var problem = await response.AssertProblemAsync(400);
+        Assert.True(problem.Names("health_score"), problem.Named());
+        Assert.True(problem.Names("active_agents"), problem.Named());
 
         using var admin = await Manager.CreateAdminClientAsync();
-        var stored = await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}");
-        Assert.Equal(100, stored.GetProperty("health_score").GetDouble());
-        Assert.Equal(0, stored.GetProperty("active_agents").GetInt32());
+        var stored = await admin.GetContainerAsync(id);
+        Assert.Equal(100, stored.HealthScore);
+        Assert.Equal(0, stored.ActiveAgents);
     }
 
     [Fact]
@@ -101,8 +100,8 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         var name = "big-" + new string('a', 70 * 1024);
         var response = await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", Registrations.SeedPayload(name));
         await response.AssertProblemAsync(413);
-        var list = await admin.GetJsonAsync("/api/v1/cluster/containers");
-        Assert.DoesNotContain(list.GetProperty("containers").EnumerateArray(), c => c.GetProperty("container_name").GetString()!.StartsWith("big-"));
+        var list = await admin.ListContainersAsync();
+        Assert.DoesNotContain(list.Containers, c => c.ContainerName.StartsWith("big-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,7 +117,7 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
     {
         using var admin = await Manager.CreateAdminClientAsync();
         var problem = await (await admin.GetAsync("/api/v1/cluster/containers?status=sleeping")).AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("status", out _));
+        Assert.True(problem.Names("status"), problem.Named());
     }
 
     [Fact]
@@ -127,6 +126,6 @@ public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApi
         using var client = Manager.CreateClient("10.0.1.1");
         var response = await client.PostAsync("/api/v1/auth/token", Json("""{"username":42}"""));
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("username", out JsonElement _), problem.ToString());
+        Assert.True(problem.Names("username"), problem.Named());
     }
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Manager.Liveness;
@@ -24,16 +25,15 @@ public class ClusterStatusTests(ManagerApiFixture fixture) : IClassFixture<Manag
         heartbeat.EnsureSuccessStatusCode();
         await Manager.Services.GetRequiredService<LivenessSweeper>().SweepAsync();
 
-        var status = await admin.GetJsonAsync("/api/v1/cluster/status");
-        Assert.True(status.GetProperty("redis_reachable").GetBoolean());
-        Assert.Equal(4, status.GetProperty("total_containers").GetInt32());
-        var byStatus = status.GetProperty("containers_by_status");
-        Assert.Equal(2, byStatus.GetProperty("healthy").GetInt32());
-        Assert.Equal(1, byStatus.GetProperty("unhealthy").GetInt32());
-        Assert.Equal(1, byStatus.GetProperty("lost").GetInt32());
-        Assert.Equal(20, status.GetProperty("total_capacity").GetInt32()); // two healthy containers of 10
-        Assert.Equal(4, status.GetProperty("agents_in_use").GetInt32());
-        Assert.Equal(16, status.GetProperty("available_capacity").GetInt32());
+        var status = await admin.GetStatusAsync();
+        Assert.True(status.RedisReachable);
+        Assert.Equal(4, status.TotalContainers);
+        Assert.Equal(2, status.ContainersByStatus[ContainerStatus.Healthy]);
+        Assert.Equal(1, status.ContainersByStatus[ContainerStatus.Unhealthy]);
+        Assert.Equal(1, status.ContainersByStatus[ContainerStatus.Lost]);
+        Assert.Equal(20, status.TotalCapacity); // two healthy containers of 10
+        Assert.Equal(4, status.AgentsInUse);
+        Assert.Equal(16, status.AvailableCapacity);
         Assert.NotNull(lost + unhealthy + healthy);
     }
 }

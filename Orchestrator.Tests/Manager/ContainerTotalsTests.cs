@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Manager.Redis;
@@ -21,13 +22,13 @@ public class ContainerTotalsTests
         (await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{a}/heartbeat", Registrations.Heartbeat(a, activeAgents: 4))).EnsureSuccessStatusCode();
         await admin.DeleteAsync($"/api/v1/cluster/containers/{b}");
 
-        var status = await admin.GetJsonAsync("/api/v1/cluster/status");
+        var status = await admin.GetStatusAsync();
 
-        Assert.Equal(1, status.GetProperty("total_containers").GetInt32());
-        Assert.Equal(1, status.GetProperty("containers_by_status").GetProperty("healthy").GetInt32());
-        Assert.Equal(10, status.GetProperty("total_capacity").GetInt32());
-        Assert.Equal(4, status.GetProperty("agents_in_use").GetInt32());
-        Assert.Equal(6, status.GetProperty("available_capacity").GetInt32());
+        Assert.Equal(1, status.TotalContainers);
+        Assert.Equal(1, status.ContainersByStatus[ContainerStatus.Healthy]);
+        Assert.Equal(10, status.TotalCapacity);
+        Assert.Equal(4, status.AgentsInUse);
+        Assert.Equal(6, status.AvailableCapacity);
     }
 
     [Fact]
@@ -44,8 +45,8 @@ public class ContainerTotalsTests
 
         Assert.True(await manager.Services.GetRequiredService<ContainerTotals>().EnsureBuiltAsync());
 
-        var status = await admin.GetJsonAsync("/api/v1/cluster/status");
-        Assert.Equal(2, status.GetProperty("containers_by_status").GetProperty("healthy").GetInt32());
+        var status = await admin.GetStatusAsync();
+        Assert.Equal(2, status.ContainersByStatus[ContainerStatus.Healthy]);
         Assert.False(await manager.Services.GetRequiredService<ContainerTotals>().EnsureBuiltAsync());
     }
 }

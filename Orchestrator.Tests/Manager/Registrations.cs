@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Manager;
 
@@ -26,28 +27,16 @@ public static class Registrations
         active_agents = activeAgents,
     };
 
-    public static async Task<JsonElement> RegisterAsync(this HttpClient client, string name, string host = "127.0.0.1", int port = 8001)
-    {
-        var response = await client.PostAsJsonAsync("/api/v1/cluster/containers/register", SeedPayload(name, host, port));
-        Assert.True(response.IsSuccessStatusCode, $"register {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    public static async Task<RegisterContainerResponse> RegisterAsync(this HttpClient client, string name, string host = "127.0.0.1", int port = 8001) =>
+        await (await client.PostAsJsonAsync(ManagerRoutes.Register, SeedPayload(name, host, port))).ReadAsync(ProtocolJsonContext.Default.RegisterContainerResponse);
 
-    public static async Task<string> RegisterIdAsync(this HttpClient client, string name) =>
-        (await client.RegisterAsync(name)).GetProperty("container_id").GetString()!;
+    public static async Task<string> RegisterIdAsync(this HttpClient client, string name) => (await client.RegisterAsync(name)).ContainerId;
 
+    // Untyped, for the tests that check the wire's shape itself (which fields are present).
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
     {
         var response = await client.GetAsync(path);
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, int status)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
     }
 }

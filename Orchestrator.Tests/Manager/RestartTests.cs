@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Orchestrator.Tests.Infrastructure;
 
@@ -23,8 +24,7 @@ public class RestartTests
 
         await using var second = new ManagerFactory(redis);
         using var again = await second.CreateAdminClientAsync();
-        var list = await again.GetJsonAsync("/api/v1/cluster/containers");
-        var listed = list.GetProperty("containers").EnumerateArray().Select(c => c.GetProperty("container_name").GetString()).ToList();
+        var listed = (await again.ListContainersAsync()).Containers.Select(c => c.ContainerName).ToList();
         Assert.Equal(names.Order(), listed.Order());
         // The second manager accepts heartbeats for ids the first one handed out.
         var heartbeat = await again.PostAsJsonAsync($"/api/v1/cluster/containers/{heartbeatId}/heartbeat", Registrations.Heartbeat(heartbeatId));
@@ -46,8 +46,8 @@ public class RestartTests
         var container = await Deadline.PollAsync(async () =>
         {
             var response = await admin.GetAsync($"/api/v1/cluster/containers/{id}");
-            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>() : (System.Text.Json.JsonElement?)null;
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.ContainerView) : null;
         }, TimeSpan.FromSeconds(60), "the manager to read the container after Redis restarted");
-        Assert.Equal(name, container!.Value.GetProperty("container_name").GetString());
+        Assert.Equal(name, container.ContainerName);
     }
 }

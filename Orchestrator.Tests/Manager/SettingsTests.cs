@@ -36,7 +36,8 @@ public class SettingsTests
     [Fact]
     public void EverySeedVariableMapsOntoAnExistingSetting()
     {
-        var optionKeys = typeof(ManagerOptions).GetProperties().Select(p => $"{ManagerOptions.SectionName}:{p.Name}").ToHashSet();
+        var optionKeys = typeof(ManagerOptions).GetProperties().Select(p => $"{ManagerOptions.SectionName}:{p.Name}")
+            .Concat(typeof(ProxyOptions).GetProperties().Select(p => $"{ProxyOptions.SectionName}:{p.Name}")).ToHashSet();
         foreach (var (variable, key) in SeedEnvironment.Variables)
         {
             Assert.True(optionKeys.Contains(key) || key is "ConnectionStrings:redis" or "Logging:LogLevel:Default",

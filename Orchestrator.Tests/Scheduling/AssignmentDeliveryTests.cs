@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Scheduling;
@@ -18,19 +18,18 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         using var admin = await Manager.CreateAdminClientAsync();
         var type = SchedulingClient.UniqueType();
         var id = await admin.RegisterAsync(type, "1", 5);
-        var first = await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}/assignments?wait=0");
-        var generation = first.GetProperty("generation").GetInt64();
+        var generation = (await admin.GetAssignmentsAsync(id)).Generation;
 
-        var poll = admin.GetFromJsonAsync<JsonElement>($"/api/v1/cluster/containers/{id}/assignments?since={generation}&wait=30");
+        var poll = admin.GetAssignmentsAsync(id, $"?since={generation}&wait=30");
         var deployed = await admin.DeployOkAsync(new { agent_type = type, agent_config = new { symbol = "BTC" } });
         var answer = await poll.WaitAsync(Deadline);
 
-        Assert.True(answer.GetProperty("generation").GetInt64() > generation);
-        var assignment = Assert.Single(answer.GetProperty("assignments").EnumerateArray());
-        Assert.Equal(deployed.GetProperty("agents")[0].GetProperty("agent_id").GetString(), assignment.GetProperty("agent_id").GetString());
-        Assert.Equal("BTC", assignment.GetProperty("agent_config").GetProperty("symbol").GetString());
-        Assert.Equal(1, assignment.GetProperty("epoch").GetInt64());
-        Assert.Equal("keep", assignment.GetProperty("on_cluster_loss").GetString());
+        Assert.True(answer.Generation > generation);
+        var assignment = Assert.Single(answer.Assignments);
+        Assert.Equal(deployed.Agents.Single().AgentId, assignment.AgentId);
+        Assert.Equal("BTC", assignment.AgentConfig.GetProperty("symbol").GetString()); // agent_config is the operator's own object
+        Assert.Equal(1, assignment.Epoch);
+        Assert.Equal(ClusterLossPolicies.Keep, assignment.OnClusterLoss);
     }
 
     [Fact]
@@ -38,9 +37,9 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
     {
         using var admin = await Manager.CreateAdminClientAsync();
         var id = await admin.RegisterAsync(SchedulingClient.UniqueType(), "1", 5);
-        var generation = (await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}/assignments?wait=0")).GetProperty("generation").GetInt64();
+        var generation = (await admin.GetAssignmentsAsync(id)).Generation;
 
-        var poll = admin.GetFromJsonAsync<JsonElement>($"/api/v1/cluster/containers/{id}/assignments?since={generation}&wait=5");
+        var poll = admin.GetAssignmentsAsync(id, $"?since={generation}&wait=5");
         // The manager's clock is a FakeTimeProvider: the held poll ends only when its time passes.
         var until = DateTime.UtcNow + Deadline;
         while (!poll.IsCompleted && DateTime.UtcNow < until)
@@ -49,7 +48,7 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
             await Task.WhenAny(poll, Task.Delay(50));
         }
 
-        Assert.Equal(generation, (await poll.WaitAsync(Deadline)).GetProperty("generation").GetInt64());
+        Assert.Equal(generation, (await poll.WaitAsync(Deadline)).Generation);
     }
 
     [Fact]
@@ -68,8 +67,8 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         using var admin = await Manager.CreateAdminClientAsync();
         var type = SchedulingClient.UniqueType();
         var id = await admin.RegisterAsync(type, "1", 5);
-        var agentId = (await admin.DeployOkAsync(new { agent_type = type })).GetProperty("agents")[0].GetProperty("agent_id").GetString()!;
-        Assert.Equal("assigned", (await admin.GetJsonAsync($"/api/v1/cluster/agents/{agentId}")).GetProperty("state").GetString());
+        var agentId = (await admin.DeployOkAsync(new { agent_type = type })).Agents.Single().AgentId;
+        Assert.Equal(AgentStates.Assigned, (await admin.GetAgentAsync(agentId)).State);
 
         var report = await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/agents/report", new
         {
@@ -81,13 +80,13 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
             },
         });
 
-        var verdict = await report.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal([agentId], verdict.GetProperty("accepted").EnumerateArray().Select(a => a.GetString()));
-        Assert.Equal("not_assigned", verdict.GetProperty("rejected")[0].GetProperty("reason").GetString());
-        Assert.Equal("running", (await admin.GetJsonAsync($"/api/v1/cluster/agents/{agentId}")).GetProperty("state").GetString());
+        var verdict = await report.ReadAsync(ProtocolJsonContext.Default.AgentReportResponse);
+        Assert.Equal([agentId], verdict.Accepted);
+        Assert.Equal(new RejectedAgent("agt-gone", "not_assigned"), Assert.Single(verdict.Rejected));
+        Assert.Equal(AgentStates.Running, (await admin.GetAgentAsync(agentId)).State);
         var stale = await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/agents/report",
             new { agents = new[] { new { agent_id = agentId, state = "running", epoch = 7, restarts = 0 } } });
-        Assert.Equal("stale_epoch", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rejected")[0].GetProperty("reason").GetString());
+        Assert.Equal("stale_epoch", Assert.Single((await stale.ReadAsync(ProtocolJsonContext.Default.AgentReportResponse)).Rejected).Reason);
     }
 
     [Fact]
@@ -98,7 +97,7 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         var response = await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/agents/report",
             new { agents = new[] { new { agent_id = "agt-1", state = "dancing", epoch = 1 } } });
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("agents[0].state", out _));
+        Assert.True(problem.Names("agents[0].state"), problem.Named());
     }
 
     [Fact]
@@ -109,19 +108,19 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         var id = await admin.RegisterAsync(type, "1", 5); // one heartbeat
         await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/heartbeat",
             new { container_id = id, health_score = 90, active_agents = 0, round_trip_ms = 4.5, failures = 2 });
-        await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}/assignments?wait=0"); // one delivery
-        var name = (await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}")).GetProperty("container_name").GetString()!;
+        await admin.GetAssignmentsAsync(id); // one delivery
+        var name = (await admin.GetContainerAsync(id)).ContainerName;
         (await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", Registrations.SeedPayload(name))).EnsureSuccessStatusCode();
 
-        var stats = await admin.GetJsonAsync("/api/v1/cluster/communication/stats");
+        var stats = await admin.GetCommunicationStatsAsync();
 
-        var row = stats.GetProperty("containers").EnumerateArray().Single(c => c.GetProperty("container_id").GetString() == id);
-        Assert.Equal(2, row.GetProperty("heartbeats_received").GetInt64());
-        Assert.Equal(4.5, row.GetProperty("last_round_trip_ms").GetDouble());
-        Assert.Equal(1, row.GetProperty("assignment_deliveries").GetInt64());
-        Assert.Equal(2, row.GetProperty("failures").GetInt64());
-        Assert.Equal(1, row.GetProperty("reconnects").GetInt64());
-        Assert.True(stats.GetProperty("totals").GetProperty("heartbeats_received").GetInt64() >= 2);
+        var row = stats.Containers.Single(c => c.ContainerId == id);
+        Assert.Equal(2, row.HeartbeatsReceived);
+        Assert.Equal(4.5, row.LastRoundTripMs);
+        Assert.Equal(1, row.AssignmentDeliveries);
+        Assert.Equal(2, row.Failures);
+        Assert.Equal(1, row.Reconnects);
+        Assert.True(stats.Totals.HeartbeatsReceived >= 2);
     }
 
     [Fact]
@@ -135,9 +134,7 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-01");
         (await admin.SendAsync(request)).EnsureSuccessStatusCode();
 
-        var assignments = await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}/assignments?wait=0");
-
-        var traceparent = assignments.GetProperty("assignments")[0].GetProperty("traceparent").GetString();
+        var traceparent = Assert.Single((await admin.GetAssignmentsAsync(id)).Assignments).Traceparent;
         Assert.StartsWith($"00-{traceId}-", traceparent);
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Scheduling;
@@ -55,10 +54,9 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         var response = await admin.DeployAsync(new { agent_type = type, replicas = 2 });
 
         var problem = await response.AssertProblemAsync(409);
-        Assert.Contains("room for 1", problem.GetProperty("detail").GetString());
+        Assert.Contains("room for 1", problem.Detail);
         Assert.Equal(1, await admin.AssignedAsync(a));
-        var agents = await admin.GetJsonAsync($"/api/v1/cluster/agents?agent_type={type}");
-        Assert.Equal(1, agents.GetProperty("count").GetInt32());
+        Assert.Equal(1, (await admin.ListAgentsAsync($"?agent_type={type}")).Count);
     }
 
     [Fact]
@@ -67,7 +65,7 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         using var admin = await Manager.CreateAdminClientAsync();
         var response = await admin.DeployAsync(new { agent_type = SchedulingClient.UniqueType() });
         var problem = await response.AssertProblemAsync(422);
-        Assert.Contains("capability", problem.GetProperty("detail").GetString());
+        Assert.Contains("capability", problem.Detail);
     }
 
     [Fact]
@@ -76,7 +74,7 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         using var admin = await Manager.CreateAdminClientAsync();
         var response = await admin.DeployAsync(new { agent_type = "trading_agent", deployment_strategy = "fastest" });
         var problem = await response.AssertProblemAsync(400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("deployment_strategy", out _));
+        Assert.True(problem.Names("deployment_strategy"), problem.Named());
     }
 
     [Fact]
@@ -91,9 +89,8 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         var first = await admin.DeployOkAsync(body, key);
         var second = await admin.DeployOkAsync(body, key);
 
-        Assert.Equal(first.GetProperty("deployment_id").GetString(), second.GetProperty("deployment_id").GetString());
-        var agents = await admin.GetJsonAsync($"/api/v1/cluster/agents?agent_type={type}");
-        Assert.Equal(2, agents.GetProperty("count").GetInt32());
+        Assert.Equal(first.DeploymentId, second.DeploymentId);
+        Assert.Equal(2, (await admin.ListAgentsAsync($"?agent_type={type}")).Count);
     }
 
     [Fact]
@@ -121,8 +118,7 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         Assert.Equal(22, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         var assigned = await Task.WhenAll(containers.Select(admin.AssignedAsync));
         Assert.Equal([10, 7, 5], assigned);
-        var agents = await admin.GetJsonAsync($"/api/v1/cluster/agents?agent_type={type}");
-        Assert.Equal(22, agents.GetProperty("count").GetInt32());
+        Assert.Equal(22, (await admin.ListAgentsAsync($"?agent_type={type}")).Count);
     }
 
     [Fact]
@@ -131,7 +127,7 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         using var admin = await Manager.CreateAdminClientAsync();
         var type = SchedulingClient.UniqueType();
         var a = await admin.RegisterAsync(type, "1", 1);
-        var agentId = (await admin.DeployOkAsync(new { agent_type = type })).GetProperty("agents")[0].GetProperty("agent_id").GetString();
+        var agentId = (await admin.DeployOkAsync(new { agent_type = type })).Agents.Single().AgentId;
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/cluster/agents/{agentId}")).StatusCode);
 
@@ -150,15 +146,13 @@ public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerAp
         var b = await admin.RegisterAsync(type, orchestrator, 4);
         await admin.DeployOkAsync(new { agent_type = type, replicas = 3, deployment_strategy = "bin_pack" });
 
-        var distribution = await admin.GetJsonAsync("/api/v1/cluster/metrics/distribution");
+        var distribution = await admin.GetDistributionAsync();
 
-        var rows = distribution.GetProperty("containers").EnumerateArray()
-            .Where(c => c.GetProperty("container_id").GetString() is { } id && (id == a || id == b)).ToList();
-        Assert.Equal(3, rows.Sum(r => r.GetProperty("agents").GetInt32()));
-        Assert.Contains(rows, r => r.GetProperty("agents").GetInt32() == 3); // bin_pack filled one
-        var perOrchestrator = distribution.GetProperty("orchestrators").EnumerateArray()
-            .Single(o => o.GetProperty("orchestrator_id").GetString() == orchestrator);
-        Assert.Equal(3, perOrchestrator.GetProperty("agents").GetInt32());
-        Assert.Equal(8, perOrchestrator.GetProperty("capacity").GetInt32());
+        var rows = distribution.Containers.Where(c => c.ContainerId == a || c.ContainerId == b).ToList();
+        Assert.Equal(3, rows.Sum(r => r.Agents));
+        Assert.Contains(rows, r => r.Agents == 3); // bin_pack filled one
+        var perOrchestrator = distribution.Orchestrators.Single(o => o.OrchestratorId == orchestrator);
+        Assert.Equal(3, perOrchestrator.Agents);
+        Assert.Equal(8, perOrchestrator.Capacity);
     }
 }

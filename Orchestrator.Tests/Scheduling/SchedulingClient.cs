@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Scheduling;
@@ -13,7 +13,7 @@ public static class SchedulingClient
     public static async Task<string> RegisterAsync(this HttpClient admin, string agentType, string orchestratorId, int maxAgents, double health = 90)
     {
         var name = Registrations.UniqueName();
-        var response = await admin.PostAsJsonAsync("/api/v1/cluster/containers/register", new
+        var response = await admin.PostAsJsonAsync(ManagerRoutes.Register, new
         {
             container_name = name,
             host_address = "127.0.0.1",
@@ -23,8 +23,7 @@ public static class SchedulingClient
             metadata = new { orchestrator_id = orchestratorId, zone = "eu" },
             max_agents = maxAgents,
         });
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("container_id").GetString()!;
+        var id = (await response.ReadAsync(ProtocolJsonContext.Default.RegisterContainerResponse)).ContainerId;
         (await admin.PostAsJsonAsync($"/api/v1/cluster/containers/{id}/heartbeat",
             Registrations.Heartbeat(id, health: health, activeAgents: 0))).EnsureSuccessStatusCode();
         return id;
@@ -32,22 +31,20 @@ public static class SchedulingClient
 
     public static Task<HttpResponseMessage> DeployAsync(this HttpClient admin, object body, string? idempotencyKey = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cluster/agents/deploy") { Content = JsonContent.Create(body) };
-        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var request = new HttpRequestMessage(HttpMethod.Post, ManagerRoutes.Deploy) { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null) request.Headers.Add(ManagerRoutes.IdempotencyKeyHeader, idempotencyKey);
         return admin.SendAsync(request);
     }
 
-    public static async Task<JsonElement> DeployOkAsync(this HttpClient admin, object body, string? idempotencyKey = null)
+    public static async Task<DeployResponse> DeployOkAsync(this HttpClient admin, object body, string? idempotencyKey = null)
     {
         var response = await admin.DeployAsync(body, idempotencyKey);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == 201, $"deploy: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        Assert.True((int)response.StatusCode == 201, $"deploy: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadAsync(ProtocolJsonContext.Default.DeployResponse);
     }
 
-    public static IEnumerable<string> ContainersOf(JsonElement deployResponse) =>
-        deployResponse.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("container_id").GetString()!);
+    public static IEnumerable<string> ContainersOf(DeployResponse deployed) => deployed.Agents.Select(a => a.ContainerId);
 
     public static async Task<int> AssignedAsync(this HttpClient admin, string containerId) =>
-        (await admin.GetJsonAsync($"/api/v1/cluster/containers/{containerId}")).GetProperty("assigned_agents").GetInt32();
+        (await admin.GetContainerAsync(containerId)).AssignedAgents;
 }

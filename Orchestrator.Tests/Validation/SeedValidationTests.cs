@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Text.Json.Nodes;
 using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Validation.Phases;
@@ -26,7 +27,7 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
     public async Task DistributedAgentDeploymentPasses()
     {
         await PassesAsync(new DistributedAgentDeploymentPhase(), "distributed_agent_deployment");
-        Assert.Empty(await fixture.Cluster.Api.AgentsAsync()); // cleaned up
+        Assert.Empty((await fixture.Cluster.Api.ListAgentsAsync()).Agents); // cleaned up
     }
 
     [Fact(DisplayName = "orchestrator_autonomy: agents keep running through a kill -9 of the manager, and everything reconnects")]
@@ -39,8 +40,8 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
         Assert.True(outage.Restarted, "the manager was not started again");
         Assert.Equal(2, result.Notes.Count(n => n.Contains("kept running with the manager down", StringComparison.Ordinal)));
         Assert.Equal(2, result.Notes.Count(n => n.Contains("reconnected as", StringComparison.Ordinal)));
-        var containers = await fixture.Cluster.Api.ContainersAsync();
-        Assert.All(containers, c => Assert.Equal("healthy", (string?)c["status"]));
+        var containers = await fixture.Cluster.Api.ListAllContainersAsync();
+        Assert.All(containers, c => Assert.Equal(ContainerStatus.Healthy, c.Status));
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
         cutOff.CutOffFromManager();
         try
         {
-            await fixture.Cluster.WaitAsync(async () => (string?)(await fixture.Cluster.Api.ContainerByNameAsync(cutOff.ContainerName))["status"] != "healthy",
+            await fixture.Cluster.WaitAsync(async () => (await fixture.Cluster.ContainerAsync(cutOff)).Status != "healthy",
                 TimeSpan.FromSeconds(30), "the cut-off orchestrator to stop being healthy");
 
             var result = await ValidationRunner.RunPhaseAsync(new CrossNetworkRegistrationPhase(), fixture.Context(timeout: TimeSpan.FromSeconds(5)), CancellationToken.None);
@@ -63,7 +64,7 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
         finally
         {
             cutOff.ReconnectToManager();
-            await fixture.Cluster.WaitAsync(async () => (string?)(await fixture.Cluster.Api.ContainerByNameAsync(cutOff.ContainerName))["status"] == "healthy",
+            await fixture.Cluster.WaitAsync(async () => (await fixture.Cluster.ContainerAsync(cutOff)).Status == "healthy",
                 TimeSpan.FromSeconds(30), "the orchestrator to be healthy again");
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HdrHistogram;
+using Orchestrator.Protocol;
 using Orchestrator.Testing.Cluster;
 
 namespace Orchestrator.Bench.DeployLatency;
@@ -30,8 +31,8 @@ public static class DeployLatencyRun
 
     public static async Task<Result> RunAsync(ProcessCluster cluster, int deploys)
     {
-        var nodes = (await cluster.Api.ContainersAsync()).ToDictionary(
-            c => (string)c["container_id"]!, c => new Uri(cluster.Orchestrators.Single(o => o.Port == (int)c["api_port"]!).Url));
+        var nodes = (await cluster.Api.ListAllContainersAsync()).ToDictionary(
+            c => c.ContainerId, c => new Uri(cluster.Orchestrators.Single(o => o.Port == c.ApiPort).Url));
         using var local = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var call = new LongHistogram(TimeSpan.TicksPerMinute, 3);
         var after = new LongHistogram(TimeSpan.TicksPerMinute, 3);
@@ -41,21 +42,20 @@ public static class DeployLatencyRun
         for (var i = 0; i < deploys + 5; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            System.Text.Json.Nodes.JsonObject deployed;
+            PlacedAgent agent;
             try
             {
-                deployed = await cluster.Api.DeployAsync("trading_agent", agentConfig: new { strategy = "momentum", symbol = "ETH-USD" },
-                    deploymentStrategy: "least_loaded");
+                agent = (await cluster.Api.DeployAsync(DeployRequests.Trading(agentConfig: new { strategy = "momentum", symbol = "ETH-USD" },
+                    deploymentStrategy: "least_loaded"))).Agents[0];
             }
-            catch (InvalidOperationException)
+            catch (HttpRequestException)
             {
                 failures++;
                 continue;
             }
             var returned = Stopwatch.GetTimestamp();
-            var agent = deployed["agents"]![0]!;
-            var id = (string)agent["agent_id"]!;
-            var orchestrator = nodes[(string)agent["container_id"]!];
+            var id = agent.AgentId;
+            var orchestrator = nodes[agent.ContainerId];
             if (!await WaitRunningAsync(local, new Uri(orchestrator, $"/api/v1/agents/{id}"))) failures++;
             var running = Stopwatch.GetTimestamp();
             if (i >= 5) // the first few warm up JIT and connections
@@ -64,7 +64,7 @@ public static class DeployLatencyRun
                 after.RecordValue(Ticks(returned, running));
                 total.RecordValue(Ticks(started, running));
             }
-            (await cluster.Api.SendAsync(HttpMethod.Delete, $"/api/v1/cluster/agents/{id}")).Dispose();
+            await cluster.Api.DeleteAgentAsync(id);
         }
         return new Result(call, after, total, failures);
     }
@@ -76,7 +76,7 @@ public static class DeployLatencyRun
         {
             var response = await local.GetAsync(agent);
             if (response.IsSuccessStatusCode
-                && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString() == "running") return true;
+                && (await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.NodeAgent))?.State == AgentStates.Running) return true;
             await Task.Delay(1);
         }
         return false;

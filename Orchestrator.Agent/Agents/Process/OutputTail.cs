@@ -1,6 +1,6 @@
 namespace Orchestrator.Agent.Agents.Process;
 
-// The last N lines a child process wrote (stdout and stderr interleaved as they arrive).
+// The last N lines a child process wrote (stdout and stderr interleaved as they arrive), each cut to 1 KiB.
 public sealed class OutputTail(int capacity)
 {
     private readonly Queue<string> _lines = new();
@@ -9,7 +9,7 @@ public sealed class OutputTail(int capacity)
     {
         lock (_lines)
         {
-            _lines.Enqueue(line);
+            _lines.Enqueue(Runtime.TextCut.ToLimit(line)!);
             while (_lines.Count > capacity) _lines.Dequeue();
         }
     }

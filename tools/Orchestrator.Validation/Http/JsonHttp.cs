@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
+using System.Net;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using System.Text;
 using Orchestrator.Validation.Phases;
 
 namespace Orchestrator.Validation.Http;

@@ -1,4 +1,5 @@
 using System.Net;
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Phases;
 
 namespace Orchestrator.Validation.Http;
@@ -6,20 +7,20 @@ namespace Orchestrator.Validation.Http;
 // An orchestrator's own local API, reached directly at its operator's URL (no manager in between).
 public sealed class OrchestratorClient(JsonHttp http, OrchestratorTarget target)
 {
-    private static readonly ValidationJsonContext Json = ValidationJsonContext.Default;
+    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
 
     public OrchestratorTarget Target => target;
 
     public Task<HealthResponse> HealthAsync(CancellationToken ct) =>
-        Labelled(async () => (await http.GetAsync(Url("/health"), null, ct)).Read(Json.HealthResponse));
+        Labelled(async () => (await http.GetAsync(Url(ManagerRoutes.Health), null, ct)).Read(Json.HealthResponse));
 
-    public Task<LocalAgentList> AgentsAsync(CancellationToken ct) =>
-        Labelled(async () => (await http.GetAsync(Url("/api/v1/agents"), null, ct)).Read(Json.LocalAgentList));
+    public Task<NodeAgentList> AgentsAsync(CancellationToken ct) =>
+        Labelled(async () => (await http.GetAsync(Url(NodeRoutes.Agents), null, ct)).Read(Json.NodeAgentList));
 
-    public Task<LocalAgent?> AgentAsync(string agentId, CancellationToken ct) => Labelled(async () =>
+    public Task<NodeAgent?> AgentAsync(string agentId, CancellationToken ct) => Labelled(async () =>
     {
-        var answer = await http.GetAsync(Url($"/api/v1/agents/{Uri.EscapeDataString(agentId)}"), null, ct);
-        return answer.Status == HttpStatusCode.NotFound ? null : answer.Read(Json.LocalAgent);
+        var answer = await http.GetAsync(Url(ManagerRoutes.WithId(NodeRoutes.Agent, agentId)), null, ct);
+        return answer.Status == HttpStatusCode.NotFound ? null : answer.Read(Json.NodeAgent);
     });
 
     // With several orchestrators in one phase, every failure says which one it was.

@@ -1,22 +1,13 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Orchestrator.Validation.Running;
 
 namespace Orchestrator.Validation.Http;
 
+// The tool's own output (the seed's summary); what it reads from the manager and nodes is Orchestrator.Protocol's.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(TokenRequest))]
-[JsonSerializable(typeof(TokenResponse))]
-[JsonSerializable(typeof(ContainerList))]
-[JsonSerializable(typeof(CommunicationStats))]
-[JsonSerializable(typeof(DeployRequest))]
-[JsonSerializable(typeof(DeployResponse))]
-[JsonSerializable(typeof(ManagerAgent))]
-[JsonSerializable(typeof(LocalAgentList))]
-[JsonSerializable(typeof(LocalAgent))]
 [JsonSerializable(typeof(ValidationSummary))]
 public sealed partial class ValidationJsonContext : JsonSerializerContext
 {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Http;
 
 namespace Orchestrator.Validation.Phases;
@@ -29,14 +30,14 @@ public sealed partial class CrossNetworkRegistrationPhase : IValidationPhase
             report.Check(container.Status == "healthy", $"{label}: {container.ContainerName} is {container.Status} in the manager's list, expected healthy");
             var missing = RequiredCapabilities.Except(container.Capabilities ?? []).ToList();
             report.Check(missing.Count == 0, $"{label}: {container.ContainerName} lacks capabilities {string.Join(", ", missing)} (AGENT_CONFIG capabilities)");
-            if (report.Check(container.OrchestratorId is { Length: > 0 }, $"{label}: {container.ContainerName} has no metadata.orchestrator_id")
+            if (report.Check(container.OrchestratorId() is { Length: > 0 }, $"{label}: {container.ContainerName} has no metadata.orchestrator_id")
                 && SeedName().Match(container.ContainerName) is { Success: true } name)
-                report.Check(name.Groups[1].Value == container.OrchestratorId,
-                    $"{label}: CONTAINER_NAME {container.ContainerName} says orchestrator {name.Groups[1].Value} but it registered orchestrator_id {container.OrchestratorId}");
-            report.Note($"{label}: {container.ContainerName} {container.Status}, orchestrator_id {container.OrchestratorId}, " +
+                report.Check(name.Groups[1].Value == container.OrchestratorId(),
+                    $"{label}: CONTAINER_NAME {container.ContainerName} says orchestrator {name.Groups[1].Value} but it registered orchestrator_id {container.OrchestratorId()}");
+            report.Note($"{label}: {container.ContainerName} {container.Status}, orchestrator_id {container.OrchestratorId()}, " +
                 $"capabilities [{string.Join(", ", container.Capabilities ?? [])}], announced {container.HostAddress}:{container.ApiPort} (never dialled)");
         }
-        foreach (var duplicate in registered.GroupBy(i => i.Registration!.OrchestratorId).Where(g => g.Count() > 1))
+        foreach (var duplicate in registered.GroupBy(i => i.Registration!.OrchestratorId()).Where(g => g.Count() > 1))
             report.Fail($"{string.Join(" and ", duplicate.Select(i => i.Target.Label))} registered the same orchestrator_id {duplicate.Key}");
 
         var first = await context.Manager.CommunicationAsync(ct);

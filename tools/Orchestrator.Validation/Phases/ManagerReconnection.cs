@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Http;
 
 namespace Orchestrator.Validation.Phases;
@@ -6,7 +7,7 @@ namespace Orchestrator.Validation.Phases;
 // counts its heartbeats, and shows its agent running as reported, with no restart counted.
 public static class ManagerReconnection
 {
-    public static async Task CheckAsync(PhaseContext context, PhaseReport report, PinnedAgents.Deployed agent, LocalAgent before,
+    public static async Task CheckAsync(PhaseContext context, PhaseReport report, PinnedAgents.Deployed agent, NodeAgent before,
         Dictionary<string, long> heard, CancellationToken ct)
     {
         var label = agent.Orchestrator.Target.Label;

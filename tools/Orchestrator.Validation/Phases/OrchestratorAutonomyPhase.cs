@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Http;
 
 namespace Orchestrator.Validation.Phases;
@@ -21,7 +22,7 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
         try
         {
             await PinnedAgents.DeployAsync(context, report, identities, FastTicks, deployed, ct);
-            var baseline = new Dictionary<PinnedAgents.Deployed, LocalAgent>();
+            var baseline = new Dictionary<PinnedAgents.Deployed, NodeAgent>();
             foreach (var agent in deployed) baseline[agent] = await PinnedAgents.WaitRunningAsync(context, agent, ct);
             foreach (var agent in deployed) await DesiredStateFile.CheckAsync(context, report, agent, ct);
 
@@ -40,7 +41,7 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
     }
 
     private static async Task ThroughOutageAsync(PhaseContext context, PhaseReport report, IManagerOutage outage,
-        Dictionary<PinnedAgents.Deployed, LocalAgent> baseline, CancellationToken ct)
+        Dictionary<PinnedAgents.Deployed, NodeAgent> baseline, CancellationToken ct)
     {
         var heard = (await context.Manager.CommunicationAsync(ct)).ToDictionary(c => c.ContainerId, c => c.HeartbeatsReceived);
         await outage.StopManagerAsync(ct);
@@ -72,7 +73,7 @@ public sealed class OrchestratorAutonomyPhase : IValidationPhase
 
     // Each agent does its own work (figures advance) in the same run: no restart, same started_at.
     private static async Task KeepsWorkingAsync(PhaseContext context, PhaseReport report,
-        Dictionary<PinnedAgents.Deployed, LocalAgent> baseline, string when, CancellationToken ct)
+        Dictionary<PinnedAgents.Deployed, NodeAgent> baseline, string when, CancellationToken ct)
     {
         foreach (var (agent, first) in baseline)
         {

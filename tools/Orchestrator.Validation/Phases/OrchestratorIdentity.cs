@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Http;
 
 namespace Orchestrator.Validation.Phases;
 
 // Which registered container an orchestrator URL is: its own /health names the container_id it
 // registered as, and the manager's list gives that container's name and orchestrator_id.
-public sealed partial record OrchestratorIdentity(OrchestratorTarget Target, string ContainerId, ContainerInfo? Registration)
+public sealed partial record OrchestratorIdentity(OrchestratorTarget Target, string ContainerId, ContainerView? Registration)
 {
     public const string ConnectionCheck = "manager-connection";
 
@@ -14,7 +15,7 @@ public sealed partial record OrchestratorIdentity(OrchestratorTarget Target, str
         && RegisteredAs().Match(description) is { Success: true } match ? match.Groups[1].Value : null;
 
     public static async Task<OrchestratorIdentity> ResolveAsync(
-        OrchestratorClient orchestrator, IReadOnlyList<ContainerInfo> containers, CancellationToken ct)
+        OrchestratorClient orchestrator, IReadOnlyList<ContainerView> containers, CancellationToken ct)
     {
         var health = await orchestrator.HealthAsync(ct);
         var id = RegisteredContainerId(health) ?? throw new ValidationFailure(

@@ -1,3 +1,5 @@
+using Orchestrator.Protocol;
+
 namespace Orchestrator.Validation.Phases;
 
 // "Customer N infrastructure deployed": the orchestrator answers its own /health and local API at its
@@ -24,8 +26,8 @@ public sealed class OrchestratorIsolatedPhase(int number) : IValidationPhase
             report.Fail($"{target.Label}: registered as {self.ContainerId}, which the manager does not list");
             return;
         }
-        report.Check(registration.OrchestratorId is { Length: > 0 }, $"{target.Label}: registration {registration.ContainerName} has no metadata.orchestrator_id");
-        report.Note($"registered as {self.ContainerId} ({registration.ContainerName}, orchestrator_id {registration.OrchestratorId})");
+        report.Check(registration.OrchestratorId() is { Length: > 0 }, $"{target.Label}: registration {registration.ContainerName} has no metadata.orchestrator_id");
+        report.Note($"registered as {self.ContainerId} ({registration.ContainerName}, orchestrator_id {registration.OrchestratorId()})");
 
         foreach (var other in context.Orchestrators.Where(o => o != orchestrator))
         {
@@ -45,7 +47,7 @@ public sealed class OrchestratorIsolatedPhase(int number) : IValidationPhase
             report.Check(peer.ContainerId != self.ContainerId, $"{target.Label} and {other.Target.Label} are the same container {self.ContainerId}");
             if (peer.Registration is not { } theirs) continue;
             report.Check(theirs.ContainerName != registration.ContainerName, $"{target.Label} and {other.Target.Label} share CONTAINER_NAME {registration.ContainerName}");
-            report.Check(theirs.OrchestratorId != registration.OrchestratorId, $"{target.Label} and {other.Target.Label} share ORCHESTRATOR_ID {registration.OrchestratorId}");
+            report.Check(theirs.OrchestratorId() != registration.OrchestratorId(), $"{target.Label} and {other.Target.Label} share ORCHESTRATOR_ID {registration.OrchestratorId()}");
         }
 
         if (target.DataDirectory is { } dataDirectory)

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Http;
 
 namespace Orchestrator.Validation.Phases;
@@ -13,7 +14,7 @@ public sealed class PhaseContext(ValidationSettings settings, HttpClient http, T
 
     public IManagerOutage? Outage => outage;
 
-    public ManagerClient Manager { get; } = new(new JsonHttp(http), settings.ManagerUrl, settings.AdminPassword);
+    public ManagerCalls Manager { get; } = new(http, settings.ManagerUrl, settings.AdminPassword);
 
     public JsonHttp Http { get; } = new(http);
 

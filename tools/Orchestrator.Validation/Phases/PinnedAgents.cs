@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Validation.Http;
 
 namespace Orchestrator.Validation.Phases;
@@ -19,11 +21,11 @@ public static class PinnedAgents
     {
         foreach (var identity in identities)
         {
-            var orchestratorId = identity.Registration?.OrchestratorId
-                ?? throw new ValidationFailure($"{identity.Target.Label}: not in the manager's list, so no orchestrator_id to pin an agent to");
+            var orchestratorId = identity.Registration?.OrchestratorId() is { Length: > 0 } id ? id
+                : throw new ValidationFailure($"{identity.Target.Label}: not in the manager's list, so no orchestrator_id to pin an agent to");
             var config = new JsonObject { ["strategy"] = "distributed_momentum", ["orchestrator_id"] = Pin(orchestratorId) };
             foreach (var (key, value) in extraConfig) config[key] = value?.DeepClone();
-            var response = await context.Manager.DeployAsync(new DeployRequest("trading_agent", config, "least_loaded", "keep"), ct);
+            var response = await context.Manager.DeployAsync(new DeployRequest("trading_agent", JsonElement.Parse(config.ToJsonString()), "least_loaded", OnClusterLoss: ClusterLossPolicies.Keep), ct);
             var placed = response.Agents.FirstOrDefault()
                 ?? throw new ValidationFailure($"{identity.Target.Label}: deploy {response.DeploymentId} placed no agent");
             deployed.Add(new(identity, context.Orchestrators[identity.Target.Number - 1], placed.AgentId));
@@ -32,7 +34,7 @@ public static class PinnedAgents
         }
     }
 
-    public static Task<LocalAgent> WaitRunningAsync(PhaseContext context, Deployed agent, CancellationToken ct) =>
+    public static Task<NodeAgent> WaitRunningAsync(PhaseContext context, Deployed agent, CancellationToken ct) =>
         context.WaitForAsync($"{agent.Orchestrator.Target.Label}: agent {agent.AgentId} running on its local API", async token =>
         {
             var local = await agent.Local.AgentAsync(agent.AgentId, token);
