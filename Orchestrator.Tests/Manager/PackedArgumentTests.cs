@@ -19,7 +19,7 @@ public class PackedArgumentTests(ManagerApiFixture fixture) : IClassFixture<Mana
         var id = await SchedulingClient.RegisterAsync(admin, type, "1", 5);
 
         var deployed = await admin.DeployOkAsync(new { agent_type = type, agent_config = new { note = Awkward, size = 1764216000000 } });
-        var agentId = deployed.GetProperty("agents")[0].GetProperty("agent_id").GetString()!;
+        var agentId = deployed.Agents[0].AgentId;
 
         var agent = await admin.GetJsonAsync($"/api/v1/cluster/agents/{agentId}");
         Assert.Equal(Awkward, agent.GetProperty("agent_config").GetProperty("note").GetString());

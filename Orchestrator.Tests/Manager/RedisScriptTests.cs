@@ -35,7 +35,7 @@ public partial class RedisScriptTests
         [
             "ContainerScripts.Register", "ContainerScripts.Heartbeat", "ContainerScripts.Delete", "ContainerScripts.Sweep",
             "ContainerScripts.RebuildTotals", "AgentScripts.Place", "AgentScripts.Remove", "AgentScripts.Desired", "AgentScripts.Report",
-            "RescheduleScripts.Move", "LeaderLease.AcquireScript", "LeaderLease.ReleaseScript", "LoginRateLimiter.RecordFailureScript",
+            "RescheduleScripts.Move", "LeaderLease.AcquireScript", "LeaderLease.ReleaseScript", "LoginRateLimiter.Script",
             "RedisLayout.RenameContainer",
         ]), names.ToHashSet());
     }
@@ -96,6 +96,15 @@ public partial class RedisScriptTests
         Assert.Equal(slot, Slot(RedisKeys.ContainerChanged(id).ToString()));
         Assert.Equal(id, RedisKeys.ContainerIdFromChannel(RedisKeys.ContainerChanged(id).ToString()));
         Assert.NotEqual(slot, Slot(RedisKeys.Container("ctr-fedcba9876543210").ToString()));
+    }
+
+    [Fact]
+    public void ThePerClientAndTheGlobalLoginFailureCountersShareOneSlot()
+    {
+        var everyone = Slot(RedisKeys.AllLoginFailures.ToString());
+
+        Assert.Equal(everyone, Slot(RedisKeys.LoginFailures("203.0.113.9|0123456789abcdef").ToString()));
+        Assert.Equal(everyone, Slot(RedisKeys.LoginFailures("2001:db8:1:2::/64|fedcba9876543210").ToString()));
     }
 
     private sealed record NamedValueUsedAsKey(string Name, RedisKey Container);
