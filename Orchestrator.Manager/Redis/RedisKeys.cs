@@ -20,8 +20,8 @@ namespace Orchestrator.Manager.Redis;
 //   agents                    set    every agent id                                              [global]
 //   idempotency:{caller}:{key} string a deploy's response under its caller (hashed subject) and Idempotency-Key (24 h)
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
-//   login-failures:{client}|{user} string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
-//   login-failures:all        string failed logins from everyone; both expire after the window
+//   {login-failures}:<client>|<user> string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
+//   {login-failures}:all      string failed logins from everyone; both expire after the window
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
@@ -32,6 +32,9 @@ namespace Orchestrator.Manager.Redis;
 // its own slot: the scripts that touch them together with a container's keys (register, heartbeat, delete,
 // sweep, rebuild totals) and the placement scripts (place, remove, move: a container's keys with an agent's
 // and the agents set) span several slots, which Redis Cluster refuses; sharding those indexes is issue 15.
+// The login-failure counters all share the tag {login-failures}: the limiter's script counts a client's
+// failures and everyone's together, so they must share a slot (a short-lived counter per client, so the
+// name change from "login-failures:" needed no migration: old counters expire within the window).
 public static class RedisKeys
 {
     public const string Prefix = "orchestrator:";
@@ -71,9 +74,11 @@ public static class RedisKeys
         channel.StartsWith(ContainerPrefix + "{", StringComparison.Ordinal) && channel.EndsWith("}:changed", StringComparison.Ordinal)
             ? channel[(ContainerPrefix.Length + 1)..^"}:changed".Length] : null;
 
-    public static RedisKey LoginFailures(string client) => Prefix + "login-failures:" + client;
+    private const string LoginFailuresPrefix = Prefix + "{login-failures}:";
 
-    public static readonly RedisKey AllLoginFailures = Prefix + "login-failures:all";
+    public static RedisKey LoginFailures(string client) => LoginFailuresPrefix + client;
+
+    public static readonly RedisKey AllLoginFailures = LoginFailuresPrefix + "all";
 
     private static string Tag(string id) => "{" + id + "}";
 

@@ -83,7 +83,7 @@ public class ContractFuzzTests(FuzzFixture fixture, ITestOutputHelper output) : 
     private const int RequestsPerRun = 5_000;
 
     // Writes a rejected request may make: counting failed logins is the point of refusing them.
-    private static readonly string[] AllowedWrites = ["orchestrator:login-failures:", "orchestrator:leases:"];
+    private static readonly string[] AllowedWrites = ["orchestrator:{login-failures}:", "orchestrator:leases:"];
 
     [Fact]
     public Task FixedSeedRunBreaksNoContract() => RunAsync(FixedSeed);

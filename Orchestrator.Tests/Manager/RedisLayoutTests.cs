@@ -10,9 +10,9 @@ namespace Orchestrator.Tests.Manager;
 [Trait(TestLevel.Name, TestLevel.Api)]
 public class RedisLayoutTests
 {
-    private const string Id = "ctr-0ld0ld0ld0ld0ld0";
+    private const string Id = "ctr-01d01d01d01d01d0";
     private const string Name = "legacy-cluster";
-    private const string AgentId = "agt-0ld0ld0ld0ld0ld0";
+    private const string AgentId = "agt-01d01d01d01d01d0";
 
     [Fact]
     public async Task ARegistryWrittenBeforeHashTagsIsMigratedOnceAtStart()

@@ -98,6 +98,15 @@ public partial class RedisScriptTests
         Assert.NotEqual(slot, Slot(RedisKeys.Container("ctr-fedcba9876543210").ToString()));
     }
 
+    [Fact]
+    public void ThePerClientAndTheGlobalLoginFailureCountersShareOneSlot()
+    {
+        var everyone = Slot(RedisKeys.AllLoginFailures.ToString());
+
+        Assert.Equal(everyone, Slot(RedisKeys.LoginFailures("203.0.113.9|0123456789abcdef").ToString()));
+        Assert.Equal(everyone, Slot(RedisKeys.LoginFailures("2001:db8:1:2::/64|fedcba9876543210").ToString()));
+    }
+
     private sealed record NamedValueUsedAsKey(string Name, RedisKey Container);
 
     // Every LuaScript field and every script constant (a string holding redis.call) in the manager.
