@@ -53,14 +53,16 @@ internal static class AgentScripts
         return cid
         """;
 
-    // ARGV: 1 container prefix, 2 container id, 3 required name ('' = any), 4 since (-1 = none).
+    // ARGV: 1 container prefix, 2 container id, 3 required name ('' = any), 4 since (-1 = none),
+    // 5 required credential version ('' = any).
     // Generation and desired set are read together, so the generation never runs ahead of the set.
-    // Returns {'missing'}, {'forbidden'} or {generation, assignment JSON...}.
+    // Returns {'missing'}, {'forbidden'}, {'revoked'} or {generation, assignment JSON...}.
     public const string Desired = """
         local key = ARGV[1] .. ARGV[2]
         local name = redis.call('HGET', key, 'name')
         if not name then return { 'missing' } end
         if ARGV[3] ~= '' and name ~= ARGV[3] then return { 'forbidden' } end
+        if ARGV[5] ~= '' and redis.call('HGET', key, 'credential_version') ~= ARGV[5] then return { 'revoked' } end
         local generation = tonumber(redis.call('HGET', key, 'generation') or '0')
         if generation > tonumber(ARGV[4]) then redis.call('HINCRBY', key, 'deliveries', 1) end
         local result = { tostring(generation) }
@@ -68,17 +70,19 @@ internal static class AgentScripts
         return result
         """;
 
-    // ARGV: 1 container prefix, 2 agent prefix, 3 container id, 4 required name, 5 now ms, 6 n, then n times:
-    // agent id, state, epoch, restarts, error, started_at. Returns {'missing'}, {'forbidden'} or
+    // ARGV: 1 container prefix, 2 agent prefix, 3 container id, 4 required name, 5 now ms, 6 n, 7 required
+    // credential version ('' = any), then n times: agent id, state, epoch, restarts, error, started_at.
+    // Returns {'missing'}, {'forbidden'}, {'revoked'} or
     // {agent id, 'ok' | 'not_assigned' | 'stale_epoch', ...}: the orchestrator stops every rejected agent.
     public const string Report = """
         local ckey = ARGV[1] .. ARGV[3]
         local name = redis.call('HGET', ckey, 'name')
         if not name then return { 'missing' } end
         if ARGV[4] ~= '' and name ~= ARGV[4] then return { 'forbidden' } end
+        if ARGV[7] ~= '' and redis.call('HGET', ckey, 'credential_version') ~= ARGV[7] then return { 'revoked' } end
         local result = {}
         for i = 0, tonumber(ARGV[6]) - 1 do
-          local base = 7 + i * 6
+          local base = 8 + i * 6
           local aid = ARGV[base]
           local akey = ARGV[2] .. aid
           local container = redis.call('HGET', akey, 'container')

@@ -49,12 +49,14 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         (string?)await Db.ScriptEvaluateAsync(AgentScripts.Remove,
             values: [RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, RedisKeys.AgentIds.ToString(), id]);
 
-    public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since)
+    // requiredName/requiredVersion: the caller's token claims (null for admin; version null for shared-password tokens).
+    public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since, string? requiredVersion = null)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Desired,
-            values: [RedisKeys.ContainerPrefix, containerId, requiredName ?? "", since]))!;
+            values: [RedisKeys.ContainerPrefix, containerId, requiredName ?? "", since, requiredVersion ?? ""]))!;
         return (string?)result[0] switch
         {
+            "revoked" => (AccessOutcome.Revoked, null),
             "missing" => (AccessOutcome.UnknownContainer, null),
             "forbidden" => (AccessOutcome.WrongContainer, null),
             var generation => (AccessOutcome.Allowed, new DesiredState(
@@ -66,11 +68,11 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         (long?)await Db.HashGetAsync(RedisKeys.Container(containerId), ContainerFields.Generation) ?? 0;
 
     public async Task<(AccessOutcome, IReadOnlyList<(string AgentId, string Verdict)>)> ReportAsync(
-        string containerId, string? requiredName, IReadOnlyList<ReportedAgent> agents)
+        string containerId, string? requiredName, IReadOnlyList<ReportedAgent> agents, string? requiredVersion = null)
     {
         var args = new List<RedisValue>
         {
-            RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, containerId, requiredName ?? "", NowMs(), agents.Count,
+            RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, containerId, requiredName ?? "", NowMs(), agents.Count, requiredVersion ?? "",
         };
         foreach (var a in agents)
         {
@@ -80,6 +82,7 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, values: [.. args]))!;
         if (result.Length == 1 && (string?)result[0] is "missing") return (AccessOutcome.UnknownContainer, []);
         if (result.Length == 1 && (string?)result[0] is "forbidden") return (AccessOutcome.WrongContainer, []);
+        if (result.Length == 1 && (string?)result[0] is "revoked") return (AccessOutcome.Revoked, []);
         var verdicts = new List<(string, string)>(result.Length / 2);
         for (var i = 0; i + 1 < result.Length; i += 2) verdicts.Add(((string)result[i]!, (string)result[i + 1]!));
         return (AccessOutcome.Allowed, verdicts);

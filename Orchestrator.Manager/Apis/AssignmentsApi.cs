@@ -35,15 +35,15 @@ public static class AssignmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["wait"] = [$"wait must be between 0 and {maxWait} seconds."] });
         if (since is < -1)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["since must not be negative."] });
+        if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
         var after = since ?? -1;
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? Math.Min(25, maxWait));
 
         while (true)
         {
             var change = notifier.NextChange(id);
-            var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
-            if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
-            if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+            var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
+            if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
             var remaining = deadline - time.GetUtcNow();
             // A stopping manager answers at once, so held polls never hold up its shutdown: the
             // orchestrator simply polls again, on whichever replica answers next.
@@ -69,9 +69,9 @@ public static class AssignmentsApi
         string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents)
     {
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!);
-        if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
-        if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+        if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
+        var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!, user.CredentialVersion());
+        if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
         return TypedResults.Ok(new AgentReportResponse(
             verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
             verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
+using Orchestrator.Manager.Redis;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -15,12 +17,13 @@ public static class AuthApi
     {
         app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous()
             .MapPost("/token", IssueTokenAsync)
-            .WithSummary("Log in as admin (operators) or cluster (an orchestrator, bound to its container_name)");
+            .WithSummary("Log in as admin (operators) or cluster (an orchestrator: its node credential, or the shared password when allowed)");
         return app;
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
-        TokenRequest request, HttpContext http, LoginRateLimiter limiter, TokenIssuer issuer, IOptions<ManagerOptions> options)
+        TokenRequest request, HttpContext http, LoginRateLimiter limiter, TokenIssuer issuer, ContainerStore containers,
+        IOptions<ManagerOptions> options)
     {
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
@@ -31,14 +34,34 @@ public static class AuthApi
                 $"Too many failed logins from this client; retry in {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
         }
 
-        var role = request.Username switch { "admin" => Roles.Admin, "cluster" => Roles.Cluster, _ => null };
-        if (role is null || !PasswordMatches(request.Password!, options.Value.AdminPassword))
+        var settings = options.Value;
+        TokenResponse? issued = request.Username switch
+        {
+            "admin" when PasswordMatches(request.Password!, settings.AdminPassword) => issuer.Issue(Roles.Admin, null),
+            // The seed's flow, only while ALLOW_SHARED_PASSWORD_NODES is on.
+            "cluster" when settings.AllowSharedPasswordNodes && PasswordMatches(request.Password!, settings.AdminPassword)
+                => issuer.Issue(Roles.Cluster, request.ContainerName!.Trim()),
+            "cluster" when await NodeAsync(request.Password!, containers) is { } node => issuer.IssueNode(node),
+            _ => null,
+        };
+        if (issued is null)
         {
             await limiter.RecordFailureAsync(client);
             return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Invalid credentials", "The username or password is wrong.");
         }
         await limiter.ResetAsync(client);
-        return TypedResults.Ok(issuer.Issue(role, role == Roles.Cluster ? request.ContainerName!.Trim() : null));
+        return TypedResults.Ok(issued);
+    }
+
+    // A node credential "<container_id>.<secret>": valid while its container holds the credential's hash
+    // (deleted containers and revoked credentials have none). The token takes the container's identity, not
+    // the container_name the request names.
+    private static async Task<NodeIdentity?> NodeAsync(string credential, ContainerStore containers)
+    {
+        if (EnrollmentSecrets.CredentialContainerId(credential) is not { } id || id.Length > RequestValidation.MaxNameLength) return null;
+        var (name, hash, version, orchestratorId) = await containers.CredentialAsync(id);
+        if (!EnrollmentSecrets.Matches(credential, hash) || name is null || version is null) return null;
+        return new NodeIdentity(id, name, orchestratorId ?? "", version);
     }
 
     // Constant time, whatever the lengths, so timing does not leak the password.

@@ -11,4 +11,6 @@ public sealed record ClusterStatusResponse(
     DateTimeOffset CheckedAt,
     // Mass-disconnect safety (docs/protocol.md "Fencing"): true while more than half of the containers are lost.
     bool ReschedulingPaused = false,
-    string? ReschedulingPausedReason = null);
+    string? ReschedulingPausedReason = null,
+    // "enrollment" (each node has its own credential) or "shared_password" (ALLOW_SHARED_PASSWORD_NODES: the seed's flow).
+    string NodeAuthentication = "enrollment");

@@ -5,7 +5,7 @@ namespace Orchestrator.Manager.Redis;
 internal static class ContainerScripts
 {
     // Moves one container's weight between the status buckets of the totals hash (see RedisKeys).
-    private const string Totals = """
+    internal const string Totals = """
         local function bucket(totals, status, count, max, active)
           if not status then return end
           if count ~= 0 then redis.call('HINCRBY', totals, 'count:' .. status, count) end
@@ -20,9 +20,14 @@ internal static class ContainerScripts
         """;
 
     // KEYS: names, ids, heartbeat index, totals. ARGV: prefix, name, candidate id, now ms, host, port,
-    // capabilities, resources, metadata, max_agents. Returns { id, 1 if created else 0 }.
+    // capabilities, resources, metadata, max_agents, required id and credential version ('' = any: admin and
+    // shared-password tokens). Returns { id, 1 if created else 0 }, or { 'revoked' } when an enrolled node's
+    // credential no longer matches (revoked, re-enrolled or deleted): such a node never creates a container.
     public const string Register = Totals + """
         local id = redis.call('HGET', KEYS[1], ARGV[2])
+        if ARGV[11] ~= '' then
+          if id ~= ARGV[11] or redis.call('HGET', ARGV[1] .. id, 'credential_version') ~= ARGV[12] then return { 'revoked' } end
+        end
         local created = 0
         if not id then
           id = ARGV[3]
@@ -47,11 +52,12 @@ internal static class ContainerScripts
         """;
 
     // KEYS: container, heartbeat index, totals. ARGV: id, now ms, health_score, active_agents, usage, agents
-    // ('' = not sent), required name ('' = any), round trip ms ('' = not sent), failures (-1 = not sent).
-    // Returns the status before, or 'missing' / 'forbidden'.
+    // ('' = not sent), required name ('' = any), round trip ms ('' = not sent), failures (-1 = not sent),
+    // required credential version ('' = any). Returns the status before, or 'missing' / 'forbidden' / 'revoked'.
     public const string Heartbeat = Totals + """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
         if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'name') ~= ARGV[7] then return 'forbidden' end
+        if ARGV[10] ~= '' and redis.call('HGET', KEYS[1], 'credential_version') ~= ARGV[10] then return 'revoked' end
         local before, max, active = weight(KEYS[1])
         local now_active = tonumber(ARGV[4])
         if before == 'healthy' then
@@ -126,6 +132,22 @@ internal static class ContainerScripts
           local status, max, active = weight(ARGV[1] .. id)
           bucket(KEYS[2], status, 1, max, active)
         end
+        return 1
+        """;
+
+    // KEYS: container, heartbeat index, totals. ARGV: id, now ms. Deletes the node's credential and bumps its
+    // version (every token it holds stops at its next call), marks it revoked and takes it out of the liveness
+    // index; lost_at starts the on_cluster_loss clock as for a lost container. Returns 1, or 0 when missing.
+    public const string Revoke = Totals + """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local before, max, active = weight(KEYS[1])
+        bucket(KEYS[3], before, -1, -max, -active)
+        bucket(KEYS[3], 'revoked', 1, max, active)
+        redis.call('HDEL', KEYS[1], 'credential_hash')
+        redis.call('HINCRBY', KEYS[1], 'credential_version', 1)
+        redis.call('HSET', KEYS[1], 'status', 'revoked')
+        if before ~= 'revoked' then redis.call('HSET', KEYS[1], 'lost_at', ARGV[2]) end
+        redis.call('ZREM', KEYS[2], ARGV[1])
         return 1
         """;
 }

@@ -10,25 +10,29 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
 {
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration)
+    // requiredId/requiredVersion: an enrolled node's token claims; null for admin and shared-password tokens.
+    public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration, string? requiredId = null, string? requiredVersion = null)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ContainerScripts.Register,
             [RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
             [RedisKeys.ContainerPrefix, registration.Name, NewId(), NowMs(), registration.Host,
              registration.Port, JsonSerializer.Serialize(registration.Capabilities, ManagerJsonContext.Default.IReadOnlyListString),
-             registration.ResourcesJson, registration.MetadataJson, registration.MaxAgents]))!;
+             registration.ResourcesJson, registration.MetadataJson, registration.MaxAgents, requiredId ?? "", requiredVersion ?? ""]))!;
+        if (result.Length == 1) return new RegistrationResult("", false, Revoked: true);
         return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
     }
 
-    // requiredName: a cluster token's container_name; null for admin tokens.
-    public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName)
+    // requiredName: a cluster token's container_name; null for admin tokens. requiredVersion: an enrolled
+    // node's credential version; null for admin and shared-password tokens.
+    public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName, string? requiredVersion = null)
     {
         var before = (string?)await Db.ScriptEvaluateAsync(ContainerScripts.Heartbeat,
             [RedisKeys.Container(id), RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
             [id, NowMs(), report.HealthScore, report.ActiveAgents, report.UsageJson, report.AgentsJson ?? "", requiredName ?? "",
-             report.RoundTripMs is { } rtt ? Format(rtt) : "", report.Failures ?? -1]);
+             report.RoundTripMs is { } rtt ? Format(rtt) : "", report.Failures ?? -1, requiredVersion ?? ""]);
         return before switch
         {
+            "revoked" => new(HeartbeatOutcome.Revoked),
             "missing" => new(HeartbeatOutcome.UnknownContainer),
             "forbidden" => new(HeartbeatOutcome.WrongContainer),
             _ => new(HeartbeatOutcome.Accepted, before),
@@ -72,6 +76,22 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<bool> DeleteAsync(string id) =>
         (int)await Db.ScriptEvaluateAsync(ContainerScripts.Delete,
             [RedisKeys.Container(id), RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals], [id]) == 1;
+
+    // Deletes the node's credential; its tokens stop at their next call. False when no such container.
+    public async Task<bool> RevokeAsync(string id) =>
+        (int)await Db.ScriptEvaluateAsync(ContainerScripts.Revoke,
+            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals], [id, NowMs()]) == 1;
+
+    // The stored SHA-256 of a node's credential and its version, for credential logins.
+    public async Task<(string? Name, string? Hash, string? Version, string? OrchestratorId)> CredentialAsync(string id)
+    {
+        var values = await Db.HashGetAsync(RedisKeys.Container(id),
+            [ContainerFields.Name, ContainerFields.CredentialHash, ContainerFields.CredentialVersion, ContainerFields.OrchestratorId]);
+        return (values[0], values[1], values[2], values[3]);
+    }
+
+    // The bounds an enrollment token set for this container (JSON), or null when it was not enrolled.
+    public async Task<string?> BoundsAsync(string id) => await Db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Bounds);
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -19,6 +19,10 @@ namespace Orchestrator.Manager.Redis;
 //   idempotency:{key}         string a deploy's response under its Idempotency-Key (24 h)
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
 //   login-failures:{client}   string failed logins from one client IP, expiring after the window
+//   enrollment-token:{sha256} hash   one enrollment token, keyed by the SHA-256 of its secret (never the secret):
+//                                    token_id, orchestrator_ids (JSON), max_uses (0 = unlimited), uses, expires_at,
+//                                    created_at, max_agents, capabilities, labels; expires with the token
+//   enrollment-tokens         hash   token_id -> SHA-256, for listing and revoking by id
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 public static class RedisKeys
@@ -56,6 +60,9 @@ public static class RedisKeys
     public static string? ContainerIdFromChannel(string channel) =>
         channel.StartsWith(ContainerPrefix, StringComparison.Ordinal) && channel.EndsWith(":changed", StringComparison.Ordinal)
             ? channel[ContainerPrefix.Length..^":changed".Length] : null;
+
+    public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
+    public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";
 
     public static RedisKey LoginFailures(string client) => Prefix + "login-failures:" + client;
 }
