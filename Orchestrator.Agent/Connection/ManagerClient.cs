@@ -9,7 +9,10 @@ namespace Orchestrator.Agent.Connection;
 
 // The manager's HTTP API as docs/protocol.md describes it. Holds the cluster token; on a 401 it logs
 // in again once and repeats the call. Failures surface as exceptions for the caller's retry policy.
-public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerConnectionOptions> options, IOptions<NodeOptions> node)
+// It logs in with the node's own credential (DATA_DIR), enrolling first with ENROLLMENT_TOKEN when none is
+// saved; the seed's shared ADMIN_PASSWORD only when ALLOW_SHARED_PASSWORD_NODES is on.
+public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerConnectionOptions> options, IOptions<NodeOptions> node,
+    IOptions<RuntimeOptions> runtime, ILogger<ManagerClient> logger)
 {
     public const string HttpClientName = "manager";
 
@@ -68,7 +71,7 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
         try
         {
             if (_token is { } raced) return raced;
-            var login = new TokenRequest("cluster", options.Value.AdminPassword ?? "", node.Value.EffectiveContainerName);
+            var login = new TokenRequest("cluster", await PasswordAsync(cancellationToken), node.Value.EffectiveContainerName);
             using var response = await factory.CreateClient(HttpClientName).PostAsJsonAsync(
                 "api/v1/auth/token", login, ManagerJsonContext.Default.TokenRequest, cancellationToken);
             await EnsureSuccessAsync(response, "api/v1/auth/token", cancellationToken);
@@ -81,12 +84,43 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
         }
     }
 
+    // Registration body for enrollment; set by the connection service (it knows the node's readings).
+    public Func<RegistrationRequest>? RegistrationSource { get; set; }
+
+    private async Task<string> PasswordAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var dataDirectory = runtime.Value.DataDirectory;
+        if (NodeCredentialFile.Read(dataDirectory) is { } credential) return credential;
+        if (settings.EnrollmentToken is { Length: > 0 } token) return await EnrollAsync(token, dataDirectory, cancellationToken);
+        if (settings.AllowSharedPassword && settings.AdminPassword is { Length: > 0 } shared) return shared;
+        throw new InvalidOperationException("No node credential is saved and no ENROLLMENT_TOKEN is set: enroll this node with an enrollment token.");
+    }
+
+    private async Task<string> EnrollAsync(string token, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var registration = (RegistrationSource ?? throw new InvalidOperationException("No registration source set"))();
+        var request = new EnrollRequest(token, registration.ContainerName, registration.HostAddress, registration.ApiPort,
+            registration.Capabilities, registration.Resources, registration.Metadata, registration.MaxAgents);
+        using var response = await factory.CreateClient(HttpClientName).PostAsJsonAsync(
+            "api/v1/cluster/enroll", request, EnrollmentJsonContext.Default.EnrollRequest, cancellationToken);
+        await EnsureSuccessAsync(response, "api/v1/cluster/enroll", cancellationToken);
+        var enrolled = await response.Content.ReadFromJsonAsync(EnrollmentJsonContext.Default.EnrollResponse, cancellationToken)
+            ?? throw new ManagerStatusException(response.StatusCode, "enroll answered with an empty body");
+        NodeCredentialFile.Write(dataDirectory, enrolled.Credential);
+        logger.LogInformation("Enrolled as container {ContainerId} (orchestrator_id {OrchestratorId}); credential saved to {Path}",
+            enrolled.ContainerId, enrolled.OrchestratorId, NodeCredentialFile.PathIn(dataDirectory));
+        return enrolled.Credential;
+    }
+
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode) return;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var hint = response.StatusCode == HttpStatusCode.Unauthorized && path.EndsWith("token", StringComparison.Ordinal)
-            ? " (check ADMIN_PASSWORD)" : "";
+            ? " (the node's credential was refused: revoked or deleted; enroll again with a new ENROLLMENT_TOKEN)"
+            : response.StatusCode == HttpStatusCode.Unauthorized && path.EndsWith("enroll", StringComparison.Ordinal)
+                ? " (ENROLLMENT_TOKEN refused: ask the vendor for a new one)" : "";
         throw new ManagerStatusException(response.StatusCode,
             $"{path} answered {(int)response.StatusCode} {response.StatusCode}{hint}: {Truncate(body)}");
     }

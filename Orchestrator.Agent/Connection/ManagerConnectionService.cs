@@ -34,6 +34,7 @@ public sealed class ManagerConnectionService(
             return;
         }
         logger.LogInformation("Registering with the manager at {Url}", _options.Url);
+        client.RegistrationSource = composer.Registration;
         var registration = RegistrationPipeline(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

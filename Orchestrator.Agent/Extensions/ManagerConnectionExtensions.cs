@@ -37,6 +37,7 @@ public static class ManagerConnectionExtensions
                 http.BaseAddress = sp.GetRequiredService<ManagerEndpointResolver>().Resolve(new Uri(WithTrailingSlash(options.Url!)));
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .ConfigurePrimaryHttpMessageHandler(sp => NodeTransport.CreateHandler(sp.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value))
             .RemoveAllResilienceHandlers();
         client.AddResilienceHandler(name + "-timeout", (pipeline, context) =>
             pipeline.AddTimeout(timeout(context.ServiceProvider.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value)));
