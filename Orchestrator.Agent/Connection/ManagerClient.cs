@@ -20,6 +20,7 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
     public const string LongPollClientName = "manager-long-poll";
 
     private readonly SemaphoreSlim _login = new(1, 1);
+    private bool _sharedPassword;
     private string? _token;
 
     public void ForgetToken() => _token = null;
@@ -93,7 +94,11 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
         var dataDirectory = runtime.Value.DataDirectory;
         if (NodeCredentialFile.Read(dataDirectory) is { } credential) return credential;
         if (settings.EnrollmentToken is { Length: > 0 } token) return await EnrollAsync(token, dataDirectory, cancellationToken);
-        if (settings.AllowSharedPassword && settings.AdminPassword is { Length: > 0 } shared) return shared;
+        if (settings.AllowSharedPassword && settings.AdminPassword is { Length: > 0 } shared)
+        {
+            _sharedPassword = true;
+            return shared;
+        }
         throw new InvalidOperationException("No node credential is saved and no ENROLLMENT_TOKEN is set: enroll this node with an enrollment token.");
     }
 
@@ -113,12 +118,13 @@ public sealed class ManagerClient(IHttpClientFactory factory, IOptions<ManagerCo
         return enrolled.Credential;
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode) return;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var hint = response.StatusCode == HttpStatusCode.Unauthorized && path.EndsWith("token", StringComparison.Ordinal)
-            ? " (the node's credential was refused: revoked or deleted; enroll again with a new ENROLLMENT_TOKEN)"
+            ? _sharedPassword ? " (check ADMIN_PASSWORD)"
+                : " (the node's credential was refused: revoked or deleted; enroll again with a new ENROLLMENT_TOKEN)"
             : response.StatusCode == HttpStatusCode.Unauthorized && path.EndsWith("enroll", StringComparison.Ordinal)
                 ? " (ENROLLMENT_TOKEN refused: ask the vendor for a new one)" : "";
         throw new ManagerStatusException(response.StatusCode,

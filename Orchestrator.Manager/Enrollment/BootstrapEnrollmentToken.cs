@@ -15,7 +15,7 @@ public sealed class BootstrapEnrollmentToken(EnrollmentTokenStore tokens, IOptio
     {
         var settings = options.Value;
         if (settings.BootstrapEnrollmentToken is not { Length: > 0 } token) return;
-        var bounds = new NodeBounds(settings.BootstrapOrchestratorIds, settings.DefaultMaxAgents, null, null);
+        var bounds = new NodeBounds(settings.BootstrapOrchestratorIds, settings.BootstrapMaxAgents, null, null);
         await tokens.StoreAsync(token, TokenId, bounds, maxUses: 0, time.GetUtcNow() + settings.BootstrapTokenLifetime);
         logger.LogInformation("Bootstrap enrollment token stored for orchestrator_ids {OrchestratorIds}, valid for {Lifetime}",
             string.Join(", ", settings.BootstrapOrchestratorIds), settings.BootstrapTokenLifetime);

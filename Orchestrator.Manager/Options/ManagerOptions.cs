@@ -28,6 +28,9 @@ public sealed class ManagerOptions
     // BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS (comma-separated): the orchestrator_ids the bootstrap token may enroll.
     public List<string> BootstrapOrchestratorIds { get; set; } = [];
 
+    // The max_agents bound of nodes enrolled with the bootstrap token.
+    public int BootstrapMaxAgents { get; set; } = 100;
+
     // How long the bootstrap token stays valid after each manager start.
     public TimeSpan BootstrapTokenLifetime { get; set; } = TimeSpan.FromDays(1);
 

@@ -28,6 +28,7 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
         }
         if (options.BootstrapOrchestratorIds.Any(id => !Enrollment.EnrollmentValidation.IsIdentifier(id)))
             errors.Add("BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS entries must be 1-128 letters, digits, '.', '_' or '-'.");
+        if (options.BootstrapMaxAgents is < 1 or > 10_000) errors.Add("Manager:BootstrapMaxAgents must be between 1 and 10000.");
         if (options.BootstrapTokenLifetime <= TimeSpan.Zero) errors.Add("Manager:BootstrapTokenLifetime must be positive.");
         if (options.NodeTokenLifetime <= TimeSpan.Zero) errors.Add("Manager:NodeTokenLifetime must be positive.");
         if (string.IsNullOrEmpty(options.AdminPassword))
