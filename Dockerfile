@@ -9,9 +9,11 @@ WORKDIR /src
 # global.json is left out on purpose: it pins this machine's SDK patch; the image brings its own 10.0 SDK.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY Orchestrator.ServiceDefaults/Orchestrator.ServiceDefaults.csproj Orchestrator.ServiceDefaults/
+COPY Orchestrator.Protocol/Orchestrator.Protocol.csproj Orchestrator.Protocol/
 COPY Orchestrator.Manager/Orchestrator.Manager.csproj Orchestrator.Manager/
 RUN dotnet restore Orchestrator.Manager/Orchestrator.Manager.csproj
 COPY Orchestrator.ServiceDefaults/ Orchestrator.ServiceDefaults/
+COPY Orchestrator.Protocol/ Orchestrator.Protocol/
 COPY Orchestrator.Manager/ Orchestrator.Manager/
 RUN dotnet publish Orchestrator.Manager/Orchestrator.Manager.csproj -c Release -o /app \
     --no-restore -p:UseAppHost=false

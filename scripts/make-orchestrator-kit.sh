@@ -41,13 +41,13 @@ cp "$ROOT/scripts/deploy-orchestrator.sh" "$OUT/"
 chmod +x "$OUT/deploy-orchestrator.sh"
 cp "$ROOT/docs/deployment.md" "$OUT/DEPLOYMENT.md"
 
-# Dockerfile.agent builds the node from source, so the kit carries the two projects it needs, in the
+# Dockerfile.agent builds the node from source, so the kit carries the three projects it needs, in the
 # repository's layout, without build output or developer-only settings.
 cp "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$OUT/"
 tar -C "$ROOT" \
     --exclude=bin --exclude=obj --exclude=.data --exclude='*.user' --exclude=launchSettings.json \
     --exclude=appsettings.Development.json \
-    -cf - Orchestrator.ServiceDefaults Orchestrator.Agent | tar -C "$OUT" -xf -
+    -cf - Orchestrator.ServiceDefaults Orchestrator.Protocol Orchestrator.Agent | tar -C "$OUT" -xf -
 
 cat > "$OUT/README.md" <<'README'
 # Orchestrator deployment kit

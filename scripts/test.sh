@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # The README's test command: installs prerequisites, builds, runs every test, ends with the totals.
+#   bash scripts/test.sh          every level (what CI runs)
+#   bash scripts/test.sh --fast   only Unit and Api tests (no service processes, no AppHost, no kit scripts)
+# Other arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~AuthTests".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+selection=()
+if [[ "${1:-}" == "--fast" ]]; then
+  shift
+  selection=(--filter "Level=Unit|Level=Api")
+fi
 
 bash scripts/install-prerequisites.sh
 dotnet build Orchestrator.sln --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary
@@ -10,7 +19,7 @@ dotnet build Orchestrator.sln --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test Orchestrator.sln --no-build --nologo -v quiet --logger "console;verbosity=minimal" "$@" 2>&1 \
+dotnet test Orchestrator.sln --no-build --nologo -v quiet --logger "console;verbosity=minimal" "${selection[@]}" "$@" 2>&1 \
   | tee "$log" | grep --line-buffered -v -E '^\s*$|^Test run for|^A total of|^Results File|^\s+Passed '
 status=${PIPESTATUS[0]}
 set -e

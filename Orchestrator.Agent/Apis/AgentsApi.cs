@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Apis;
 
@@ -8,20 +9,21 @@ public static class AgentsApi
 {
     public static RouteGroupBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/agents").WithTags("Agents");
-        api.MapGet("/", ListAgents);
-        api.MapGet("/{id}", GetAgent);
+        var api = app.MapGroup(string.Empty).WithTags("Agents");
+        api.MapGet(NodeRoutes.Agents, ListAgents);
+        api.MapGet(NodeRoutes.Agent, GetAgent);
         return api;
     }
 
-    public static Ok<AgentList> ListAgents(AgentSupervisor supervisor)
+    public static Ok<NodeAgentList> ListAgents(AgentSupervisor supervisor)
     {
         var agents = supervisor.Agents();
-        return TypedResults.Ok(new AgentList(agents.Count, supervisor.MaxAgents, agents));
+        return TypedResults.Ok(new NodeAgentList(agents.Count, supervisor.MaxAgents, [.. agents.Select(ToWire)]));
     }
 
-    public static Results<Ok<AgentView>, NotFound> GetAgent(string id, AgentSupervisor supervisor) =>
-        supervisor.Find(id) is { } agent ? TypedResults.Ok(agent) : TypedResults.NotFound();
-}
+    public static Results<Ok<NodeAgent>, NotFound> GetAgent(string id, AgentSupervisor supervisor) =>
+        supervisor.Find(id) is { } agent ? TypedResults.Ok(ToWire(agent)) : TypedResults.NotFound();
 
-public sealed record AgentList(int Count, int MaxAgents, IReadOnlyList<AgentView> Agents);
+    private static NodeAgent ToWire(Runtime.AgentView agent) => new(agent.AgentId, agent.AgentType, agent.State.ToWire(), agent.StartedAt,
+        agent.Restarts, agent.LastError, agent.Epoch, agent.Figures);
+}

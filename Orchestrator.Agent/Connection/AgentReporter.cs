@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -50,11 +52,11 @@ public sealed class AgentReporter : BackgroundService
     private async Task<bool> TryReportAsync(string containerId, CancellationToken cancellationToken)
     {
         var agents = _supervisor.Agents()
-            .Select(a => new ReportedAgentState(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
+            .Select(a => new ReportedAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
             .ToList();
         try
         {
-            var verdict = await _client.ReportAgentsAsync(new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
+            var verdict = await _client.ReportAgentsAsync(containerId, new AgentReportRequest(containerId, _coordinator.Current.Generation, agents), cancellationToken);
             if (verdict.Rejected.Count == 0) return true;
             foreach (var rejected in verdict.Rejected)
                 _logger.LogWarning("The manager refused agent {AgentId} ({Reason}); stopping it", rejected.AgentId, rejected.Reason);

@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Fencing;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -46,7 +50,7 @@ public sealed class AssignmentListener(
             {
                 return;
             }
-            catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            catch (ManagerProblemException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
             {
                 // Whichever loop hears the 404 first says so; the heartbeat loop then registers again.
                 logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
@@ -79,8 +83,8 @@ public sealed class AssignmentListener(
     }
 
     private static List<AgentDefinition> Definitions(AssignmentsResponse response) =>
-        response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig, a.Epoch,
-            a.OnClusterLoss ?? "keep", a.LeaseSeconds, a.Traceparent)).ToList();
+        response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig.ValueKind == JsonValueKind.Object ? JsonObject.Create(a.AgentConfig) : null, a.Epoch,
+            a.OnClusterLoss ?? ClusterLossPolicies.Keep, a.LeaseSeconds, a.Traceparent)).ToList();
 
     private async Task ApplyAsync(long generation, List<AgentDefinition> desired, CancellationToken cancellationToken)
     {

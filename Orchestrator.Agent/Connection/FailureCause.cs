@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Agent.Connection;
 
@@ -8,7 +8,7 @@ public sealed record FailureCause(string Kind, string Detail)
 {
     public static FailureCause From(Exception exception) => exception switch
     {
-        ManagerStatusException status => new($"http {(int)status.StatusCode}", status.Message),
+        ManagerProblemException status => new($"http {(int)status.StatusCode}", status.Message),
         HttpRequestException { InnerException: SocketException socket } => FromSocket(socket),
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } http => new("dns", http.Message),
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } http => new("connection", http.Message),
@@ -24,9 +24,4 @@ public sealed record FailureCause(string Kind, string Detail)
         SocketError.TimedOut => new("timeout", socket.Message),
         _ => new($"socket {socket.SocketErrorCode}", socket.Message),
     };
-}
-
-public sealed class ManagerStatusException(HttpStatusCode statusCode, string message) : Exception(message)
-{
-    public HttpStatusCode StatusCode { get; } = statusCode;
 }

@@ -2,28 +2,24 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Connection;
 
 // Builds the registration and heartbeat bodies from the seed's settings, real readings and the agents.
 public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor, ConnectionState state)
 {
-    public RegistrationRequest Registration()
+    public RegisterContainerRequest Registration()
     {
         var options = node.Value;
         var reading = sampler.Sample();
-        return new RegistrationRequest(
+        return new RegisterContainerRequest(
             options.EffectiveContainerName,
             options.ExternalIp,
             options.Port,
             options.Capabilities,
-            new ContainerResources(reading.CpuCount, reading.MemoryLimit),
-            new Dictionary<string, string>
-            {
-                ["orchestrator_id"] = options.OrchestratorId,
-                ["agent_id"] = options.AgentId,
-                ["agent_type"] = options.AgentType,
-            },
+            new ContainerResources(reading.CpuCount, reading.MemoryLimit).ToJson(),
+            new ContainerMetadata(options.OrchestratorId, options.AgentId, options.AgentType).ToJson(),
             options.MaxAgents);
     }
 
@@ -34,9 +30,9 @@ public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSample
         return new HeartbeatRequest(
             containerId,
             HealthScore.Compute(reading, supervisor.RecentFailures()),
-            new HeartbeatResources(reading.CpuCount, reading.CpuPercent, reading.MemoryUsed, reading.MemoryLimit, reading.ProcessCount),
+            new HeartbeatResources(reading.CpuCount, reading.CpuPercent, reading.MemoryUsed, reading.MemoryLimit, reading.ProcessCount).ToJson(),
             agents.Count(a => a.State is AgentState.Running or AgentState.Starting),
-            [.. agents.Select(a => new HeartbeatAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError))],
+            agents.Select(a => new HeartbeatAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError)).ToList().ToJson(),
             state.LastRoundTrip?.TotalMilliseconds, state.FailedCalls);
     }
 }

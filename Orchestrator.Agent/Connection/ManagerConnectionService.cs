@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol.Client;
 using Polly;
 using Polly.Retry;
 
@@ -34,7 +35,6 @@ public sealed class ManagerConnectionService(
             return;
         }
         logger.LogInformation("Registering with the manager at {Url}", _options.Url);
-        client.RegistrationSource = composer.Registration;
         var registration = RegistrationPipeline(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -71,13 +71,14 @@ public sealed class ManagerConnectionService(
         try
         {
             var started = time.GetTimestamp();
-            var response = await client.HeartbeatAsync(composer.Heartbeat(state.ContainerId!), cancellationToken);
+            var containerId = state.ContainerId!;
+            var response = await client.HeartbeatAsync(containerId, composer.Heartbeat(containerId), cancellationToken);
             state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow(), time.GetElapsedTime(started));
             telemetry.Heartbeat();
             _failures.Success("Heartbeat");
             return true;
         }
-        catch (ManagerStatusException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        catch (ManagerProblemException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             logger.LogWarning("The manager no longer knows container {ContainerId}; registering again", state.ContainerId);
             state.Forgotten();

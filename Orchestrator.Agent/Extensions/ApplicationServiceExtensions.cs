@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Orchestrator.Agent.Apis;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Extensions;
 
@@ -22,7 +22,7 @@ public static class ApplicationServiceExtensions
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentsJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
         });
         return builder;
     }

@@ -1,12 +1,20 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Connection;
+using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 using Polly;
 
 namespace Orchestrator.Agent.Extensions;
 
 public static class ManagerConnectionExtensions
 {
+    public const string CallsClient = "manager";
+
+    // The assignments long-poll: its timeout is the longest wait plus a margin.
+    public const string LongPollClient = "manager-long-poll";
+
     public static WebApplicationBuilder AddManagerConnection(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -15,9 +23,16 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<ConnectionState>();
         services.AddSingleton<ConnectionTelemetry>();
         services.AddSingleton<HeartbeatComposer>();
-        services.AddSingleton<ManagerClient>();
-        services.AddManagerHttpClient(ManagerClient.HttpClientName, o => o.RequestTimeout);
-        services.AddManagerHttpClient(ManagerClient.LongPollClientName, o => o.LongPollWait + o.RequestTimeout);
+        // The node logs in as `cluster` with its own credential (enrolling first), or the seed's shared password.
+        services.TryAddSingleton<IManagerCredentials, NodeCredentials>();
+        services.AddSingleton(sp =>
+        {
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            return new ManagerClient(() => factory.CreateClient(CallsClient), sp.GetRequiredService<IManagerCredentials>(),
+                () => factory.CreateClient(LongPollClient));
+        });
+        services.AddManagerHttpClient(CallsClient, o => o.RequestTimeout);
+        services.AddManagerHttpClient(LongPollClient, o => o.LongPollWait + o.RequestTimeout);
         services.AddHostedService<ManagerConnectionService>();
         services.AddSingleton<AgentReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentReporter>());

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Orchestrator.Agent.Runtime;
 
-// What the local API and the heartbeat show of one agent.
+// What the local API (as Protocol's NodeAgent) and the heartbeat show of one agent.
 public sealed record AgentView(
     string AgentId,
     string AgentType,

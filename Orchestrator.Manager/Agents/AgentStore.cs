@@ -1,5 +1,4 @@
 using System.Globalization;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
@@ -16,16 +15,16 @@ public static class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/api/v1/cluster/agents").WithTags("Agents").RequireAuthorization(Policies.Admin);
-        agents.MapPost("/deploy", DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)");
-        agents.MapGet("/", ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
-        agents.MapGet("/{id}", GetAsync).WithSummary("One agent, with the state its orchestrator reported");
-        agents.MapDelete("/{id}", DeleteAsync).WithSummary("Stop an agent and remove it");
+        var agents = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Admin);
+        agents.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)");
+        agents.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
+        agents.MapGet(ManagerRoutes.Agent, GetAsync).WithSummary("One agent, with the state its orchestrator reported");
+        agents.MapDelete(ManagerRoutes.Agent, DeleteAsync).WithSummary("Stop an agent and remove it");
         return app;
     }
 
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
-        DeployRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey,
         AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options)
     {
         if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
@@ -33,25 +32,25 @@ public static class AgentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
         if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command));
 
-        var body = JsonSerializer.Serialize(request, ManagerJsonContext.Default.DeployRequest);
+        var body = JsonSerializer.Serialize(request, ProtocolJsonContext.Default.DeployRequest);
         var (claim, stored) = await idempotency.ClaimAsync(idempotencyKey, body);
         switch (claim)
         {
             case IdempotencyStore.Claim.Replay:
-                var replay = JsonSerializer.Deserialize(stored!, ManagerJsonContext.Default.DeployResponse)!;
-                return TypedResults.Created($"/api/v1/cluster/agents?deployment_id={replay.DeploymentId}", replay);
+                var replay = JsonSerializer.Deserialize(stored!, ProtocolJsonContext.Default.DeployResponse)!;
+                return TypedResults.Created($"{ManagerRoutes.Agents}?deployment_id={replay.DeploymentId}", replay);
             case IdempotencyStore.Claim.InProgress:
-                return ApiProblems.Problem(StatusCodes.Status409Conflict, "Deploy in progress",
+                return ApiProblems.Problem(ProblemTypes.DeployInProgress,
                     "A deploy with this Idempotency-Key is still being processed; retry shortly.");
             case IdempotencyStore.Claim.Mismatch:
-                return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                return ApiProblems.Problem(ProblemTypes.IdempotencyKeyReused,
                     "This Idempotency-Key was used for a different request body.");
         }
 
         var outcome = await scheduler.DeployAsync(command);
         if (outcome is DeployOutcome.Placed placed)
             await idempotency.CompleteAsync(idempotencyKey, body,
-                JsonSerializer.Serialize(placed.Response, ManagerJsonContext.Default.DeployResponse), options.Value.IdempotencyRetention);
+                JsonSerializer.Serialize(placed.Response, ProtocolJsonContext.Default.DeployResponse), options.Value.IdempotencyRetention);
         else
             await idempotency.ReleaseAsync(idempotencyKey);
         return ToResult(outcome);
@@ -85,16 +84,15 @@ public static class AgentsApi
     private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome) => outcome switch
     {
         DeployOutcome.Placed placed => TypedResults.Created(
-            $"/api/v1/cluster/agents?deployment_id={placed.Response.DeploymentId}", placed.Response),
-        DeployOutcome.Unsupported u => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "No cluster supports this agent type",
+            $"{ManagerRoutes.Agents}?deployment_id={placed.Response.DeploymentId}", placed.Response),
+        DeployOutcome.Unsupported u => ApiProblems.Problem(ProblemTypes.UnsupportedAgentType,
             $"agent_type needs capability '{u.Capability}', which no registered orchestrator cluster offers."),
-        DeployOutcome.NoMatch m => ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "No cluster matches the constraints", m.Detail),
-        DeployOutcome.NoCapacity c => ApiProblems.Problem(StatusCodes.Status409Conflict, "No capacity left",
+        DeployOutcome.NoMatch m => ApiProblems.Problem(ProblemTypes.NoMatchingCluster, m.Detail),
+        DeployOutcome.NoCapacity c => ApiProblems.Problem(ProblemTypes.NoCapacity,
             $"{c.Requested} agent(s) requested but eligible healthy clusters have room for {c.Available}. Nothing was deployed."),
         _ => throw new InvalidOperationException("Unexpected deploy outcome " + outcome),
     };
 
-    private static ProblemHttpResult AgentNotFound(string id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "Unknown agent", detail: $"No agent with agent_id '{id}'.",
-        extensions: new Dictionary<string, object?> { ["agent_id"] = id });
+    private static ProblemHttpResult AgentNotFound(string id) =>
+        ApiProblems.Problem(ProblemTypes.UnknownAgent, $"No agent with agent_id '{id}'.", new Dictionary<string, object?> { ["agent_id"] = id });
 }

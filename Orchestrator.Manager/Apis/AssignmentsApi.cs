@@ -19,10 +19,10 @@ public static class AssignmentsApi
 
     public static IEndpointRouteBuilder MapAssignmentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/cluster/containers/{id}").WithTags("Assignments")
+        var group = app.MapGroup(string.Empty).WithTags("Assignments")
             .RequireAuthorization(Policies.ClusterMember);
-        group.MapGet("/assignments", GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents");
-        group.MapPost("/agents/report", ReportAsync).WithSummary("Report the state of the agents this container runs");
+        group.MapGet(ManagerRoutes.Assignments, GetAssignmentsAsync).WithSummary("Long-poll this container's desired agents");
+        group.MapPost(ManagerRoutes.AgentReport, ReportAsync).WithSummary("Report the state of the agents this container runs");
         return app;
     }
 
@@ -78,6 +78,6 @@ public static class AssignmentsApi
     }
 
     private static AssignmentsResponse ToResponse(string id, DesiredState desired) => new(id, desired.Generation,
-        desired.AssignmentJson.Select(json => JsonSerializer.Deserialize(json, ManagerJsonContext.Default.Assignment)!)
+        desired.AssignmentJson.Select(json => JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.Assignment)!)
             .OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList());
 }

@@ -15,9 +15,9 @@ public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous()
-            .MapPost("/token", IssueTokenAsync)
-            .WithSummary("Log in as admin (operators) or cluster (an orchestrator: its node credential, or the shared password when allowed)");
+        app.MapGroup(string.Empty).WithTags("Auth").AllowAnonymous()
+            .MapPost(ManagerRoutes.Token, IssueTokenAsync)
+            .WithSummary("Log in as admin (operators) or cluster (an orchestrator, its node credential, or the shared password when allowed)");
         return app;
     }
 
@@ -30,7 +30,7 @@ public static class AuthApi
         if (await limiter.RetryAfterAsync(client) is { } retryAfter)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins",
+            return ApiProblems.Problem(ProblemTypes.TooManyLogins,
                 $"Too many failed logins from this client; retry in {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
         }
 
@@ -47,7 +47,7 @@ public static class AuthApi
         if (issued is null)
         {
             await limiter.RecordFailureAsync(client);
-            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Invalid credentials", "The username or password is wrong.");
+            return ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
         await limiter.ResetAsync(client);
         return TypedResults.Ok(issued);

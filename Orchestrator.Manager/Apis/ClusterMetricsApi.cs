@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
 
@@ -11,9 +10,9 @@ public static class ClusterMetricsApi
 {
     public static IEndpointRouteBuilder MapClusterMetricsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/cluster").WithTags("Cluster").RequireAuthorization(Policies.Admin);
-        group.MapGet("/metrics/distribution", GetDistributionAsync).WithSummary("Agents per container and per orchestrator_id");
-        group.MapGet("/communication/stats", GetCommunicationStatsAsync).WithSummary("Heartbeats, deliveries, failures and reconnects");
+        var group = app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Admin);
+        group.MapGet(ManagerRoutes.Distribution, GetDistributionAsync).WithSummary("Agents per container and per orchestrator_id");
+        group.MapGet(ManagerRoutes.CommunicationStats, GetCommunicationStatsAsync).WithSummary("Heartbeats, deliveries, failures and reconnects");
         return app;
     }
 

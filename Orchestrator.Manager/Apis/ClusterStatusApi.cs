@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Manager.Redis;
@@ -13,8 +12,8 @@ public static class ClusterStatusApi
 {
     public static IEndpointRouteBuilder MapClusterStatusApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/cluster").WithTags("Cluster").RequireAuthorization(Policies.Admin)
-            .MapGet("/status", GetStatusAsync)
+        app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Admin)
+            .MapGet(ManagerRoutes.Status, GetStatusAsync)
             .WithSummary("Containers by status, capacity, agents in use, and whether Redis is reachable");
         return app;
     }

@@ -17,17 +17,17 @@ public static class ContainersApi
     public static IEndpointRouteBuilder MapContainersApi(this IEndpointRouteBuilder app)
     {
         // Orchestrators (cluster tokens, own container only) and operators.
-        var clusters = app.MapGroup("/api/v1/cluster/containers").WithTags("Containers")
+        var clusters = app.MapGroup(string.Empty).WithTags("Containers")
             .RequireAuthorization(Policies.ClusterMember);
-        clusters.MapPost("/register", RegisterAsync).WithSummary("Register a container, or update it under the same container_name");
-        clusters.MapPost("/{id}/heartbeat", HeartbeatAsync).WithSummary("Report liveness, health and load");
+        clusters.MapPost(ManagerRoutes.Register, RegisterAsync).WithSummary("Register a container, or update it under the same container_name");
+        clusters.MapPost(ManagerRoutes.Heartbeat, HeartbeatAsync).WithSummary("Report liveness, health and load");
 
         // Operators only.
-        var operators = app.MapGroup("/api/v1/cluster/containers").WithTags("Containers")
+        var operators = app.MapGroup(string.Empty).WithTags("Containers")
             .RequireAuthorization(Policies.Admin);
-        operators.MapGet("/", ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
-        operators.MapGet("/{id}", GetAsync).WithSummary("One container");
-        operators.MapDelete("/{id}", DeleteAsync).WithSummary("Deregister a container");
+        operators.MapGet(ManagerRoutes.Containers, ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
+        operators.MapGet(ManagerRoutes.Container, GetAsync).WithSummary("One container");
+        operators.MapDelete(ManagerRoutes.Container, DeleteAsync).WithSummary("Deregister a container");
         return app;
     }
 
@@ -37,7 +37,7 @@ public static class ContainersApi
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var settings = options.Value;
         if (!settings.EnableDistributed)
-            return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Distributed mode is off",
+            return ApiProblems.Problem(ProblemTypes.DistributedModeOff,
                 "ENABLE_DISTRIBUTED is false: this manager accepts no orchestrator registrations.");
         var name = request.ContainerName!.Trim();
         if (user.BoundContainerName() is { } bound && bound != name) return ApiProblems.NotYourContainer();
@@ -50,10 +50,10 @@ public static class ContainersApi
         {
             // An enrolled node: its customer is fixed and its claims stay within its enrollment token's bounds.
             if (await store.BoundsAsync(node.ContainerId) is not { } stored) return ApiProblems.CredentialRevoked();
-            var bounds = JsonSerializer.Deserialize(stored, ManagerJsonContext.Default.NodeBounds)!;
+            var bounds = JsonSerializer.Deserialize(stored, EnrollmentJsonContext.Default.NodeBounds)!;
             var (accepted, refusal) = NodeClaims.Check(request, bounds, node.OrchestratorId);
             if (refusal is not null)
-                return ApiProblems.Field(StatusCodes.Status403Forbidden, "Beyond this node's bounds", refusal.Field, refusal.Detail);
+                return ApiProblems.Field(ProblemTypes.BeyondBounds, refusal.Field, refusal.Detail);
             registration = registration with { Capabilities = accepted!.Capabilities, MetadataJson = accepted.MetadataJson, MaxAgents = accepted.MaxAgents };
         }
 
@@ -62,7 +62,7 @@ public static class ContainersApi
         metrics.Registered(result.Created);
         var response = new RegisterContainerResponse(result.ContainerId, name, ContainerStatus.Healthy, settings.HeartbeatSeconds());
         return result.Created
-            ? TypedResults.Created($"/api/v1/cluster/containers/{result.ContainerId}", response)
+            ? TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, result.ContainerId), response)
             : TypedResults.Ok(response);
     }
 

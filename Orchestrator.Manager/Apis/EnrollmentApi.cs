@@ -15,17 +15,17 @@ public static class EnrollmentApi
 {
     public static IEndpointRouteBuilder MapEnrollmentApi(this IEndpointRouteBuilder app)
     {
-        var tokens = app.MapGroup("/api/v1/cluster/enrollment-tokens").WithTags("Enrollment").RequireAuthorization(Policies.Admin);
-        tokens.MapPost("/", CreateAsync).WithSummary("Create an enrollment token for one orchestrator_id (shown once)");
-        tokens.MapGet("/", ListAsync).WithSummary("List enrollment tokens, without their secrets");
-        tokens.MapDelete("/{tokenId}", DeleteAsync).WithSummary("Revoke an enrollment token");
+        var tokens = app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Admin);
+        tokens.MapPost(ManagerRoutes.EnrollmentTokens, CreateAsync).WithSummary("Create an enrollment token for one orchestrator_id (shown once)");
+        tokens.MapGet(ManagerRoutes.EnrollmentTokens, ListAsync).WithSummary("List enrollment tokens, without their secrets");
+        tokens.MapDelete(ManagerRoutes.EnrollmentToken, DeleteAsync).WithSummary("Revoke an enrollment token");
 
         // The enrollment token is the credential here; login rate limits apply to failures.
-        app.MapGroup("/api/v1/cluster").WithTags("Enrollment").AllowAnonymous()
-            .MapPost("/enroll", EnrollAsync).WithSummary("Exchange an enrollment token and a registration for a node credential");
+        app.MapGroup(string.Empty).WithTags("Enrollment").AllowAnonymous()
+            .MapPost(ManagerRoutes.Enroll, EnrollAsync).WithSummary("Exchange an enrollment token and a registration for a node credential");
 
-        app.MapGroup("/api/v1/cluster/containers").WithTags("Enrollment").RequireAuthorization(Policies.Admin)
-            .MapPost("/{id}/revoke", RevokeAsync).WithSummary("Revoke a node's credential; its agents are handled as on cluster loss");
+        app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Admin)
+            .MapPost(ManagerRoutes.Revoke, RevokeAsync).WithSummary("Revoke a node's credential; its agents are handled as on cluster loss");
         return app;
     }
 
@@ -34,7 +34,7 @@ public static class EnrollmentApi
     {
         if (request.Validate(options.Value.DefaultMaxAgents, out var errors) is not { } valid) return TypedResults.ValidationProblem(errors);
         var created = await store.CreateAsync(valid.OrchestratorId, valid.Ttl, valid.MaxUses, valid.Bounds);
-        return TypedResults.Created($"/api/v1/cluster/enrollment-tokens/{created.TokenId}", created);
+        return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.EnrollmentToken, created.TokenId), created);
     }
 
     public static async Task<Ok<EnrollmentTokenListResponse>> ListAsync(EnrollmentTokenStore store)
@@ -43,10 +43,10 @@ public static class EnrollmentApi
         return TypedResults.Ok(new EnrollmentTokenListResponse(tokens, tokens.Count));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tokenId, EnrollmentTokenStore store) =>
-        await store.DeleteAsync(tokenId) ? TypedResults.NoContent() : TypedResults.Problem(
-            statusCode: StatusCodes.Status404NotFound, title: "Unknown enrollment token",
-            detail: $"No enrollment token with token_id '{tokenId}'.", extensions: new Dictionary<string, object?> { ["token_id"] = tokenId });
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([Microsoft.AspNetCore.Mvc.FromRoute(Name = "id")] string tokenId,
+        EnrollmentTokenStore store) =>
+        await store.DeleteAsync(tokenId) ? TypedResults.NoContent() : ApiProblems.Problem(ProblemTypes.UnknownEnrollmentToken,
+            $"No enrollment token with token_id '{tokenId}'.", new Dictionary<string, object?> { ["token_id"] = tokenId });
 
     public static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
@@ -58,7 +58,7 @@ public static class EnrollmentApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var settings = options.Value;
         if (!settings.EnableDistributed)
-            return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Distributed mode is off",
+            return ApiProblems.Problem(ProblemTypes.DistributedModeOff,
                 "ENABLE_DISTRIBUTED is false: this manager accepts no orchestrator registrations.");
 
         // Guessing tokens counts as failed logins, per client IP.
@@ -66,7 +66,7 @@ public static class EnrollmentApi
         if (await limiter.RetryAfterAsync(client) is { } retryAfter)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins",
+            return ApiProblems.Problem(ProblemTypes.TooManyLogins,
                 $"Too many failed attempts from this client; retry in {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
         }
 
@@ -76,16 +76,16 @@ public static class EnrollmentApi
             case NodeEnrollment.Outcome.Enrolled enrolled:
                 metrics.Registered(enrolled.Created);
                 var name = request.ContainerName!.Trim();
-                return TypedResults.Created($"/api/v1/cluster/containers/{enrolled.ContainerId}", new EnrollResponse(
+                return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, enrolled.ContainerId), new EnrollResponse(
                     enrolled.ContainerId, name, enrolled.OrchestratorId, enrolled.Credential, ContainerStatus.Healthy, settings.HeartbeatSeconds()));
             case NodeEnrollment.Outcome.TokenRefused refused:
                 await limiter.RecordFailureAsync(client);
-                return ApiProblems.Field(StatusCodes.Status401Unauthorized, "Enrollment token refused", "enrollment_token", refused.Reason);
+                return ApiProblems.Field(ProblemTypes.EnrollmentTokenRefused, "enrollment_token", refused.Reason);
             case NodeEnrollment.Outcome.BeyondBounds beyond:
-                return ApiProblems.Field(StatusCodes.Status403Forbidden, "Beyond the enrollment token's bounds", beyond.Refusal.Field, beyond.Refusal.Detail);
+                return ApiProblems.Field(ProblemTypes.BeyondBounds, beyond.Refusal.Field, beyond.Refusal.Detail);
             default:
                 var taken = (NodeEnrollment.Outcome.NameTaken)outcome;
-                return ApiProblems.Field(StatusCodes.Status409Conflict, "Name enrolled by another customer", "container_name",
+                return ApiProblems.Field(ProblemTypes.NameEnrolledElsewhere, "container_name",
                     $"container_name '{taken.Name}' is already enrolled under another orchestrator_id; choose another name.");
         }
     }

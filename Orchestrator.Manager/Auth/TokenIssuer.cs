@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Options;
 
 namespace Orchestrator.Manager.Auth;

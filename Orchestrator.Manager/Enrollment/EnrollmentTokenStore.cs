@@ -61,16 +61,16 @@ public sealed class EnrollmentTokenStore(IConnectionMultiplexer redis, TimeProvi
         string Field(string name) => fields.GetValueOrDefault(name) ?? "";
         long Long(string name) => long.TryParse(Field(name), CultureInfo.InvariantCulture, out var v) ? v : 0;
         var bounds = new NodeBounds(
-            JsonSerializer.Deserialize(Field("orchestrator_ids"), ManagerJsonContext.Default.IReadOnlyListString) ?? [],
+            JsonSerializer.Deserialize(Field("orchestrator_ids"), EnrollmentJsonContext.Default.IReadOnlyListString) ?? [],
             (int)Long("max_agents"),
-            Field("capabilities") is { Length: > 0 } caps ? JsonSerializer.Deserialize(caps, ManagerJsonContext.Default.IReadOnlyListString) : null,
-            Field("labels") is { Length: > 0 } labels ? JsonSerializer.Deserialize(labels, ManagerJsonContext.Default.IReadOnlyDictionaryStringString) : null);
+            Field("capabilities") is { Length: > 0 } caps ? JsonSerializer.Deserialize(caps, EnrollmentJsonContext.Default.IReadOnlyListString) : null,
+            Field("labels") is { Length: > 0 } labels ? JsonSerializer.Deserialize(labels, EnrollmentJsonContext.Default.IReadOnlyDictionaryStringString) : null);
         return new StoredToken(Field("token_id"), bounds, DateTimeOffset.FromUnixTimeMilliseconds(Long("created_at")),
             DateTimeOffset.FromUnixTimeMilliseconds(Long("expires_at")), (int)Long("max_uses"), (int)Long("uses"));
     }
 
-    private static string Json(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, ManagerJsonContext.Default.IReadOnlyListString);
+    private static string Json(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, EnrollmentJsonContext.Default.IReadOnlyListString);
 
     private static string Json(IReadOnlyDictionary<string, string> values) =>
-        JsonSerializer.Serialize(values, ManagerJsonContext.Default.IReadOnlyDictionaryStringString);
+        JsonSerializer.Serialize(values, EnrollmentJsonContext.Default.IReadOnlyDictionaryStringString);
 }

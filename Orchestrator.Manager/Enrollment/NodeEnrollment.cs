@@ -40,10 +40,10 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
                  RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals, RedisKeys.Container(id)],
                 [time.GetUtcNow().ToUnixTimeMilliseconds(), name, current ?? "", id, accepted.OrchestratorId,
                  registration.HostAddress!.Trim(), registration.ApiPort!.Value,
-                 JsonSerializer.Serialize(accepted.Capabilities, ManagerJsonContext.Default.IReadOnlyListString),
+                 JsonSerializer.Serialize(accepted.Capabilities, EnrollmentJsonContext.Default.IReadOnlyListString),
                  registration.Resources is { ValueKind: JsonValueKind.Object } r ? r.GetRawText() : "{}",
                  accepted.MetadataJson, accepted.MaxAgents, EnrollmentSecrets.Hash(credential),
-                 JsonSerializer.Serialize(bounds, ManagerJsonContext.Default.NodeBounds)]))!;
+                 JsonSerializer.Serialize(bounds, EnrollmentJsonContext.Default.NodeBounds)]))!;
             switch ((string?)result[0])
             {
                 case "ok": return new Outcome.Enrolled(id, accepted.OrchestratorId, credential, (int)result[2] == 1);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
@@ -29,7 +28,7 @@ public static class ApplicationServiceExtensions
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagerJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
         });
         builder.AddBadInputHandling();
         builder.AddManagerAuthentication();

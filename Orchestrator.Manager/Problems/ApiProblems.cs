@@ -3,22 +3,22 @@ using Orchestrator.Manager.Agents;
 
 namespace Orchestrator.Manager.Problems;
 
+// Every problem the manager answers with is one of Protocol's ProblemTypes: its status and title are the contract.
 public static class ApiProblems
 {
-    public static ProblemHttpResult ContainerNotFound(string id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "Unknown container",
-        detail: $"No container with container_id '{id}' is registered.",
-        extensions: new Dictionary<string, object?> { ["container_id"] = id });
+    public static ProblemHttpResult ContainerNotFound(string id) => Problem(ProblemTypes.UnknownContainer,
+        $"No container with container_id '{id}' is registered.", new Dictionary<string, object?> { ["container_id"] = id });
 
-    public static ProblemHttpResult NotYourContainer() => TypedResults.Problem(
-        statusCode: StatusCodes.Status403Forbidden, title: "Not your container",
-        detail: "A cluster token may only act for the container it was issued for.");
+    public static ProblemHttpResult NotYourContainer() => Problem(ProblemTypes.NotYourContainer,
+        "A cluster token may only act for the container it was issued for.");
+
+    public static ProblemHttpResult Problem(ProblemType type, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: type.Status, title: type.Title, detail: detail, extensions: extensions);
 
     // The node's credential was revoked or replaced (or its container deleted): 401 whatever token it holds,
     // so it stops acting at once; it must enroll again with a new enrollment token.
-    public static ProblemHttpResult CredentialRevoked() => TypedResults.Problem(
-        statusCode: StatusCodes.Status401Unauthorized, title: "Credential revoked",
-        detail: "This node's credential was revoked or replaced; enroll again with a new ENROLLMENT_TOKEN.");
+    public static ProblemHttpResult CredentialRevoked() => Problem(ProblemTypes.CredentialRevoked,
+        "This node's credential was revoked or replaced; enroll again with a new ENROLLMENT_TOKEN.");
 
     public static ProblemHttpResult Refused(AccessOutcome access, string id) => access switch
     {
@@ -27,10 +27,7 @@ public static class ApiProblems
         _ => NotYourContainer(),
     };
 
-    public static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail);
-
-    // A 4xx naming the offending field, for refusals that are not plain validation (403 bounds, 409 conflicts).
-    public static ProblemHttpResult Field(int status, string title, string field, string detail) => TypedResults.Problem(
-        statusCode: status, title: title, detail: detail, extensions: new Dictionary<string, object?> { ["field"] = field });
+    // A refusal naming the offending field, for checks that are not plain validation (403 bounds, 409 conflicts).
+    public static ProblemHttpResult Field(ProblemType type, string field, string detail) =>
+        Problem(type, detail, new Dictionary<string, object?> { ["field"] = field });
 }

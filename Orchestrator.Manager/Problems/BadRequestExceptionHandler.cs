@@ -16,8 +16,8 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             BadHttpRequestException bad => FromBadRequest(bad),
             RedisConnectionException or RedisTimeoutException => new ProblemDetails
             {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Redis is unreachable",
+                Status = ProblemTypes.RedisUnreachable.Status,
+                Title = ProblemTypes.RedisUnreachable.Title,
                 Detail = "The manager cannot reach Redis; retry shortly.",
             },
             _ => null,
@@ -38,7 +38,7 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         return new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = bad.StatusCode,
-            Title = "The request body is not valid",
+            Title = ProblemTypes.InvalidBody.Title,
             Detail = message,
         };
     }

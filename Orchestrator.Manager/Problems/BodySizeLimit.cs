@@ -26,8 +26,8 @@ public static class BodySizeLimit
 
     public static ProblemDetails TooLarge(long? limit = null) => new()
     {
-        Status = StatusCodes.Status413PayloadTooLarge,
-        Title = "The request body is too large",
+        Status = ProblemTypes.BodyTooLarge.Status,
+        Title = ProblemTypes.BodyTooLarge.Title,
         Detail = limit is null ? "The request body exceeds the size limit." : $"The request body exceeds {limit} bytes.",
         Extensions = { ["field"] = "body" },
     };

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
@@ -17,7 +16,7 @@ public sealed class AgentMover(IConnectionMultiplexer redis, TimeProvider time)
         var result = (string?)await redis.GetDatabase().ScriptEvaluateAsync(RescheduleScripts.Move,
             values: [RedisKeys.ContainerPrefix, RedisKeys.AgentPrefix, assignment.AgentId, from,
                 assignment.Epoch.ToString(CultureInfo.InvariantCulture), to, toOrchestrator,
-                JsonSerializer.Serialize(next, ManagerJsonContext.Default.Assignment), time.GetUtcNow().ToUnixTimeMilliseconds()]);
+                JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment), time.GetUtcNow().ToUnixTimeMilliseconds()]);
         return result switch
         {
             "ok" => Outcome.Moved,

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
@@ -56,7 +55,7 @@ public sealed class Rescheduler(
         var moved = 0;
         foreach (var entry in await redis.GetDatabase().HashGetAllAsync(RedisKeys.DesiredAgents(lost.ContainerId)))
         {
-            var assignment = JsonSerializer.Deserialize(entry.Value.ToString(), ManagerJsonContext.Default.Assignment);
+            var assignment = JsonSerializer.Deserialize(entry.Value.ToString(), ProtocolJsonContext.Default.Assignment);
             if (assignment is not { OnClusterLoss: ClusterLossPolicies.Reschedule }) continue;
             switch (await MoveOneAsync(assignment, lost, targets, load))
             {

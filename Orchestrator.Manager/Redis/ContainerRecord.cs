@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Orchestrator.Manager.Contracts;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Redis;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Orchestrator.Manager.Contracts;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Redis;
@@ -16,7 +15,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ContainerScripts.Register,
             [RedisKeys.ContainerNames, RedisKeys.ContainerIds, RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals],
             [RedisKeys.ContainerPrefix, registration.Name, NewId(), NowMs(), registration.Host,
-             registration.Port, JsonSerializer.Serialize(registration.Capabilities, ManagerJsonContext.Default.IReadOnlyListString),
+             registration.Port, JsonSerializer.Serialize(registration.Capabilities, ProtocolJsonContext.Default.IReadOnlyListString),
              registration.ResourcesJson, registration.MetadataJson, registration.MaxAgents, requiredId ?? "", requiredVersion ?? ""]))!;
         if (result.Length == 1) return new RegistrationResult("", false, Revoked: true);
         return new RegistrationResult((string)result[0]!, (int)result[1] == 1);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 
 namespace Orchestrator.Manager.Scheduling;
@@ -70,7 +69,7 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
             var agentId = "agt-" + Guid.NewGuid().ToString("N")[..16];
             var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent);
             return new PlannedReplica(choices[0], agentId, byId[choices[0]].OrchestratorId,
-                JsonSerializer.Serialize(assignment, ManagerJsonContext.Default.Assignment));
+                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment));
         }).ToList();
 
         if (await agents.PlaceAsync(placement, replicas) != PlaceOutcome.Placed) return null;

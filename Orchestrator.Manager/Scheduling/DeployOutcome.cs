@@ -1,4 +1,3 @@
-using Orchestrator.Manager.Contracts;
 
 namespace Orchestrator.Manager.Scheduling;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Options;
 
 namespace Orchestrator.Manager.Scheduling;

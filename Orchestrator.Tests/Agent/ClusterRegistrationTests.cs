@@ -10,6 +10,7 @@ namespace Orchestrator.Tests.Agent;
 // The local cluster (AppHost): every orchestrator shows in the manager's container list with the
 // capabilities, max_agents and orchestrator_id of its AGENT_CONFIG, and keeps heartbeating.
 [Collection(LocalClusterCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.AppHost)]
 public class ClusterRegistrationTests(ClusterFixture cluster)
 {
     [Fact]

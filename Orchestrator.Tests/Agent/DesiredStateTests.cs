@@ -7,6 +7,7 @@ using Orchestrator.Agent.Runtime;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public sealed class DesiredStateTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-desired-").FullName;

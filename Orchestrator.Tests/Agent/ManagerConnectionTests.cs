@@ -8,18 +8,19 @@ namespace Orchestrator.Tests.Agent;
 
 // The node against the real manager (its built dll, on its own redis-server), both as processes.
 // The node starts first: the manager comes up late, then forgets the container.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class ManagerConnectionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private const string AdminPassword = "connection-test-admin-password";
 
     private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-conn-").FullName;
-    private readonly RedisServerProcess _redis = new();
+    private readonly RedisHost _redis = new();
     private readonly int _managerPort = FreePort.Next();
     private readonly int _nodePort = FreePort.Next();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private ServiceProcess? _manager;
-    private ServiceProcess? _node;
+    private ChildProcess? _manager;
+    private ChildProcess? _node;
 
     private string ManagerUrl => $"http://127.0.0.1:{_managerPort}";
 
@@ -33,9 +34,9 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         environment["ALLOW_SHARED_PASSWORD_NODES"] = "true"; // the seed's flow
         // Short backoff ceiling so the test does not wait out a 30 s retry after the manager appears.
         environment["Manager__RetryMaxDelay"] = "00:00:02";
-        _node = ServiceProcess.Start("Orchestrator.Agent", environment);
+        _node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         await _node.WaitForHttpAsync($"http://127.0.0.1:{_nodePort}/health", Deadline);
-        await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("Registration failed (refused)")), Deadline,
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("Registration failed (refused)")), Deadline,
             "the node to report the refused connection");
         Assert.Equal("degraded", await ConnectionCheckAsync());
 
@@ -57,7 +58,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         Assert.InRange((double)usage["cpu_percent"]!, 0, 100);
         var score = (double)beating["health_score"]!;
         Assert.InRange(score, 0, 100);
-        Assert.Equal("healthy", await Infrastructure.Deadline.PollAsync(async () => await ConnectionCheckAsync() == "healthy" ? "healthy" : null,
+        Assert.Equal("healthy", await Testing.Deadline.PollAsync(async () => await ConnectionCheckAsync() == "healthy" ? "healthy" : null,
             Deadline, "the node's connection check to turn healthy"));
 
         // The manager forgets the container: the next heartbeat gets 404 and the node registers again.
@@ -67,7 +68,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
             Assert.True((await _http.SendAsync(delete)).IsSuccessStatusCode);
         }
         await WaitForContainerAsync(c => (string?)c["status"] == "healthy", "the container to be registered again");
-        await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("no longer knows container")), Deadline,
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("no longer knows container")), Deadline,
             "the node to log the re-registration");
     }
 
@@ -80,11 +81,11 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         environment["ADMIN_PASSWORD"] = "not-the-password";
         environment["ALLOW_SHARED_PASSWORD_NODES"] = "true";
         environment["Manager__RetryMaxDelay"] = "00:00:01";
-        _node = ServiceProcess.Start("Orchestrator.Agent", environment);
+        _node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         await _node.WaitForHttpAsync($"http://127.0.0.1:{_nodePort}/health", Deadline);
 
-        await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("(check ADMIN_PASSWORD)")), Deadline, "the 401 to be logged");
-        var description = await Infrastructure.Deadline.PollAsync(async () =>
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("(check ADMIN_PASSWORD")), Deadline, "the 401 to be logged");
+        var description = await Testing.Deadline.PollAsync(async () =>
         {
             var health = JsonNode.Parse(await _http.GetStringAsync($"http://127.0.0.1:{_nodePort}/health"))!["checks"]!["manager-connection"]!;
             return (string?)health["status"] == "degraded" ? (string?)health["description"] : null;
@@ -95,7 +96,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         Assert.False(_node.HasExited);
     }
 
-    private void StartManager() => _manager = ServiceProcess.Start("Orchestrator.Manager", new Dictionary<string, string>
+    private void StartManager() => _manager = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Manager").WithEnvironment(new Dictionary<string, string>
     {
         ["REDIS_URL"] = _redis.Url,
         ["JWT_SECRET"] = "connection-test-jwt-secret-of-at-least-32-chars",
@@ -103,7 +104,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         ["ALLOW_SHARED_PASSWORD_NODES"] = "true",
         ["HEARTBEAT_INTERVAL"] = "1",
         ["ASPNETCORE_URLS"] = ManagerUrl,
-    });
+    }));
 
     private async Task<string?> ConnectionCheckAsync()
     {
@@ -122,7 +123,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
     {
         try
         {
-            return await Infrastructure.Deadline.PollAsync(async () =>
+            return await Testing.Deadline.PollAsync(async () =>
             {
                 using var list = new HttpRequestMessage(HttpMethod.Get, $"{ManagerUrl}/api/v1/cluster/containers");
                 list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync());

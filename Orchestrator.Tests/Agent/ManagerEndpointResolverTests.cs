@@ -3,6 +3,7 @@ using Orchestrator.Agent.Connection;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class ManagerEndpointResolverTests
 {
     private sealed class Probe(bool inContainer, bool resolves = true) : IContainerProbe

@@ -5,6 +5,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Agent;
 
 // The built node as a real process, started from the seed's variables with no manager listening.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class NodeStartupTests : IDisposable
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
@@ -15,8 +16,7 @@ public sealed class NodeStartupTests : IDisposable
     {
         var port = FreePort.Next();
         var unusedManagerPort = FreePort.Next();
-        await using var node = ServiceProcess.Start("Orchestrator.Agent",
-            SeedVariables.SharedPasswordCompose($"http://127.0.0.1:{unusedManagerPort}", port, _data));
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(SeedVariables.SharedPasswordCompose($"http://127.0.0.1:{unusedManagerPort}", port, _data)));
         await node.WaitForHttpAsync($"http://127.0.0.1:{port}/health", Startup);
 
         using var http = new HttpClient();
@@ -48,7 +48,7 @@ public sealed class NodeStartupTests : IDisposable
     {
         var environment = SeedVariables.SharedPasswordCompose("http://127.0.0.1:1", FreePort.Next(), _data);
         environment[variable] = value;
-        await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
 
         Assert.Equal(1, await node.WaitForExitAsync(Startup));
         var lines = node.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -61,7 +61,8 @@ public sealed class NodeStartupTests : IDisposable
     [Fact]
     public async Task NodeConfiguredOnlyWithTheAdminPasswordExitsWithOneLineSayingToUseAnEnrollmentToken()
     {
-        await using var node = ServiceProcess.Start("Orchestrator.Agent", SeedVariables.Compose("http://127.0.0.1:1", FreePort.Next(), _data));
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent")
+            .WithEnvironment(SeedVariables.Compose("http://127.0.0.1:1", FreePort.Next(), _data)));
 
         Assert.Equal(1, await node.WaitForExitAsync(Startup));
         var line = Assert.Single(node.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -74,7 +75,7 @@ public sealed class NodeStartupTests : IDisposable
         var environment = SeedVariables.SharedPasswordCompose("ftp://manager", FreePort.Next(), _data);
         environment["AGENT_CONFIG"] = """{"max_agents":-2}""";
         environment["HEARTBEAT_INTERVAL"] = "0";
-        await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
 
         Assert.Equal(1, await node.WaitForExitAsync(Startup));
         Assert.Contains("CENTRAL_MANAGER_URL must be an http(s) URL", node.Log);

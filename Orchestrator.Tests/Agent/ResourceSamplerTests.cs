@@ -3,6 +3,7 @@ using Orchestrator.Agent.Readings;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public sealed class ResourceSamplerTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-sampler-").FullName;

@@ -35,6 +35,6 @@ public static class RuntimeHarness
         new(id, "process", new JsonObject { ["command"] = command, ["args"] = new JsonArray([.. args.Select(a => (JsonNode?)a)]) });
 
     public static Task<AgentView> WaitForAsync(this AgentSupervisor supervisor, string id, Func<AgentView, bool> condition, string what, double seconds = 10) =>
-        Infrastructure.Deadline.PollAsync(() => Task.FromResult(supervisor.Find(id) is { } view && condition(view) ? view : null),
+        Testing.Deadline.PollAsync(() => Task.FromResult(supervisor.Find(id) is { } view && condition(view) ? view : null),
             TimeSpan.FromSeconds(seconds), what, TimeSpan.FromMilliseconds(20));
 }

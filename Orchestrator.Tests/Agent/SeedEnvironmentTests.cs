@@ -2,6 +2,7 @@ using Orchestrator.Agent.Extensions;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class SeedEnvironmentTests
 {
     private static Dictionary<string, string?> Translate(Dictionary<string, string> env) =>

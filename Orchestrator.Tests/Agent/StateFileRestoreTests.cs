@@ -4,6 +4,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Agent;
 
 // Autonomy: desired agents in DATA_DIR are started again after a node restart while the manager is unreachable.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class StateFileRestoreTests : IDisposable
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
@@ -22,7 +23,7 @@ public sealed class StateFileRestoreTests : IDisposable
 
         for (var run = 1; run <= 2; run++)
         {
-            await using var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+            await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
             await node.WaitForHttpAsync($"http://127.0.0.1:{port}/health", Startup);
             using var http = new HttpClient();
             var agents = await Deadline.PollAsync(async () =>

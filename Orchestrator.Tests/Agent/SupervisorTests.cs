@@ -5,6 +5,7 @@ using Orchestrator.Agent.Runtime;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class SupervisorTests
 {
     // An agent type of the test's own whose workload crashes as soon as it runs.
@@ -124,7 +125,7 @@ public class SupervisorTests
         var stopping = System.Diagnostics.Stopwatch.StartNew();
         await supervisor.ReconcileAsync([]);
         Assert.InRange(stopping.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(5));
-        await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(5), "the killed process to go");
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(5), "the killed process to go");
     }
 
     [Fact]

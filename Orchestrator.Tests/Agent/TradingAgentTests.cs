@@ -6,6 +6,7 @@ using Orchestrator.Agent.Runtime;
 
 namespace Orchestrator.Tests.Agent;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class TradingAgentTests
 {
     private static TradingAgent Agent(string strategy, int seed = 7, FakeTimeProvider? time = null) =>
@@ -72,7 +73,7 @@ public class TradingAgentTests
         for (var i = 0; i < 5; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
-            await Infrastructure.Deadline.UntilAsync(() => Task.FromResult((long)agent.Figures()["ticks_processed"]! == i + 1), TimeSpan.FromSeconds(5), $"tick {i + 1}");
+            await Testing.Deadline.UntilAsync(() => Task.FromResult((long)agent.Figures()["ticks_processed"]! == i + 1), TimeSpan.FromSeconds(5), $"tick {i + 1}");
         }
         await stop.CancelAsync();
         await run;

@@ -9,6 +9,7 @@ namespace Orchestrator.Tests.Deploying;
 
 // The whole path over real HTTP between real processes: operator -> manager -> Redis -> the
 // orchestrator's own long-poll -> agent running on the orchestrator -> state reported back.
+[Trait(TestLevel.Name, TestLevel.AppHost)]
 public class DeploymentEndToEndTests(TwoOrchestratorCluster cluster) : IClassFixture<TwoOrchestratorCluster>, IAsyncLifetime
 {
     private HttpClient _admin = null!;

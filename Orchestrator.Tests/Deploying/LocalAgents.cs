@@ -18,7 +18,7 @@ public static class LocalAgents
     }
 
     public static Task WaitUntilAsync(ClusterFixture cluster, string what, Func<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>, bool> condition) =>
-        Infrastructure.Deadline.UntilAsync(async () =>
+        Testing.Deadline.UntilAsync(async () =>
         {
             var all = new Dictionary<string, IReadOnlyDictionary<string, string>>();
             foreach (var orchestrator in cluster.Orchestrators) all[orchestrator] = await StatesAsync(cluster, orchestrator);

@@ -5,6 +5,7 @@ namespace Orchestrator.Tests.Deployment;
 
 // Every variable a compose file gives a service is one that service reads (its SeedEnvironment table),
 // and every variable the service reads is given, unless listed here with the reason it is left out.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeAgreesWithOptionsTests
 {
     // Read by ASP.NET Core itself rather than by our options.
@@ -58,7 +59,7 @@ public class ComposeAgreesWithOptionsTests
     {
         var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
         var compose = ComposeInterpolation.Variables(ComposeInterpolation.WithoutComments(File.ReadAllText(DeploymentFiles.OrchestratorCompose)));
-        var script = File.ReadAllText(Path.Combine(Infrastructure.RepoPaths.Root, DeploymentFiles.DeployScript));
+        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, DeploymentFiles.DeployScript));
         var unused = example.AllKeys.Where(key => !compose.Contains(key) && !script.Contains(key, StringComparison.Ordinal));
         Assert.Empty(unused);
     }

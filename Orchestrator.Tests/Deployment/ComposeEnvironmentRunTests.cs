@@ -1,16 +1,12 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deployment;
 
 // The services run with nothing but what the compose files give them (the fixture's manager, and an
 // orchestrator started here), which proves no variable a service needs is missing from them. The images'
 // HEALTHCHECK commands are run against both, as Docker would run them inside the containers.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassFixture<CentralManagerFixture>
 {
     private static readonly TimeSpan RegistrationDeadline = TimeSpan.FromSeconds(60);
@@ -48,7 +44,7 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
         environment["AGENT_PORT"] = agentPort.ToString();
         environment["DATA_DIR"] = dataDirectory;
 
-        using var node = StartOrchestrator(environment, out var log);
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(manager.Url), Timeout = TimeSpan.FromSeconds(10) };
@@ -59,7 +55,7 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
 
             var listed = await Deadline.PollAsync(async () =>
             {
-                if (node.HasExited) throw new InvalidOperationException($"the orchestrator exited with {node.ExitCode}:\n{log}");
+                node.ThrowIfExited();
                 var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/containers");
                 return list.GetProperty("containers").EnumerateArray()
                     .Where(c => c.GetProperty("container_name").GetString() == "orchestrator-compose-e2e-cluster")
@@ -69,38 +65,11 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
 
             var command = DockerfileHealthcheck.Command(DeploymentFiles.AgentDockerfile);
             var health = await ScriptRun.RunAsync(command[0], command.Skip(1), new Dictionary<string, string> { ["AGENT_PORT"] = agentPort.ToString() });
-            Assert.True(health.ExitCode == 0, health.ToString() + "\n--- orchestrator log\n" + log);
+            Assert.True(health.ExitCode == 0, health.ToString() + "\n--- orchestrator log\n" + node.Log);
         }
         finally
         {
-            if (!node.HasExited) node.Kill(entireProcessTree: true);
-            await node.WaitForExitAsync();
             try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
         }
     }
-
-    private static Process StartOrchestrator(IReadOnlyDictionary<string, string> environment, out StringBuilder log)
-    {
-        var dll = RepoPaths.ProjectOutput("Orchestrator.Agent");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll },
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
-        start.Environment["HOME"] = Environment.GetEnvironmentVariable("HOME");
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        var output = new StringBuilder();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the orchestrator did not start");
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        log = output;
-        return process;
-    }
-
 }

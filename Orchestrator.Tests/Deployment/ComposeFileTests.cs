@@ -4,6 +4,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Tests.Deployment;
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ComposeFileTests
 {
     private static readonly Dictionary<string, string> CentralSecrets = new()
@@ -126,11 +127,11 @@ public class ComposeFileTests
     public void AzureYamlPointsAzdAtTheAppHost()
     {
         var stream = new YamlStream();
-        using (var reader = new StreamReader(Path.Combine(Infrastructure.RepoPaths.Root, "azure.yaml"))) stream.Load(reader);
+        using (var reader = new StreamReader(Path.Combine(RepoPaths.Root, "azure.yaml"))) stream.Load(reader);
         var app = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["services"])["app"];
         Assert.Equal("dotnet", app["language"].ToString());
         Assert.Equal("containerapp", app["host"].ToString());
-        var project = Path.GetFullPath(Path.Combine(Infrastructure.RepoPaths.Root, app["project"].ToString()));
+        var project = Path.GetFullPath(Path.Combine(RepoPaths.Root, app["project"].ToString()));
         Assert.True(File.Exists(project), $"azure.yaml names {project}, which does not exist");
         Assert.EndsWith("Orchestrator.AppHost.csproj", project);
     }

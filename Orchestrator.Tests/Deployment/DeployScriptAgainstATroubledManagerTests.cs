@@ -10,7 +10,7 @@ public abstract class TroubledManagerTestBase(CentralManagerFixture manager) : I
 
     protected CentralManagerFixture Manager => manager;
 
-    protected async Task<ScriptRun> DryRunAsync(string adminPassword)
+    protected async Task<ProcessRun> DryRunAsync(string adminPassword)
     {
         var envFile = Path.Combine(_directory, ".env.orchestrator");
         await File.WriteAllLinesAsync(envFile,
@@ -27,6 +27,7 @@ public abstract class TroubledManagerTestBase(CentralManagerFixture manager) : I
     }
 }
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture manager)
     : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
 {
@@ -35,7 +36,7 @@ public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture 
     {
         Manager.StopRedis();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await Infrastructure.Deadline.UntilAsync(async () =>
+        await Testing.Deadline.UntilAsync(async () =>
             (await http.GetAsync(Manager.Url + "/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(30), "the manager's /health to report 503 without Redis");
 
@@ -46,6 +47,7 @@ public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture 
     }
 }
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class DeployScriptAgainstALockedOutClientTests(CentralManagerFixture manager)
     : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
 {
@@ -53,7 +55,7 @@ public class DeployScriptAgainstALockedOutClientTests(CentralManagerFixture mana
     public async Task LockedOutLoginIsRefusedWithOneLineSayingWhenToRetry()
     {
         using var http = new HttpClient { BaseAddress = new Uri(Manager.Url), Timeout = TimeSpan.FromSeconds(10) };
-        await Infrastructure.Deadline.UntilAsync(async () =>
+        await Testing.Deadline.UntilAsync(async () =>
         {
             var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = "a-long-but-wrong-password-42" });
             return login.StatusCode == HttpStatusCode.TooManyRequests;

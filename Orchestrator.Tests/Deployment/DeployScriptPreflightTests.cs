@@ -1,11 +1,11 @@
 using System.Net;
-using System.Net.Sockets;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deployment;
 
 // deploy-orchestrator.sh's checks against a real manager (CentralManagerFixture). Only --dry-run gets
 // past them here: the step after needs a Docker engine, which this machine has not.
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassFixture<CentralManagerFixture>, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-deploy-test-").FullName;
@@ -33,7 +33,7 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
         File.WriteAllLines(EnvFile, lines);
     }
 
-    private Task<ScriptRun> DeployAsync(Dictionary<string, string?>? settings = null, Dictionary<string, string>? environment = null)
+    private Task<ProcessRun> DeployAsync(Dictionary<string, string?>? settings = null, Dictionary<string, string>? environment = null)
     {
         WriteSettings(settings ?? []);
         return ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--dry-run", "--env-file", EnvFile], environment ?? []);
@@ -65,7 +65,7 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     [Fact]
     public async Task UnreachableManagerIsRefusedWithOneLine()
     {
-        var closedPort = ClosedPort();
+        var closedPort = FreePort.Next();
         var run = await DeployAsync(new() { ["CENTRAL_MANAGER_HOST"] = $"127.0.0.1:{closedPort}" });
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.ErrorLines);
@@ -139,13 +139,6 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
         var run = await ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--frobnicate"], new Dictionary<string, string>());
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(["deploy-orchestrator: error: unknown option --frobnicate (try --help)"], run.ErrorLines);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again once disposed
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deployment;
 
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public partial class DockerfileTests
 {
     public static TheoryData<string, string> Images => new()

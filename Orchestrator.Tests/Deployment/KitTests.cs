@@ -3,6 +3,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Deployment;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class KitTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-kit-test-").FullName;
@@ -11,7 +12,7 @@ public class KitTests : IDisposable
     private static readonly string[] ExpectedTopLevel =
     [
         ".dockerignore", ".env.orchestrator.example", "DEPLOYMENT.md", "Directory.Build.props", "Directory.Packages.props",
-        "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
+        "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.Protocol", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
         "docker-compose.orchestrator.yml",
     ];
 

@@ -6,6 +6,7 @@ namespace Orchestrator.Tests.Deployment;
 // `dotnet publish` as the Dockerfiles' build stages run it (DockerBuildStage). /t:PublishContainer itself
 // needs the base image's manifest from mcr.microsoft.com, which this network does not reach, so the SDK
 // container settings are checked by evaluating its ComputeContainerConfig target (no registry, no engine).
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class PublishTests : IDisposable
 {
     private static readonly TimeSpan MsbuildDeadline = TimeSpan.FromMinutes(2);

@@ -3,6 +3,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Deployment;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ScriptLintTests
 {
     public static TheoryData<string> Scripts => new() { DeploymentFiles.DeployScript, DeploymentFiles.KitScript };

@@ -9,6 +9,7 @@ namespace Orchestrator.Tests.Failure;
 
 // The fencing rule alone, on a fake clock: lease from the last accepted call's send time, release only on
 // the manager's confirmation of the same epoch after contact.
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public sealed class LeaseFenceTests
 {
     private static readonly AgentDefinition Movable = new("agt-move", "trading_agent", null, Epoch: 3, OnClusterLoss: "reschedule", LeaseSeconds: 2);

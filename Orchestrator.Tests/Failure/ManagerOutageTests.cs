@@ -1,10 +1,10 @@
 using System.Net;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // The only manager is killed for 20 s and comes back on the same address and Redis.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class ManagerOutageTests
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);

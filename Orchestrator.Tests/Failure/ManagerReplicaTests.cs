@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // Two manager replicas share one Redis behind one address; the liveness leader is killed (-9: its lease
 // is not released, it expires).
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class ManagerReplicaTests
 {
     [Fact]

@@ -1,9 +1,9 @@
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // Two of three orchestrators die at once: the manager suspects itself and holds rescheduling.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class MassDisconnectTests
 {
     [Fact]

@@ -1,10 +1,10 @@
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // kill -9 of an orchestrator, and its restart from its own DATA_DIR. Each test runs its own cluster of
 // three (one lost container of three is not a mass disconnect), with one reschedule and one keep agent per node.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class OrchestratorKillTests
 {
     [Fact]

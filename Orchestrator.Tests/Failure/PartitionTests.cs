@@ -1,9 +1,9 @@
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // An orchestrator cut off from the manager while both stay up (its network path goes dark).
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class PartitionTests
 {
     [Fact]

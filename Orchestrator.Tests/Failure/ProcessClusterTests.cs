@@ -1,10 +1,10 @@
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // The harness itself: real processes come up, an agent deployed through the front door runs on one
 // orchestrator, and a cut link turns that container unhealthy while the node keeps answering locally.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class ProcessClusterTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -1,10 +1,10 @@
 using System.Net;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Failure;
 
 // redis-server (append-only) is killed and started again on the same port and directory.
 [Collection(FailureCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class RedisRestartTests
 {
     [Fact]

@@ -12,11 +12,12 @@ using StackExchange.Redis;
 namespace Orchestrator.Tests.Failure;
 
 // The rescheduler and the startup grace in-process on a fake clock, against a real redis-server of their own.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public sealed class ReschedulerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
-    private readonly RedisServerProcess _redis = new();
+    private readonly RedisHost _redis = new();
     private ManagerFactory _manager = null!;
     private HttpClient _admin = null!;
 

@@ -4,6 +4,7 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Foundation;
 
 [Collection(LocalClusterCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.AppHost)]
 public class LocalClusterTests(ClusterFixture cluster)
 {
     [Fact]

@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Foundation;
 
+[Trait(TestLevel.Name, TestLevel.AppHost)]
 public class ManifestTests
 {
     private static readonly string CommittedPath = Path.Combine(RepoPaths.Root, "aspire-manifest.json");
@@ -41,18 +40,11 @@ public class ManifestTests
 
     private static async Task PublishManifestAsync(string outputPath)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var run = await ChildProcess.RunAsync(ProcessSpec.Project("Orchestrator.AppHost", "--publisher", "manifest", "--output-path", outputPath) with
         {
-            ArgumentList = { RepoPaths.ProjectOutput("Orchestrator.AppHost"), "--publisher", "manifest", "--output-path", outputPath },
             WorkingDirectory = Path.Combine(RepoPaths.Root, "Orchestrator.AppHost"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(deadline.Token);
-        Assert.True(process.ExitCode == 0, $"manifest publish failed: {await output}{await error}");
+            InheritEnvironment = true,
+        }, TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, $"manifest publish failed: {run}");
     }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Tests.Manager;
 using StackExchange.Redis;
 
@@ -12,7 +11,7 @@ namespace Orchestrator.Tests.Identity;
 // connection so tests can prove that a refused request stored nothing.
 public sealed class EnrollmentFixture : IAsyncLifetime
 {
-    public RedisServerProcess Redis { get; } = new();
+    public RedisHost Redis { get; } = new();
     public ManagerFactory Manager { get; private set; } = null!;
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 

@@ -5,6 +5,7 @@ using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Identity;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class EnrollmentTokenTests(EnrollmentFixture fixture) : IClassFixture<EnrollmentFixture>
 {
     [Fact]

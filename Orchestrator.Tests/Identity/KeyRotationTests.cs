@@ -3,17 +3,17 @@ using Microsoft.Extensions.Configuration;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Identity;
 
 // JWT_SECRET rotation: JWT_SECRET signs, JWT_PREVIOUS_SECRETS still verify; each token names its key (kid).
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class KeyRotationTests : IAsyncLifetime
 {
     private const string OldSecret = "old-jwt-secret-of-at-least-32-characters!!";
     private const string NewSecret = "new-jwt-secret-of-at-least-32-characters!!";
-    private readonly RedisServerProcess _redis = new();
+    private readonly RedisHost _redis = new();
 
     public Task InitializeAsync() => _redis.StartAsync();
 

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Orchestrator.Tests.Infrastructure.Cluster;
 
 namespace Orchestrator.Tests.Identity;
 
 // The built manager and node as real processes: the node enrolls with an enrollment token, keeps its own
 // credential, loses it on revocation, and keeps its secrets from the programs it runs.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class NodeEnrollmentProcessTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

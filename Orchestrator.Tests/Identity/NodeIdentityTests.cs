@@ -5,6 +5,7 @@ using Orchestrator.Tests.Manager;
 namespace Orchestrator.Tests.Identity;
 
 // Each attack from issue 12, tried as an enrolled node would, and refused.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class NodeIdentityTests(EnrollmentFixture fixture) : IClassFixture<EnrollmentFixture>
 {
     [Fact]

@@ -4,6 +4,7 @@ using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Identity;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class RevocationTests(EnrollmentFixture fixture) : IClassFixture<EnrollmentFixture>
 {
     [Fact]

@@ -3,13 +3,12 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using Orchestrator.Tests.Agent;
-using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Identity;
 
 // The manager serves HTTPS through Kestrel's standard certificate settings, with a certificate from a private
 // CA made here; the node reaches it only when MANAGER_CA_FILE (or MANAGER_CERT_SHA256) says to trust it.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class TransportSecurityTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -17,9 +16,9 @@ public sealed class TransportSecurityTests : IAsyncLifetime
     private const string BootstrapToken = "tls-test-bootstrap-enrollment-token-0123456789";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-tls-").FullName;
-    private readonly RedisServerProcess _redis = new();
+    private readonly RedisHost _redis = new();
     private readonly int _managerPort = FreePort.Next();
-    private ServiceProcess? _manager;
+    private ChildProcess? _manager;
     private string _caFile = "";
     private string _serverFingerprint = "";
 
@@ -31,7 +30,7 @@ public sealed class TransportSecurityTests : IAsyncLifetime
         var (caPem, certPem, keyPem, fingerprint) = CreateCertificates();
         _caFile = Write("ca.crt", caPem);
         _serverFingerprint = fingerprint;
-        _manager = ServiceProcess.Start("Orchestrator.Manager", new Dictionary<string, string>
+        _manager = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Manager").WithEnvironment(new Dictionary<string, string>
         {
             ["REDIS_URL"] = _redis.Url,
             ["JWT_SECRET"] = "tls-test-jwt-secret-of-at-least-32-characters",
@@ -42,9 +41,9 @@ public sealed class TransportSecurityTests : IAsyncLifetime
             ["ASPNETCORE_URLS"] = ManagerUrl,
             ["Kestrel__Certificates__Default__Path"] = Write("server.crt", certPem),
             ["Kestrel__Certificates__Default__KeyPath"] = Write("server.key", keyPem),
-        });
+        }));
         using var http = TrustingClient();
-        await Infrastructure.Deadline.UntilAsync(async () =>
+        await Testing.Deadline.UntilAsync(async () =>
         {
             try { return (await http.GetAsync(ManagerUrl + "/health")).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
@@ -57,14 +56,14 @@ public sealed class TransportSecurityTests : IAsyncLifetime
         // Without the CA the node cannot trust the manager: nothing is sent, nothing registers.
         await using (var untrusting = StartNode("untrusting", new()))
         {
-            await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(untrusting.Log.Contains("SSL", StringComparison.OrdinalIgnoreCase)),
+            await Testing.Deadline.UntilAsync(() => Task.FromResult(untrusting.Log.Contains("SSL", StringComparison.OrdinalIgnoreCase)),
                 Deadline, "the node to report the untrusted certificate");
             Assert.Equal("degraded", await ConnectionStatusAsync(untrusting));
             Assert.Null(await ContainerAsync("untrusting-cluster"));
         }
 
         await using var trusting = StartNode("trusting", new() { ["MANAGER_CA_FILE"] = _caFile });
-        var container = await Infrastructure.Deadline.PollAsync(() => ContainerAsync("trusting-cluster"), Deadline, "the node to enroll over HTTPS");
+        var container = await Testing.Deadline.PollAsync(() => ContainerAsync("trusting-cluster"), Deadline, "the node to enroll over HTTPS");
         Assert.Equal("1", (string?)container["metadata"]!["orchestrator_id"]);
     }
 
@@ -73,15 +72,15 @@ public sealed class TransportSecurityTests : IAsyncLifetime
     {
         await using (var wrong = StartNode("wrong-pin", new() { ["MANAGER_CERT_SHA256"] = new string('A', 64) }))
         {
-            await Infrastructure.Deadline.UntilAsync(() => Task.FromResult(wrong.Log.Contains("SSL", StringComparison.OrdinalIgnoreCase)),
+            await Testing.Deadline.UntilAsync(() => Task.FromResult(wrong.Log.Contains("SSL", StringComparison.OrdinalIgnoreCase)),
                 Deadline, "the node to refuse the unpinned certificate");
             Assert.Null(await ContainerAsync("wrong-pin-cluster"));
         }
         await using var pinned = StartNode("pinned", new() { ["MANAGER_CERT_SHA256"] = _serverFingerprint });
-        await Infrastructure.Deadline.PollAsync(() => ContainerAsync("pinned-cluster"), Deadline, "the pinned node to enroll");
+        await Testing.Deadline.PollAsync(() => ContainerAsync("pinned-cluster"), Deadline, "the pinned node to enroll");
     }
 
-    private ServiceProcess StartNode(string name, Dictionary<string, string> extra)
+    private ChildProcess StartNode(string name, Dictionary<string, string> extra)
     {
         var data = Directory.CreateDirectory(Path.Combine(_directory, name)).FullName;
         var environment = SeedVariables.Compose(ManagerUrl, FreePort.Next(), data);
@@ -90,18 +89,18 @@ public sealed class TransportSecurityTests : IAsyncLifetime
         environment["CONTAINER_NAME"] = name + "-cluster";
         environment["Manager__RetryMaxDelay"] = "00:00:01";
         foreach (var (key, value) in extra) environment[key] = value;
-        var node = ServiceProcess.Start("Orchestrator.Agent", environment);
+        var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         _nodes[node] = int.Parse(environment["AGENT_PORT"]);
         return node;
     }
 
-    private readonly Dictionary<ServiceProcess, int> _nodes = [];
+    private readonly Dictionary<ChildProcess, int> _nodes = [];
 
-    private async Task<string?> ConnectionStatusAsync(ServiceProcess node)
+    private async Task<string?> ConnectionStatusAsync(ChildProcess node)
     {
         using var http = new HttpClient();
         var url = $"http://127.0.0.1:{_nodes[node]}/health";
-        return await Infrastructure.Deadline.PollAsync(async () =>
+        return await Testing.Deadline.PollAsync(async () =>
         {
             try { return (string?)JsonNode.Parse(await http.GetStringAsync(url))!["checks"]!["manager-connection"]!["status"]; }
             catch (HttpRequestException) { return null; }

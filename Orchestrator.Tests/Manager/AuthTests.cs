@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Orchestrator.Tests.Manager;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class AuthTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Orchestrator.Tests.Manager;
 
 // Every class of bad input gets 400/404/413 problem+json naming the field, and changes nothing stored.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class BadInputTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

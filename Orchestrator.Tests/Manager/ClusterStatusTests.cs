@@ -5,6 +5,7 @@ using Orchestrator.Manager.Liveness;
 namespace Orchestrator.Tests.Manager;
 
 // Its own Redis, so the counts are exactly this test's containers.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ClusterStatusTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

@@ -6,6 +6,7 @@ using Orchestrator.Manager.Liveness;
 
 namespace Orchestrator.Tests.Manager;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ContainerApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Orchestrator.Tests.Manager;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ContainerPagingTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     [Fact]

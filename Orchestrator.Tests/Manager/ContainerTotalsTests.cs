@@ -6,12 +6,13 @@ using StackExchange.Redis;
 namespace Orchestrator.Tests.Manager;
 
 // /status reads the totals hash the scripts keep, so it must agree with the registry itself.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ContainerTotalsTests
 {
     [Fact]
     public async Task StatusCountsFollowRegisterHeartbeatAndDelete()
     {
-        await using var redis = new Infrastructure.RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();
@@ -32,7 +33,7 @@ public class ContainerTotalsTests
     [Fact]
     public async Task TotalsMissingFromAnOlderRedisAreRebuiltFromTheRegistry()
     {
-        await using var redis = new Infrastructure.RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();

@@ -4,12 +4,13 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class HealthTests
 {
     [Fact]
     public async Task HealthIsUnavailableWhileRedisIsDownAndStatusSaysRedisIsUnreachable()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();

@@ -8,7 +8,8 @@ using StackExchange.Redis;
 namespace Orchestrator.Tests.Manager;
 
 // The liveness rule driven by FakeTimeProvider against a real redis-server: no timers, no sleeps.
-public sealed class LivenessTests(RedisServerProcess redis) : IClassFixture<RedisServerProcess>, IAsyncLifetime
+[Trait(TestLevel.Name, TestLevel.Api)]
+public sealed class LivenessTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -18,7 +19,7 @@ public sealed class LivenessTests(RedisServerProcess redis) : IClassFixture<Redi
 
     public async Task InitializeAsync()
     {
-        _connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        _connection = await ConnectionMultiplexer.ConnectAsync(redis.Redis.ConnectionString);
         _store = new ContainerStore(_connection, _time);
         _sweeper = new LivenessSweeper(_connection, _time,
             Microsoft.Extensions.Options.Options.Create(new ManagerOptions { HeartbeatInterval = Interval }));

@@ -11,6 +11,7 @@ namespace Orchestrator.Tests.Manager;
 // The seed's operator commands against the whole local cluster (AppHost: redis-server, manager running
 // as Production with generated secrets, orchestrators), with a token obtained as the README shows.
 [Collection(LocalClusterCollection.Name)]
+[Trait(TestLevel.Name, TestLevel.AppHost)]
 public class LocalClusterManagerTests(ClusterFixture cluster)
 {
     private Task<HttpClient> AdminClientAsync() => cluster.CreateAdminClientAsync();

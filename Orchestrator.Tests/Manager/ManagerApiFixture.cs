@@ -5,7 +5,7 @@ namespace Orchestrator.Tests.Manager;
 // One redis-server and one manager per test class; tests use unique container names.
 public class ManagerApiFixture : IAsyncLifetime
 {
-    public RedisServerProcess Redis { get; } = new();
+    public RedisHost Redis { get; } = new();
     public ManagerFactory Manager { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -15,7 +15,7 @@ namespace Orchestrator.Tests.Manager;
 
 // The real manager (Program, middleware, Redis client) in-process, against a real redis-server.
 // Time is a FakeTimeProvider starting now, so tests move the liveness clock by hand.
-public sealed class ManagerFactory(RedisServerProcess redis, Dictionary<string, string?>? settings = null)
+public sealed class ManagerFactory(RedisHost redis, Dictionary<string, string?>? settings = null)
     : WebApplicationFactory<ManagerOptions>
 {
     public const string AdminPassword = "test-admin-password";

@@ -11,6 +11,7 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ManagerFeatureTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

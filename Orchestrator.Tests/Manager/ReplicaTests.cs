@@ -5,12 +5,13 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Manager;
 
 // Several managers share one Redis: any of them serves any request, one of them runs the liveness monitor.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class ReplicaTests
 {
     [Fact]
     public async Task TwoManagersOnOneRedisElectExactlyOneLivenessLeaderAndShareTheRegistry()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var first = new ManagerFactory(redis);
         await using var second = new ManagerFactory(redis);

@@ -4,12 +4,13 @@ using Orchestrator.Tests.Infrastructure;
 namespace Orchestrator.Tests.Manager;
 
 // All state lives in Redis: a new manager, or a restarted append-only Redis, still knows every container.
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class RestartTests
 {
     [Fact]
     public async Task ANewManagerProcessOnTheSameRedisStillListsEveryContainer()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         var names = Enumerable.Range(0, 3).Select(_ => Registrations.UniqueName()).ToList();
         string heartbeatId;
@@ -33,7 +34,7 @@ public class RestartTests
     [Fact]
     public async Task ContainersSurviveARedisRestartThanksToAppendOnlyPersistence()
     {
-        await using var redis = new RedisServerProcess();
+        await using var redis = new RedisHost();
         await redis.StartAsync();
         await using var manager = new ManagerFactory(redis);
         using var admin = await manager.CreateAdminClientAsync();

@@ -5,6 +5,7 @@ using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Scheduling;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);

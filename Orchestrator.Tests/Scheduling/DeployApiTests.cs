@@ -5,6 +5,7 @@ using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Scheduling;
 
+[Trait(TestLevel.Name, TestLevel.Api)]
 public class DeployApiTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFixture>
 {
     private ManagerFactory Manager => fixture.Manager;

@@ -2,6 +2,7 @@ using Orchestrator.Manager.Scheduling;
 
 namespace Orchestrator.Tests.Scheduling;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class StrategyTests
 {
     private static PlacementCandidate C(string id, int assigned, int max = 10, double health = 90, string orchestrator = "1") =>

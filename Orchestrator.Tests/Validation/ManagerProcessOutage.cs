@@ -1,4 +1,3 @@
-using Orchestrator.Tests.Infrastructure.Cluster;
 using Orchestrator.Validation.Phases;
 
 namespace Orchestrator.Tests.Validation;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Tests.Infrastructure;
-using Orchestrator.Tests.Infrastructure.Cluster;
 using Orchestrator.Validation.Phases;
 using Orchestrator.Validation.Running;
 
@@ -8,6 +7,7 @@ namespace Orchestrator.Tests.Validation;
 
 // The seed's "Validation Results", one test per phase, run by the same phase classes the CLI runs,
 // against real processes (redis-server, the manager, two orchestrators).
+[Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class SeedValidationTests(ValidationClusterFixture fixture) : IClassFixture<ValidationClusterFixture>
 {
     [Fact(DisplayName = "central_manager_isolated: the manager answers /health with Redis and requires auth")]
@@ -75,15 +75,15 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
         var run = await ValidationCli.RunAsync(Arguments(fixture.Settings.Orchestrators.Select(o => o.Url.ToString()), "--json-output", output),
             new Dictionary<string, string> { ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword });
 
-        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Stderr}\n{run.Stdout}\n{fixture.Cluster.Logs()}");
-        var summary = JsonNode.Parse(run.Stdout)!;
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Error}\n{run.Output}\n{fixture.Cluster.Logs()}");
+        var summary = JsonNode.Parse(run.Output)!;
         var phases = summary["phase_results"]!.AsObject();
         Assert.Equal(SeedPhaseNames, phases.Select(p => p.Key));
         Assert.All(phases, p => Assert.True((bool)p.Value!));
         Assert.Equal("6/6 phases passed", (string?)summary["result"]);
         Assert.Equal(100, (double)summary["success_rate"]!);
         Assert.True((double)summary["duration_seconds"]! > 0);
-        Assert.Equal(run.Stdout.Trim(), (await File.ReadAllTextAsync(output)).Trim());
+        Assert.Equal(run.Output.Trim(), (await File.ReadAllTextAsync(output)).Trim());
     }
 
     [Fact]
@@ -95,8 +95,8 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
             new Dictionary<string, string> { ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword });
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"orchestrator_2_isolated: FAILED: orchestrator_2: GET {wrong}/health", run.Stderr);
-        var phases = JsonNode.Parse(run.Stdout)!["phase_results"]!;
+        Assert.Contains($"orchestrator_2_isolated: FAILED: orchestrator_2: GET {wrong}/health", run.Error);
+        var phases = JsonNode.Parse(run.Output)!["phase_results"]!;
         Assert.True((bool)phases["central_manager_isolated"]!);
         Assert.True((bool)phases["orchestrator_1_isolated"]!);
         Assert.False((bool)phases["orchestrator_2_isolated"]!);

@@ -3,6 +3,7 @@ using Orchestrator.Validation.Cli;
 namespace Orchestrator.Tests.Validation;
 
 // Bad arguments never reach a deployment: exit 2 and one line naming what is wrong.
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public sealed class ValidateCommandArgumentTests
 {
     [Theory]

@@ -1,4 +1,3 @@
-using Orchestrator.Tests.Infrastructure.Cluster;
 using Orchestrator.Validation;
 using Orchestrator.Validation.Phases;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HdrHistogram;
+using Orchestrator.Testing.Cluster;
 
 namespace Orchestrator.Bench.DeployLatency;
 
@@ -27,11 +28,10 @@ public static class DeployLatencyRun
             (h.GetValueAtPercentile(percentile) / (double)TimeSpan.TicksPerMillisecond).ToString("0.0");
     }
 
-    public static async Task<Result> RunAsync(LocalCluster cluster, int deploys)
+    public static async Task<Result> RunAsync(ProcessCluster cluster, int deploys)
     {
-        using var admin = await cluster.AdminClientAsync();
-        var ports = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/cluster/containers")).GetProperty("containers").EnumerateArray()
-            .ToDictionary(c => c.GetProperty("container_id").GetString()!, c => c.GetProperty("api_port").GetInt32());
+        var nodes = (await cluster.Api.ContainersAsync()).ToDictionary(
+            c => (string)c["container_id"]!, c => new Uri(cluster.Orchestrators.Single(o => o.Port == (int)c["api_port"]!).Url));
         using var local = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var call = new LongHistogram(TimeSpan.TicksPerMinute, 3);
         var after = new LongHistogram(TimeSpan.TicksPerMinute, 3);
@@ -41,15 +41,21 @@ public static class DeployLatencyRun
         for (var i = 0; i < deploys + 5; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            var response = await admin.PostAsJsonAsync("/api/v1/cluster/agents/deploy", new
+            System.Text.Json.Nodes.JsonObject deployed;
+            try
             {
-                agent_type = "trading_agent", agent_config = new { strategy = "momentum", symbol = "ETH-USD" }, deployment_strategy = "least_loaded",
-            });
+                deployed = await cluster.Api.DeployAsync("trading_agent", agentConfig: new { strategy = "momentum", symbol = "ETH-USD" },
+                    deploymentStrategy: "least_loaded");
+            }
+            catch (InvalidOperationException)
+            {
+                failures++;
+                continue;
+            }
             var returned = Stopwatch.GetTimestamp();
-            if (!response.IsSuccessStatusCode) { failures++; continue; }
-            var agent = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("agents")[0];
-            var id = agent.GetProperty("agent_id").GetString()!;
-            var orchestrator = cluster.OrchestratorsByPort[ports[agent.GetProperty("container_id").GetString()!]];
+            var agent = deployed["agents"]![0]!;
+            var id = (string)agent["agent_id"]!;
+            var orchestrator = nodes[(string)agent["container_id"]!];
             if (!await WaitRunningAsync(local, new Uri(orchestrator, $"/api/v1/agents/{id}"))) failures++;
             var running = Stopwatch.GetTimestamp();
             if (i >= 5) // the first few warm up JIT and connections
@@ -58,7 +64,7 @@ public static class DeployLatencyRun
                 after.RecordValue(Ticks(returned, running));
                 total.RecordValue(Ticks(started, running));
             }
-            await admin.DeleteAsync($"/api/v1/cluster/agents/{id}");
+            (await cluster.Api.SendAsync(HttpMethod.Delete, $"/api/v1/cluster/agents/{id}")).Dispose();
         }
         return new Result(call, after, total, failures);
     }

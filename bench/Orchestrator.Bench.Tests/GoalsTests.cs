@@ -5,6 +5,7 @@ using Orchestrator.Bench.Simulation;
 
 namespace Orchestrator.Bench.Tests;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class GoalsTests
 {
     private static readonly OutcomeSummary NoErrors = new OutcomeCounts().Summarize();

@@ -1,7 +1,9 @@
 using Orchestrator.Bench.Simulation;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Tests;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class ScheduleTests
 {
     [Fact]
@@ -26,11 +28,13 @@ public class ScheduleTests
     public void ReconcileStartsWhatIsDesiredAndStopsTheRest()
     {
         var cluster = new SimCluster(1, "t", 10, 7) { ContainerId = "ctr-1" };
-        cluster.Reconcile([new("agt-a", "trading_agent", 1), new("agt-b", "trading_agent", 1)]);
+        cluster.Reconcile([Desired("agt-a", 1), Desired("agt-b", 1)]);
 
-        var running = cluster.Reconcile([new("agt-b", "trading_agent", 2)]);
+        var running = cluster.Reconcile([Desired("agt-b", 2)]);
 
         var only = Assert.Single(running);
         Assert.Equal(("agt-b", "running", 2L), (only.AgentId, only.State, only.Epoch));
     }
+
+    private static Assignment Desired(string agentId, long epoch) => new(agentId, "trading_agent", default, epoch, "keep", null, null);
 }

@@ -2,6 +2,7 @@ using Orchestrator.Bench.Options;
 
 namespace Orchestrator.Bench.Tests;
 
+[Trait(TestLevel.Name, TestLevel.Unit)]
 public class SettingsTests
 {
     [Fact]

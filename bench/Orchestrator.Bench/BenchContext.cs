@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Orchestrator.Bench.Hosting;
-using Orchestrator.Bench.Options;
 using Orchestrator.Bench.Protocol;
+using Orchestrator.Testing;
+using Orchestrator.Testing.Hosting;
+using Orchestrator.Bench.Options;
 
 namespace Orchestrator.Bench;
 
@@ -20,9 +21,11 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
 
     public void Log(string message) => Console.WriteLine($"[{_clock.Elapsed:mm\\:ss}] {message}");
 
-    public Task<RedisServer> StartRedisAsync() => RedisServer.StartAsync(WorkDirectory);
+    // As production runs it (append-only), with room for a whole simulated fleet's connections.
+    public Task<RedisHost> StartRedisAsync() =>
+        RedisHost.StartAsync(new RedisHostOptions { ParentDirectory = WorkDirectory, MaxClients = 10000, LogToFile = true });
 
-    public IReadOnlyDictionary<string, string> ManagerEnvironment(RedisServer redis, TimeSpan heartbeatInterval)
+    public IReadOnlyDictionary<string, string> ManagerEnvironment(RedisHost redis, TimeSpan heartbeatInterval)
     {
         var environment = new Dictionary<string, string>
         {
@@ -38,13 +41,28 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
         return environment;
     }
 
-    public Task<ServiceProcess> StartManagerAsync(RedisServer redis, TimeSpan heartbeatInterval, int? port = null) =>
-        ServiceProcess.StartAsync("manager", Path.GetFullPath(Settings.ManagerDll), port ?? FreePort.Next(),
-            ManagerEnvironment(redis, heartbeatInterval), WorkDirectory, TimeSpan.FromSeconds(60));
+    public Task<ChildProcess> StartManagerAsync(RedisHost redis, TimeSpan heartbeatInterval, int? port = null) =>
+        StartServiceAsync("manager", Settings.ManagerDll, port, ManagerEnvironment(redis, heartbeatInterval));
 
-    public Task<ServiceProcess> StartCeilingAsync() =>
-        ServiceProcess.StartAsync("ceiling", Path.GetFullPath(Settings.CeilingDll), FreePort.Next(),
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, WorkDirectory, TimeSpan.FromSeconds(60));
+    public Task<ChildProcess> StartCeilingAsync() =>
+        StartServiceAsync("ceiling", Settings.CeilingDll, null, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+
+    // A measured service on its own port, its output in the work directory, stopped with SIGTERM (SIGKILL after 10 s).
+    private Task<ChildProcess> StartServiceAsync(string name, string dll, int? port, IReadOnlyDictionary<string, string> environment)
+    {
+        dll = Path.GetFullPath(dll);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{name}: {dll} is not built (run bench/run.sh, which builds it)", dll);
+        var url = new Uri($"http://127.0.0.1:{port ?? FreePort.Next()}");
+        return ChildProcess.StartServiceAsync(ProcessSpec.Dotnet(dll) with
+        {
+            Name = name,
+            Url = url,
+            Environment = environment,
+            InheritEnvironment = true,
+            LogFile = Path.Combine(WorkDirectory, $"{name}-{url.Port}-{DateTime.UtcNow:HHmmss}.log"),
+            StopGrace = TimeSpan.FromSeconds(10),
+        }, TimeSpan.FromSeconds(60));
+    }
 
     public BenchHttp Http(Uri baseAddress, int longPollConnections = 16) =>
         new(baseAddress, Settings.Connections, longPollConnections);

@@ -1,24 +1,25 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Orchestrator.Bench.Simulation;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Protocol;
 
-// docs/protocol.md from the orchestrator's side (and the operator's deploy), call by call.
-// Status codes come back to the caller, who counts them; only transport failures throw.
+// docs/protocol.md from the node's side (and the operator's deploy), call by call, with Protocol's records and routes.
+// Unlike Protocol's ManagerClient, status codes come back to the caller, who counts them; only transport failures throw.
 public sealed class ProtocolClient(BenchHttp http, string password, TimeSpan callTimeout)
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
 
     public async Task<AuthenticationHeaderValue> LoginAsync(string? containerName, CancellationToken cancellationToken)
     {
-        var request = new TokenRequest(containerName is null ? "admin" : "cluster", password, containerName);
+        var request = containerName is null ? TokenRequest.ForAdmin(password) : TokenRequest.ForNode(password, containerName);
         using var timeout = Timeout(cancellationToken);
-        using var response = await http.Calls.PostAsJsonAsync("/api/v1/auth/token", request, WireJson.Default.TokenRequest, timeout.Token);
-        await ThrowUnlessSuccessAsync(response, "POST /api/v1/auth/token");
-        var token = await response.Content.ReadFromJsonAsync(WireJson.Default.TokenResponse, timeout.Token);
+        using var response = await http.Calls.PostAsJsonAsync(ManagerRoutes.Token, request, Json.TokenRequest, timeout.Token);
+        await ThrowUnlessSuccessAsync(response, "POST " + ManagerRoutes.Token);
+        var token = await response.Content.ReadFromJsonAsync(Json.TokenResponse, timeout.Token);
         return new AuthenticationHeaderValue("Bearer", token!.AccessToken);
     }
 
@@ -28,9 +29,9 @@ public sealed class ProtocolClient(BenchHttp http, string password, TimeSpan cal
         for (var attempt = 0; ; attempt++)
         {
             cluster.Authorization ??= await LoginAsync(cluster.Name, cancellationToken);
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cluster/containers/register")
+            using var request = new HttpRequestMessage(HttpMethod.Post, ManagerRoutes.Register)
             {
-                Content = JsonContent.Create(cluster.Registration(), WireJson.Default.RegistrationRequest),
+                Content = JsonContent.Create(cluster.Registration(), Json.RegisterContainerRequest),
             };
             request.Headers.Authorization = cluster.Authorization;
             using var timeout = Timeout(cancellationToken);
@@ -40,8 +41,8 @@ public sealed class ProtocolClient(BenchHttp http, string password, TimeSpan cal
                 cluster.Authorization = null;
                 continue;
             }
-            await ThrowUnlessSuccessAsync(response, "POST /api/v1/cluster/containers/register");
-            var registered = await response.Content.ReadFromJsonAsync(WireJson.Default.RegistrationResponse, timeout.Token);
+            await ThrowUnlessSuccessAsync(response, "POST " + ManagerRoutes.Register);
+            var registered = await response.Content.ReadFromJsonAsync(Json.RegisterContainerResponse, timeout.Token);
             cluster.ContainerId = registered!.ContainerId;
             cluster.RebuildHeartbeat();
             return;
@@ -50,8 +51,8 @@ public sealed class ProtocolClient(BenchHttp http, string password, TimeSpan cal
 
     public async Task<HttpStatusCode> HeartbeatAsync(SimCluster cluster, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cluster/containers/{cluster.ContainerId}/heartbeat");
-        request.Content = new ByteArrayContent(cluster.HeartbeatBody) { Headers = { ContentType = Json } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, cluster.HeartbeatPath);
+        request.Content = new ByteArrayContent(cluster.HeartbeatBody) { Headers = { ContentType = JsonMediaType } };
         request.Headers.Authorization = cluster.Authorization;
         using var timeout = Timeout(cancellationToken);
         using var response = await http.Calls.SendAsync(request, timeout.Token);
@@ -62,42 +63,42 @@ public sealed class ProtocolClient(BenchHttp http, string password, TimeSpan cal
         int waitSeconds, CancellationToken cancellationToken)
     {
         var query = since < 0 ? $"wait={waitSeconds}" : $"since={since}&wait={waitSeconds}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/cluster/containers/{cluster.ContainerId}/assignments?{query}");
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"{ManagerRoutes.WithId(ManagerRoutes.Assignments, cluster.ContainerId!)}?{query}");
         request.Headers.Authorization = cluster.Authorization;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(waitSeconds) + callTimeout);
         using var response = await http.LongPolls.SendAsync(request, timeout.Token);
         if (!response.IsSuccessStatusCode) return (response.StatusCode, null);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync(WireJson.Default.AssignmentsResponse, timeout.Token));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync(Json.AssignmentsResponse, timeout.Token));
     }
 
-    public async Task<(HttpStatusCode Status, AgentsReportResponse? Body)> ReportAsync(SimCluster cluster, long generation,
+    public async Task<(HttpStatusCode Status, AgentReportResponse? Body)> ReportAsync(SimCluster cluster, long generation,
         IReadOnlyList<ReportedAgent> agents, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cluster/containers/{cluster.ContainerId}/agents/report")
+        using var request = new HttpRequestMessage(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentReport, cluster.ContainerId!))
         {
-            Content = JsonContent.Create(new AgentsReport(cluster.ContainerId!, generation, agents), WireJson.Default.AgentsReport),
+            Content = JsonContent.Create(new AgentReportRequest(cluster.ContainerId!, generation, agents), Json.AgentReportRequest),
         };
         request.Headers.Authorization = cluster.Authorization;
         using var timeout = Timeout(cancellationToken);
         using var response = await http.Calls.SendAsync(request, timeout.Token);
         if (!response.IsSuccessStatusCode) return (response.StatusCode, null);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync(WireJson.Default.AgentsReportResponse, timeout.Token));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync(Json.AgentReportResponse, timeout.Token));
     }
 
-    // The operator's deploy. The response shape is the manager's; the bench reads agent_id from it.
-    public async Task<(HttpStatusCode Status, JsonDocument? Body)> DeployAsync(AuthenticationHeaderValue admin, DeployRequest deploy,
+    // The operator's deploy.
+    public async Task<(HttpStatusCode Status, DeployResponse? Body)> DeployAsync(AuthenticationHeaderValue admin, DeployRequest deploy,
         CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cluster/agents/deploy")
+        using var request = new HttpRequestMessage(HttpMethod.Post, ManagerRoutes.Deploy)
         {
-            Content = JsonContent.Create(deploy, WireJson.Default.DeployRequest),
+            Content = JsonContent.Create(deploy, Json.DeployRequest),
         };
         request.Headers.Authorization = admin;
         using var timeout = Timeout(cancellationToken);
         using var response = await http.Calls.SendAsync(request, timeout.Token);
-        var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-        return (response.StatusCode, response.IsSuccessStatusCode ? await JsonDocument.ParseAsync(stream, cancellationToken: timeout.Token) : null);
+        return (response.StatusCode, response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(Json.DeployResponse, timeout.Token) : null);
     }
 
     // An operator's read (GET /status, GET /containers): status and body size.
@@ -111,14 +112,14 @@ public sealed class ProtocolClient(BenchHttp http, string password, TimeSpan cal
         return (response.StatusCode, body.LongLength);
     }
 
-    public async Task<JsonDocument?> GetJsonAsync(AuthenticationHeaderValue admin, string path, CancellationToken cancellationToken)
+    public async Task<ClusterStatusResponse?> GetStatusAsync(AuthenticationHeaderValue admin, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, ManagerRoutes.Status);
         request.Headers.Authorization = admin;
         using var timeout = Timeout(cancellationToken, ReadTimeout);
         using var response = await http.Calls.SendAsync(request, timeout.Token);
         if (!response.IsSuccessStatusCode) return null;
-        return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(timeout.Token), cancellationToken: timeout.Token);
+        return await response.Content.ReadFromJsonAsync(Json.ClusterStatusResponse, timeout.Token);
     }
 
     // Operators' list reads may be large; they get longer than an orchestrator's call.

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Bench.Reporting;
 
@@ -27,7 +27,7 @@ public sealed record MachineInfo(int Cores, double MemoryGiB, string CpuModel, s
     {
         try
         {
-            return (await Shell.RunAsync(file, arguments, TimeSpan.FromSeconds(10))).Trim();
+            return (await ChildProcess.OutputOfAsync(file, arguments, TimeSpan.FromSeconds(10))).Trim();
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
         {

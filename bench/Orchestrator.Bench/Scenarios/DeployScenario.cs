@@ -5,6 +5,7 @@ using System.Text.Json;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Protocol;
 using Orchestrator.Bench.Simulation;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Scenarios;
 
@@ -22,7 +23,7 @@ public sealed class DeployScenario(BenchContext context)
         var interval = settings.FleetInterval;
         await using var redis = await context.StartRedisAsync();
         await using var manager = await context.StartManagerAsync(redis, interval);
-        using var http = context.Http(manager.BaseAddress, longPollConnections: settings.DeployClusters + 16);
+        using var http = context.Http(manager.Url!, longPollConnections: settings.DeployClusters + 16);
         var client = context.Client(http);
         var capacity = (int)Math.Ceiling(settings.Deploys * 2.0 / settings.DeployClusters) + 10;
         var clusters = Enumerable.Range(0, settings.DeployClusters).Select(i => new SimCluster(i, context.RunId, capacity, settings.Seed)).ToList();
@@ -44,7 +45,7 @@ public sealed class DeployScenario(BenchContext context)
             var admin = await client.LoginAsync(null, cancellationToken);
             var probe = await client.DeployAsync(admin, Request(), cancellationToken);
             if (probe.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
-                return DeployResult.Unmeasured(registration, $"POST /api/v1/cluster/agents/deploy answered {(int)probe.Status}: not implemented in this manager build");
+                return DeployResult.Unmeasured(registration, $"POST {ManagerRoutes.Deploy} answered {(int)probe.Status}: not implemented in this manager build");
             if (followers.Any(f => f.Unsupported))
                 return DeployResult.Unmeasured(registration, "GET .../assignments answered 404 after registering: not implemented in this manager build");
 
@@ -66,8 +67,7 @@ public sealed class DeployScenario(BenchContext context)
                         var (status, body) = await client.DeployAsync(admin, Request(), token);
                         scheduling.RecordSince(started);
                         if (outcomes.AddStatus(status) == Outcome.Ok && body is not null)
-                            foreach (var id in AgentIds(body.RootElement)) deployedAt.TryAdd(id, started);
-                        body?.Dispose();
+                            foreach (var placed in body.Agents) deployedAt.TryAdd(placed.AgentId, started);
                     }
                     catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !token.IsCancellationRequested)
                     {
@@ -98,26 +98,9 @@ public sealed class DeployScenario(BenchContext context)
         }
     }
 
-    private static DeployRequest Request() => new("trading_agent",
-        new Dictionary<string, string> { ["strategy"] = "distributed_momentum" }, "least_loaded");
+    private static readonly JsonElement Config = JsonDocument.Parse("""{"strategy":"distributed_momentum"}""").RootElement.Clone();
 
-    // The manager's deploy answer names the placed agent(s) as agent_id, wherever it nests them.
-    private static IEnumerable<string> AgentIds(JsonElement element)
-    {
-        if (element.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var property in element.EnumerateObject())
-            {
-                if (property.Name == "agent_id" && property.Value.ValueKind == JsonValueKind.String) yield return property.Value.GetString()!;
-                else foreach (var id in AgentIds(property.Value)) yield return id;
-            }
-        }
-        else if (element.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in element.EnumerateArray())
-            foreach (var id in AgentIds(item)) yield return id;
-        }
-    }
+    private static DeployRequest Request() => new("trading_agent", Config, "least_loaded");
 }
 
 public sealed record DeployResult(bool Measured, string? Reason, RegistrationResult Registration, int Deploys, int Concurrency,

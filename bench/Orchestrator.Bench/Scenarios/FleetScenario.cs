@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing.Hosting;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Protocol;
 using Orchestrator.Bench.Simulation;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Scenarios;
 
@@ -12,8 +14,8 @@ namespace Orchestrator.Bench.Scenarios;
 // and an operator's GET /status and GET /containers latency under that heartbeat load.
 public sealed class FleetScenario(BenchContext context)
 {
-    public const string StatusPath = "/api/v1/cluster/status";
-    public const string ContainersPath = "/api/v1/cluster/containers";
+    public const string StatusPath = ManagerRoutes.Status;
+    public const string ContainersPath = ManagerRoutes.Containers;
 
     public async Task<FleetResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -21,7 +23,7 @@ public sealed class FleetScenario(BenchContext context)
         var interval = settings.FleetInterval;
         await using var redis = await context.StartRedisAsync();
         await using var manager = await context.StartManagerAsync(redis, interval);
-        using var http = context.Http(manager.BaseAddress);
+        using var http = context.Http(manager.Url!);
         var client = context.Client(http);
         var admin = await client.LoginAsync(null, cancellationToken);
         var clusters = new List<SimCluster>();
@@ -32,7 +34,7 @@ public sealed class FleetScenario(BenchContext context)
         {
             foreach (var target in settings.FleetSteps)
             {
-                manager.EnsureRunning();
+                manager.ThrowIfExited();
                 var joining = Enumerable.Range(clusters.Count, target - clusters.Count)
                     .Select(i => new SimCluster(i, context.RunId, 10, settings.Seed)).ToList();
                 var registration = await FleetRegistrar.RegisterAsync(client, joining, settings.RegisterConcurrency, cancellationToken,
@@ -48,7 +50,7 @@ public sealed class FleetScenario(BenchContext context)
                 if (beating is { } previous) { await previous.Stop.CancelAsync(); await previous.Running; previous.Stop.Dispose(); }
                 beating = (pacer, stop, running);
 
-                manager.EnsureRunning();
+                manager.ThrowIfExited();
                 var cpu = new CpuMeter(manager.Pid, redis.Pid);
                 var window = pacer.OpenWindow();
                 await Task.Delay(interval, cancellationToken);
@@ -71,11 +73,11 @@ public sealed class FleetScenario(BenchContext context)
     }
 
     private async Task<FleetStep> MeasureAsync(ProtocolClient client, System.Net.Http.Headers.AuthenticationHeaderValue admin,
-        ServiceProcess manager, RedisServer redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
+        ChildProcess manager, RedisHost redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
         CpuShare cpu, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
-        var rss = manager.RssBytes();
+        var rss = ProcStats.RssBytes(manager.Pid);
         var memory = await redis.InfoAsync("memory");
         var budget = settings.Short ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
         var status = await ReadSampler.SampleAsync(client, admin, StatusPath, settings.ReadSamples, budget, cancellationToken);
@@ -92,9 +94,8 @@ public sealed class FleetScenario(BenchContext context)
     {
         try
         {
-            var json = await client.GetJsonAsync(admin, StatusPath, cancellationToken);
-            return json?.RootElement.TryGetProperty("containers_by_status", out var byStatus) == true
-                   && byStatus.TryGetProperty("healthy", out var healthy) ? healthy.GetInt64() : null;
+            var status = await client.GetStatusAsync(admin, cancellationToken);
+            return status?.ContainersByStatus.TryGetValue(ContainerStatus.Healthy, out var healthy) == true ? healthy : null;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
         {

@@ -1,4 +1,5 @@
 using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing.Hosting;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Simulation;
 
@@ -25,11 +26,11 @@ public sealed class HeartbeatsScenario(BenchContext context)
             settings.HeartbeatDuration.TotalSeconds, ceiling, managerResult);
     }
 
-    private async Task<TargetResult> MeasureAsync(string name, ServiceProcess server, RedisServer? redis, IReadOnlyList<double>? rates,
+    private async Task<TargetResult> MeasureAsync(string name, ChildProcess server, RedisHost? redis, IReadOnlyList<double>? rates,
         CancellationToken cancellationToken)
     {
         var settings = context.Settings;
-        using var http = context.Http(server.BaseAddress);
+        using var http = context.Http(server.Url!);
         var client = context.Client(http);
         var clusters = Enumerable.Range(0, settings.HeartbeatClusters).Select(i => new SimCluster(i, context.RunId, 10, settings.Seed)).ToList();
         var registration = await FleetRegistrar.RegisterAsync(client, clusters, settings.RegisterConcurrency, cancellationToken);
@@ -56,7 +57,7 @@ public sealed class HeartbeatsScenario(BenchContext context)
             var h = step.Heartbeats;
             context.Log($"  {name}: offered {rate}/s achieved {h.AchievedPerSecond}/s p50 {h.Latency.P50Ms} p99 {h.Latency.P99Ms} p999 {h.Latency.P999Ms} ms, errors {h.Outcomes.Errors}, cpu server {step.Cpu.ServerCores} redis {step.Cpu.RedisCores} sim {step.Cpu.SimulatorCores}");
         }
-        return new TargetResult(name, registration, new RateStepResult(saturated, saturatedCpu), steps, commandStats, server.RssBytes());
+        return new TargetResult(name, registration, new RateStepResult(saturated, saturatedCpu), steps, commandStats, ProcStats.RssBytes(server.Pid));
     }
 }
 

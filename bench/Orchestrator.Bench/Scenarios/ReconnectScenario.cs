@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Simulation;
 
@@ -19,7 +19,7 @@ public sealed class ReconnectScenario(BenchContext context)
         var manager = await context.StartManagerAsync(redis, interval, port);
         try
         {
-            using var http = context.Http(manager.BaseAddress, longPollConnections: settings.ReconnectClusters + 16);
+            using var http = context.Http(manager.Url!, longPollConnections: settings.ReconnectClusters + 16);
             var client = context.Client(http);
             var clusters = Enumerable.Range(0, settings.ReconnectClusters).Select(i => new SimCluster(i, context.RunId, 10, settings.Seed)).ToList();
             var registration = await FleetRegistrar.RegisterAsync(client, clusters, settings.RegisterConcurrency, cancellationToken);

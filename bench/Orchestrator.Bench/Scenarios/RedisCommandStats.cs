@@ -1,4 +1,4 @@
-using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Bench.Scenarios;
 
@@ -6,7 +6,7 @@ namespace Orchestrator.Bench.Scenarios;
 // commands one heartbeat costs, and how long Redis itself spent on each.
 public sealed record RedisCommandStats(long Heartbeats, IReadOnlyList<RedisCommandStat> Commands)
 {
-    public static async Task<RedisCommandStats> ReadAsync(RedisServer redis, long heartbeats)
+    public static async Task<RedisCommandStats> ReadAsync(RedisHost redis, long heartbeats)
     {
         var info = await redis.InfoAsync("commandstats");
         var commands = info

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Reflection;
-using Orchestrator.Bench.Hosting;
+using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Bench.Scenarios;
 
@@ -43,9 +43,9 @@ public sealed class RedisCostScenario(BenchContext context)
         return new RedisCostResult(scriptSource, rows);
     }
 
-    private async Task<RedisBenchmarkRow> RunAsync(RedisServer redis, string name, string[] command, int pipeline, int requests)
+    private async Task<RedisBenchmarkRow> RunAsync(RedisHost redis, string name, string[] command, int pipeline, int requests)
     {
-        var output = await Shell.RunAsync("redis-benchmark",
+        var output = await ChildProcess.OutputOfAsync("redis-benchmark",
             ["-p", redis.Port.ToString(), "-n", requests.ToString(), "-c", "50", "-P", pipeline.ToString(), "--csv", .. command],
             TimeSpan.FromMinutes(5));
         var row = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Split("\",\"");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Orchestrator.Bench.Measurement;
 using Orchestrator.Bench.Protocol;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Simulation;
 
@@ -58,8 +59,7 @@ public sealed class AssignmentFollower(ProtocolClient client, SimCluster cluster
         if (answer is null) return;
         var reported = Stopwatch.GetTimestamp();
         foreach (var id in answer.Accepted) onRunning?.Invoke(id, reported);
-        foreach (var rejected in answer.Rejected ?? [])
-            if (rejected.TryGetProperty("agent_id", out var id) && id.GetString() is { } agentId) cluster.Stop(agentId);
+        foreach (var rejected in answer.Rejected ?? []) cluster.Stop(rejected.AgentId);
     }
 
     private TimeSpan Backoff(int failures)

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Orchestrator.Bench.Protocol;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Bench.Simulation;
 
@@ -8,7 +8,7 @@ namespace Orchestrator.Bench.Simulation;
 public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
 {
     private readonly Lock _agentsLock = new();
-    private readonly Dictionary<string, AgentState> _agents = new();
+    private readonly Dictionary<string, HeartbeatAgent> _agents = new();
 
     public int Index { get; } = index;
     public string Name { get; } = $"bench-{runId}-{index}-cluster";
@@ -16,6 +16,7 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
     // Where in each heartbeat interval this cluster beats (0..1): its jittered start, kept for life.
     public double Phase { get; } = Jitter(seed, index);
     public string? ContainerId { get; set; }
+    public string HeartbeatPath { get; private set; } = "";
     public AuthenticationHeaderValue? Authorization { get; set; }
     public byte[] HeartbeatBody { get; private set; } = [];
     public long AppliedGeneration { get; set; } = -1;
@@ -25,11 +26,11 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
     // Set while a failed heartbeat is being retried, so the regular schedule does not pile on.
     public int Retrying;
 
-    public RegistrationRequest Registration() => new(Name, "127.0.0.1", 8001 + Index % 50000,
-        ["agent_runner", "orchestrator_cluster"], new ContainerResources(2, 2L << 30),
-        new Dictionary<string, string> { ["orchestrator_id"] = Index.ToString() }, MaxAgents);
+    public RegisterContainerRequest Registration() => new(Name, "127.0.0.1", 8001 + Index % 50000,
+        ["agent_runner", "orchestrator_cluster"], new ContainerResources(2, 2L << 30).ToJson(),
+        new ContainerMetadata(Index.ToString(), null, null).ToJson(), MaxAgents);
 
-    public IReadOnlyList<AgentState> Agents()
+    public IReadOnlyList<HeartbeatAgent> Agents()
     {
         lock (_agentsLock) return [.. _agents.Values];
     }
@@ -40,19 +41,20 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
     {
         var agents = Agents();
         var body = new HeartbeatRequest(ContainerId!, 87.5,
-            new HeartbeatResources(2, 12.5, 123_456_789, 2L << 30, 3 + agents.Count), agents.Count, agents);
-        HeartbeatBody = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Default.HeartbeatRequest);
+            new HeartbeatResources(2, 12.5, 123_456_789, 2L << 30, 3 + agents.Count).ToJson(), agents.Count, agents.ToJson());
+        HeartbeatBody = JsonSerializer.SerializeToUtf8Bytes(body, ProtocolJsonContext.Default.HeartbeatRequest);
+        HeartbeatPath = ManagerRoutes.WithId(ManagerRoutes.Heartbeat, ContainerId!);
     }
 
     // Desired minus running starts (here: runs at once); running minus desired stops.
-    public IReadOnlyList<AgentState> Reconcile(IReadOnlyList<Assignment> desired)
+    public IReadOnlyList<HeartbeatAgent> Reconcile(IReadOnlyList<Assignment> desired)
     {
         lock (_agentsLock)
         {
             var wanted = desired.ToDictionary(a => a.AgentId);
             foreach (var gone in _agents.Keys.Where(id => !wanted.ContainsKey(id)).ToList()) _agents.Remove(gone);
             foreach (var assignment in desired)
-                _agents[assignment.AgentId] = new AgentState(assignment.AgentId, "running", assignment.Epoch, 0, null);
+                _agents[assignment.AgentId] = new HeartbeatAgent(assignment.AgentId, AgentStates.Running, assignment.Epoch, 0, null);
             return [.. _agents.Values];
         }
     }

@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace Orchestrator.Protocol;
+
+// The seed's deploy body plus our optional fields. Nullable so a missing field is named in the 400.
+public sealed record DeployRequest(
+    string? AgentType,
+    JsonElement? AgentConfig,
+    string? DeploymentStrategy,
+    int? Replicas = null,
+    DeployConstraints? Constraints = null,
+    string? OnClusterLoss = null);
+
+// orchestrator_id is a string or (as the seed writes it) a number.
+public sealed record DeployConstraints(
+    IReadOnlyList<string>? Capabilities,
+    JsonElement? OrchestratorId,
+    IReadOnlyDictionary<string, string>? Labels);
+
+public sealed record PlacedAgent(string AgentId, string ContainerId, string OrchestratorId, string State, long Epoch);
+
+public sealed record DeployResponse(
+    string DeploymentId, string AgentType, string DeploymentStrategy, string OnClusterLoss, IReadOnlyList<PlacedAgent> Agents);
+
+// An agent as the manager knows it: state is `assigned` until its node reports, `unknown` while the container is lost.
+public sealed record AgentView(
+    string AgentId,
+    string AgentType,
+    JsonElement AgentConfig,
+    string ContainerId,
+    string OrchestratorId,
+    string State,
+    string? ReportedState,
+    long Epoch,
+    string OnClusterLoss,
+    int? LeaseSeconds,
+    string DeploymentId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ReportedAt,
+    DateTimeOffset? StartedAt,
+    int Restarts,
+    string? Error);
+
+public sealed record AgentListResponse(IReadOnlyList<AgentView> Agents, int Count);
+
+public static class ClusterLossPolicies
+{
+    public const string Keep = "keep";
+    public const string Reschedule = "reschedule";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>([Keep, Reschedule], StringComparer.Ordinal);
+}

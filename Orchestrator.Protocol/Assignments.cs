@@ -1,0 +1,26 @@
+using System.Text.Json;
+
+namespace Orchestrator.Protocol;
+
+// One entry of a container's desired state, as the long-poll delivers it. epoch is the fencing token.
+public sealed record Assignment(
+    string AgentId,
+    string AgentType,
+    JsonElement AgentConfig,
+    long Epoch,
+    string OnClusterLoss,
+    int? LeaseSeconds,
+    string? Traceparent);
+
+// Always the full desired state (level-triggered); generation grows with every change.
+public sealed record AssignmentsResponse(string ContainerId, long Generation, IReadOnlyList<Assignment> Assignments);
+
+public sealed record AgentReportRequest(string? ContainerId, long? Generation, IReadOnlyList<ReportedAgent>? Agents);
+
+public sealed record ReportedAgent(
+    string? AgentId, string? State, long? Epoch, int? Restarts, string? Error, DateTimeOffset? StartedAt);
+
+public sealed record RejectedAgent(string AgentId, string Reason);
+
+// The node stops every rejected agent at once: it was deleted, or placed elsewhere under a newer epoch.
+public sealed record AgentReportResponse(IReadOnlyList<string> Accepted, IReadOnlyList<RejectedAgent> Rejected);

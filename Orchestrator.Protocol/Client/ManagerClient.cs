@@ -1,0 +1,242 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Orchestrator.Protocol.Client;
+
+// The manager's HTTP API (docs/protocol.md), call by call, for nodes, tools and tests. Logs in on first
+// use with whatever the credentials supply, and once more on a 401 (expired token, restarted manager with a
+// new secret), then repeats the call. Any other error status throws ManagerProblemException.
+public sealed class ManagerClient
+{
+    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
+
+    private readonly Func<HttpClient> _http;
+    private readonly Func<HttpClient> _longPoll;
+    private readonly IManagerCredentials _credentials;
+    private readonly SemaphoreSlim _login = new(1, 1);
+    private string? _token;
+
+    // http's BaseAddress is the manager's URL. longPoll, when given, serves the assignments long-poll:
+    // its timeout must exceed the longest wait, unlike an ordinary call's.
+    public ManagerClient(HttpClient http, IManagerCredentials credentials, HttpClient? longPoll = null)
+        : this(() => http, credentials, longPoll is null ? null : () => longPoll)
+    {
+    }
+
+    // For IHttpClientFactory: a client is asked for per call, so handler rotation keeps working.
+    public ManagerClient(Func<HttpClient> http, IManagerCredentials credentials, Func<HttpClient>? longPoll = null)
+    {
+        _http = http;
+        _longPoll = longPoll ?? http;
+        _credentials = credentials;
+    }
+
+    public void ForgetToken() => _token = null;
+
+    // The bearer token, logging in first if there is none (for callers that make their own requests).
+    public async Task<string> GetTokenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_token is { } cached) return cached;
+        await _login.WaitAsync(cancellationToken);
+        try
+        {
+            return _token ?? (await LoginAsync(cancellationToken)).AccessToken;
+        }
+        finally
+        {
+            _login.Release();
+        }
+    }
+
+    // Logs in now, whatever the cached token, and keeps the new one.
+    public async Task<TokenResponse> LoginAsync(CancellationToken cancellationToken = default)
+    {
+        var login = await _credentials.GetLoginAsync(cancellationToken);
+        using var response = await _http().PostAsJsonAsync(Relative(ManagerRoutes.Token), login, Json.TokenRequest, cancellationToken);
+        var token = await ReadAsync(response, HttpMethod.Post, ManagerRoutes.Token, Json.TokenResponse, cancellationToken);
+        _token = token.AccessToken;
+        return token;
+    }
+
+    public Task<RegisterContainerResponse> RegisterAsync(RegisterContainerRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.Register, request, Json.RegisterContainerRequest, Json.RegisterContainerResponse, cancellationToken);
+
+    public Task<HeartbeatResponse> HeartbeatAsync(string containerId, HeartbeatRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Heartbeat, containerId), request, Json.HeartbeatRequest,
+            Json.HeartbeatResponse, cancellationToken);
+
+    // Held by the manager up to `wait` seconds until the generation exceeds `since` (absent: answers at once).
+    public Task<AssignmentsResponse> GetAssignmentsAsync(string containerId, long? since = null, int? waitSeconds = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.Assignments, containerId)
+            + Query(("since", since?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("wait", waitSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            Json.AssignmentsResponse, cancellationToken, longPoll: true);
+
+    public Task<AgentReportResponse> ReportAgentsAsync(string containerId, AgentReportRequest report, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentReport, containerId), report, Json.AgentReportRequest,
+            Json.AgentReportResponse, cancellationToken);
+
+    public Task<DeployResponse> DeployAsync(DeployRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.Deploy, request, Json.DeployRequest, Json.DeployResponse, cancellationToken,
+            headers: idempotencyKey is null ? null : h => h.Add(ManagerRoutes.IdempotencyKeyHeader, idempotencyKey));
+
+    // One page; follow NextCursor (or use ListAllContainersAsync) for the rest.
+    public Task<ContainerListResponse> ListContainersAsync(string? status = null, int? limit = null, string? cursor = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Containers
+            + Query(("status", status), ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", cursor)),
+            Json.ContainerListResponse, cancellationToken);
+
+    public async Task<IReadOnlyList<ContainerView>> ListAllContainersAsync(string? status = null, CancellationToken cancellationToken = default)
+    {
+        var all = new List<ContainerView>();
+        string? cursor = null;
+        do
+        {
+            var page = await ListContainersAsync(status, cursor: cursor, cancellationToken: cancellationToken);
+            all.AddRange(page.Containers);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return all;
+    }
+
+    public Task<ContainerView> GetContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.Container, containerId), Json.ContainerView, cancellationToken);
+
+    public Task DeleteContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Container, containerId), cancellationToken);
+
+    public Task<AgentListResponse> ListAgentsAsync(string? containerId = null, string? agentType = null, string? state = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Agents + Query(("container_id", containerId), ("agent_type", agentType), ("state", state)),
+            Json.AgentListResponse, cancellationToken);
+
+    public Task<AgentView> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.Agent, agentId), Json.AgentView, cancellationToken);
+
+    public Task DeleteAgentAsync(string agentId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Agent, agentId), cancellationToken);
+
+    // Anonymous: the enrollment token is the credential. The answer's credential is shown only this once.
+    public async Task<EnrollResponse> EnrollAsync(EnrollRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http().PostAsJsonAsync(Relative(ManagerRoutes.Enroll), request, Json.EnrollRequest, cancellationToken);
+        return await ReadAsync(response, HttpMethod.Post, ManagerRoutes.Enroll, Json.EnrollResponse, cancellationToken);
+    }
+
+    public Task<EnrollmentTokenCreated> CreateEnrollmentTokenAsync(CreateEnrollmentTokenRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.EnrollmentTokens, request, Json.CreateEnrollmentTokenRequest, Json.EnrollmentTokenCreated, cancellationToken);
+
+    public Task<EnrollmentTokenListResponse> ListEnrollmentTokensAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.EnrollmentTokens, Json.EnrollmentTokenListResponse, cancellationToken);
+
+    public Task DeleteEnrollmentTokenAsync(string tokenId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.EnrollmentToken, tokenId), cancellationToken);
+
+    public Task<RevokeResponse> RevokeContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Revoke, containerId), null, Json.RevokeResponse, cancellationToken);
+
+    public Task<ClusterStatusResponse> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Status, Json.ClusterStatusResponse, cancellationToken);
+
+    public Task<DistributionResponse> GetDistributionAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Distribution, Json.DistributionResponse, cancellationToken);
+
+    public Task<CommunicationStatsResponse> GetCommunicationStatsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.CommunicationStats, Json.CommunicationStatsResponse, cancellationToken);
+
+    // Anonymous; 503 (unhealthy) still carries the report, so it is returned rather than thrown.
+    public async Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await _http().GetAsync(Relative(ManagerRoutes.Health), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            return await response.Content.ReadFromJsonAsync(Json.HealthResponse, cancellationToken)
+                ?? throw await ProblemAsync(response, HttpMethod.Get, ManagerRoutes.Health, cancellationToken);
+        return await ReadAsync(response, HttpMethod.Get, ManagerRoutes.Health, Json.HealthResponse, cancellationToken);
+    }
+
+    private Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken, Action<HttpRequestHeaders>? headers = null) =>
+        SendAsync(method, path, () => JsonContent.Create(body, requestType), responseType, cancellationToken, headers);
+
+    private Task<TResponse> SendAsync<TResponse>(HttpMethod method, string path, JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken, bool longPoll = false) =>
+        SendAsync(method, path, null, responseType, cancellationToken, longPoll: longPoll);
+
+    private async Task SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendRawAsync(method, path, null, null, false, cancellationToken);
+        if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, method, path, cancellationToken);
+    }
+
+    private async Task<TResponse> SendAsync<TResponse>(HttpMethod method, string path, Func<HttpContent>? content,
+        JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken, Action<HttpRequestHeaders>? headers = null, bool longPoll = false)
+    {
+        using var response = await SendRawAsync(method, path, content, headers, longPoll, cancellationToken);
+        return await ReadAsync(response, method, path, responseType, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, Func<HttpContent>? content,
+        Action<HttpRequestHeaders>? headers, bool longPoll, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var token = await GetTokenAsync(cancellationToken);
+            using var request = new HttpRequestMessage(method, Relative(path)) { Content = content?.Invoke() };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            headers?.Invoke(request.Headers);
+            var response = await (longPoll ? _longPoll() : _http()).SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0) return response;
+            // Token expired or the manager's secret changed: log in again, once.
+            response.Dispose();
+            if (_token == token) ForgetToken();
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpMethod method, string path, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, method, path, cancellationToken);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken) ?? throw new JsonException("the body is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ManagerProblemException(method, path, response.StatusCode, null, $"unexpected body ({ex.Message})");
+        }
+    }
+
+    private static async Task<ManagerProblemException> ProblemAsync(HttpResponseMessage response, HttpMethod method, string path,
+        CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        ProblemDocument? problem = null;
+        if (body.Length > 0 && response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")
+        {
+            try
+            {
+                problem = JsonSerializer.Deserialize(body, Json.ProblemDocument);
+            }
+            catch (JsonException)
+            {
+                // Not a problem document after all: the message quotes the body instead.
+            }
+        }
+        return new ManagerProblemException(method, path, response.StatusCode, problem, body);
+    }
+
+    // Relative to BaseAddress, so a manager behind a path prefix (https://host/orchestrator/) works too.
+    private static string Relative(string path) => path.TrimStart('/');
+
+    private static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
+        return given.Count == 0 ? "" : "?" + string.Join('&', given);
+    }
+}

@@ -1,0 +1,39 @@
+namespace Orchestrator.Protocol;
+
+public sealed record ClusterStatusResponse(
+    bool RedisReachable,
+    int TotalContainers,
+    IReadOnlyDictionary<string, int> ContainersByStatus,
+    int TotalCapacity,
+    int AgentsInUse,
+    int AvailableCapacity,
+    int HeartbeatInterval,
+    DateTimeOffset CheckedAt,
+    // Mass-disconnect safety (docs/protocol.md "Fencing"): true while more than half of the containers are lost.
+    bool ReschedulingPaused = false,
+    string? ReschedulingPausedReason = null,
+    // "enrollment" (each node has its own credential) or "shared_password" (ALLOW_SHARED_PASSWORD_NODES: the seed's flow).
+    string NodeAuthentication = "enrollment");
+
+public sealed record ContainerDistribution(
+    string ContainerId, string ContainerName, string OrchestratorId, string Status,
+    int Agents, int Running, int MaxAgents, double Utilization);
+
+public sealed record OrchestratorDistribution(
+    string OrchestratorId, int Containers, int Agents, int Running, int Capacity, double Utilization);
+
+public sealed record DistributionResponse(
+    IReadOnlyList<ContainerDistribution> Containers,
+    IReadOnlyList<OrchestratorDistribution> Orchestrators,
+    int TotalAgents,
+    int TotalCapacity);
+
+public sealed record ContainerCommunication(
+    string ContainerId, string ContainerName, string Status,
+    long HeartbeatsReceived, double? LastRoundTripMs, DateTimeOffset LastHeartbeat,
+    long AssignmentDeliveries, long Failures, long Reconnects);
+
+public sealed record CommunicationTotals(
+    long HeartbeatsReceived, long AssignmentDeliveries, long Failures, long Reconnects);
+
+public sealed record CommunicationStatsResponse(IReadOnlyList<ContainerCommunication> Containers, CommunicationTotals Totals);

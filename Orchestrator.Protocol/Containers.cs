@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Orchestrator.Protocol;
+
+// A node registers its container; the same container_name again updates it under the same id.
+// Fields are nullable so a missing one is reported by name instead of defaulting silently.
+public sealed record RegisterContainerRequest(
+    string? ContainerName,
+    string? HostAddress,
+    int? ApiPort,
+    IReadOnlyList<string>? Capabilities,
+    [property: WireShape(typeof(ContainerResources))] JsonElement? Resources,
+    [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
+    int? MaxAgents = null);
+
+// What Orchestrator.Agent registers as resources and metadata (seed clients may send other objects).
+public sealed record ContainerResources(int CpuCount, long MemoryLimit);
+
+public sealed record ContainerMetadata(string OrchestratorId, string? AgentId, string? AgentType);
+
+public sealed record RegisterContainerResponse(string ContainerId, string ContainerName, string Status, int HeartbeatInterval);
+
+public sealed record ContainerView(
+    string ContainerId,
+    string ContainerName,
+    string HostAddress,
+    int ApiPort,
+    IReadOnlyList<string> Capabilities,
+    [property: WireShape(typeof(ContainerResources))] JsonElement Resources,
+    [property: WireShape(typeof(ContainerMetadata))] JsonElement Metadata,
+    string Status,
+    DateTimeOffset RegisteredAt,
+    DateTimeOffset LastHeartbeat,
+    double HealthScore,
+    int ActiveAgents,
+    int MaxAgents,
+    [property: WireShape(typeof(HeartbeatResources))] JsonElement? Usage,
+    int AssignedAgents = 0);
+
+// One page of containers. next_cursor is null on the last page; pass it back as ?cursor= for the next.
+public sealed record ContainerListResponse(IReadOnlyList<ContainerView> Containers, int Count, string? NextCursor = null);
+
+// healthy -> unhealthy after 2 missed intervals -> lost after 3; healthy again on the next heartbeat.
+public static class ContainerStatus
+{
+    public const string Healthy = "healthy";
+    public const string Unhealthy = "unhealthy";
+    public const string Lost = "lost";
+    // An admin revoked its credential: it can no longer act, and its agents are handled as if it were lost.
+    public const string Revoked = "revoked";
+
+    public static readonly IReadOnlyList<string> All = [Healthy, Unhealthy, Lost, Revoked];
+}

@@ -1,0 +1,42 @@
+namespace Orchestrator.Protocol;
+
+// Every path the manager serves (docs/protocol.md). Templates carry {id}; clients fill it with WithId.
+public static class ManagerRoutes
+{
+    public const string Health = "/health";
+
+    public const string Token = "/api/v1/auth/token";
+
+    public const string Containers = "/api/v1/cluster/containers";
+    public const string Register = Containers + "/register";
+    public const string Container = Containers + "/{id}";
+    public const string Heartbeat = Container + "/heartbeat";
+    public const string Assignments = Container + "/assignments";
+    public const string AgentReport = Container + "/agents/report";
+    public const string Revoke = Container + "/revoke";
+
+    // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
+    public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";
+    public const string EnrollmentToken = EnrollmentTokens + "/{id}";
+    public const string Enroll = "/api/v1/cluster/enroll";
+
+    public const string Agents = "/api/v1/cluster/agents";
+    public const string Deploy = Agents + "/deploy";
+    public const string Agent = Agents + "/{id}";
+
+    public const string Status = "/api/v1/cluster/status";
+    public const string Distribution = "/api/v1/cluster/metrics/distribution";
+    public const string CommunicationStats = "/api/v1/cluster/communication/stats";
+
+    // The header that makes a deploy safe to retry.
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static string WithId(string template, string id) => template.Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+}
+
+// The node's own local API (read-only; the manager never calls it, operators and the validation tool do).
+public static class NodeRoutes
+{
+    public const string Agents = "/api/v1/agents";
+    public const string Agent = Agents + "/{id}";
+}

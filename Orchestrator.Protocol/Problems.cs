@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Protocol;
+
+// An application/problem+json body (RFC 9457). errors maps each offending snake_case field to its messages;
+// anything else the manager adds (container_id, agent_id, field, traceId) lands in Extensions.
+// (Settable properties, not a positional record: System.Text.Json binds extension data only that way.)
+public sealed record ProblemDocument
+{
+    public string? Type { get; init; }
+    public string? Title { get; init; }
+    public int? Status { get; init; }
+    public string? Detail { get; init; }
+    public string? Instance { get; init; }
+    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? Extensions { get; set; }
+}
+
+// One kind of problem the manager answers with: its status and its fixed title. Clients tell them apart
+// by these two (the type URI is ASP.NET's default per status, so it does not distinguish them).
+public sealed record ProblemType(int Status, string Title)
+{
+    public bool Matches(ProblemDocument? problem, int status) => status == Status && problem?.Title == Title;
+}
+
+public static class ProblemTypes
+{
+    public static readonly ProblemType InvalidBody = new(400, "The request body is not valid");
+    public static readonly ProblemType InvalidCredentials = new(401, "Invalid credentials");
+    public static readonly ProblemType CredentialRevoked = new(401, "Credential revoked");
+    public static readonly ProblemType EnrollmentTokenRefused = new(401, "Enrollment token refused");
+    public static readonly ProblemType BeyondBounds = new(403, "Beyond this node's bounds");
+    public static readonly ProblemType UnknownEnrollmentToken = new(404, "Unknown enrollment token");
+    public static readonly ProblemType NameEnrolledElsewhere = new(409, "Name enrolled by another customer");
+    public static readonly ProblemType NotYourContainer = new(403, "Not your container");
+    public static readonly ProblemType UnknownContainer = new(404, "Unknown container");
+    public static readonly ProblemType UnknownAgent = new(404, "Unknown agent");
+    public static readonly ProblemType DeployInProgress = new(409, "Deploy in progress");
+    public static readonly ProblemType NoCapacity = new(409, "No capacity left");
+    public static readonly ProblemType BodyTooLarge = new(413, "The request body is too large");
+    public static readonly ProblemType IdempotencyKeyReused = new(422, "Idempotency-Key reused");
+    public static readonly ProblemType UnsupportedAgentType = new(422, "No cluster supports this agent type");
+    public static readonly ProblemType NoMatchingCluster = new(422, "No cluster matches the constraints");
+    public static readonly ProblemType TooManyLogins = new(429, "Too many failed logins");
+    public static readonly ProblemType DistributedModeOff = new(503, "Distributed mode is off");
+    public static readonly ProblemType RedisUnreachable = new(503, "Redis is unreachable");
+}

@@ -1,0 +1,122 @@
+using System.Text;
+using Orchestrator.Testing.Hosting;
+
+namespace Orchestrator.Testing.Cluster;
+
+// A whole system as real processes on free loopback ports: one append-only redis-server, N manager
+// replicas sharing it (behind one FrontDoor address, first live replica answers) and M orchestrators,
+// each reaching the managers through its own TcpRelay link. Any part can be killed (SIGKILL),
+// restarted, or (orchestrators) cut off. Logs() gathers every process's output for failure messages.
+//
+//   await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 3 });
+//   var deployed = await cluster.Api.DeployAsync("trading_agent", replicas: 2, onClusterLoss: "reschedule");
+//   cluster.Orchestrators[0].Kill();
+public sealed class ProcessCluster : IAsyncDisposable
+{
+    public const string AdminPassword = "process-cluster-admin-password";
+    public const string JwtSecret = "process-cluster-jwt-secret-of-at-least-32-chars";
+    // Orchestrators enroll the production way, with a bootstrap enrollment token the managers store at start.
+    public const string BootstrapToken = "process-cluster-bootstrap-enrollment-token";
+    public static readonly string BootstrapOrchestratorIds = string.Join(",", Enumerable.Range(1, 32));
+    public static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(60);
+
+    private ProcessCluster(ProcessClusterOptions options)
+    {
+        Options = options;
+        Redis = new RedisHost(options.Redis);
+        Managers = Enumerable.Range(1, options.Managers).Select(i => new ManagerNode(i, this)).ToList();
+        FrontDoor = new TcpRelay(LiveManagerPorts);
+        FrontDoor.Start();
+        Orchestrators = Enumerable.Range(1, options.Orchestrators).Select(i => new OrchestratorNode(i, this)).ToList();
+        Api = new ManagerApi(options.DirectToManagers ? Managers[0].Url : FrontDoor.Url, Http);
+    }
+
+    public ProcessClusterOptions Options { get; }
+
+    public RedisHost Redis { get; }
+
+    public IReadOnlyList<ManagerNode> Managers { get; }
+
+    public IReadOnlyList<OrchestratorNode> Orchestrators { get; }
+
+    // The one address of all manager replicas, as a load balancer would give it.
+    public TcpRelay FrontDoor { get; }
+
+    // Admin client of the manager API through the front door.
+    public ManagerApi Api { get; }
+
+    // Longer than the manager's Redis health check takes to give up (5 s), so a 503 arrives as an answer.
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(15) };
+
+    public static async Task<ProcessCluster> StartAsync(ProcessClusterOptions? options = null)
+    {
+        var cluster = new ProcessCluster(options ?? new ProcessClusterOptions());
+        try
+        {
+            await cluster.Redis.StartAsync();
+            // Managers one after another so manager-1 deterministically takes the liveness lease first.
+            foreach (var manager in cluster.Managers) await manager.StartAsync();
+            await Task.WhenAll(cluster.Orchestrators.Select(o => o.StartAsync()));
+            await cluster.WaitAsync(async () => (await cluster.Api.ContainersAsync())
+                .Count(c => (string?)c["status"] == "healthy") == cluster.Orchestrators.Count,
+                StartupDeadline, "every orchestrator to register and be healthy");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<int> LiveManagerPorts() => Managers.Where(m => m.IsRunning).Select(m => m.Port).ToList();
+
+    public OrchestratorNode Orchestrator(string containerName) => Orchestrators.Single(o => o.ContainerName == containerName);
+
+    // Deadline.UntilAsync, with every process's log attached when it times out.
+    public async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        try
+        {
+            await Deadline.UntilAsync(condition, timeout, what, TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\n" + Logs(), ex);
+        }
+    }
+
+    public async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+    {
+        try
+        {
+            return await Deadline.PollAsync(probe, timeout, what, TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\n" + Logs(), ex);
+        }
+    }
+
+    // The last lines of every process's output, for assertion messages.
+    public string Logs(int linesPerProcess = 60)
+    {
+        var text = new StringBuilder();
+        foreach (var node in Managers.Cast<ClusterNode>().Concat(Orchestrators))
+        {
+            var lines = node.Log.Split('\n');
+            text.AppendLine($"===== {node.Name} ({(node.IsRunning ? "running" : "stopped")}) =====");
+            text.AppendJoin('\n', lines.Skip(Math.Max(0, lines.Length - linesPerProcess))).AppendLine();
+        }
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var orchestrator in Orchestrators) await orchestrator.DisposeAsync();
+        foreach (var manager in Managers) await manager.DisposeAsync();
+        await FrontDoor.DisposeAsync();
+        await Redis.DisposeAsync();
+        Http.Dispose();
+    }
+}

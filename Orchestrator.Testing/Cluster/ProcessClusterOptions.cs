@@ -1,0 +1,33 @@
+using Orchestrator.Testing.Hosting;
+
+namespace Orchestrator.Testing.Cluster;
+
+// The shape and timing of a ProcessCluster. Defaults are the short intervals failure tests use:
+// heartbeat 1 s (unhealthy after 2 s, lost after 3 s), lease 2 s, reschedule 3 s after lost.
+public sealed record ProcessClusterOptions
+{
+    public int Managers { get; init; } = 1;
+    public int Orchestrators { get; init; } = 2;
+    public int MaxAgentsPerOrchestrator { get; init; } = 10;
+    public int HeartbeatSeconds { get; init; } = 1;
+    public TimeSpan LivenessCheckPeriod { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan AgentLease { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RescheduleAfter { get; init; } = TimeSpan.FromSeconds(3);
+
+    // Extra variables (or overrides) for every manager / orchestrator process, e.g. "Scheduling__Strategy".
+    public Dictionary<string, string> ManagerEnvironment { get; init; } = [];
+    public Dictionary<string, string> OrchestratorEnvironment { get; init; } = [];
+
+    // The built services to run: by default the ones next to the tests; bench passes its Release builds.
+    public string ManagerDll { get; init; } = RepoPaths.ProjectOutput("Orchestrator.Manager");
+    public string NodeDll { get; init; } = RepoPaths.ProjectOutput("Orchestrator.Agent");
+
+    public RedisHostOptions Redis { get; init; } = new();
+
+    // Orchestrators dial manager-1 directly instead of through their own TcpRelay link: no extra hop when
+    // measuring latency, but no partitions (CutOffFromManager) and no failover between replicas.
+    public bool DirectToManagers { get; init; }
+
+    // When a container counts as lost on the manager: 3 missed heartbeat intervals.
+    public TimeSpan LostAfter => TimeSpan.FromSeconds(3 * HeartbeatSeconds);
+}

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestrator.Testing;
+
+public static class FreePort
+{
+    // Below Linux's ephemeral range (32768-60999): a port the OS hands out for outgoing connections could be
+    // taken by one while its process is down, and a killed node could then not restart on its own port.
+    private const int First = 20000;
+    private const int Last = 32000;
+
+    public static int Next()
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(First, Last);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no free port between {First} and {Last}");
+    }
+}
