@@ -47,15 +47,14 @@ public sealed class NodeEnrollmentProcessTests
         await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 1, HeartbeatSeconds = 1 });
         var node = cluster.Orchestrators[0];
         var id = (string)(await cluster.Api.ContainerByNameAsync(node.ContainerName))["container_id"]!;
+        // Enrollment lists the container before the node has logged in: wait until the node itself is connected.
+        await cluster.WaitAsync(async () => await ConnectionAsync(cluster, node) is ("healthy", _), Deadline, "the node to connect");
 
         using var revoke = await cluster.Api.SendAsync(HttpMethod.Post, $"/api/v1/cluster/containers/{id}/revoke");
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
 
-        var description = await cluster.PollAsync(async () =>
-        {
-            var health = JsonNode.Parse(await cluster.Http.GetStringAsync(node.Url + "/health"))!["checks"]!["manager-connection"]!;
-            return (string?)health["status"] == "degraded" ? (string?)health["description"] : null;
-        }, Deadline, "the node's connection check to turn degraded");
+        var description = await cluster.PollAsync(async () => await ConnectionAsync(cluster, node) is ("degraded", var d) ? d : null,
+            Deadline, "the node's connection check to turn degraded");
         Assert.Contains("401", description);
         Assert.Equal("revoked", (string?)(await cluster.Api.ContainerByNameAsync(node.ContainerName))["status"]);
         Assert.True(node.IsRunning);
@@ -107,5 +106,11 @@ public sealed class NodeEnrollmentProcessTests
         var credential = File.ReadAllText(Path.Combine(node.DataDirectory, "node-credential"));
         foreach (var secret in new[] { NodeSecret, ProcessCluster.BootstrapToken, credential, "ENROLLMENT_TOKEN", "ADMIN_PASSWORD" })
             Assert.DoesNotContain(secret, text);
+    }
+
+    private static async Task<(string? Status, string? Description)> ConnectionAsync(ProcessCluster cluster, OrchestratorNode node)
+    {
+        var health = JsonNode.Parse(await cluster.Http.GetStringAsync(node.Url + "/health"))!["checks"]!["manager-connection"]!;
+        return ((string?)health["status"], (string?)health["description"]);
     }
 }
