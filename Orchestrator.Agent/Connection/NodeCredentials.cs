@@ -28,6 +28,17 @@ public sealed class NodeCredentials(
         throw new InvalidOperationException("No node credential is saved under DATA_DIR and ENROLLMENT_TOKEN is not set: enroll this node with an enrollment token.");
     }
 
+    // The manager does not know the saved credential at all (its container is gone: a reset development Redis,
+    // a deleted container), as opposed to revoked: with ENROLLMENT_TOKEN still set, enroll again on the next login.
+    // A single-use token is refused then, so an operator-deleted node stays out unless given a new token.
+    public void ForgetUnknownCredential()
+    {
+        var dataDirectory = runtime.Value.DataDirectory;
+        if (options.Value.EnrollmentToken is not { Length: > 0 } || !NodeCredentialFile.Exists(dataDirectory)) return;
+        File.Delete(NodeCredentialFile.PathIn(dataDirectory));
+        logger.LogWarning("The manager does not know this node's saved credential; enrolling again with ENROLLMENT_TOKEN");
+    }
+
     private async Task<string> EnrollAsync(string token, string dataDirectory, CancellationToken cancellationToken)
     {
         // Anonymous call: these credentials are never asked for.

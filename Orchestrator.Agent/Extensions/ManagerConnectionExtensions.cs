@@ -24,7 +24,8 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<ConnectionTelemetry>();
         services.AddSingleton<HeartbeatComposer>();
         // The node logs in as `cluster` with its own credential (enrolling first), or the seed's shared password.
-        services.TryAddSingleton<IManagerCredentials, NodeCredentials>();
+        services.TryAddSingleton<NodeCredentials>();
+        services.TryAddSingleton<IManagerCredentials>(sp => sp.GetRequiredService<NodeCredentials>());
         services.AddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();

@@ -44,6 +44,11 @@ public static class AuthApi
             "cluster" when await NodeAsync(request.Password!, containers) is { } node => issuer.IssueNode(node),
             _ => null,
         };
+        if (issued is null && request.Username == TokenRequest.Cluster && await IsRevokedAsync(request.Password!, containers))
+        {
+            await limiter.RecordFailureAsync(client);
+            return ApiProblems.CredentialRevoked();
+        }
         if (issued is null)
         {
             await limiter.RecordFailureAsync(client);
@@ -56,6 +61,12 @@ public static class AuthApi
     // A node credential "<container_id>.<secret>": valid while its container holds the credential's hash
     // (deleted containers and revoked credentials have none). The token takes the container's identity, not
     // the container_name the request names.
+    // A credential for a container that still exists but whose credential an admin revoked: the node must not
+    // enroll again by itself (unlike a credential for a container that is gone, e.g. a wiped development Redis).
+    private static async Task<bool> IsRevokedAsync(string credential, ContainerStore containers) =>
+        EnrollmentSecrets.CredentialContainerId(credential) is { Length: <= RequestValidation.MaxNameLength } id
+        && await containers.CredentialAsync(id) is { Name: not null, Hash: null, Version: not null };
+
     private static async Task<NodeIdentity?> NodeAsync(string credential, ContainerStore containers)
     {
         if (EnrollmentSecrets.CredentialContainerId(credential) is not { } id || id.Length > RequestValidation.MaxNameLength) return null;
