@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.MapApiDocs();
 app.MapAuthApi();
 app.MapContainersApi();
+app.MapEnrollmentApi();
 app.MapClusterStatusApi();
 app.MapAgentsApi();
 app.MapAssignmentsApi();

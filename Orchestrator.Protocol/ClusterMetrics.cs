@@ -11,7 +11,9 @@ public sealed record ClusterStatusResponse(
     DateTimeOffset CheckedAt,
     // Mass-disconnect safety (docs/protocol.md "Fencing"): true while more than half of the containers are lost.
     bool ReschedulingPaused = false,
-    string? ReschedulingPausedReason = null);
+    string? ReschedulingPausedReason = null,
+    // "enrollment" (each node has its own credential) or "shared_password" (ALLOW_SHARED_PASSWORD_NODES: the seed's flow).
+    string NodeAuthentication = "enrollment");
 
 public sealed record ContainerDistribution(
     string ContainerId, string ContainerName, string OrchestratorId, string Status,

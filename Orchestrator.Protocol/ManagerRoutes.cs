@@ -13,6 +13,12 @@ public static class ManagerRoutes
     public const string Heartbeat = Container + "/heartbeat";
     public const string Assignments = Container + "/assignments";
     public const string AgentReport = Container + "/agents/report";
+    public const string Revoke = Container + "/revoke";
+
+    // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
+    public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";
+    public const string EnrollmentToken = EnrollmentTokens + "/{id}";
+    public const string Enroll = "/api/v1/cluster/enroll";
 
     public const string Agents = "/api/v1/cluster/agents";
     public const string Deploy = Agents + "/deploy";

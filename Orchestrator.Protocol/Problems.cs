@@ -32,6 +32,11 @@ public static class ProblemTypes
     public static readonly ProblemType ValidationFailed = new(400, "One or more validation errors occurred.");
     public static readonly ProblemType InvalidBody = new(400, "The request body is not valid");
     public static readonly ProblemType InvalidCredentials = new(401, "Invalid credentials");
+    public static readonly ProblemType CredentialRevoked = new(401, "Credential revoked");
+    public static readonly ProblemType EnrollmentTokenRefused = new(401, "Enrollment token refused");
+    public static readonly ProblemType BeyondBounds = new(403, "Beyond this node's bounds");
+    public static readonly ProblemType UnknownEnrollmentToken = new(404, "Unknown enrollment token");
+    public static readonly ProblemType NameEnrolledElsewhere = new(409, "Name enrolled by another customer");
     public static readonly ProblemType NotYourContainer = new(403, "Not your container");
     public static readonly ProblemType UnknownContainer = new(404, "Unknown container");
     public static readonly ProblemType UnknownAgent = new(404, "Unknown agent");

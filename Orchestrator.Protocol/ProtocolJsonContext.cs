@@ -35,4 +35,11 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(NodeAgent))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ProblemDocument))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(CreateEnrollmentTokenRequest))]
+[JsonSerializable(typeof(EnrollmentTokenCreated))]
+[JsonSerializable(typeof(EnrollmentTokenListResponse))]
+[JsonSerializable(typeof(EnrollRequest))]
+[JsonSerializable(typeof(EnrollResponse))]
+[JsonSerializable(typeof(RevokeResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Brings up one orchestrator cluster node on this host and waits until the central manager lists it.
+# Brings up one orchestrator cluster node on this host and waits until it has enrolled with the central manager.
 # It checks every setting first, and stops at the first problem with one line saying what is wrong.
 #
 #   ./deploy-orchestrator.sh [--dry-run] [--env-file FILE]
 #
-# --dry-run    run every check (settings, manager reachable, password accepted), print what would be
+# --dry-run    run every check (settings, enrollment token present, manager reachable), print what would be
 #              run, change nothing. Docker is not needed for it.
 # --env-file   settings file (default: .env.orchestrator beside docker-compose.orchestrator.yml).
 #              Variables already set in the environment win over the file, as with docker compose.
@@ -71,17 +71,12 @@ require_number() {
     || die "$1 must be a whole number from $2 to $3, got '${!1}'"
 }
 
-json_escape() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  printf '%s' "$s"
-}
-
 check_settings() {
   require ORCHESTRATOR_ID
   require CENTRAL_MANAGER_HOST
-  require ADMIN_PASSWORD
+  require ENROLLMENT_TOKEN
+  # The kit never carries the manager's admin password: a node enrolls with its own token.
+  if [ -n "${ADMIN_PASSWORD:-}" ]; then say "warning: ADMIN_PASSWORD is set but not used: an orchestrator needs only ENROLLMENT_TOKEN; remove it"; fi
   # It names the compose project and the container, which allow only these characters.
   [[ $ORCHESTRATOR_ID =~ ^[a-z0-9][a-z0-9_-]*$ ]] \
     || die "ORCHESTRATOR_ID must be lower-case letters, digits, '-' or '_', got '$ORCHESTRATOR_ID'"
@@ -93,7 +88,13 @@ check_settings() {
     http|https) ;;
     *) die "CENTRAL_MANAGER_SCHEME must be https or http, got '$CENTRAL_MANAGER_SCHEME'" ;;
   esac
-  require_strong ADMIN_PASSWORD 12
+  require_strong ENROLLMENT_TOKEN 32
+  if [ "$CENTRAL_MANAGER_SCHEME" = http ] && [ "${ALLOW_INSECURE_TRANSPORT:-false}" != true ]; then
+    case ${CENTRAL_MANAGER_HOST%%:*} in
+      127.*|localhost) ;;
+      *) die "CENTRAL_MANAGER_SCHEME is http to another machine: the node's credential would travel in clear text; use https, or set ALLOW_INSECURE_TRANSPORT=true for a trial on a private network" ;;
+    esac
+  fi
   # Orchestrators do not need JWT_SECRET; when an operator's environment carries one anyway, it is checked
   # like the manager checks it, so a weak shared secret is caught here too.
   if [ -n "${JWT_SECRET:-}" ]; then require_strong JWT_SECRET 32; fi
@@ -124,30 +125,6 @@ check_manager_health() {
   esac
 }
 
-# Logs in as the seed's own client does; the token is kept to watch the manager's list afterwards.
-login() {
-  local body code response retry
-  body=$(mktemp)
-  # The password goes through stdin, never the command line, so other users' `ps` cannot see it.
-  code=$(printf '{"username":"admin","password":"%s"}' "$(json_escape "$ADMIN_PASSWORD")" \
-    | curl -sS -o "$body" -D "$body.headers" -w '%{http_code}' --connect-timeout 5 --max-time 10 \
-        -H 'Content-Type: application/json' --data-binary @- "$MANAGER_URL/api/v1/auth/token" 2>/dev/null) || code=000
-  response=$(cat "$body")
-  retry=$(sed -n 's/^[Rr]etry-[Aa]fter:[[:space:]]*\([0-9]*\).*/\1/p' "$body.headers" 2>/dev/null | head -n 1)
-  rm -f "$body" "$body.headers"
-  case $code in
-    200) ;;
-    401|403) die "ADMIN_PASSWORD was refused by the manager at $MANAGER_URL (HTTP $code): it must be the manager's ADMIN_PASSWORD" ;;
-    429) die "the manager at $MANAGER_URL blocks logins from this address after too many wrong passwords: retry in ${retry:-a few} seconds" ;;
-    404) die "$MANAGER_URL has no /api/v1/auth/token (HTTP 404): is CENTRAL_MANAGER_HOST the manager's address?" ;;
-    000) die "the manager at $MANAGER_URL stopped answering during login" ;;
-    *) die "login at $MANAGER_URL failed with HTTP $code" ;;
-  esac
-  TOKEN=$(printf '%s' "$response" | sed -n 's/.*"access_token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
-  [ -n "$TOKEN" ] || die "the manager at $MANAGER_URL accepted the password but returned no access_token"
-  say "ADMIN_PASSWORD accepted by the manager"
-}
-
 find_compose() {
   if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose)
   elif command -v docker-compose >/dev/null 2>&1; then COMPOSE=(docker-compose)
@@ -156,18 +133,17 @@ find_compose() {
   fi
 }
 
-# Succeeds once GET /api/v1/cluster/containers names this cluster.
+# Succeeds once the node's own health says it is registered (it enrolled with the token and logged in
+# with its new credential); read on its local API, so no manager credential is needed here.
 listed_by_manager() {
-  local list
-  # The header goes through curl's --config on stdin, so the token never shows in the process list.
-  list=$(printf 'header = "Authorization: Bearer %s"\n' "$TOKEN" \
-    | curl -sS --max-time 10 --config - "$MANAGER_URL/api/v1/cluster/containers" 2>/dev/null) || return 1
-  [[ $list =~ \"container_name\"[[:space:]]*:[[:space:]]*\"$CONTAINER_NAME\" ]]
+  local health
+  health=$(curl -sS --max-time 5 "http://127.0.0.1:${AGENT_PORT:-8001}/health" 2>/dev/null) || return 1
+  [[ $health =~ registered\ as\ ctr- ]]
 }
 
 wait_until_listed() {
   local deadline=$((SECONDS + TIMEOUT)) state
-  say "waiting up to ${TIMEOUT}s for the manager to list $CONTAINER_NAME"
+  say "waiting up to ${TIMEOUT}s for $CONTAINER_NAME to enroll with the manager"
   until listed_by_manager; do
     state=$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$CONTAINER_NAME" 2>/dev/null || echo "missing")
     case $state in
@@ -177,11 +153,11 @@ wait_until_listed() {
     esac
     if [ "$SECONDS" -ge "$deadline" ]; then
       "${COMPOSE[@]}" "${COMPOSE_ARGS[@]}" logs --tail 30 >&2 || true
-      die "$CONTAINER_NAME is running but the manager did not list it within ${TIMEOUT}s; its last log lines are above"
+      die "$CONTAINER_NAME is running but did not enroll within ${TIMEOUT}s (a used, expired or revoked ENROLLMENT_TOKEN?); its last log lines are above"
     fi
     sleep 3
   done
-  say "done: the manager lists $CONTAINER_NAME"
+  say "done: $CONTAINER_NAME enrolled and registered with the manager"
 }
 
 command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
@@ -189,14 +165,13 @@ command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
 load_env_file
 check_settings
 check_manager_health
-login
 find_compose
 COMPOSE_ARGS=(--env-file "$ENV_FILE" -f "$COMPOSE_FILE")
 
 if $DRY_RUN; then
   say "dry run: all checks passed; would run:"
   say "  ${COMPOSE[*]} ${COMPOSE_ARGS[*]} up -d --build"
-  say "then wait up to ${TIMEOUT}s for $MANAGER_URL/api/v1/cluster/containers to list $CONTAINER_NAME"
+  say "then wait up to ${TIMEOUT}s for $CONTAINER_NAME to enroll with $MANAGER_URL"
   exit 0
 fi
 

@@ -1,12 +1,34 @@
 namespace Orchestrator.Agent.Configuration;
 
-// How the node reaches the manager (CENTRAL_MANAGER_URL, ADMIN_PASSWORD, AUTO_REGISTER, HEARTBEAT_INTERVAL).
+// How the node reaches the manager (CENTRAL_MANAGER_URL, ENROLLMENT_TOKEN, AUTO_REGISTER, HEARTBEAT_INTERVAL,
+// and the transport settings ALLOW_INSECURE_TRANSPORT, MANAGER_CA_FILE, MANAGER_CERT_SHA256).
 public sealed class ManagerConnectionOptions
 {
     public const string Section = "Manager";
 
+    // The node's saved credential, under DATA_DIR (mode 0600); written once at enrollment.
+    public const string CredentialFileName = "node-credential";
+
     public string? Url { get; set; }
+
+    // ENROLLMENT_TOKEN: exchanged once for this node's own credential; restarts use the saved credential.
+    public string? EnrollmentToken { get; set; }
+
+    // ADMIN_PASSWORD: the seed's shared password, used only when AllowSharedPassword is on (and the manager agrees).
     public string? AdminPassword { get; set; }
+
+    // ALLOW_SHARED_PASSWORD_NODES: the seed's flow, logging in as "cluster" with ADMIN_PASSWORD.
+    public bool AllowSharedPassword { get; set; }
+
+    // ALLOW_INSECURE_TRANSPORT: permit http:// to a manager that is not on loopback (credentials travel in clear text).
+    public bool AllowInsecureTransport { get; set; }
+
+    // MANAGER_CA_FILE: a PEM file of the private CA that issued the manager's certificate.
+    public string? CaFile { get; set; }
+
+    // MANAGER_CERT_SHA256: the manager certificate's SHA-256 fingerprint (hex, ':' allowed); any other is refused.
+    public string? CertificateSha256 { get; set; }
+
     public bool AutoRegister { get; set; } = true;
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 

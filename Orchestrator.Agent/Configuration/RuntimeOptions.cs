@@ -13,4 +13,8 @@ public sealed class RuntimeOptions
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public int OutputLines { get; set; } = 50;
+
+    // PROCESS_ENV_ALLOWLIST: the node's variables a `process` agent inherits besides PATH. Children otherwise
+    // start with an empty environment, so no secret of the node (credential, tokens, passwords) reaches them.
+    public List<string> ProcessEnvironmentAllowlist { get; set; } = [];
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
 using Polly;
 using Polly.Retry;
@@ -17,6 +18,7 @@ public sealed class ManagerConnectionService(
     ConnectionState state,
     ConnectionTelemetry telemetry,
     HeartbeatComposer composer,
+    IManagerCredentials credentials,
     IOptions<ManagerConnectionOptions> options,
     TimeProvider time,
     ILogger<ManagerConnectionService> logger) : BackgroundService
@@ -116,6 +118,8 @@ public sealed class ManagerConnectionService(
 
     private void Report(string phase, Exception ex)
     {
+        if (ex is ManagerProblemException { Path: ManagerRoutes.Token } refused && refused.Is(ProblemTypes.InvalidCredentials))
+            (credentials as NodeCredentials)?.ForgetUnknownCredential();
         var cause = FailureCause.From(ex);
         state.Failed(cause);
         telemetry.Failure(cause, phase.ToLowerInvariant());

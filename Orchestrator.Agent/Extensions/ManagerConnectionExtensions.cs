@@ -23,13 +23,9 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<ConnectionState>();
         services.AddSingleton<ConnectionTelemetry>();
         services.AddSingleton<HeartbeatComposer>();
-        // The node logs in as `cluster` for its own container_name; another IManagerCredentials registered
-        // before this one (per-node enrollment) takes its place.
-        services.TryAddSingleton<IManagerCredentials>(sp =>
-        {
-            var (manager, node) = (sp.GetRequiredService<IOptions<ManagerConnectionOptions>>(), sp.GetRequiredService<IOptions<NodeOptions>>());
-            return ManagerCredentials.From(() => TokenRequest.ForNode(manager.Value.AdminPassword ?? "", node.Value.EffectiveContainerName));
-        });
+        // The node logs in as `cluster` with its own credential (enrolling first), or the seed's shared password.
+        services.TryAddSingleton<NodeCredentials>();
+        services.TryAddSingleton<IManagerCredentials>(sp => sp.GetRequiredService<NodeCredentials>());
         services.AddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();
@@ -57,6 +53,7 @@ public static class ManagerConnectionExtensions
                 http.BaseAddress = sp.GetRequiredService<ManagerEndpointResolver>().Resolve(new Uri(WithTrailingSlash(options.Url!)));
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .ConfigurePrimaryHttpMessageHandler(sp => NodeTransport.CreateHandler(sp.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value))
             .RemoveAllResilienceHandlers();
         client.AddResilienceHandler(name + "-timeout", (pipeline, context) =>
             pipeline.AddTimeout(timeout(context.ServiceProvider.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value)));

@@ -20,6 +20,12 @@ public static class SeedEnvironment
         ["REDIS_URL"] = "Node:RedisUrl",
         ["CENTRAL_MANAGER_URL"] = "Manager:Url",
         ["ADMIN_PASSWORD"] = "Manager:AdminPassword",
+        ["ENROLLMENT_TOKEN"] = "Manager:EnrollmentToken",
+        ["ALLOW_SHARED_PASSWORD_NODES"] = "Manager:AllowSharedPassword",
+        ["ALLOW_INSECURE_TRANSPORT"] = "Manager:AllowInsecureTransport",
+        ["MANAGER_CA_FILE"] = "Manager:CaFile",
+        ["MANAGER_CERT_SHA256"] = "Manager:CertificateSha256",
+        ["PROCESS_ENV_ALLOWLIST"] = "Runtime:ProcessEnvironmentAllowlist",
         ["AUTO_REGISTER"] = "Manager:AutoRegister",
         ["HEARTBEAT_INTERVAL"] = "Manager:HeartbeatInterval",
         ["DATA_DIR"] = "Runtime:DataDirectory",
@@ -41,7 +47,8 @@ public static class SeedEnvironment
         var output = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         void Problem(string variable, string message) => output[$"Seed:Problems:{variable}"] = message;
 
-        foreach (var variable in new[] { "AGENT_ID", "AGENT_TYPE", "CONTAINER_NAME", "EXTERNAL_IP", "REDIS_URL", "ADMIN_PASSWORD", "DATA_DIR" })
+        foreach (var variable in new[] { "AGENT_ID", "AGENT_TYPE", "CONTAINER_NAME", "EXTERNAL_IP", "REDIS_URL", "ADMIN_PASSWORD", "DATA_DIR",
+                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256" })
         {
             if (Value(read, variable) is { } value) output[OptionKeys[variable]] = value;
         }
@@ -66,6 +73,19 @@ public static class SeedEnvironment
         {
             if (bool.TryParse(autoRegister, out var b)) output["Manager:AutoRegister"] = b.ToString();
             else Problem("AUTO_REGISTER", $"AUTO_REGISTER must be true or false, got '{autoRegister}'.");
+        }
+
+        foreach (var variable in new[] { "ALLOW_SHARED_PASSWORD_NODES", "ALLOW_INSECURE_TRANSPORT" })
+        {
+            if (Value(read, variable) is not { } flag) continue;
+            if (bool.TryParse(flag, out var on)) output[OptionKeys[variable]] = on.ToString();
+            else Problem(variable, $"{variable} must be true or false, got '{flag}'.");
+        }
+
+        if (Value(read, "PROCESS_ENV_ALLOWLIST") is { } allowlist)
+        {
+            var names = allowlist.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            for (var i = 0; i < names.Length; i++) output[$"Runtime:ProcessEnvironmentAllowlist:{i}"] = names[i];
         }
 
         if (Value(read, "HEARTBEAT_INTERVAL") is { } interval)

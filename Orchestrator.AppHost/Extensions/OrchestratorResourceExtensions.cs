@@ -19,6 +19,9 @@ public static class OrchestratorResourceExtensions
         // Tests point this at a temp directory so no state file outlives them.
         var dataRoot = builder.Configuration["Orchestrators:DataDirectory"] ?? ".data";
         if (count < 1) throw new InvalidOperationException($"Orchestrators:Count must be at least 1, got {count}.");
+        // The bootstrap token enrolls exactly the local orchestrator_ids, no other customer.
+        manager.WithEnvironment("BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS", string.Join(",", Enumerable.Range(1, count)));
+        if (maxAgents > 100) manager.WithEnvironment("Manager__BootstrapMaxAgents", maxAgents.ToString(CultureInfo.InvariantCulture));
 
         for (var id = 1; id <= count; id++)
         {
@@ -40,7 +43,9 @@ public static class OrchestratorResourceExtensions
                 .WithEnvironment("HEARTBEAT_INTERVAL", heartbeatSeconds.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("AGENT_CONFIG", agentConfig)
                 .WithEnvironment("CENTRAL_MANAGER_URL", manager.GetEndpoint("http"))
-                .WithEnvironment("ADMIN_PASSWORD", secrets.AdminPassword)
+                .WithEnvironment("ENROLLMENT_TOKEN", secrets.BootstrapEnrollmentToken)
+                // Loopback in development; a remote manager is reached over https (docs/deployment.md).
+                .WithEnvironment("ALLOW_INSECURE_TRANSPORT", "true")
                 .WithEnvironment("DATA_DIR", Path.Combine(dataRoot, name))
                 .WithHttpHealthCheck("/health");
             if (allowedCommands.Length > 0) orchestrator.WithEnvironment("ALLOWED_COMMANDS", allowedCommands);

@@ -15,4 +15,5 @@ public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable }
 
 public sealed record DesiredState(long Generation, IReadOnlyList<string> AssignmentJson);
 
-public enum AccessOutcome { Allowed, UnknownContainer, WrongContainer }
+// Revoked: an enrolled node whose credential was revoked or replaced (401).
+public enum AccessOutcome { Allowed, UnknownContainer, WrongContainer, Revoked }

@@ -62,13 +62,15 @@ internal static class AgentScripts
         """);
 
     // RequiredName: '' = any. Since: -1 = none. Generation and desired set are read together, so the
-    // generation never runs ahead of the set. Returns {'missing'}, {'forbidden'} or {generation, assignment JSON...}.
-    public sealed record DesiredArgs(RedisKey Container, RedisKey Desired, string RequiredName, long Since);
+    // generation never runs ahead of the set. CredentialVersion: '' = any.
+    // Returns {'missing'}, {'forbidden'}, {'revoked'} or {generation, assignment JSON...}.
+    public sealed record DesiredArgs(RedisKey Container, RedisKey Desired, string RequiredName, long Since, string CredentialVersion);
 
     public static readonly LuaScript Desired = LuaScript.Prepare("""
         local name = redis.call('HGET', @Container, 'name')
         if not name then return { 'missing' } end
         if @RequiredName ~= '' and name ~= @RequiredName then return { 'forbidden' } end
+        if @CredentialVersion ~= '' and redis.call('HGET', @Container, 'credential_version') ~= @CredentialVersion then return { 'revoked' } end
         local generation = tonumber(redis.call('HGET', @Container, 'generation') or '0')
         if generation > tonumber(@Since) then redis.call('HINCRBY', @Container, 'deliveries', 1) end
         local result = { tostring(generation) }
@@ -77,13 +79,14 @@ internal static class AgentScripts
         """);
 
     // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent.
-    // ARGV[1]: ReportArgs as JSON. Returns {'missing'}, {'forbidden'} or {agent id, 'ok' | 'not_assigned' |
+    // ARGV[1]: ReportArgs as JSON. required_version: '' = any. Returns {'missing'}, {'forbidden'}, {'revoked'} or {agent id, 'ok' | 'not_assigned' |
     // 'stale_epoch', ...}: the orchestrator stops every rejected agent.
     public const string Report = """
         local a = cjson.decode(ARGV[1])
         local name = redis.call('HGET', KEYS[1], 'name')
         if not name then return { 'missing' } end
         if a.required_name ~= '' and name ~= a.required_name then return { 'forbidden' } end
+        if a.required_version ~= '' and redis.call('HGET', KEYS[1], 'credential_version') ~= a.required_version then return { 'revoked' } end
         local result = {}
         for i, agent in ipairs(a.agents) do
           local akey = KEYS[1 + i]

@@ -69,13 +69,15 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         throw new InvalidOperationException($"Agent {id} kept moving between containers while it was removed ({RemoveAttempts} tries)");
     }
 
-    public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since)
+    // requiredName/requiredVersion: the caller's token claims (null for admin; version null for shared-password tokens).
+    public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since, string? requiredVersion = null)
     {
         var result = (RedisResult[])(await AgentScripts.Desired.EvaluateAsync(Db, new AgentScripts.DesiredArgs(
             Container: RedisKeys.Container(containerId), Desired: RedisKeys.DesiredAgents(containerId),
-            RequiredName: requiredName ?? "", Since: since)))!;
+            RequiredName: requiredName ?? "", Since: since, CredentialVersion: requiredVersion ?? "")))!;
         return (string?)result[0] switch
         {
+            "revoked" => (AccessOutcome.Revoked, null),
             "missing" => (AccessOutcome.UnknownContainer, null),
             "forbidden" => (AccessOutcome.WrongContainer, null),
             var generation => (AccessOutcome.Allowed, new DesiredState(
@@ -87,16 +89,17 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         (long?)await Db.HashGetAsync(RedisKeys.Container(containerId), ContainerFields.Generation) ?? 0;
 
     public async Task<(AccessOutcome, IReadOnlyList<(string AgentId, string Verdict)>)> ReportAsync(
-        string containerId, string? requiredName, IReadOnlyList<ReportedAgent> agents)
+        string containerId, string? requiredName, IReadOnlyList<ReportedAgent> agents, string? requiredVersion = null)
     {
         RedisKey[] keys = [RedisKeys.Container(containerId), .. agents.Select(a => RedisKeys.Agent(a.AgentId ?? ""))];
-        var args = new ReportArgs(containerId, requiredName ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
+        var args = new ReportArgs(containerId, requiredName ?? "", requiredVersion ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
             a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
             a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "")).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
         if (result.Length == 1 && (string?)result[0] is "missing") return (AccessOutcome.UnknownContainer, []);
         if (result.Length == 1 && (string?)result[0] is "forbidden") return (AccessOutcome.WrongContainer, []);
+        if (result.Length == 1 && (string?)result[0] is "revoked") return (AccessOutcome.Revoked, []);
         var verdicts = new List<(string, string)>(result.Length / 2);
         for (var i = 0; i + 1 < result.Length; i += 2) verdicts.Add(((string)result[i]!, (string)result[i + 1]!));
         return (AccessOutcome.Allowed, verdicts);

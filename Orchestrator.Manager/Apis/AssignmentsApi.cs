@@ -37,14 +37,14 @@ public static class AssignmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["wait"] = [$"wait must be between 0 and {maxWait} seconds."] });
         if (since is < -1)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["since must not be negative."] });
+        if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
         var after = since ?? -1;
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? Math.Min(25, maxWait));
 
         // Access first: a poll for a container that does not exist, or is not the caller's, is answered
         // without ever being held, so unknown ids cost no memory.
-        var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
-        if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
-        if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+        var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
+        if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
         if (desired!.Generation > after || deadline <= time.GetUtcNow() || lifetime.ApplicationStopping.IsCancellationRequested)
             return TypedResults.Ok(ToResponse(id, desired));
 
@@ -52,9 +52,8 @@ public static class AssignmentsApi
         while (true)
         {
             var change = held.NextChange();
-            (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after);
-            if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
-            if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+            (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
+            if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
             if (held.Replaced) return PollReplaced();
             var remaining = deadline - time.GetUtcNow();
             // A stopping manager answers at once, so held polls never hold up its shutdown: the
@@ -86,9 +85,9 @@ public static class AssignmentsApi
         string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents)
     {
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!);
-        if (access == AccessOutcome.UnknownContainer) return ApiProblems.ContainerNotFound(id);
-        if (access == AccessOutcome.WrongContainer) return ApiProblems.NotYourContainer();
+        if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
+        var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!, user.CredentialVersion());
+        if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
         return TypedResults.Ok(new AgentReportResponse(
             verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
             verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));

@@ -46,6 +46,7 @@ public static class ClusterStatusApi
             HeartbeatInterval: options.Value.HeartbeatSeconds(),
             CheckedAt: time.GetUtcNow(),
             ReschedulingPaused: paused is not null,
-            ReschedulingPausedReason: paused?.Reason));
+            ReschedulingPausedReason: paused?.Reason,
+            NodeAuthentication: options.Value.AllowSharedPasswordNodes ? "shared_password" : "enrollment"));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Limits;
+using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
@@ -44,9 +45,23 @@ public static class ContainersApi
         var name = request.ContainerName!.Trim();
         if (user.BoundContainerName() is { } bound && bound != name) return ApiProblems.NotYourContainer();
 
-        var result = await store.RegisterAsync(new ContainerRegistration(
+        var registration = new ContainerRegistration(
             name, request.HostAddress!.Trim(), request.ApiPort!.Value, request.Capabilities ?? [],
-            Raw(request.Resources), Raw(request.Metadata), MaxAgents(request, settings)));
+            Raw(request.Resources), Raw(request.Metadata), MaxAgents(request, settings));
+        var node = user.Node();
+        if (node is not null)
+        {
+            // An enrolled node: its customer is fixed and its claims stay within its enrollment token's bounds.
+            if (await store.BoundsAsync(node.ContainerId) is not { } stored) return ApiProblems.CredentialRevoked();
+            var bounds = JsonSerializer.Deserialize(stored, EnrollmentJsonContext.Default.NodeBounds)!;
+            var (accepted, refusal) = NodeClaims.Check(request, bounds, node.OrchestratorId);
+            if (refusal is not null)
+                return ApiProblems.Field(ProblemTypes.BeyondBounds, refusal.Field, refusal.Detail);
+            registration = registration with { Capabilities = accepted!.Capabilities, MetadataJson = accepted.MetadataJson, MaxAgents = accepted.MaxAgents };
+        }
+
+        var result = await store.RegisterAsync(registration, node?.ContainerId, node?.CredentialVersion);
+        if (result.Revoked) return ApiProblems.CredentialRevoked();
         metrics.Registered(result.Created);
         var response = new RegisterContainerResponse(result.ContainerId, name, ContainerStatus.Healthy, settings.HeartbeatSeconds());
         return result.Created
@@ -60,15 +75,17 @@ public static class ContainersApi
     {
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
         var report = new HeartbeatReport(request.HealthScore!.Value, request.ActiveAgents!.Value, Raw(request.Resources),
             request.Agents is { ValueKind: JsonValueKind.Array } agents ? agents.GetRawText() : null,
             request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null);
-        var result = await store.HeartbeatAsync(id, report, user.BoundContainerName());
+        var result = await store.HeartbeatAsync(id, report, user.BoundContainerName(), user.CredentialVersion());
         metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
         return result.Outcome switch
         {
             HeartbeatOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),
             HeartbeatOutcome.WrongContainer => ApiProblems.NotYourContainer(),
+            HeartbeatOutcome.Revoked => ApiProblems.CredentialRevoked(),
             _ => TypedResults.Ok(new HeartbeatResponse("ok", ContainerStatus.Healthy, options.Value.HeartbeatSeconds())),
         };
     }

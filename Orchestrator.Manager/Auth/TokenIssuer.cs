@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -6,14 +7,23 @@ using Orchestrator.Manager.Options;
 
 namespace Orchestrator.Manager.Auth;
 
-// HS256 tokens signed with JWT_SECRET; claims sub, role, container_name (cluster only), exp.
+// HS256 tokens signed with JWT_SECRET and stamped with its kid; JWT_PREVIOUS_SECRETS still verify, so a
+// secret rotates without logging anyone out. Claims: sub, role, exp, and for orchestrators container_name;
+// an enrolled node's token also carries container_id, orchestrator_id and its credential version.
 public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider time)
 {
     public const string Issuer = "orchestrator-manager";
     public const string Audience = "orchestrator";
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
-    public TokenResponse Issue(string role, string? containerName)
+    public TokenResponse Issue(string role, string? containerName) =>
+        Issue(role, containerName, null, options.Value.TokenLifetime);
+
+    // An enrolled node: short-lived, bound to one container and customer.
+    public TokenResponse IssueNode(NodeIdentity node) =>
+        Issue(Roles.Cluster, node.ContainerName, node, options.Value.NodeTokenLifetime);
+
+    private TokenResponse Issue(string role, string? containerName, NodeIdentity? node, TimeSpan lifetime)
     {
         var settings = options.Value;
         var now = time.GetUtcNow().UtcDateTime;
@@ -23,6 +33,12 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
             [ManagerClaims.Role] = role,
         };
         if (containerName is not null) claims[ManagerClaims.ContainerName] = containerName;
+        if (node is not null)
+        {
+            claims[ManagerClaims.ContainerId] = node.ContainerId;
+            claims[ManagerClaims.OrchestratorId] = node.OrchestratorId;
+            claims[ManagerClaims.CredentialVersion] = node.CredentialVersion;
+        }
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -30,17 +46,18 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
             Claims = claims,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + settings.TokenLifetime,
+            Expires = now + lifetime,
             SigningCredentials = new SigningCredentials(SigningKey(settings.JwtSecret), SecurityAlgorithms.HmacSha256),
         });
-        return new TokenResponse(token, "bearer", (int)settings.TokenLifetime.TotalSeconds, role);
+        return new TokenResponse(token, "bearer", (int)lifetime.TotalSeconds, role);
     }
 
     public static TokenValidationParameters ValidationParameters(ManagerOptions settings, TimeProvider time) => new()
     {
         ValidIssuer = Issuer,
         ValidAudience = Audience,
-        IssuerSigningKey = SigningKey(settings.JwtSecret),
+        // The current key first; a token's kid picks its key, and a token without kid (issued before kids) tries each.
+        IssuerSigningKeys = [SigningKey(settings.JwtSecret), .. settings.JwtPreviousSecrets.Select(SigningKey)],
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         NameClaimType = ManagerClaims.Subject,
         RoleClaimType = ManagerClaims.Role,
@@ -52,5 +69,9 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
         },
     };
 
-    private static SymmetricSecurityKey SigningKey(string secret) => new(Encoding.UTF8.GetBytes(secret));
+    // kid: a fingerprint of the secret, never the secret itself; lets a verifier pick the key and an operator
+    // see which secret signed a token.
+    public static string KeyId(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))[..16];
+
+    private static SymmetricSecurityKey SigningKey(string secret) => new(Encoding.UTF8.GetBytes(secret)) { KeyId = KeyId(secret) };
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Limits;
+using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -45,6 +46,10 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<ContainerTotals>();
         builder.Services.AddSingleton<LoginRateLimiter>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<EnrollmentTokenStore>();
+        builder.Services.AddSingleton<NodeEnrollment>();
+        builder.Services.AddHostedService<BootstrapEnrollmentToken>();
+        builder.Services.AddHostedService<SharedPasswordNotice>();
         builder.Services.AddSingleton<ContainerStatusSnapshot>();
         builder.Services.AddSingleton<ManagerMetrics>();
         builder.Services.AddSingleton<LivenessSweeper>();

@@ -10,6 +10,10 @@ public static class SeedEnvironment
     {
         ["JWT_SECRET"] = "Manager:JwtSecret",
         ["ADMIN_PASSWORD"] = "Manager:AdminPassword",
+        ["JWT_PREVIOUS_SECRETS"] = "Manager:JwtPreviousSecrets",
+        ["ALLOW_SHARED_PASSWORD_NODES"] = "Manager:AllowSharedPasswordNodes",
+        ["BOOTSTRAP_ENROLLMENT_TOKEN"] = "Manager:BootstrapEnrollmentToken",
+        ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = "Manager:BootstrapOrchestratorIds",
         ["HEARTBEAT_INTERVAL"] = "Manager:HeartbeatInterval",
         ["ENABLE_DISTRIBUTED"] = "Manager:EnableDistributed",
         ["MASTER_SECRET_KEY"] = "Manager:MasterSecretKey",
@@ -18,6 +22,8 @@ public static class SeedEnvironment
         // Not in the seed: the reverse proxies whose X-Forwarded-For is believed (Options/ProxyOptions.cs).
         ["TRUSTED_PROXIES"] = "Proxy:TrustedProxies",
     };
+
+    private static readonly HashSet<string> ListVariables = ["JWT_PREVIOUS_SECRETS", "BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"];
 
     // Python-style level names from the seed's LOG_LEVEL, onto Microsoft.Extensions.Logging levels.
     private static readonly Dictionary<string, string> LogLevels = new(StringComparer.OrdinalIgnoreCase)
@@ -36,6 +42,13 @@ public static class SeedEnvironment
             if (variable == "REDIS_URL") continue; // RedisUrl turns redis:// into StackExchange form
             var value = configuration[variable];
             if (string.IsNullOrWhiteSpace(value)) continue;
+            if (ListVariables.Contains(variable))
+            {
+                // Comma-separated lists bind as Key:0, Key:1, ...
+                var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                for (var i = 0; i < items.Length; i++) translated[$"{key}:{i}"] = items[i];
+                continue;
+            }
             translated[key] = Translate(variable, value.Trim());
         }
         if (translated.Count > 0) configuration.AddInMemoryCollection(translated);

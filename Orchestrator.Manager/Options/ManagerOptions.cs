@@ -9,8 +9,33 @@ public sealed class ManagerOptions
     // JWT_SECRET: HS256 signing key of every token; at least 32 characters.
     public string JwtSecret { get; set; } = "";
 
-    // ADMIN_PASSWORD: operators log in with it as "admin"; orchestrators as "cluster" (as in the seed).
+    // JWT_PREVIOUS_SECRETS (comma-separated): retired signing keys that still verify, so JWT_SECRET can be
+    // rotated without logging anyone out (docs/deployment.md "Rotating JWT_SECRET").
+    public List<string> JwtPreviousSecrets { get; set; } = [];
+
+    // ADMIN_PASSWORD: operators log in with it as "admin". Orchestrators may use it as "cluster" only
+    // while AllowSharedPasswordNodes is on (the seed's flow); otherwise they enroll.
     public string AdminPassword { get; set; } = "";
+
+    // ALLOW_SHARED_PASSWORD_NODES: the seed's flow, where every orchestrator holds ADMIN_PASSWORD. Off by
+    // default: each node enrolls with an enrollment token and logs in with its own credential.
+    public bool AllowSharedPasswordNodes { get; set; }
+
+    // BOOTSTRAP_ENROLLMENT_TOKEN: an enrollment token the manager stores at start (like kubeadm --token), so a
+    // local AppHost or a first install can enroll nodes before any admin call. Empty: none.
+    public string? BootstrapEnrollmentToken { get; set; }
+
+    // BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS (comma-separated): the orchestrator_ids the bootstrap token may enroll.
+    public List<string> BootstrapOrchestratorIds { get; set; } = [];
+
+    // The max_agents bound of nodes enrolled with the bootstrap token.
+    public int BootstrapMaxAgents { get; set; } = 100;
+
+    // How long the bootstrap token stays valid after each manager start.
+    public TimeSpan BootstrapTokenLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    // Lifetime of an enrolled node's access token (short: revocation also checks the credential version).
+    public TimeSpan NodeTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     // HEARTBEAT_INTERVAL (seconds): told to every orchestrator at registration; liveness counts in it.
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -14,6 +14,23 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             errors.Add("JWT_SECRET (Manager:JwtSecret) is required.");
         else if (options.JwtSecret.Length < MinimumSecretLength)
             errors.Add($"JWT_SECRET (Manager:JwtSecret) must be at least {MinimumSecretLength} characters; it has {options.JwtSecret.Length}.");
+        for (var i = 0; i < options.JwtPreviousSecrets.Count; i++)
+        {
+            if (options.JwtPreviousSecrets[i].Length < MinimumSecretLength)
+                errors.Add($"JWT_PREVIOUS_SECRETS entry {i + 1} (Manager:JwtPreviousSecrets) must be at least {MinimumSecretLength} characters.");
+        }
+        if (options.BootstrapEnrollmentToken is { Length: > 0 } bootstrap)
+        {
+            if (bootstrap.Length < MinimumSecretLength)
+                errors.Add($"BOOTSTRAP_ENROLLMENT_TOKEN (Manager:BootstrapEnrollmentToken) must be at least {MinimumSecretLength} characters.");
+            if (options.BootstrapOrchestratorIds.Count == 0)
+                errors.Add("BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS (Manager:BootstrapOrchestratorIds) must name the orchestrator_ids the bootstrap token may enroll.");
+        }
+        if (options.BootstrapOrchestratorIds.Any(id => !Enrollment.EnrollmentValidation.IsIdentifier(id)))
+            errors.Add("BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS entries must be 1-128 letters, digits, '.', '_' or '-'.");
+        if (options.BootstrapMaxAgents is < 1 or > 10_000) errors.Add("Manager:BootstrapMaxAgents must be between 1 and 10000.");
+        if (options.BootstrapTokenLifetime <= TimeSpan.Zero) errors.Add("Manager:BootstrapTokenLifetime must be positive.");
+        if (options.NodeTokenLifetime <= TimeSpan.Zero) errors.Add("Manager:NodeTokenLifetime must be positive.");
         if (string.IsNullOrEmpty(options.AdminPassword))
             errors.Add("ADMIN_PASSWORD (Manager:AdminPassword) is required.");
         if (options.MasterSecretKey is { Length: > 0 and < MinimumSecretLength })

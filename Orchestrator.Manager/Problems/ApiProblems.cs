@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Manager.Agents;
 
 namespace Orchestrator.Manager.Problems;
 
@@ -9,8 +10,24 @@ public static class ApiProblems
         $"No container with container_id '{id}' is registered.", new Dictionary<string, object?> { ["container_id"] = id });
 
     public static ProblemHttpResult NotYourContainer() => Problem(ProblemTypes.NotYourContainer,
-        "A cluster token may only act for the container_name it was issued for.");
+        "A cluster token may only act for the container it was issued for.");
 
     public static ProblemHttpResult Problem(ProblemType type, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(statusCode: type.Status, title: type.Title, detail: detail, extensions: extensions);
+
+    // The node's credential was revoked or replaced (or its container deleted): 401 whatever token it holds,
+    // so it stops acting at once; it must enroll again with a new enrollment token.
+    public static ProblemHttpResult CredentialRevoked() => Problem(ProblemTypes.CredentialRevoked,
+        "This node's credential was revoked or replaced; enroll again with a new ENROLLMENT_TOKEN.");
+
+    public static ProblemHttpResult Refused(AccessOutcome access, string id) => access switch
+    {
+        AccessOutcome.UnknownContainer => ContainerNotFound(id),
+        AccessOutcome.Revoked => CredentialRevoked(),
+        _ => NotYourContainer(),
+    };
+
+    // A refusal naming the offending field, for checks that are not plain validation (403 bounds, 409 conflicts).
+    public static ProblemHttpResult Field(ProblemType type, string field, string detail) =>
+        Problem(type, detail, new Dictionary<string, object?> { ["field"] = field });
 }

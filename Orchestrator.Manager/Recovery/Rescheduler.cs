@@ -27,13 +27,15 @@ public sealed class Rescheduler(
     {
         var now = time.GetUtcNow();
         // The common case, nothing lost and no pause to lift, costs one read instead of a fleet listing.
-        if ((await totals.ReadAsync())[ContainerStatus.Lost].Count == 0 && await pause.ReadAsync() is null)
+        // A revoked container counts as lost: its node can no longer act, so its agents follow on_cluster_loss.
+        var buckets = await totals.ReadAsync();
+        if (buckets[ContainerStatus.Lost].Count + buckets[ContainerStatus.Revoked].Count == 0 && await pause.ReadAsync() is null)
         {
             state.Passed(now, false, null, 0);
             return 0;
         }
         var all = await containers.ListAsync();
-        var lost = all.Where(c => c.Status == ContainerStatus.Lost).ToList();
+        var lost = all.Where(c => c.Status is ContainerStatus.Lost or ContainerStatus.Revoked).ToList();
         var lostAt = await LostAtAsync(lost);
         var paused = await pause.EvaluateAsync(all.Count, lostAt.Values, now, LostWindow);
         var moved = 0;

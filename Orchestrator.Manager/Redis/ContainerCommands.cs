@@ -5,13 +5,14 @@ public sealed record ContainerRegistration(
     string Name, string Host, int Port, IReadOnlyList<string> Capabilities,
     string ResourcesJson, string MetadataJson, int MaxAgents);
 
-public sealed record RegistrationResult(string ContainerId, bool Created);
+// Revoked: an enrolled node's credential no longer matches its container (revoked, re-enrolled or deleted).
+public sealed record RegistrationResult(string ContainerId, bool Created, bool Revoked = false);
 
 // RoundTripMs and Failures are what the orchestrator measured of its own calls (communication stats).
 public sealed record HeartbeatReport(
     double HealthScore, int ActiveAgents, string UsageJson, string? AgentsJson, double? RoundTripMs = null, long? Failures = null);
 
-public enum HeartbeatOutcome { Accepted, UnknownContainer, WrongContainer }
+public enum HeartbeatOutcome { Accepted, UnknownContainer, WrongContainer, Revoked }
 
 public sealed record HeartbeatResult(HeartbeatOutcome Outcome, string? StatusBefore = null);
 

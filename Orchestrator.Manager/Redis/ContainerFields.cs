@@ -29,4 +29,11 @@ public static class ContainerFields
     public const string Deliveries = "deliveries";
     public const string Failures = "failures";
     public const string Reconnects = "reconnects";
+    // Enrolled nodes: SHA-256 of the node credential (the secret itself is never stored), its version (bumped by
+    // every enrollment and revocation; node tokens carry it), the customer fixed by the enrollment token, and the
+    // bounds it set (JSON: max_agents, capabilities, labels).
+    public const string CredentialHash = "credential_hash";
+    public const string CredentialVersion = "credential_version";
+    public const string OrchestratorId = "orchestrator_id";
+    public const string Bounds = "bounds";
 }

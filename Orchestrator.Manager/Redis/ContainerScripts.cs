@@ -10,7 +10,7 @@ namespace Orchestrator.Manager.Redis;
 internal static class ContainerScripts
 {
     // Moves one container's weight between the status buckets of the totals hash (see RedisKeys).
-    private const string Totals = """
+    internal const string Totals = """
         local function bucket(totals, status, count, max, active)
           if not status then return end
           if count ~= 0 then redis.call('HINCRBY', totals, 'count:' .. status, count) end
@@ -26,14 +26,21 @@ internal static class ContainerScripts
 
     // Expected: the id the caller read for this name ('' = none). When the name maps to another id by
     // now, nothing is written and { 'retry', current id or '' } tells the caller what to try next.
+    // RequiredId and CredentialVersion ('' = any: admin and shared-password tokens): an enrolled node's
+    // container must exist under that id with that credential version, else { 'revoked' } (revoked,
+    // re-enrolled or deleted): such a node never creates a container.
     // Returns { id, 1 if created else 0 }.
     public sealed record RegisterArgs(
         RedisKey Names, RedisKey Ids, RedisKey Index, RedisKey Totals, RedisKey Container,
         string Name, string Id, string Expected, long Now, string Host, int Port,
-        string Capabilities, string Resources, string Metadata, int MaxAgents);
+        string Capabilities, string Resources, string Metadata, int MaxAgents, string RequiredId, string CredentialVersion);
 
     public static readonly LuaScript Register = LuaScript.Prepare(Totals + """
         local current = redis.call('HGET', @Names, @Name)
+        if @RequiredId ~= '' then
+          if current ~= @RequiredId or @Id ~= @RequiredId
+            or redis.call('HGET', @Container, 'credential_version') ~= @CredentialVersion then return { 'revoked' } end
+        end
         if (current or '') ~= @Expected then return { 'retry', current or '' } end
         local created = 0
         if not current then
@@ -57,14 +64,16 @@ internal static class ContainerScripts
         """);
 
     // Agents: '' = not sent. RequiredName: '' = any. RoundTripMs: '' = not sent. Failures: -1 = not sent.
-    // Returns the status before, or 'missing' / 'forbidden'.
+    // CredentialVersion: '' = any (admin and shared-password tokens).
+    // Returns the status before, or 'missing' / 'forbidden' / 'revoked'.
     public sealed record HeartbeatArgs(
         RedisKey Container, RedisKey Index, RedisKey Totals, string Id, long Now, double HealthScore, int ActiveAgents,
-        string Usage, string Agents, string RequiredName, string RoundTripMs, long Failures);
+        string Usage, string Agents, string RequiredName, string RoundTripMs, long Failures, string CredentialVersion);
 
     public static readonly LuaScript Heartbeat = LuaScript.Prepare(Totals + """
         if redis.call('EXISTS', @Container) == 0 then return 'missing' end
         if @RequiredName ~= '' and redis.call('HGET', @Container, 'name') ~= @RequiredName then return 'forbidden' end
+        if @CredentialVersion ~= '' and redis.call('HGET', @Container, 'credential_version') ~= @CredentialVersion then return 'revoked' end
         local before, max, active = weight(@Container)
         local now_active = tonumber(@ActiveAgents)
         if before == 'healthy' then
@@ -148,6 +157,22 @@ internal static class ContainerScripts
           local status, max, active = weight(KEYS[2 + i])
           bucket(KEYS[2], status, 1, max, active)
         end
+        return 1
+        """;
+
+    // KEYS: container, heartbeat index, totals. ARGV: id, now ms. Deletes the node's credential and bumps its
+    // version (every token it holds stops at its next call), marks it revoked and takes it out of the liveness
+    // index; lost_at starts the on_cluster_loss clock as for a lost container. Returns 1, or 0 when missing.
+    public const string Revoke = Totals + """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local before, max, active = weight(KEYS[1])
+        bucket(KEYS[3], before, -1, -max, -active)
+        bucket(KEYS[3], 'revoked', 1, max, active)
+        redis.call('HDEL', KEYS[1], 'credential_hash')
+        redis.call('HINCRBY', KEYS[1], 'credential_version', 1)
+        redis.call('HSET', KEYS[1], 'status', 'revoked')
+        if before ~= 'revoked' then redis.call('HSET', KEYS[1], 'lost_at', ARGV[2]) end
+        redis.call('ZREM', KEYS[2], ARGV[1])
         return 1
         """;
 }

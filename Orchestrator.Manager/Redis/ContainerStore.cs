@@ -14,20 +14,22 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     // with what changed. Two tries unless registrations of one name race.
     private const int RegisterAttempts = 8;
 
-    public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration)
+    // requiredId/requiredVersion: an enrolled node's token claims; null for admin and shared-password tokens.
+    public async Task<RegistrationResult> RegisterAsync(ContainerRegistration registration, string? requiredId = null, string? requiredVersion = null)
     {
         var db = Db;
         var capabilities = JsonSerializer.Serialize(registration.Capabilities, ProtocolJsonContext.Default.IReadOnlyListString);
         var known = (string?)await db.HashGetAsync(RedisKeys.ContainerNames, registration.Name);
         for (var attempt = 1; attempt <= RegisterAttempts; attempt++)
         {
-            var id = known ?? NewId();
+            var id = requiredId ?? known ?? NewId();
             var result = (RedisResult[])(await ContainerScripts.Register.EvaluateAsync(db, new ContainerScripts.RegisterArgs(
                 Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds, Index: RedisKeys.HeartbeatIndex,
                 Totals: RedisKeys.ContainerTotals, Container: RedisKeys.Container(id),
                 Name: registration.Name, Id: id, Expected: known ?? "", Now: NowMs(), Host: registration.Host, Port: registration.Port,
                 Capabilities: capabilities, Resources: registration.ResourcesJson, Metadata: registration.MetadataJson,
-                MaxAgents: registration.MaxAgents)))!;
+                MaxAgents: registration.MaxAgents, RequiredId: requiredId ?? "", CredentialVersion: requiredVersion ?? "")))!;
+            if (result.Length == 1) return new RegistrationResult("", false, Revoked: true);
             if ((string?)result[0] != "retry") return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
             known = (string?)result[1] is { Length: > 0 } current ? current : null;
         }
@@ -35,16 +37,18 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
             $"Registration of '{registration.Name}' raced other registrations of that name {RegisterAttempts} times in a row");
     }
 
-    // requiredName: a cluster token's container_name; null for admin tokens.
-    public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName)
+    // requiredName: a cluster token's container_name; null for admin tokens. requiredVersion: an enrolled
+    // node's credential version; null for admin and shared-password tokens.
+    public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName, string? requiredVersion = null)
     {
         var before = (string?)await ContainerScripts.Heartbeat.EvaluateAsync(Db, new ContainerScripts.HeartbeatArgs(
             Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals,
             Id: id, Now: NowMs(), HealthScore: report.HealthScore, ActiveAgents: report.ActiveAgents, Usage: report.UsageJson,
             Agents: report.AgentsJson ?? "", RequiredName: requiredName ?? "",
-            RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1));
+            RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1, CredentialVersion: requiredVersion ?? ""));
         return before switch
         {
+            "revoked" => new(HeartbeatOutcome.Revoked),
             "missing" => new(HeartbeatOutcome.UnknownContainer),
             "forbidden" => new(HeartbeatOutcome.WrongContainer),
             _ => new(HeartbeatOutcome.Accepted, before),
@@ -89,6 +93,22 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(
             Container: RedisKeys.Container(id), Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds,
             Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals, Id: id)) == 1;
+
+    // Deletes the node's credential; its tokens stop at their next call. False when no such container.
+    public async Task<bool> RevokeAsync(string id) =>
+        (int)await Db.ScriptEvaluateAsync(ContainerScripts.Revoke,
+            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals], [id, NowMs()]) == 1;
+
+    // The stored SHA-256 of a node's credential and its version, for credential logins.
+    public async Task<(string? Name, string? Hash, string? Version, string? OrchestratorId)> CredentialAsync(string id)
+    {
+        var values = await Db.HashGetAsync(RedisKeys.Container(id),
+            [ContainerFields.Name, ContainerFields.CredentialHash, ContainerFields.CredentialVersion, ContainerFields.OrchestratorId]);
+        return (values[0], values[1], values[2], values[3]);
+    }
+
+    // The bounds an enrollment token set for this container (JSON), or null when it was not enrolled.
+    public async Task<string?> BoundsAsync(string id) => await Db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Bounds);
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

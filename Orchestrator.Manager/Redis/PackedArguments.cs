@@ -25,7 +25,7 @@ internal sealed record PlaceArgs(
     internal sealed record Replica(string ContainerId, string AgentId, string OrchestratorId, string Assignment, string Channel);
 }
 
-internal sealed record ReportArgs(string ContainerId, string RequiredName, string Now, IReadOnlyList<ReportArgs.Agent> Agents)
+internal sealed record ReportArgs(string ContainerId, string RequiredName, string RequiredVersion, string Now, IReadOnlyList<ReportArgs.Agent> Agents)
 {
     internal sealed record Agent(string Id, string State, string Epoch, string Restarts, string Error, string StartedAt);
 }

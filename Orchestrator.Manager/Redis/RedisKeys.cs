@@ -22,6 +22,10 @@ namespace Orchestrator.Manager.Redis;
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
 //   {login-failures}:<client>|<user> string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
 //   {login-failures}:all      string failed logins from everyone; both expire after the window
+//   enrollment-token:{sha256} hash   one enrollment token, keyed by the SHA-256 of its secret (never the secret):
+//                                    token_id, orchestrator_ids (JSON), max_uses (0 = unlimited), uses, expires_at,
+//                                    created_at, max_agents, capabilities, labels; expires with the token
+//   enrollment-tokens         hash   token_id -> SHA-256, for listing and revoking by id
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
@@ -89,4 +93,7 @@ public static class RedisKeys
 
         public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
     }
+
+    public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
+    public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";
 }

@@ -28,6 +28,7 @@ public static partial class DeployRequestValidation
             ? ContainerViewExtensions.JsonIdentifier(c) ?? Invalid(errors, "constraints.orchestrator_id") : null;
         if (pinned is not null && constrained is not null && pinned != constrained)
             errors["constraints.orchestrator_id"] = ["constraints.orchestrator_id contradicts agent_config.orchestrator_id."];
+        if (request.AgentType == "process") ProcessEnvironment(request.AgentConfig, errors);
         if (request.Constraints?.Capabilities?.Any(string.IsNullOrWhiteSpace) == true)
             errors["constraints.capabilities"] = ["constraints.capabilities must be non-empty strings."];
         if (errors.Count > 0) return null;
@@ -44,6 +45,24 @@ public static partial class DeployRequestValidation
         obj is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(property, out var value) && value.ValueKind != JsonValueKind.Null
             ? ContainerViewExtensions.JsonIdentifier(value) ?? Invalid(errors, field)
             : null;
+
+    // A process agent's env may not carry loader, shell or runtime hooks (ProcessEnvironmentPolicy); the node checks again.
+    private static void ProcessEnvironment(JsonElement? config, Dictionary<string, string[]> errors)
+    {
+        if (config is not { ValueKind: JsonValueKind.Object } obj || !obj.TryGetProperty("env", out var env) || env.ValueKind == JsonValueKind.Null) return;
+        if (env.ValueKind != JsonValueKind.Object)
+        {
+            errors["agent_config.env"] = ["agent_config.env must be an object of strings."];
+            return;
+        }
+        foreach (var variable in env.EnumerateObject())
+        {
+            if (ServiceDefaults.ProcessEnvironmentPolicy.Refusal(variable.Name) is { } refusal)
+                errors[$"agent_config.env.{variable.Name}"] = [$"agent_config.env {refusal}."];
+            else if (variable.Value.ValueKind != JsonValueKind.String)
+                errors[$"agent_config.env.{variable.Name}"] = ["agent_config.env values must be strings."];
+        }
+    }
 
     private static string? Invalid(Dictionary<string, string[]> errors, string field)
     {

@@ -125,6 +125,25 @@ public sealed class ManagerClient
     public Task DeleteAgentAsync(string agentId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Agent, agentId), cancellationToken);
 
+    // Anonymous: the enrollment token is the credential. The answer's credential is shown only this once.
+    public async Task<EnrollResponse> EnrollAsync(EnrollRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http().PostAsJsonAsync(Url(ManagerRoutes.Enroll), request, Json.EnrollRequest, cancellationToken);
+        return await ReadAsync(response, HttpMethod.Post, ManagerRoutes.Enroll, Json.EnrollResponse, cancellationToken);
+    }
+
+    public Task<EnrollmentTokenCreated> CreateEnrollmentTokenAsync(CreateEnrollmentTokenRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.EnrollmentTokens, request, Json.CreateEnrollmentTokenRequest, Json.EnrollmentTokenCreated, cancellationToken);
+
+    public Task<EnrollmentTokenListResponse> ListEnrollmentTokensAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.EnrollmentTokens, Json.EnrollmentTokenListResponse, cancellationToken);
+
+    public Task DeleteEnrollmentTokenAsync(string tokenId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.EnrollmentToken, tokenId), cancellationToken);
+
+    public Task<RevokeResponse> RevokeContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Revoke, containerId), null, Json.RevokeResponse, cancellationToken);
+
     public Task<ClusterStatusResponse> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Status, Json.ClusterStatusResponse, cancellationToken);
 

@@ -30,7 +30,8 @@ public sealed class ManagerProblemException(HttpMethod method, string path, Http
             ? (body.Length > 300 ? body[..300] + "..." : body)
             : string.Join(": ", new[] { problem.Title, problem.Detail }.Where(s => !string.IsNullOrEmpty(s)))
               + (problem.Errors is { Count: > 0 } errors ? " (" + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) + ")" : "");
-        var hint = status == HttpStatusCode.Unauthorized && path == ManagerRoutes.Token ? " (check ADMIN_PASSWORD)" : "";
+        var hint = status == HttpStatusCode.Unauthorized && path == ManagerRoutes.Token ? " (check ADMIN_PASSWORD, or the node's credential: a revoked node enrolls again with a new ENROLLMENT_TOKEN)"
+            : status == HttpStatusCode.Unauthorized && path == ManagerRoutes.Enroll ? " (ENROLLMENT_TOKEN refused: ask for a new one)" : "";
         return $"{method} {path} answered {(int)status} {status}{hint}{(what.Length > 0 ? ": " + what : "")}";
     }
 }

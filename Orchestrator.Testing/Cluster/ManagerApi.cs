@@ -57,7 +57,11 @@ public sealed class ManagerApi(string baseUrl, HttpClient http, string adminPass
         return await ReadAsync(response, path, type, HttpStatusCode.OK);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? body = null)
+    // Any call as the admin, for answers a test inspects itself (refusals, raw bodies).
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, System.Text.Json.Nodes.JsonNode body) =>
+        SendAsync(method, path, JsonContent.Create(body));
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? body = null)
     {
         var content = body is null ? null : await body.ReadAsByteArrayAsync();
         var response = await SendOnceAsync(method, path, content, body?.Headers.ContentType);

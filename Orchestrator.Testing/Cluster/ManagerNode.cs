@@ -13,6 +13,8 @@ public sealed class ManagerNode(int index, ProcessCluster cluster) : ClusterNode
             ["REDIS_URL"] = cluster.Redis.Url,
             ["JWT_SECRET"] = ProcessCluster.JwtSecret,
             ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword,
+            ["BOOTSTRAP_ENROLLMENT_TOKEN"] = ProcessCluster.BootstrapToken,
+            ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = ProcessCluster.BootstrapOrchestratorIds,
             ["HEARTBEAT_INTERVAL"] = options.HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Manager__LivenessCheckPeriod"] = options.LivenessCheckPeriod.ToString("c"),
             ["Manager__LoginFailureLimit"] = "1000",

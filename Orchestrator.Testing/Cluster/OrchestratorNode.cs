@@ -50,7 +50,9 @@ public sealed class OrchestratorNode : ClusterNode
         var environment = SeedVariables.Compose(Link?.Url ?? _cluster.Managers[0].Url, Port, DataDirectory);
         environment["AGENT_ID"] = $"orchestrator-{Index}-agent";
         environment["CONTAINER_NAME"] = ContainerName;
-        environment["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword;
+        // Enrolled with the bootstrap token; the credential it saves under DataDirectory serves its restarts.
+        environment.Remove("ADMIN_PASSWORD");
+        environment["ENROLLMENT_TOKEN"] = ProcessCluster.BootstrapToken;
         environment["HEARTBEAT_INTERVAL"] = options.HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["AGENT_CONFIG"] =
             $$"""{"capabilities":["agent_runner","orchestrator_cluster"],"max_agents":{{options.MaxAgentsPerOrchestrator}},"orchestrator_id":{{Index}}}""";

@@ -16,6 +16,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 {
     public const string AdminPassword = "process-cluster-admin-password";
     public const string JwtSecret = "process-cluster-jwt-secret-of-at-least-32-chars";
+    // Orchestrators enroll the production way, with a bootstrap enrollment token the managers store at start.
+    public const string BootstrapToken = "process-cluster-bootstrap-enrollment-token";
+    public static readonly string BootstrapOrchestratorIds = string.Join(",", Enumerable.Range(1, 32));
     public static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(60);
 
     private ProcessCluster(ProcessClusterOptions options)

@@ -19,4 +19,12 @@ public static class SeedVariables
         ["HEARTBEAT_INTERVAL"] = "30",
         ["DATA_DIR"] = dataDirectory,
     };
+
+    // The seed's variables with its shared-password flow switched on: a node that logs in with ADMIN_PASSWORD.
+    public static Dictionary<string, string> SharedPasswordCompose(string managerUrl, int agentPort, string dataDirectory)
+    {
+        var environment = Compose(managerUrl, agentPort, dataDirectory);
+        environment["ALLOW_SHARED_PASSWORD_NODES"] = "true";
+        return environment;
+    }
 }

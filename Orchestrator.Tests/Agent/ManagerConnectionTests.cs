@@ -31,6 +31,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
     {
         var environment = SeedVariables.Compose(ManagerUrl, _nodePort, _data);
         environment["ADMIN_PASSWORD"] = AdminPassword;
+        environment["ALLOW_SHARED_PASSWORD_NODES"] = "true"; // the seed's flow
         // Short backoff ceiling so the test does not wait out a 30 s retry after the manager appears.
         environment["Manager__RetryMaxDelay"] = "00:00:02";
         _node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
@@ -78,11 +79,12 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         await _manager!.WaitForHttpAsync($"{ManagerUrl}/health", Deadline);
         var environment = SeedVariables.Compose(ManagerUrl, _nodePort, _data);
         environment["ADMIN_PASSWORD"] = "not-the-password";
+        environment["ALLOW_SHARED_PASSWORD_NODES"] = "true";
         environment["Manager__RetryMaxDelay"] = "00:00:01";
         _node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         await _node.WaitForHttpAsync($"http://127.0.0.1:{_nodePort}/health", Deadline);
 
-        await Testing.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("(check ADMIN_PASSWORD)")), Deadline, "the 401 to be logged");
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(_node.Log.Contains("(check ADMIN_PASSWORD")), Deadline, "the 401 to be logged");
         var description = await Testing.Deadline.PollAsync(async () =>
         {
             var health = JsonNode.Parse(await _http.GetStringAsync($"http://127.0.0.1:{_nodePort}/health"))!["checks"]!["manager-connection"]!;
@@ -99,6 +101,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
         ["REDIS_URL"] = _redis.Url,
         ["JWT_SECRET"] = "connection-test-jwt-secret-of-at-least-32-chars",
         ["ADMIN_PASSWORD"] = AdminPassword,
+        ["ALLOW_SHARED_PASSWORD_NODES"] = "true",
         ["HEARTBEAT_INTERVAL"] = "1",
         ["ASPNETCORE_URLS"] = ManagerUrl,
     }));

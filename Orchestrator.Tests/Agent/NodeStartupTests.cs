@@ -16,7 +16,7 @@ public sealed class NodeStartupTests : IDisposable
     {
         var port = FreePort.Next();
         var unusedManagerPort = FreePort.Next();
-        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(SeedVariables.Compose($"http://127.0.0.1:{unusedManagerPort}", port, _data)));
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(SeedVariables.SharedPasswordCompose($"http://127.0.0.1:{unusedManagerPort}", port, _data)));
         await node.WaitForHttpAsync($"http://127.0.0.1:{port}/health", Startup);
 
         using var http = new HttpClient();
@@ -36,13 +36,17 @@ public sealed class NodeStartupTests : IDisposable
     [InlineData("AGENT_CONFIG", """{"capabilities":["agent_runner"],"max_agents":0,"orchestrator_id":1}""", "AGENT_CONFIG max_agents must be at least 1, got 0")]
     [InlineData("CENTRAL_MANAGER_URL", "not a url", "CENTRAL_MANAGER_URL must be an http(s) URL")]
     [InlineData("CENTRAL_MANAGER_URL", "", "CENTRAL_MANAGER_URL is required")]
-    [InlineData("ADMIN_PASSWORD", "", "ADMIN_PASSWORD is required")]
+    [InlineData("ADMIN_PASSWORD", "", "ENROLLMENT_TOKEN is required")]
+    [InlineData("CENTRAL_MANAGER_URL", "http://10.0.0.5:8000", "plain http to another machine")]
+    [InlineData("ALLOW_INSECURE_TRANSPORT", "maybe", "ALLOW_INSECURE_TRANSPORT must be true or false, got 'maybe'")]
+    [InlineData("MANAGER_CA_FILE", "/nonexistent/ca.pem", "MANAGER_CA_FILE /nonexistent/ca.pem does not exist")]
+    [InlineData("MANAGER_CERT_SHA256", "abc", "MANAGER_CERT_SHA256 must be 64 hex digits")]
     [InlineData("HEARTBEAT_INTERVAL", "soon", "HEARTBEAT_INTERVAL must be a positive number of seconds, got 'soon'")]
     [InlineData("AGENT_PORT", "eighty", "AGENT_PORT must be a port number, got 'eighty'")]
     [InlineData("AUTO_REGISTER", "maybe", "AUTO_REGISTER must be true or false, got 'maybe'")]
     public async Task InvalidSettingStopsTheNodeWithOneClearLine(string variable, string value, string message)
     {
-        var environment = SeedVariables.Compose("http://127.0.0.1:1", FreePort.Next(), _data);
+        var environment = SeedVariables.SharedPasswordCompose("http://127.0.0.1:1", FreePort.Next(), _data);
         environment[variable] = value;
         await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
 
@@ -53,10 +57,22 @@ public sealed class NodeStartupTests : IDisposable
         Assert.All(lines, l => Assert.StartsWith("Invalid setting: ", l));
     }
 
+    // The seed's own variables, with ADMIN_PASSWORD as the only way in: refused at start, in one line.
+    [Fact]
+    public async Task NodeConfiguredOnlyWithTheAdminPasswordExitsWithOneLineSayingToUseAnEnrollmentToken()
+    {
+        await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent")
+            .WithEnvironment(SeedVariables.Compose("http://127.0.0.1:1", FreePort.Next(), _data)));
+
+        Assert.Equal(1, await node.WaitForExitAsync(Startup));
+        var line = Assert.Single(node.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Invalid setting: ADMIN_PASSWORD no longer lets an orchestrator log in: set ENROLLMENT_TOKEN", line);
+    }
+
     [Fact]
     public async Task EveryInvalidSettingIsReportedAtOnce()
     {
-        var environment = SeedVariables.Compose("ftp://manager", FreePort.Next(), _data);
+        var environment = SeedVariables.SharedPasswordCompose("ftp://manager", FreePort.Next(), _data);
         environment["AGENT_CONFIG"] = """{"max_agents":-2}""";
         environment["HEARTBEAT_INTERVAL"] = "0";
         await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));

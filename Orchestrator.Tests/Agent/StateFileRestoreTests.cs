@@ -19,7 +19,7 @@ public sealed class StateFileRestoreTests : IDisposable
               {"agent_id":"agt-reversion","agent_type":"trading_agent","agent_config":{"strategy":"mean_reversion","tick_interval_ms":20},"epoch":2}]}
             """);
         var port = FreePort.Next();
-        var environment = SeedVariables.Compose($"http://127.0.0.1:{FreePort.Next()}", port, _data);
+        var environment = SeedVariables.SharedPasswordCompose($"http://127.0.0.1:{FreePort.Next()}", port, _data);
 
         for (var run = 1; run <= 2; run++)
         {

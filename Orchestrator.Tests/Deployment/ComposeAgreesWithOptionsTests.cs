@@ -12,11 +12,18 @@ public class ComposeAgreesWithOptionsTests
     // ASPNETCORE_FORWARDEDHEADERS_ENABLED, which trusted X-Forwarded-For from anyone).
     private static readonly HashSet<string> PlatformVariables = [];
 
-    private static readonly Dictionary<string, string> ManagerVariablesLeftOut = [];
+    private static readonly Dictionary<string, string> ManagerVariablesLeftOut = new()
+    {
+        ["BOOTSTRAP_ENROLLMENT_TOKEN"] = "for the local AppHost and first installs; production creates tokens through the admin API",
+        ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = "goes with BOOTSTRAP_ENROLLMENT_TOKEN",
+    };
 
     private static readonly Dictionary<string, string> OrchestratorVariablesLeftOut = new()
     {
         ["REDIS_URL"] = "accepted for the seed's sake but never used: orchestrators never reach Redis",
+        ["ADMIN_PASSWORD"] = "the seed's shared-password flow: a kit never carries the admin password",
+        ["ALLOW_SHARED_PASSWORD_NODES"] = "goes with ADMIN_PASSWORD: off in every kit",
+        ["MANAGER_CA_FILE"] = "needs a mounted file: docs/deployment.md shows the override that adds it",
     };
 
     [Fact]
@@ -79,7 +86,7 @@ public class ComposeAgreesWithOptionsTests
     public void EnvExampleIsValidDotenvThatComposeCanEvaluate()
     {
         var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
-        Assert.Equal(["ADMIN_PASSWORD", "CENTRAL_MANAGER_HOST", "CENTRAL_MANAGER_SCHEME", "EXTERNAL_IP", "ORCHESTRATOR_ID"],
+        Assert.Equal(["CENTRAL_MANAGER_HOST", "CENTRAL_MANAGER_SCHEME", "ENROLLMENT_TOKEN", "EXTERNAL_IP", "ORCHESTRATOR_ID"],
             example.Values.Keys.Order(StringComparer.Ordinal));
         var environment = DeploymentFiles.OrchestratorEnvironment(example.Values);
         var translated = AgentSeed.Translate(key => environment.GetValueOrDefault(key));

@@ -31,6 +31,16 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
     public async Task OrchestratorStartedWithTheComposeEnvironmentIsListedByTheManager()
     {
         var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-compose-node-").FullName;
+        // The vendor's side of onboarding: an admin creates this customer's enrollment token.
+        using var http = new HttpClient { BaseAddress = new Uri(manager.Url), Timeout = TimeSpan.FromSeconds(10) };
+        var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = manager.AdminPassword });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var created = await http.PostAsJsonAsync("/api/v1/cluster/enrollment-tokens", new { orchestrator_id = "compose-e2e", ttl_seconds = 600, max_uses = 1 });
+        created.EnsureSuccessStatusCode();
+        var enrollmentToken = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
         var agentPort = FreePort.Next();
         var environment = DeploymentFiles.OrchestratorEnvironment(new Dictionary<string, string>
         {
@@ -38,8 +48,9 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
             ["CENTRAL_MANAGER_SCHEME"] = "http",
             ["CENTRAL_MANAGER_HOST"] = $"127.0.0.1:{manager.Port}",
             ["EXTERNAL_IP"] = "198.51.100.7",
-            ["ADMIN_PASSWORD"] = manager.AdminPassword,
+            ["ENROLLMENT_TOKEN"] = enrollmentToken,
         }).ToDictionary();
+        Assert.False(environment.ContainsKey("ADMIN_PASSWORD"));
         // What the container would provide instead: its own port namespace and the mounted volume.
         environment["AGENT_PORT"] = agentPort.ToString();
         environment["DATA_DIR"] = dataDirectory;
@@ -47,11 +58,6 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
         await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri(manager.Url), Timeout = TimeSpan.FromSeconds(10) };
-            var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = manager.AdminPassword });
-            login.EnsureSuccessStatusCode();
-            var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
             var listed = await Deadline.PollAsync(async () =>
             {

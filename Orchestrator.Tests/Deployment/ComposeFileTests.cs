@@ -20,7 +20,7 @@ public class ComposeFileTests
         ["ORCHESTRATOR_ID"] = "7",
         ["CENTRAL_MANAGER_HOST"] = "manager.vendor.test",
         ["EXTERNAL_IP"] = "198.51.100.7",
-        ["ADMIN_PASSWORD"] = "a-strong-admin-password",
+        ["ENROLLMENT_TOKEN"] = "0123456789ab.0123456789abcdef0123456789abcdef0123456789abcdef",
     };
 
     [Fact]
@@ -120,10 +120,20 @@ public class ComposeFileTests
     }
 
     [Fact]
-    public void OrchestratorComposeRefusesToStartWithoutIdManagerOrPassword()
+    public void OrchestratorComposeRefusesToStartWithoutIdManagerOrEnrollmentToken()
     {
         var text = ComposeInterpolation.WithoutComments(ComposeFile.Load(DeploymentFiles.OrchestratorCompose).Text);
-        Assert.Equal(["ADMIN_PASSWORD", "CENTRAL_MANAGER_HOST", "ORCHESTRATOR_ID"], ComposeInterpolation.RequiredVariables(text));
+        Assert.Equal(["CENTRAL_MANAGER_HOST", "ENROLLMENT_TOKEN", "ORCHESTRATOR_ID"], ComposeInterpolation.RequiredVariables(text));
+    }
+
+    // Issue 12: whoever holds a kit must not be able to log in as admin.
+    [Fact]
+    public void NeitherTheOrchestratorComposeNorTheExampleEnvHoldsTheAdminPassword()
+    {
+        Assert.DoesNotContain("ADMIN_PASSWORD", ComposeInterpolation.WithoutComments(File.ReadAllText(DeploymentFiles.OrchestratorCompose)));
+        var example = DotenvFile.Parse(DeploymentFiles.EnvExample);
+        Assert.DoesNotContain("ADMIN_PASSWORD", example.AllKeys);
+        Assert.DoesNotContain(File.ReadAllLines(DeploymentFiles.EnvExample), l => l.TrimStart('#', ' ').StartsWith("ADMIN_PASSWORD", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 
 namespace Orchestrator.Tests.Deployment;
 
@@ -10,13 +9,13 @@ public abstract class TroubledManagerTestBase(CentralManagerFixture manager) : I
 
     protected CentralManagerFixture Manager => manager;
 
-    protected async Task<ProcessRun> DryRunAsync(string adminPassword)
+    protected async Task<ProcessRun> DryRunAsync()
     {
         var envFile = Path.Combine(_directory, ".env.orchestrator");
         await File.WriteAllLinesAsync(envFile,
         [
             "ORCHESTRATOR_ID=1", $"CENTRAL_MANAGER_HOST=127.0.0.1:{manager.Port}", "CENTRAL_MANAGER_SCHEME=http",
-            "EXTERNAL_IP=198.51.100.7", $"ADMIN_PASSWORD={adminPassword}",
+            "EXTERNAL_IP=198.51.100.7", "ENROLLMENT_TOKEN=0123456789ab.0123456789abcdef0123456789abcdef0123456789abcdef",
         ]);
         return await ScriptRun.BashAsync(DeploymentFiles.DeployScript, ["--dry-run", "--env-file", envFile], new Dictionary<string, string>());
     }
@@ -40,31 +39,9 @@ public class DeployScriptAgainstAManagerWithoutRedisTests(CentralManagerFixture 
             (await http.GetAsync(Manager.Url + "/health")).StatusCode == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(30), "the manager's /health to report 503 without Redis");
 
-        var run = await DryRunAsync(Manager.AdminPassword);
+        var run = await DryRunAsync();
         Assert.Equal(1, run.ExitCode);
         Assert.Equal([$"deploy-orchestrator: error: the manager at {Manager.Url} is running but unhealthy (GET /health: 503): ask its operator to check its Redis"],
             run.ErrorLines);
-    }
-}
-
-[Trait(TestLevel.Name, TestLevel.Deployment)]
-public class DeployScriptAgainstALockedOutClientTests(CentralManagerFixture manager)
-    : TroubledManagerTestBase(manager), IClassFixture<CentralManagerFixture>
-{
-    [Fact]
-    public async Task LockedOutLoginIsRefusedWithOneLineSayingWhenToRetry()
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(Manager.Url), Timeout = TimeSpan.FromSeconds(10) };
-        await Testing.Deadline.UntilAsync(async () =>
-        {
-            var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = "a-long-but-wrong-password-42" });
-            return login.StatusCode == HttpStatusCode.TooManyRequests;
-        }, TimeSpan.FromSeconds(30), "the manager to lock this client out after repeated wrong passwords");
-
-        // Even the right password is refused now, and the script says why rather than blaming the password.
-        var run = await DryRunAsync(Manager.AdminPassword);
-        Assert.Equal(1, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.Matches($@"^deploy-orchestrator: error: the manager at {Manager.Url.Replace(".", @"\.")} blocks logins from this address after too many wrong passwords: retry in \d+ seconds$", line);
     }
 }

@@ -10,6 +10,8 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("orchestrator-deploy-test-").FullName;
 
+    private const string Token = "0123456789ab.0123456789abcdef0123456789abcdef0123456789abcdef";
+
     private string EnvFile => Path.Combine(_directory, ".env.orchestrator");
 
     // The example file as a customer fills it in: the same lines, real values.
@@ -21,7 +23,7 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
             ["CENTRAL_MANAGER_HOST"] = $"127.0.0.1:{manager.Port}",
             ["CENTRAL_MANAGER_SCHEME"] = "http",
             ["EXTERNAL_IP"] = "198.51.100.7",
-            ["ADMIN_PASSWORD"] = manager.AdminPassword,
+            ["ENROLLMENT_TOKEN"] = Token,
         };
         foreach (var (key, value) in changes) values[key] = value;
         var lines = File.ReadAllLines(DeploymentFiles.EnvExample).Select(line =>
@@ -40,26 +42,33 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     }
 
     [Fact]
-    public async Task RightPasswordPassesEveryCheckAndDryRunPrintsWhatItWouldRun()
+    public async Task FilledInSettingsPassEveryCheckAndDryRunPrintsWhatItWouldRun()
     {
         var run = await DeployAsync();
         Assert.True(run.ExitCode == 0, run + "\n--- manager log\n" + manager.Log);
         Assert.Empty(run.Error);
         Assert.Contains($"manager at {manager.Url} is healthy", run.Output);
-        Assert.Contains("ADMIN_PASSWORD accepted by the manager", run.Output);
+        Assert.DoesNotContain(Token, run.Output);
         var compose = Path.Combine(RepoPaths.Root, "docker-compose.orchestrator.yml");
         Assert.Contains($"would run:", run.Output);
         Assert.Contains($"--env-file {EnvFile} -f {compose} up -d --build", run.Output);
-        Assert.Contains($"to list orchestrator-1-cluster", run.Output);
+        Assert.Contains("for orchestrator-1-cluster to enroll", run.Output);
     }
 
     [Fact]
-    public async Task WrongPasswordIsRefusedWithOneLine()
+    public async Task PlainHttpToAnotherMachineIsRefusedUnlessInsecureTransportIsAllowed()
     {
-        var run = await DeployAsync(new() { ["ADMIN_PASSWORD"] = "a-long-but-wrong-password-42" });
+        var run = await DeployAsync(new() { ["CENTRAL_MANAGER_HOST"] = "manager.example.com:8000" });
         Assert.Equal(1, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.Equal($"deploy-orchestrator: error: ADMIN_PASSWORD was refused by the manager at {manager.Url} (HTTP 401): it must be the manager's ADMIN_PASSWORD", line);
+        Assert.StartsWith("deploy-orchestrator: error: CENTRAL_MANAGER_SCHEME is http to another machine", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task AnAdminPasswordInTheSettingsIsNotUsedAndSaysSo()
+    {
+        var run = await DeployAsync(environment: new() { ["ADMIN_PASSWORD"] = "an-admin-password-the-kit-never-needs" });
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("ADMIN_PASSWORD is set but not used", run.Output);
     }
 
     [Fact]
@@ -82,10 +91,9 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     }
 
     [Theory]
-    [InlineData("ADMIN_PASSWORD", "change-me", "ADMIN_PASSWORD is a placeholder or default value")]
-    [InlineData("ADMIN_PASSWORD", "your-production-admin-password", "ADMIN_PASSWORD is a placeholder or default value")]
-    [InlineData("ADMIN_PASSWORD", "Sh0rt-pw", "ADMIN_PASSWORD is too weak: it has 8 characters, at least 12 are required")]
-    [InlineData("ADMIN_PASSWORD", null, "ADMIN_PASSWORD is not set")]
+    [InlineData("ENROLLMENT_TOKEN", "change-me", "ENROLLMENT_TOKEN is a placeholder or default value")]
+    [InlineData("ENROLLMENT_TOKEN", "abc.def", "ENROLLMENT_TOKEN is too weak: it has 7 characters, at least 32 are required")]
+    [InlineData("ENROLLMENT_TOKEN", null, "ENROLLMENT_TOKEN is not set")]
     [InlineData("ORCHESTRATOR_ID", null, "ORCHESTRATOR_ID is not set")]
     [InlineData("ORCHESTRATOR_ID", "Customer A", "ORCHESTRATOR_ID must be lower-case letters, digits")]
     [InlineData("CENTRAL_MANAGER_HOST", null, "CENTRAL_MANAGER_HOST is not set")]
@@ -111,17 +119,16 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     [Fact]
     public async Task EnvironmentWinsOverTheSettingsFileAsWithCompose()
     {
-        var run = await DeployAsync(new() { ["ADMIN_PASSWORD"] = "a-long-but-wrong-password-42" },
-            new() { ["ADMIN_PASSWORD"] = manager.AdminPassword });
+        var run = await DeployAsync(new() { ["ENROLLMENT_TOKEN"] = "change-me" }, new() { ["ENROLLMENT_TOKEN"] = Token });
         Assert.True(run.ExitCode == 0, run.ToString());
     }
 
     [Fact]
     public async Task QuotedValuesAndTrailingCommentsAreReadAsComposeReadsThem()
     {
-        var run = await DeployAsync(new() { ["ADMIN_PASSWORD"] = $"'{manager.AdminPassword}'", ["ORCHESTRATOR_ID"] = "1   # the first cluster" });
+        var run = await DeployAsync(new() { ["ENROLLMENT_TOKEN"] = $"'{Token}'", ["ORCHESTRATOR_ID"] = "1   # the first cluster" });
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("to list orchestrator-1-cluster", run.Output);
+        Assert.Contains("for orchestrator-1-cluster to enroll", run.Output);
     }
 
     [Fact]

@@ -63,6 +63,37 @@ public class KitTests : IDisposable
         Assert.Contains("orchestrator-deployment-kit/docker-compose.orchestrator.yml", entries);
     }
 
+    // Issue 12: a kit carries this customer's enrollment token and nothing that logs in as admin.
+    [Fact]
+    public async Task KitWithATokenHoldsItInAPrivateSettingsFileAndNoAdminPasswordAnywhere()
+    {
+        const string token = "0123456789ab.0123456789abcdef0123456789abcdef0123456789abcdef";
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", Kit, "--token", token, "--orchestrator-id", "acme"],
+            new Dictionary<string, string> { ["ADMIN_PASSWORD"] = "the-vendors-admin-password-42" });
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var settings = Path.Combine(Kit, ".env.orchestrator");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(settings));
+        var values = DotenvFile.Parse(settings).Values;
+        Assert.Equal(token, values["ENROLLMENT_TOKEN"]);
+        Assert.Equal("acme", values["ORCHESTRATOR_ID"]);
+        foreach (var file in Directory.EnumerateFiles(Kit, "*", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            Assert.DoesNotContain("the-vendors-admin-password-42", text);
+            if (!file.EndsWith(".md", StringComparison.Ordinal) && !file.EndsWith(".cs", StringComparison.Ordinal))
+                Assert.DoesNotMatch(@"(?m)^\s*#?\s*ADMIN_PASSWORD\s*[=:]", text);
+        }
+    }
+
+    [Fact]
+    public async Task KitScriptRefusesATokenWithoutAnOrchestratorId()
+    {
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", Kit, "--token", "0123456789ab.0123456789abcdef0123456789abcdef"]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--orchestrator-id is required", Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task KitScriptRefusesToOverwriteAFolderThatIsNotAKit()
     {

@@ -58,4 +58,8 @@ public static class ManagerCalls
     public static string Named(this ProblemDocument problem) => string.Join(", ", problem.Errors?.Keys ?? []);
 
     public static bool Names(this ProblemDocument problem, string field) => problem.Errors?.ContainsKey(field) == true;
+
+    // A member the manager adds beside the standard ones (field, container_id, ...), as text; null when absent.
+    public static string? Extension(this ProblemDocument problem, string name) =>
+        problem.Extensions?.TryGetValue(name, out var value) == true ? value.ToString() : null;
 }

@@ -33,6 +33,8 @@ public sealed class ManagerFactory(RedisHost redis, Dictionary<string, string?>?
         builder.UseSetting("Manager:JwtSecret", JwtSecret);
         builder.UseSetting("Manager:HeartbeatInterval", "00:00:30");
         builder.UseSetting("Manager:LoginFailureLimit", "3");
+        // Most API tests use the seed's shared-password cluster login; the enrollment tests switch it off.
+        builder.UseSetting("Manager:AllowSharedPasswordNodes", "true");
         foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {

@@ -6,7 +6,9 @@ namespace Orchestrator.Agent.Agents.Process;
 
 // A real child process. Cancellation sends SIGTERM and waits; the supervisor kills it after its
 // deadline. A non-zero exit the node did not ask for is a crash (restarted with backoff).
-public sealed class ProcessAgent(ProcessConfig config, int outputLines) : IAgentWorkload
+// The child starts with a clean environment: PATH, the node's PROCESS_ENV_ALLOWLIST variables and agent_config.env,
+// nothing else, so no secret of the node (its credential, ADMIN_PASSWORD, tokens) reaches it.
+public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null) : IAgentWorkload
 {
     private readonly OutputTail _output = new(outputLines);
     private System.Diagnostics.Process? _process;
@@ -16,6 +18,11 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines) : IAgent
     {
         var start = new ProcessStartInfo(config.Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in config.Args) start.ArgumentList.Add(arg);
+        start.Environment.Clear();
+        foreach (var name in (inherited ?? []).Append("PATH"))
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { } value) start.Environment[name] = value;
+        }
         foreach (var (name, value) in config.Environment) start.Environment[name] = value;
 
         using var process = new System.Diagnostics.Process { StartInfo = start };

@@ -11,5 +11,6 @@ public sealed class ProcessAgentType(IOptions<RuntimeOptions> options) : IAgentT
     public string Name => TypeName;
 
     public IAgentWorkload Create(AgentDefinition definition) =>
-        new ProcessAgent(ProcessConfig.Parse(definition.AgentConfig, options.Value.AllowedCommands), options.Value.OutputLines);
+        new ProcessAgent(ProcessConfig.Parse(definition.AgentConfig, options.Value.AllowedCommands), options.Value.OutputLines,
+            options.Value.ProcessEnvironmentAllowlist);
 }

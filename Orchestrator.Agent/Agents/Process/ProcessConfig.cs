@@ -22,6 +22,9 @@ public sealed record ProcessConfig(string Command, IReadOnlyList<string> Args, I
             }
             var args = config["args"]?.AsArray().Select(a => a?.GetValue<string>() ?? "").ToArray() ?? [];
             var environment = config["env"]?.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
+            // Checked here as well as at deploy: the node does not rely on the manager to protect it.
+            if (environment.Keys.Select(ServiceDefaults.ProcessEnvironmentPolicy.Refusal).FirstOrDefault(r => r is not null) is { } refusal)
+                throw new AgentConfigException($"agent_config.env refused: {refusal}");
             return new(command, args, environment);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException)

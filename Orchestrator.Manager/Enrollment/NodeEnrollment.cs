@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Redis;
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Enrollment;
+
+// Exchanges an enrollment token for a per-node credential. The manager fixes the node's identity: its
+// container_id, its container_name and its orchestrator_id (from the token), and holds its claims to the token's bounds.
+public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentTokenStore tokens, TimeProvider time)
+{
+    public abstract record Outcome
+    {
+        public sealed record Enrolled(string ContainerId, string OrchestratorId, string Credential, bool Created) : Outcome;
+        // 401: unknown (malformed, deleted, never issued), expired or used up.
+        public sealed record TokenRefused(string Reason) : Outcome;
+        // 403: a claim beyond the token's bounds.
+        public sealed record BeyondBounds(NodeClaims.Refusal Refusal) : Outcome;
+        // 409: the name belongs to another customer.
+        public sealed record NameTaken(string Name) : Outcome;
+    }
+
+    public async Task<Outcome> EnrollAsync(string token, RegisterContainerRequest registration)
+    {
+        if (await tokens.FindAsync(token) is not { } stored) return new Outcome.TokenRefused(TokenUnknown);
+        var (accepted, refusal) = NodeClaims.Check(registration, stored.Bounds, fixedOrchestratorId: null);
+        if (refusal is not null) return new Outcome.BeyondBounds(refusal);
+
+        var name = registration.ContainerName!.Trim();
+        var db = redis.GetDatabase();
+        // The name may be claimed concurrently: the script refuses if it moved since this read, and we read again.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = (string?)await db.HashGetAsync(RedisKeys.ContainerNames, name);
+            var id = current ?? "ctr-" + Guid.NewGuid().ToString("N")[..16];
+            var credential = EnrollmentSecrets.NewCredential(id);
+            var bounds = stored.Bounds with { OrchestratorIds = [accepted!.OrchestratorId] };
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(EnrollmentScripts.Enroll,
+                [RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token)), RedisKeys.ContainerNames, RedisKeys.ContainerIds,
+                 RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals, RedisKeys.Container(id)],
+                [time.GetUtcNow().ToUnixTimeMilliseconds(), name, current ?? "", id, accepted.OrchestratorId,
+                 registration.HostAddress!.Trim(), registration.ApiPort!.Value,
+                 JsonSerializer.Serialize(accepted.Capabilities, EnrollmentJsonContext.Default.IReadOnlyListString),
+                 registration.Resources is { ValueKind: JsonValueKind.Object } r ? r.GetRawText() : "{}",
+                 accepted.MetadataJson, accepted.MaxAgents, EnrollmentSecrets.Hash(credential),
+                 JsonSerializer.Serialize(bounds, EnrollmentJsonContext.Default.NodeBounds)]))!;
+            switch ((string?)result[0])
+            {
+                case "ok": return new Outcome.Enrolled(id, accepted.OrchestratorId, credential, (int)result[2] == 1);
+                case "retry": continue;
+                case "name_taken": return new Outcome.NameTaken(name);
+                case "token_expired": return new Outcome.TokenRefused("The enrollment token has expired; ask for a new one.");
+                case "token_used_up": return new Outcome.TokenRefused("The enrollment token has been used as often as it allows; ask for a new one.");
+                default: return new Outcome.TokenRefused(TokenUnknown);
+            }
+        }
+        return new Outcome.NameTaken(name);
+    }
+
+    private const string TokenUnknown = "The enrollment token is not known: mistyped, revoked or expired. Ask for a new one.";
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Orchestrator.Protocol;
+
+// Node identity on the wire (docs/protocol.md "Enrollment"). Fields are nullable so a missing one is named.
+
+// POST /api/v1/cluster/enrollment-tokens (admin). orchestrator_id is the customer the token enrolls for;
+// max_agents, capabilities and labels bound what an enrolled node may claim.
+public sealed record CreateEnrollmentTokenRequest(
+    JsonElement? OrchestratorId,
+    int? TtlSeconds,
+    int? MaxUses,
+    int? MaxAgents,
+    IReadOnlyList<string>? Capabilities,
+    IReadOnlyDictionary<string, string>? Labels);
+
+// token is shown here once; the manager keeps only its SHA-256.
+public sealed record EnrollmentTokenCreated(string Token, string TokenId, string OrchestratorId, DateTimeOffset ExpiresAt, int MaxUses);
+
+public sealed record EnrollmentTokenView(
+    string TokenId,
+    IReadOnlyList<string> OrchestratorIds,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int MaxUses,
+    int Uses,
+    int? MaxAgents,
+    IReadOnlyList<string>? Capabilities,
+    IReadOnlyDictionary<string, string>? Labels);
+
+public sealed record EnrollmentTokenListResponse(IReadOnlyList<EnrollmentTokenView> Tokens, int Count);
+
+// POST /api/v1/cluster/enroll (anonymous; the enrollment token is the credential): the seed's registration
+// body plus enrollment_token.
+public sealed record EnrollRequest(
+    string? EnrollmentToken,
+    string? ContainerName,
+    string? HostAddress,
+    int? ApiPort,
+    IReadOnlyList<string>? Capabilities,
+    [property: WireShape(typeof(ContainerResources))] JsonElement? Resources,
+    [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
+    int? MaxAgents = null)
+{
+    public RegisterContainerRequest Registration => new(ContainerName, HostAddress, ApiPort, Capabilities, Resources, Metadata, MaxAgents);
+
+    public static EnrollRequest From(string enrollmentToken, RegisterContainerRequest registration) => new(enrollmentToken,
+        registration.ContainerName, registration.HostAddress, registration.ApiPort, registration.Capabilities,
+        registration.Resources, registration.Metadata, registration.MaxAgents);
+}
+
+// credential is shown once: the node stores it (DATA_DIR, mode 0600) and logs in with it as "cluster".
+public sealed record EnrollResponse(
+    string ContainerId, string ContainerName, string OrchestratorId, string Credential, string Status, int HeartbeatInterval);
+
+// POST /api/v1/cluster/containers/{id}/revoke (admin).
+public sealed record RevokeResponse(string ContainerId, string Status);
