@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
-using System.Text.Json;
+using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Tests.Deployment;
 
@@ -47,21 +47,15 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
         await using var node = ChildProcess.Start(ProcessSpec.Project("Orchestrator.Agent").WithEnvironment(environment));
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri(manager.Url), Timeout = TimeSpan.FromSeconds(10) };
-            var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = manager.AdminPassword });
-            login.EnsureSuccessStatusCode();
-            var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            using var http = new HttpClient { BaseAddress = new Uri(manager.Url + "/"), Timeout = TimeSpan.FromSeconds(10) };
+            var api = new ManagerClient(http, ManagerCredentials.Admin(manager.AdminPassword));
 
             var listed = await Deadline.PollAsync(async () =>
             {
                 node.ThrowIfExited();
-                var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/containers");
-                return list.GetProperty("containers").EnumerateArray()
-                    .Where(c => c.GetProperty("container_name").GetString() == "orchestrator-compose-e2e-cluster")
-                    .Select(c => (JsonElement?)c).FirstOrDefault();
+                return (await api.ListAllContainersAsync()).FirstOrDefault(c => c.ContainerName == "orchestrator-compose-e2e-cluster");
             }, RegistrationDeadline, "the manager to list orchestrator-compose-e2e-cluster");
-            Assert.Equal("healthy", listed!.Value.GetProperty("status").GetString());
+            Assert.Equal(ContainerStatus.Healthy, listed.Status);
 
             var command = DockerfileHealthcheck.Command(DeploymentFiles.AgentDockerfile);
             var health = await ScriptRun.RunAsync(command[0], command.Skip(1), new Dictionary<string, string> { ["AGENT_PORT"] = agentPort.ToString() });
