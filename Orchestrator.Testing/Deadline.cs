@@ -1,7 +1,10 @@
+using Orchestrator.Protocol.Client;
+
 namespace Orchestrator.Testing;
 
 // Waits poll until a condition holds or the deadline passes; they never sleep a fixed time.
-// Transient failures of a probe (connection refused, timeouts, a half-started service) count as "not yet".
+// Transient failures of a probe (connection refused, timeouts, a half-started service, an error answer
+// from a manager whose Redis is down) count as "not yet".
 public static class Deadline
 {
     public static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? interval = null)
@@ -15,7 +18,7 @@ public static class Deadline
                 var result = await probe();
                 if (result is not null && result is not false) return result;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or ManagerProblemException)
             {
                 last = ex;
             }

@@ -1,5 +1,6 @@
 using System.Text;
 using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Testing.Cluster;
@@ -29,7 +30,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         FrontDoor = new TcpRelay(LiveManagerPorts);
         FrontDoor.Start();
         Orchestrators = Enumerable.Range(1, options.Orchestrators).Select(i => new OrchestratorNode(i, this)).ToList();
-        Api = new ManagerApi(options.DirectToManagers ? Managers[0].Url : FrontDoor.Url, Http, AdminPassword);
+        ManagerHttp = new HttpClient { BaseAddress = new Uri((options.DirectToManagers ? Managers[0].Url : FrontDoor.Url) + "/"), Timeout = Http.Timeout };
+        Api = new ManagerClient(ManagerHttp, ManagerCredentials.Admin(AdminPassword));
     }
 
     public ProcessClusterOptions Options { get; }
@@ -43,8 +45,13 @@ public sealed class ProcessCluster : IAsyncDisposable
     // The one address of all manager replicas, as a load balancer would give it.
     public TcpRelay FrontDoor { get; }
 
-    // Admin client of the manager API through the front door.
-    public ManagerApi Api { get; }
+    // Admin client of the manager API through the front door (logs in again after a 401).
+    public ManagerClient Api { get; }
+
+    // The manager's base URL as Api uses it (no trailing slash), for raw calls a test makes itself.
+    public string ManagerUrl => ManagerHttp.BaseAddress!.ToString().TrimEnd('/');
+
+    private HttpClient ManagerHttp { get; }
 
     // Longer than the manager's Redis health check takes to give up (5 s), so a 503 arrives as an answer.
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(15) };
@@ -123,5 +130,6 @@ public sealed class ProcessCluster : IAsyncDisposable
         await FrontDoor.DisposeAsync();
         await Redis.DisposeAsync();
         Http.Dispose();
+        ManagerHttp.Dispose();
     }
 }

@@ -30,7 +30,7 @@ public sealed class SecretsInLogsTests
         {
             using var request = new HttpRequestMessage(method, url);
             if (body is not null) request.Content = JsonContent.Create(body);
-            if (url.StartsWith(cluster.Api.BaseUrl, StringComparison.Ordinal) && !url.EndsWith("/auth/token", StringComparison.Ordinal))
+            if (url.StartsWith(cluster.ManagerUrl, StringComparison.Ordinal) && !url.EndsWith("/auth/token", StringComparison.Ordinal))
                 request.Headers.Authorization = new("Bearer", await AdminTokenAsync(cluster));
             using var response = await cluster.Http.SendAsync(request);
             answers.Add(($"{method} {url} -> {(int)response.StatusCode}", await response.Content.ReadAsStringAsync()));
@@ -42,7 +42,7 @@ public sealed class SecretsInLogsTests
         await cluster.WaitAsync(async () => (await cluster.Api.GetAgentAsync(agentId)).State == "running", Deadline, "the agent to run");
         var containerId = deployed.Agents[0].ContainerId;
 
-        var api = cluster.Api.BaseUrl;
+        var api = cluster.ManagerUrl;
         await Call(HttpMethod.Post, api + "/api/v1/auth/token", new { username = "admin", password = "a-wrong-password-for-the-scan" });
         await Call(HttpMethod.Get, api + "/api/v1/cluster/containers");
         await Call(HttpMethod.Get, api + $"/api/v1/cluster/containers/{containerId}");
@@ -71,7 +71,7 @@ public sealed class SecretsInLogsTests
     private async Task<string> AdminTokenAsync(ProcessCluster cluster)
     {
         if (_token is not null) return _token;
-        using var response = await cluster.Http.PostAsJsonAsync(cluster.Api.BaseUrl + "/api/v1/auth/token",
+        using var response = await cluster.Http.PostAsJsonAsync(cluster.ManagerUrl + "/api/v1/auth/token",
             new { username = "admin", password = ProcessCluster.AdminPassword });
         return _token = (string)System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["access_token"]!;
     }

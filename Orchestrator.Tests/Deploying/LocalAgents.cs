@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Deploying;
@@ -12,9 +12,8 @@ public static class LocalAgents
     public static async Task<IReadOnlyDictionary<string, string>> StatesAsync(ClusterFixture cluster, string orchestrator)
     {
         using var client = cluster.CreateClient(orchestrator);
-        var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/agents");
-        var agents = body.ValueKind == JsonValueKind.Array ? body : body.GetProperty("agents");
-        return agents.EnumerateArray().ToDictionary(a => a.GetProperty("agent_id").GetString()!, a => a.GetProperty("state").GetString()!);
+        var list = await client.GetFromJsonAsync(NodeRoutes.Agents, ProtocolJsonContext.Default.NodeAgentList);
+        return list!.Agents.ToDictionary(a => a.AgentId, a => a.State);
     }
 
     public static Task WaitUntilAsync(ClusterFixture cluster, string what, Func<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>, bool> condition) =>

@@ -1,5 +1,6 @@
-using System.Net.Http.Json;
 using System.Text.Json;
+using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Tests.Deployment;
 
@@ -32,14 +33,10 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
     {
         var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-compose-node-").FullName;
         // The vendor's side of onboarding: an admin creates this customer's enrollment token.
-        using var http = new HttpClient { BaseAddress = new Uri(manager.Url), Timeout = TimeSpan.FromSeconds(10) };
-        var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = manager.AdminPassword });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        var created = await http.PostAsJsonAsync("/api/v1/cluster/enrollment-tokens", new { orchestrator_id = "compose-e2e", ttl_seconds = 600, max_uses = 1 });
-        created.EnsureSuccessStatusCode();
-        var enrollmentToken = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        using var http = new HttpClient { BaseAddress = new Uri(manager.Url + "/"), Timeout = TimeSpan.FromSeconds(10) };
+        var api = new ManagerClient(http, ManagerCredentials.Admin(manager.AdminPassword));
+        var enrollmentToken = (await api.CreateEnrollmentTokenAsync(new CreateEnrollmentTokenRequest(
+            JsonSerializer.SerializeToElement("compose-e2e"), TtlSeconds: 600, MaxUses: 1, MaxAgents: null, Capabilities: null, Labels: null))).Token;
 
         var agentPort = FreePort.Next();
         var environment = DeploymentFiles.OrchestratorEnvironment(new Dictionary<string, string>
@@ -62,12 +59,9 @@ public class ComposeEnvironmentRunTests(CentralManagerFixture manager) : IClassF
             var listed = await Deadline.PollAsync(async () =>
             {
                 node.ThrowIfExited();
-                var list = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/containers");
-                return list.GetProperty("containers").EnumerateArray()
-                    .Where(c => c.GetProperty("container_name").GetString() == "orchestrator-compose-e2e-cluster")
-                    .Select(c => (JsonElement?)c).FirstOrDefault();
+                return (await api.ListAllContainersAsync()).FirstOrDefault(c => c.ContainerName == "orchestrator-compose-e2e-cluster");
             }, RegistrationDeadline, "the manager to list orchestrator-compose-e2e-cluster");
-            Assert.Equal("healthy", listed!.Value.GetProperty("status").GetString());
+            Assert.Equal(ContainerStatus.Healthy, listed.Status);
 
             var command = DockerfileHealthcheck.Command(DeploymentFiles.AgentDockerfile);
             var health = await ScriptRun.RunAsync(command[0], command.Skip(1), new Dictionary<string, string> { ["AGENT_PORT"] = agentPort.ToString() });

@@ -107,7 +107,7 @@ public class EnrollmentTokenTests(EnrollmentFixture fixture) : IClassFixture<Enr
         Assert.Contains((int)response.StatusCode, new[] { 400, 401 });
         var problem = await response.AssertProblemAsync((int)response.StatusCode);
         Assert.True(problem.Names("enrollment_token") || problem.Extension("field") == "enrollment_token",
-            $"the problem names {problem.Named()} / field {problem.Extension("field")}, not enrollment_token");
+            $"enrollment_token named in {problem.Named()} / field {problem.Extension("field")}");
         Assert.Equal(before, await fixture.SnapshotAsync());
     }
 

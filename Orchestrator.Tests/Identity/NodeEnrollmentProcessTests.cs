@@ -1,3 +1,4 @@
+using Orchestrator.Protocol.Client;
 using System.Text.Json;
 using Orchestrator.Protocol;
 using System.Net;
@@ -52,8 +53,8 @@ public sealed class NodeEnrollmentProcessTests
         // Enrollment lists the container before the node has logged in: wait until the node itself is connected.
         await cluster.WaitAsync(async () => await ConnectionAsync(cluster, node) is ("healthy", _), Deadline, "the node to connect");
 
-        using var revoke = await cluster.Api.SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Revoke, id));
-        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        var revoked = await cluster.Api.RevokeContainerAsync(id);
+        Assert.Equal(ContainerStatus.Revoked, revoked.Status);
 
         var description = await cluster.PollAsync(async () => await ConnectionAsync(cluster, node) is ("degraded", var d) ? d : null,
             Deadline, "the node's connection check to turn degraded");
@@ -79,18 +80,15 @@ public sealed class NodeEnrollmentProcessTests
         var node = cluster.Orchestrators[0];
 
         // The manager refuses loader and shell hooks in agent_config.env outright.
-        var hooked = new JsonObject
+        var hooked = new DeployRequest("process", JsonSerializer.SerializeToElement(new
         {
-            ["agent_type"] = "process",
-            ["agent_config"] = new JsonObject { ["command"] = "/usr/bin/env", ["env"] = new JsonObject { ["LD_PRELOAD"] = "/tmp/evil.so", ["BASH_ENV"] = "/tmp/x" } },
-        };
-        using (var refused = await cluster.Api.SendAsync(HttpMethod.Post, "/api/v1/cluster/agents/deploy", hooked))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            var errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
-            Assert.True(errors.ContainsKey("agent_config.env.LD_PRELOAD"));
-            Assert.True(errors.ContainsKey("agent_config.env.BASH_ENV"));
-        }
+            command = "/usr/bin/env",
+            env = new Dictionary<string, string> { ["LD_PRELOAD"] = "/tmp/evil.so", ["BASH_ENV"] = "/tmp/x" },
+        }), null);
+        var refused = await Assert.ThrowsAsync<ManagerProblemException>(() => cluster.Api.DeployAsync(hooked));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True(refused.FieldErrors.ContainsKey("agent_config.env.LD_PRELOAD"), refused.Message);
+        Assert.True(refused.FieldErrors.ContainsKey("agent_config.env.BASH_ENV"), refused.Message);
 
         var deployed = await cluster.Api.DeployAsync(new DeployRequest("process",
             JsonSerializer.SerializeToElement(new { command = "/usr/bin/env", env = new { FROM_CONFIG = "set-by-deploy" } }), null));

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
+using Orchestrator.Protocol.Client;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,9 +45,7 @@ public class ClusterFixture : IAsyncLifetime
         var password = await App.Services.GetRequiredService<DistributedApplicationModel>()
             .Resources.OfType<ParameterResource>().Single(p => p.Name == "admin-password").GetValueAsync(default);
         var client = CreateClient("manager");
-        var login = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        var token = await new ManagerClient(client, ManagerCredentials.Admin(password!)).GetTokenAsync();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -1,5 +1,6 @@
 using System.Net;
-using System.Text.Json;
+using System.Net.Http.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
@@ -22,9 +23,9 @@ public class HealthTests
         var status = await Deadline.PollAsync(async () =>
         {
             var response = await admin.GetAsync("/api/v1/cluster/status");
-            return response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone() : (JsonElement?)null;
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.ClusterStatusResponse) : null;
         }, TimeSpan.FromSeconds(30), "status to answer with Redis down");
-        Assert.False(status!.Value.GetProperty("redis_reachable").GetBoolean());
+        Assert.False(status.RedisReachable);
 
         await redis.StartAsync();
         await Deadline.UntilAsync(async () => (await admin.GetAsync("/health")).StatusCode == HttpStatusCode.OK,

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Manager.Options;
+using Orchestrator.Protocol.Client;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
@@ -51,17 +52,16 @@ public sealed class ManagerFactory(RedisHost redis, Dictionary<string, string?>?
         return client;
     }
 
-    public async Task<HttpClient> CreateAdminClientAsync() => await CreateAuthorizedClientAsync(new { username = "admin", password = AdminPassword });
+    public Task<HttpClient> CreateAdminClientAsync() => CreateAuthorizedClientAsync(ManagerCredentials.Admin(AdminPassword));
 
-    public async Task<HttpClient> CreateClusterClientAsync(string containerName) =>
-        await CreateAuthorizedClientAsync(new { username = "cluster", password = AdminPassword, container_name = containerName });
+    public Task<HttpClient> CreateClusterClientAsync(string containerName) =>
+        CreateAuthorizedClientAsync(ManagerCredentials.Node(AdminPassword, containerName));
 
-    private async Task<HttpClient> CreateAuthorizedClientAsync(object login)
+    // A raw client (tests assert on status codes and bad bodies) carrying a token from Protocol's ManagerClient login.
+    private async Task<HttpClient> CreateAuthorizedClientAsync(IManagerCredentials credentials)
     {
         var client = CreateClient(IPAddress.Loopback.ToString());
-        var response = await client.PostAsJsonAsync("/api/v1/auth/token", login);
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        var token = await new ManagerClient(client, credentials).GetTokenAsync();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
@@ -33,7 +33,7 @@ public class ReplicaTests
 
     private static async Task<string?> MonitorRoleAsync(HttpClient client)
     {
-        var health = JsonDocument.Parse(await client.GetStringAsync("/health")).RootElement;
-        return health.GetProperty("checks").GetProperty("liveness-monitor").TryGetProperty("description", out var d) ? d.GetString() : null;
+        var health = await client.GetAsync(ManagerRoutes.Health, ProtocolJsonContext.Default.HealthResponse);
+        return health.Checks?.GetValueOrDefault("liveness-monitor")?.Description;
     }
 }

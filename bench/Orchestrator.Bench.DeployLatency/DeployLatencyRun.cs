@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HdrHistogram;
 using Orchestrator.Protocol;
+using Orchestrator.Protocol.Client;
 using Orchestrator.Testing.Cluster;
 
 namespace Orchestrator.Bench.DeployLatency;
@@ -48,7 +49,7 @@ public static class DeployLatencyRun
                 agent = (await cluster.Api.DeployAsync(DeployRequests.Trading(agentConfig: new { strategy = "momentum", symbol = "ETH-USD" },
                     deploymentStrategy: "least_loaded"))).Agents[0];
             }
-            catch (HttpRequestException)
+            catch (ManagerProblemException)
             {
                 failures++;
                 continue;
