@@ -25,9 +25,11 @@ public sealed class EnrollmentTokenStore(IConnectionMultiplexer redis, TimeProvi
     public async Task StoreAsync(string token, string tokenId, NodeBounds bounds, int maxUses, DateTimeOffset expiresAt)
     {
         var hash = EnrollmentSecrets.Hash(token);
-        await Db.ScriptEvaluateAsync(EnrollmentScripts.Store, [RedisKeys.EnrollmentToken(hash), RedisKeys.EnrollmentTokens],
-            [tokenId, Json(bounds.OrchestratorIds), maxUses, expiresAt.ToUnixTimeMilliseconds(), time.GetUtcNow().ToUnixTimeMilliseconds(),
-             bounds.MaxAgents, bounds.Capabilities is { } caps ? Json(caps) : "", bounds.Labels is { } labels ? Json(labels) : "", hash]);
+        await EnrollmentScripts.Store.EvaluateAsync(Db, new EnrollmentScripts.StoreArgs(
+            Token: RedisKeys.EnrollmentToken(hash), Tokens: RedisKeys.EnrollmentTokens,
+            TokenId: tokenId, OrchestratorIds: Json(bounds.OrchestratorIds), MaxUses: maxUses,
+            ExpiresAt: expiresAt.ToUnixTimeMilliseconds(), CreatedAt: time.GetUtcNow().ToUnixTimeMilliseconds(), MaxAgents: bounds.MaxAgents,
+            Capabilities: bounds.Capabilities is { } caps ? Json(caps) : "", Labels: bounds.Labels is { } labels ? Json(labels) : "", Hash: hash));
     }
 
     public async Task<StoredToken?> FindAsync(string token) => await ReadAsync(EnrollmentSecrets.Hash(token));
@@ -50,8 +52,8 @@ public sealed class EnrollmentTokenStore(IConnectionMultiplexer redis, TimeProvi
     {
         var hash = await Db.HashGetAsync(RedisKeys.EnrollmentTokens, tokenId);
         if (hash.IsNull) return false;
-        return (int)await Db.ScriptEvaluateAsync(EnrollmentScripts.Delete,
-            [RedisKeys.EnrollmentToken(hash!), RedisKeys.EnrollmentTokens], [tokenId]) == 1;
+        return (int)await EnrollmentScripts.Delete.EvaluateAsync(Db, new EnrollmentScripts.DeleteArgs(
+            Token: RedisKeys.EnrollmentToken(hash!), Tokens: RedisKeys.EnrollmentTokens, TokenId: tokenId)) == 1;
     }
 
     private async Task<StoredToken?> ReadAsync(string hash)

@@ -35,15 +35,15 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
             var id = current ?? "ctr-" + Guid.NewGuid().ToString("N")[..16];
             var credential = EnrollmentSecrets.NewCredential(id);
             var bounds = stored.Bounds with { OrchestratorIds = [accepted!.OrchestratorId] };
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(EnrollmentScripts.Enroll,
-                [RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token)), RedisKeys.ContainerNames, RedisKeys.ContainerIds,
-                 RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals, RedisKeys.Container(id)],
-                [time.GetUtcNow().ToUnixTimeMilliseconds(), name, current ?? "", id, accepted.OrchestratorId,
-                 registration.HostAddress!.Trim(), registration.ApiPort!.Value,
-                 JsonSerializer.Serialize(accepted.Capabilities, EnrollmentJsonContext.Default.IReadOnlyListString),
-                 registration.Resources is { ValueKind: JsonValueKind.Object } r ? r.GetRawText() : "{}",
-                 accepted.MetadataJson, accepted.MaxAgents, EnrollmentSecrets.Hash(credential),
-                 JsonSerializer.Serialize(bounds, EnrollmentJsonContext.Default.NodeBounds)]))!;
+            var result = (RedisResult[])(await EnrollmentScripts.Enroll.EvaluateAsync(db, new EnrollmentScripts.EnrollArgs(
+                Token: RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token)), Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds,
+                Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals, Container: RedisKeys.Container(id),
+                Now: time.GetUtcNow().ToUnixTimeMilliseconds(), Name: name, Expected: current ?? "", Id: id,
+                OrchestratorId: accepted.OrchestratorId, Host: registration.HostAddress!.Trim(), Port: registration.ApiPort!.Value,
+                Capabilities: JsonSerializer.Serialize(accepted.Capabilities, EnrollmentJsonContext.Default.IReadOnlyListString),
+                Resources: registration.Resources is { ValueKind: JsonValueKind.Object } r ? r.GetRawText() : "{}",
+                Metadata: accepted.MetadataJson, MaxAgents: accepted.MaxAgents, CredentialHash: EnrollmentSecrets.Hash(credential),
+                Bounds: JsonSerializer.Serialize(bounds, EnrollmentJsonContext.Default.NodeBounds))))!;
             switch ((string?)result[0])
             {
                 case "ok": return new Outcome.Enrolled(id, accepted.OrchestratorId, credential, (int)result[2] == 1);

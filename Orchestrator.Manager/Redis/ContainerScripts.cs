@@ -160,19 +160,21 @@ internal static class ContainerScripts
         return 1
         """;
 
-    // KEYS: container, heartbeat index, totals. ARGV: id, now ms. Deletes the node's credential and bumps its
-    // version (every token it holds stops at its next call), marks it revoked and takes it out of the liveness
-    // index; lost_at starts the on_cluster_loss clock as for a lost container. Returns 1, or 0 when missing.
-    public const string Revoke = Totals + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        local before, max, active = weight(KEYS[1])
-        bucket(KEYS[3], before, -1, -max, -active)
-        bucket(KEYS[3], 'revoked', 1, max, active)
-        redis.call('HDEL', KEYS[1], 'credential_hash')
-        redis.call('HINCRBY', KEYS[1], 'credential_version', 1)
-        redis.call('HSET', KEYS[1], 'status', 'revoked')
-        if before ~= 'revoked' then redis.call('HSET', KEYS[1], 'lost_at', ARGV[2]) end
-        redis.call('ZREM', KEYS[2], ARGV[1])
+    // Deletes the node's credential and bumps its version (every token it holds stops at its next call), marks
+    // it revoked and takes it out of the liveness index; lost_at (Now, ms) starts the on_cluster_loss clock as for
+    // a lost container. Returns 1, or 0 when missing.
+    public sealed record RevokeArgs(RedisKey Container, RedisKey Index, RedisKey Totals, string Id, long Now);
+
+    public static readonly LuaScript Revoke = LuaScript.Prepare(Totals + """
+        if redis.call('EXISTS', @Container) == 0 then return 0 end
+        local before, max, active = weight(@Container)
+        bucket(@Totals, before, -1, -max, -active)
+        bucket(@Totals, 'revoked', 1, max, active)
+        redis.call('HDEL', @Container, 'credential_hash')
+        redis.call('HINCRBY', @Container, 'credential_version', 1)
+        redis.call('HSET', @Container, 'status', 'revoked')
+        if before ~= 'revoked' then redis.call('HSET', @Container, 'lost_at', @Now) end
+        redis.call('ZREM', @Index, @Id)
         return 1
-        """;
+        """);
 }

@@ -96,8 +96,9 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
 
     // Deletes the node's credential; its tokens stop at their next call. False when no such container.
     public async Task<bool> RevokeAsync(string id) =>
-        (int)await Db.ScriptEvaluateAsync(ContainerScripts.Revoke,
-            [RedisKeys.Container(id), RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals], [id, NowMs()]) == 1;
+        (int)await ContainerScripts.Revoke.EvaluateAsync(Db, new ContainerScripts.RevokeArgs(
+            Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals,
+            Id: id, Now: NowMs())) == 1;
 
     // The stored SHA-256 of a node's credential and its version, for credential logins.
     public async Task<(string? Name, string? Hash, string? Version, string? OrchestratorId)> CredentialAsync(string id)
