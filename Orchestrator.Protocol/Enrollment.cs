@@ -42,6 +42,8 @@ public sealed record EnrollRequest(
     [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
     int? MaxAgents = null)
 {
+    // Not on the wire: the request carries the registration fields flat, beside enrollment_token.
+    [System.Text.Json.Serialization.JsonIgnore]
     public RegisterContainerRequest Registration => new(ContainerName, HostAddress, ApiPort, Capabilities, Resources, Metadata, MaxAgents);
 
     public static EnrollRequest From(string enrollmentToken, RegisterContainerRequest registration) => new(enrollmentToken,
