@@ -28,7 +28,7 @@ public static class AuthApi
     {
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
-        if (await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter) return TooManyFailures(http, retryAfter);
+        if (await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter) return ApiProblems.TooManyFailures(http.Response, retryAfter, "logins");
 
         var settings = options.Value;
         TokenResponse? issued = request.Username switch
@@ -42,12 +42,12 @@ public static class AuthApi
         };
         if (issued is null && request.Username == TokenRequest.Cluster && await IsRevokedAsync(request.Password!, containers))
         {
-            if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return TooManyFailures(http, wait);
+            if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "logins");
             return ApiProblems.CredentialRevoked();
         }
         if (issued is null)
         {
-            if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return TooManyFailures(http, wait);
+            if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "logins");
             return ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
         await limiter.ResetAsync(client, request.Username!);
@@ -69,13 +69,6 @@ public static class AuthApi
         var (name, hash, version, orchestratorId) = await containers.CredentialAsync(id);
         if (!EnrollmentSecrets.Matches(credential, hash) || name is null || version is null) return null;
         return new NodeIdentity(id, name, orchestratorId ?? "", version);
-    }
-
-    private static ProblemHttpResult TooManyFailures(HttpContext http, TimeSpan retryAfter)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ApiProblems.Problem(ProblemTypes.TooManyLogins, $"Too many failed logins from this client; retry in {seconds} seconds.");
     }
 
     // Constant time, whatever the lengths, so timing does not leak the password.

@@ -65,7 +65,7 @@ public static class EnrollmentApi
         // Guessing tokens counts as failed logins: per client (IPv4 address, IPv6 /64) under one pseudo-username,
         // and toward the global ceiling.
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
-        if (await limiter.RetryAfterAsync(client, EnrollmentLimiterName) is { } retryAfter) return TooManyAttempts(http, retryAfter);
+        if (await limiter.RetryAfterAsync(client, EnrollmentLimiterName) is { } retryAfter) return ApiProblems.TooManyFailures(http.Response, retryAfter, "attempts");
 
         var outcome = await enrollment.EnrollAsync(request.EnrollmentToken!.Trim(), request.Registration);
         switch (outcome)
@@ -76,7 +76,7 @@ public static class EnrollmentApi
                 return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, enrolled.ContainerId), new EnrollResponse(
                     enrolled.ContainerId, name, enrolled.OrchestratorId, enrolled.Credential, ContainerStatus.Healthy, settings.HeartbeatSeconds()));
             case NodeEnrollment.Outcome.TokenRefused refused:
-                if (await limiter.RecordFailureAsync(client, EnrollmentLimiterName) is { } wait) return TooManyAttempts(http, wait);
+                if (await limiter.RecordFailureAsync(client, EnrollmentLimiterName) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "attempts");
                 return ApiProblems.Field(ProblemTypes.EnrollmentTokenRefused, "enrollment_token", refused.Reason);
             case NodeEnrollment.Outcome.BeyondBounds beyond:
                 return ApiProblems.Field(ProblemTypes.BeyondBounds, beyond.Refusal.Field, beyond.Refusal.Detail);
@@ -88,13 +88,6 @@ public static class EnrollmentApi
     }
 
     private const string EnrollmentLimiterName = "enrollment";
-
-    private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan retryAfter)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ApiProblems.Problem(ProblemTypes.TooManyLogins, $"Too many failed attempts from this client; retry in {seconds} seconds.");
-    }
 
     public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store) =>
         await store.RevokeAsync(id) ? TypedResults.Ok(new RevokeResponse(id, ContainerStatus.Revoked)) : ApiProblems.ContainerNotFound(id);

@@ -20,6 +20,13 @@ public static class ApiProblems
     public static ProblemHttpResult CredentialRevoked() => Problem(ProblemTypes.CredentialRevoked,
         "This node's credential was revoked or replaced; enroll again with a new ENROLLMENT_TOKEN.");
 
+    // 429 with Retry-After for failed logins or enrollment guesses; what names them in the detail.
+    public static ProblemHttpResult TooManyFailures(HttpResponse response, TimeSpan retryAfter, string what)
+    {
+        var seconds = RetryAfter.Set(response, retryAfter);
+        return Problem(ProblemTypes.TooManyLogins, $"Too many failed {what} from this client; retry in {seconds} seconds.");
+    }
+
     public static ProblemHttpResult Refused(AccessOutcome access, string id) => access switch
     {
         AccessOutcome.UnknownContainer => ContainerNotFound(id),
