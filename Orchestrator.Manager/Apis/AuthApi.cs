@@ -31,24 +31,24 @@ public static class AuthApi
         if (await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter) return ApiProblems.TooManyFailures(http.Response, retryAfter, "logins");
 
         var settings = options.Value;
-        TokenResponse? issued = request.Username switch
+        var revoked = false;
+        TokenResponse? issued = null;
+        if (request.Username == TokenRequest.Admin && PasswordMatches(request.Password!, settings.AdminPassword))
+            issued = issuer.Issue(Roles.Admin, null);
+        // The seed's flow, only while ALLOW_SHARED_PASSWORD_NODES is on.
+        else if (request.Username == TokenRequest.Cluster && settings.AllowSharedPasswordNodes && PasswordMatches(request.Password!, settings.AdminPassword))
+            issued = issuer.Issue(Roles.Cluster, request.ContainerName!.Trim());
+        else if (request.Username == TokenRequest.Cluster)
         {
-            "admin" when PasswordMatches(request.Password!, settings.AdminPassword) => issuer.Issue(Roles.Admin, null),
-            // The seed's flow, only while ALLOW_SHARED_PASSWORD_NODES is on.
-            "cluster" when settings.AllowSharedPasswordNodes && PasswordMatches(request.Password!, settings.AdminPassword)
-                => issuer.Issue(Roles.Cluster, request.ContainerName!.Trim()),
-            "cluster" when await NodeAsync(request.Password!, containers) is { } node => issuer.IssueNode(node),
-            _ => null,
-        };
-        if (issued is null && request.Username == TokenRequest.Cluster && await IsRevokedAsync(request.Password!, containers))
-        {
-            if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "logins");
-            return ApiProblems.CredentialRevoked();
+            var (node, isRevoked) = await NodeAsync(request.Password!, containers);
+            if (node is not null) issued = issuer.IssueNode(node);
+            revoked = isRevoked;
         }
+
         if (issued is null)
         {
             if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "logins");
-            return ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
+            return revoked ? ApiProblems.CredentialRevoked() : ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
         await limiter.ResetAsync(client, request.Username!);
         return TypedResults.Ok(issued);
@@ -56,19 +56,16 @@ public static class AuthApi
 
     // A node credential "<container_id>.<secret>": valid while its container holds the credential's hash
     // (deleted containers and revoked credentials have none). The token takes the container's identity, not
-    // the container_name the request names.
-    // A credential for a container that still exists but whose credential an admin revoked: the node must not
-    // enroll again by itself (unlike a credential for a container that is gone, e.g. a wiped development Redis).
-    private static async Task<bool> IsRevokedAsync(string credential, ContainerStore containers) =>
-        EnrollmentSecrets.CredentialContainerId(credential) is { Length: <= RequestValidation.MaxNameLength } id
-        && await containers.CredentialAsync(id) is { Name: not null, Hash: null, Version: not null };
-
-    private static async Task<NodeIdentity?> NodeAsync(string credential, ContainerStore containers)
+    // the container_name the request names. Revoked: the container still exists but an admin revoked its
+    // credential, so the node must not enroll again by itself (unlike a credential for a container that is
+    // gone, e.g. a wiped development Redis). One read of the container's hash serves both.
+    private static async Task<(NodeIdentity? Node, bool Revoked)> NodeAsync(string credential, ContainerStore containers)
     {
-        if (EnrollmentSecrets.CredentialContainerId(credential) is not { } id || id.Length > RequestValidation.MaxNameLength) return null;
+        if (EnrollmentSecrets.CredentialContainerId(credential) is not { } id || id.Length > RequestValidation.MaxNameLength) return (null, false);
         var (name, hash, version, orchestratorId) = await containers.CredentialAsync(id);
-        if (!EnrollmentSecrets.Matches(credential, hash) || name is null || version is null) return null;
-        return new NodeIdentity(id, name, orchestratorId ?? "", version);
+        if (name is null || version is null) return (null, false);
+        if (hash is null) return (null, true);
+        return EnrollmentSecrets.Matches(credential, hash) ? (new NodeIdentity(id, name, orchestratorId ?? "", version), false) : (null, false);
     }
 
     // Constant time, whatever the lengths, so timing does not leak the password.
