@@ -19,6 +19,7 @@ app.MapClusterStatusApi();
 app.MapAgentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
+app.MapOperatorsApi();
 
 app.Run();
 return 0;

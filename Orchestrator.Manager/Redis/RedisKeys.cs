@@ -29,6 +29,10 @@ namespace Orchestrator.Manager.Redis;
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
+//   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
+//   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
+//   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
+//                                    target, outcome, trace_id
 //
 // Redis Cluster: "{...}" is a hash tag, so a container's hash, its desired set and its channel hash to one
 // slot (the one of its id) and a script on one container stays in one slot. An agent has one key, so it
@@ -93,6 +97,11 @@ public static class RedisKeys
 
         public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
     }
+
+    // Tenants (issue 13): each one key in its own slot (hash tags so a future script on one stays in one slot).
+    public static readonly RedisKey Operators = Prefix + "{operators}:by-name";
+    public static readonly RedisKey TenantQuotas = Prefix + "{tenants}:quotas";
+    public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
 
     public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
     public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";
