@@ -20,6 +20,8 @@ app.MapAgentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
 app.MapOperatorsApi();
+app.MapTenantsApi();
+app.MapAuditApi();
 
 app.Run();
 return 0;
