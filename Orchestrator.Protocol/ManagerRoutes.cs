@@ -28,6 +28,9 @@ public static class ManagerRoutes
     public const string Distribution = "/api/v1/cluster/metrics/distribution";
     public const string CommunicationStats = "/api/v1/cluster/communication/stats";
 
+    // The live event stream (server-sent events; resume with the Last-Event-ID header).
+    public const string Events = "/api/v1/events";
+
     // The header that makes a deploy safe to retry.
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 

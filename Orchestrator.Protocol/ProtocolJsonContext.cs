@@ -42,4 +42,5 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(EnrollRequest))]
 [JsonSerializable(typeof(EnrollResponse))]
 [JsonSerializable(typeof(RevokeResponse))]
+[JsonSerializable(typeof(ManagerEvent))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
