@@ -34,6 +34,8 @@ public static class ManagerRoutes
     public const string Tenants = "/api/v1/tenants";
     public const string Tenant = Tenants + "/{id}";
     public const string Audit = "/api/v1/audit";
+    // The live event stream (server-sent events; resume with the Last-Event-ID header).
+    public const string Events = "/api/v1/events";
 
     // The header that makes a deploy safe to retry.
     public const string IdempotencyKeyHeader = "Idempotency-Key";

@@ -49,4 +49,5 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(TenantView))]
 [JsonSerializable(typeof(TenantListResponse))]
 [JsonSerializable(typeof(AuditPage))]
+[JsonSerializable(typeof(ManagerEvent))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
