@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -83,8 +84,12 @@ public static class AgentsApi
         return TypedResults.Ok(agent.ToView(container?.Status));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents) =>
-        await agents.RemoveAsync(id) is not null ? TypedResults.NoContent() : AgentNotFound(id);
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, EventLog events)
+    {
+        if (await agents.RemoveAsync(id) is not { } container) return AgentNotFound(id);
+        events.AgentStopped(id, container);
+        return TypedResults.NoContent();
+    }
 
     private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome) => outcome switch
     {

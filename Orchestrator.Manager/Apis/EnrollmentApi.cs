@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -51,7 +52,7 @@ public static class EnrollmentApi
 
     public static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events)
     {
         var errors = request.Registration.Validate();
         if (string.IsNullOrWhiteSpace(request.EnrollmentToken)) errors["enrollment_token"] = ["enrollment_token is required."];
@@ -72,6 +73,7 @@ public static class EnrollmentApi
         {
             case NodeEnrollment.Outcome.Enrolled enrolled:
                 metrics.Registered(enrolled.Created);
+                events.ContainerRegistered(enrolled.ContainerId, enrolled.OrchestratorId, enrolled.Created);
                 var name = request.ContainerName!.Trim();
                 return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, enrolled.ContainerId), new EnrollResponse(
                     enrolled.ContainerId, name, enrolled.OrchestratorId, enrolled.Credential, ContainerStatus.Healthy, settings.HeartbeatSeconds()));
@@ -89,6 +91,10 @@ public static class EnrollmentApi
 
     private const string EnrollmentLimiterName = "enrollment";
 
-    public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store) =>
-        await store.RevokeAsync(id) ? TypedResults.Ok(new RevokeResponse(id, ContainerStatus.Revoked)) : ApiProblems.ContainerNotFound(id);
+    public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store, EventLog events)
+    {
+        if (!await store.RevokeAsync(id)) return ApiProblems.ContainerNotFound(id);
+        events.ContainerRevoked(id);
+        return TypedResults.Ok(new RevokeResponse(id, ContainerStatus.Revoked));
+    }
 }

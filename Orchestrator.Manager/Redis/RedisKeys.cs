@@ -29,6 +29,8 @@ namespace Orchestrator.Manager.Redis;
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
+//   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
+//                                    key in its own slot, read by every replica
 //
 // Redis Cluster: "{...}" is a hash tag, so a container's hash, its desired set and its channel hash to one
 // slot (the one of its id) and a script on one container stays in one slot. An agent has one key, so it
@@ -93,6 +95,9 @@ public static class RedisKeys
 
         public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
     }
+
+    // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
+    public static readonly RedisKey Events = Prefix + "{events}";
 
     public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
     public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";
