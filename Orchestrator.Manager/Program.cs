@@ -20,6 +20,7 @@ app.MapAgentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
 app.MapEventsApi();
+app.MapOperatorsApi();
 
 app.Run();
 return 0;

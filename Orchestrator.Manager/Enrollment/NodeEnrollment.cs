@@ -31,13 +31,14 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         // The name may be claimed concurrently: the script refuses if it moved since this read, and we read again.
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var current = (string?)await db.HashGetAsync(RedisKeys.ContainerNames, name);
-            var id = current ?? "ctr-" + Guid.NewGuid().ToString("N")[..16];
+            var current = (string?)await db.HashGetAsync(RedisKeys.ContainerNames(ContainerShards.Of(name)), name);
+            var id = current ?? ContainerShards.NewIdFor(name);
             var credential = EnrollmentSecrets.NewCredential(id);
             var bounds = stored.Bounds with { OrchestratorIds = [accepted!.OrchestratorId] };
             var result = (RedisResult[])(await EnrollmentScripts.Enroll.EvaluateAsync(db, new EnrollmentScripts.EnrollArgs(
-                Token: RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token)), Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds,
-                Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals, Container: RedisKeys.Container(id),
+                Token: RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token)), Names: RedisKeys.ContainerNames(ContainerShards.Of(name)),
+                Ids: RedisKeys.ContainerIds(ContainerShards.Of(id)), Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)),
+                Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Container: RedisKeys.Container(id),
                 Now: time.GetUtcNow().ToUnixTimeMilliseconds(), Name: name, Expected: current ?? "", Id: id,
                 OrchestratorId: accepted.OrchestratorId, Host: registration.HostAddress!.Trim(), Port: registration.ApiPort!.Value,
                 Capabilities: JsonSerializer.Serialize(accepted.Capabilities, EnrollmentJsonContext.Default.IReadOnlyListString),

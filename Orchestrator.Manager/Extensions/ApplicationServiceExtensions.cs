@@ -58,6 +58,7 @@ public static class ApplicationServiceExtensions
         builder.AddAgentScheduling();
         builder.AddRecovery();
         builder.AddEventStream();
+        builder.AddTenancy();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;
     }

@@ -21,7 +21,6 @@ public sealed class LivenessMonitor(
     private const int ChangesLoggedOneByOne = 20;
 
     private readonly LeaderLease _lease = new(redis);
-    private bool _totalsEnsured;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,8 +58,6 @@ public sealed class LivenessMonitor(
             if (leader)
             {
                 using var activity = ActivitySource.StartActivity("liveness sweep");
-                if (!_totalsEnsured && await totals.EnsureBuiltAsync()) logger.LogInformation("Built the containers-by-status totals from the registry");
-                _totalsEnsured = true;
                 var changes = await sweeper.SweepAsync();
                 LogChanges(changes);
                 events.ContainerStatusChanged(changes);

@@ -16,8 +16,6 @@ internal static class PackedArguments
 
 internal sealed record SweepArgs(string Now, string UnhealthyAfter, string LostAfter, IReadOnlyList<string> Ids);
 
-internal sealed record ContainerIdsArgs(IReadOnlyList<string> Ids);
-
 internal sealed record PlaceArgs(
     string Now, string Type, string Config, string Policy, string Lease, string Deployment, string Traceparent,
     IReadOnlyList<PlaceArgs.Replica> Replicas)
@@ -32,7 +30,6 @@ internal sealed record ReportArgs(string ContainerId, string RequiredName, strin
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SweepArgs))]
-[JsonSerializable(typeof(ContainerIdsArgs))]
 [JsonSerializable(typeof(PlaceArgs))]
 [JsonSerializable(typeof(ReportArgs))]
 internal sealed partial class PackedArgumentsJsonContext : JsonSerializerContext;
