@@ -35,9 +35,9 @@ public sealed class ReschedulerTests : IAsyncLifetime
     {
         var type = SchedulingClient.UniqueType();
         var quiet = await _admin.RegisterAsync(type, "1", maxAgents: 1);
+        var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
         // Both of one tenant: a pinned agent only ever moves within its orchestrator_id (TenantPlacementTests).
         var busy = await _admin.RegisterAsync(type, "1", maxAgents: 1);
-        var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
         var filler = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
         var rescheduler = _manager.Services.GetRequiredService<Rescheduler>();
 
