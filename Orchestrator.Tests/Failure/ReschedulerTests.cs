@@ -34,13 +34,11 @@ public sealed class ReschedulerTests : IAsyncLifetime
     public async Task ARescheduleAgentWithNowhereToGoStaysOnItsLostContainerAndMovesOnceAContainerHasRoom()
     {
         var type = SchedulingClient.UniqueType();
-        // Both of one tenant: a pinned agent only ever moves within its orchestrator_id (TenantPlacementTests).
-        string[] both = [await _admin.RegisterAsync(type, "1", maxAgents: 1), await _admin.RegisterAsync(type, "1", maxAgents: 1)];
+        var quiet = await _admin.RegisterAsync(type, "1", maxAgents: 1);
         var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
+        // Both of one tenant: a pinned agent only ever moves within its orchestrator_id (TenantPlacementTests).
+        var busy = await _admin.RegisterAsync(type, "1", maxAgents: 1);
         var filler = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
-        // Ties between empty containers are broken in index order, so name them by where the agents landed.
-        var quiet = (await _admin.GetAgentAsync(movable)).ContainerId;
-        var busy = both.Single(id => id != quiet);
         var rescheduler = _manager.Services.GetRequiredService<Rescheduler>();
 
         // quiet goes lost, busy keeps beating; then RescheduleAfter (90 s) passes.
