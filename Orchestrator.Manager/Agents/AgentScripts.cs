@@ -33,7 +33,8 @@ internal static class AgentScripts
           redis.call('HSET', KEYS[3 * i], r.agent_id, r.assignment)
           redis.call('HSET', KEYS[3 * i + 1], 'id', r.agent_id, 'type', a.type, 'config', a.config, 'container', r.container_id,
             'orchestrator', r.orchestrator_id, 'epoch', '1', 'policy', a.policy, 'lease', a.lease,
-            'deployment', a.deployment, 'created_at', a.now, 'traceparent', a.traceparent, 'assignment', r.assignment)
+            'deployment', a.deployment, 'created_at', a.now, 'traceparent', a.traceparent, 'assignment', r.assignment,
+            'tenant', r.tenant, 'constraints', a.constraints)
           redis.call('SADD', KEYS[1], r.agent_id)
         end
         for _, ckey in ipairs(order) do

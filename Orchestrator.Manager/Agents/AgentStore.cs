@@ -15,9 +15,9 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         foreach (var r in replicas) keys.AddRange([RedisKeys.Container(r.ContainerId), RedisKeys.DesiredAgents(r.ContainerId), RedisKeys.Agent(r.AgentId)]);
         var args = new PlaceArgs(Now: Format(NowMs()), Type: placement.AgentType, Config: placement.ConfigJson, Policy: placement.Policy,
             Lease: placement.LeaseSeconds?.ToString(CultureInfo.InvariantCulture) ?? "", Deployment: placement.DeploymentId,
-            Traceparent: placement.Traceparent ?? "",
+            Traceparent: placement.Traceparent ?? "", Constraints: placement.ConstraintsJson,
             Replicas: replicas.Select(r => new PlaceArgs.Replica(r.ContainerId, r.AgentId, r.OrchestratorId, r.AssignmentJson,
-                RedisKeys.ContainerChanged(r.ContainerId).ToString())).ToList());
+                RedisKeys.ContainerChanged(r.ContainerId).ToString(), r.Tenant)).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Place, [.. keys],
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.PlaceArgs)]))!;
         return (string?)result[0] switch

@@ -3,6 +3,7 @@ using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -10,16 +11,17 @@ public static class ClusterMetricsApi
 {
     public static IEndpointRouteBuilder MapClusterMetricsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Admin);
+        var group = app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Reader);
         group.MapGet(ManagerRoutes.Distribution, GetDistributionAsync).WithSummary("Agents per container and per orchestrator_id");
         group.MapGet(ManagerRoutes.CommunicationStats, GetCommunicationStatsAsync).WithSummary("Heartbeats, deliveries, failures and reconnects");
         return app;
     }
 
-    public static async Task<Ok<DistributionResponse>> GetDistributionAsync(ContainerStore containers, AgentStore agents)
+    // A scoped caller's numbers cover its tenants' containers and agents only.
+    public static async Task<Ok<DistributionResponse>> GetDistributionAsync(ContainerStore containers, AgentStore agents, CallerScope caller)
     {
-        var all = await containers.ListAsync();
-        var running = (await agents.ListAsync()).Where(a => a.ReportedState == AgentStates.Running)
+        var all = TenantScope.Within(await containers.ListAsync(), caller.Tenants);
+        var running = (await agents.ListAsync()).Where(a => a.ReportedState == AgentStates.Running && caller.Sees(a.OrchestratorId))
             .GroupBy(a => a.ContainerId).ToDictionary(g => g.Key, g => g.Count());
         var perContainer = all.Select(c => new ContainerDistribution(c.ContainerId, c.ContainerName, c.OrchestratorId(), c.Status,
             c.AssignedAgents, running.GetValueOrDefault(c.ContainerId), c.MaxAgents, Ratio(c.AssignedAgents, c.MaxAgents))).ToList();
@@ -30,9 +32,10 @@ public static class ClusterMetricsApi
             perContainer.Sum(c => c.Agents), perContainer.Sum(c => c.MaxAgents)));
     }
 
-    public static async Task<Ok<CommunicationStatsResponse>> GetCommunicationStatsAsync(ContainerStore containers, CommunicationStore communication)
+    public static async Task<Ok<CommunicationStatsResponse>> GetCommunicationStatsAsync(ContainerStore containers, CommunicationStore communication,
+        CallerScope caller)
     {
-        var all = await containers.ListAsync();
+        var all = TenantScope.Within(await containers.ListAsync(), caller.Tenants);
         var counters = await communication.ReadAsync(all.Select(c => c.ContainerId));
         var rows = all.Select(c =>
         {

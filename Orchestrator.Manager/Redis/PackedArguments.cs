@@ -16,13 +16,11 @@ internal static class PackedArguments
 
 internal sealed record SweepArgs(string Now, string UnhealthyAfter, string LostAfter, IReadOnlyList<string> Ids);
 
-internal sealed record ContainerIdsArgs(IReadOnlyList<string> Ids);
-
 internal sealed record PlaceArgs(
-    string Now, string Type, string Config, string Policy, string Lease, string Deployment, string Traceparent,
+    string Now, string Type, string Config, string Policy, string Lease, string Deployment, string Traceparent, string Constraints,
     IReadOnlyList<PlaceArgs.Replica> Replicas)
 {
-    internal sealed record Replica(string ContainerId, string AgentId, string OrchestratorId, string Assignment, string Channel);
+    internal sealed record Replica(string ContainerId, string AgentId, string OrchestratorId, string Assignment, string Channel, string Tenant);
 }
 
 internal sealed record ReportArgs(string ContainerId, string RequiredName, string RequiredVersion, string Now, IReadOnlyList<ReportArgs.Agent> Agents)
@@ -32,7 +30,6 @@ internal sealed record ReportArgs(string ContainerId, string RequiredName, strin
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SweepArgs))]
-[JsonSerializable(typeof(ContainerIdsArgs))]
 [JsonSerializable(typeof(PlaceArgs))]
 [JsonSerializable(typeof(ReportArgs))]
 internal sealed partial class PackedArgumentsJsonContext : JsonSerializerContext;

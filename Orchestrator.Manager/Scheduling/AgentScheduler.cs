@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Scheduling;
 
 // Chooses containers from a fresh Redis snapshot, then places every replica in one atomic script.
 // When another replica filled a container in between, the script refuses and the plan is made again.
-public sealed class AgentScheduler(ContainerStore containers, AgentStore agents, SchedulingTelemetry telemetry)
+public sealed class AgentScheduler(ContainerStore containers, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas, Events.EventLog events)
 {
     private const int MaxAttempts = 5;
 
@@ -27,6 +28,7 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
         }
         outcome ??= new DeployOutcome.NoCapacity(command.Replicas, 0);
         telemetry.Deployed(command, outcome, Stopwatch.GetElapsedTime(started));
+        if (outcome is DeployOutcome.Placed placed) events.Deployed(placed.Response);
         activity?.SetTag("deployment.outcome", outcome.GetType().Name);
         return outcome;
     }
@@ -34,7 +36,8 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
     // Null when the atomic placement found a chosen container full or gone: plan again from fresh data.
     private async Task<DeployOutcome?> TryOnceAsync(DeployCommand command, Activity? activity)
     {
-        var all = await containers.ListAsync();
+        // A scoped operator's deploy sees only its tenants' containers (issue 13).
+        var all = TenantScope.Within(await containers.ListAsync(), command.Tenants);
         var supporting = all.Where(c => command.RequiredCapabilities.All(c.Capabilities.Contains)).ToList();
         if (supporting.Count == 0)
         {
@@ -58,18 +61,22 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
         var plan = PlacementPlanner.Plan(command.Strategy, candidates, command.Replicas, sequence);
         if (plan.Count < command.Replicas) return new DeployOutcome.NoCapacity(command.Replicas, available);
 
+        var byId = candidates.ToDictionary(c => c.ContainerId);
+        if (await quotas.CheckAsync(all, plan.Select(choices => byId[choices[0]].OrchestratorId)) is { } overQuota) return overQuota;
+
         var deploymentId = "dep-" + Guid.NewGuid().ToString("N")[..16];
         var traceparent = activity?.Id;
+        var constraints = AgentConstraints.From(command);
         var placement = new AgentPlacement(deploymentId, command.AgentType, command.ConfigJson, command.Policy,
-            command.LeaseSeconds, traceparent);
+            command.LeaseSeconds, traceparent, constraints.ToJson());
         var config = JsonDocument.Parse(command.ConfigJson).RootElement;
-        var byId = candidates.ToDictionary(c => c.ContainerId);
         var replicas = plan.Select(choices =>
         {
             var agentId = "agt-" + Guid.NewGuid().ToString("N")[..16];
             var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent);
-            return new PlannedReplica(choices[0], agentId, byId[choices[0]].OrchestratorId,
-                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment));
+            var orchestratorId = byId[choices[0]].OrchestratorId;
+            return new PlannedReplica(choices[0], agentId, orchestratorId,
+                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment), constraints.TenantOn(orchestratorId));
         }).ToList();
 
         if (await agents.PlaceAsync(placement, replicas) != PlaceOutcome.Placed) return null;

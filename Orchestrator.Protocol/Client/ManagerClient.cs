@@ -39,6 +39,10 @@ public sealed class ManagerClient
 
     public void ForgetToken() => _token = null;
 
+    // A token obtained earlier (the CLI's saved login, the console's session): used until a 401, and only
+    // then are the credentials asked for a new login.
+    public void UseToken(string token) => _token = token;
+
     // The bearer token, logging in first if there is none (for callers that make their own requests).
     public async Task<string> GetTokenAsync(CancellationToken cancellationToken = default)
     {
@@ -163,6 +167,25 @@ public sealed class ManagerClient
         return await ReadAsync(response, HttpMethod.Get, ManagerRoutes.Health, Json.HealthResponse, cancellationToken);
     }
 
+    // The live event stream (server-sent events), from just after lastEventId when given (Last-Event-ID), or
+    // from now. Ends when the manager closes the stream; the caller reconnects with the last id it saw.
+    // Served on the long-poll client: the stream outlives an ordinary call's timeout.
+    public async IAsyncEnumerable<ManagerEvent> StreamEventsAsync(string? lastEventId = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, ManagerRoutes.Events, null, h =>
+        {
+            h.Accept.Add(new MediaTypeWithQualityHeaderValue(ServerSentEvents.MediaType));
+            if (lastEventId is not null) h.Add(ServerSentEvents.LastEventIdHeader, lastEventId);
+        }, longPoll: true, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, HttpMethod.Get, ManagerRoutes.Events, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var data in ServerSentEvents.ReadDataAsync(body, cancellationToken))
+        {
+            if (JsonSerializer.Deserialize(data, Json.ManagerEvent) is { } managerEvent) yield return managerEvent;
+        }
+    }
+
     private Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType,
         JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken, Action<HttpRequestHeaders>? headers = null) =>
         SendAsync(method, path, () => JsonContent.Create(body, requestType), responseType, cancellationToken, headers);
@@ -185,7 +208,8 @@ public sealed class ManagerClient
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, Func<HttpContent>? content,
-        Action<HttpRequestHeaders>? headers, bool longPoll, CancellationToken cancellationToken)
+        Action<HttpRequestHeaders>? headers, bool longPoll, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -193,7 +217,7 @@ public sealed class ManagerClient
             using var request = new HttpRequestMessage(method, Url(path)) { Content = content?.Invoke() };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             headers?.Invoke(request.Headers);
-            var response = await (longPoll ? _longPoll() : _http()).SendAsync(request, cancellationToken);
+            var response = await (longPoll ? _longPoll() : _http()).SendAsync(request, completion, cancellationToken);
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0) return response;
             // Token expired or the manager's secret changed: log in again, once.
             response.Dispose();
