@@ -188,9 +188,11 @@ public sealed partial class NetworkLab : IAsyncDisposable
 
     private static async Task LoadRulesAsync(NetworkNamespace space, string rules)
     {
-        var file = Path.Combine(space.EtcDirectory, "lab.nft");
+        // Not under /etc/netns/<ns>: `ip netns exec` bind-mounts every file there over /etc.
+        var file = Path.Combine(Path.GetTempPath(), $"{space.Name}-{Guid.NewGuid():N}.nft");
         await File.WriteAllTextAsync(file, rules + "\n");
-        await space.RunAsync("nft", "-f", file);
+        try { await space.RunAsync("nft", "-f", file); }
+        finally { File.Delete(file); }
     }
 
     private static async Task<long> PacketsAsync(NetworkNamespace space, string counter)
