@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
@@ -19,7 +18,7 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        var events = app.MapGroup(string.Empty).WithTags("Events").RequireAuthorization(Policies.Admin);
+        var events = app.MapGroup(string.Empty).WithTags("Events").RequireAuthorization(Policies.Reader);
         events.MapGet(ManagerRoutes.Events, StreamAsync)
             .WithSummary("Live events (text/event-stream), filtered to the caller's tenants; resume with Last-Event-ID")
             .WithMetadata(new RateLimitPolicies.NoGlobalLimit());
@@ -27,7 +26,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<EmptyHttpResult, ValidationProblem, ProblemHttpResult>> StreamAsync(
-        HttpContext http, ClaimsPrincipal user, EventStore store, EventStreamLimits limits, EventsTelemetry telemetry,
+        HttpContext http, CallerScope caller, EventStore store, EventStreamLimits limits, EventsTelemetry telemetry,
         IOptions<EventsOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         var lastEventId = http.Request.Headers[ServerSentEvents.LastEventIdHeader].ToString();
@@ -41,7 +40,7 @@ public static class EventsApi
         if (slot is null)
             return ApiProblems.Problem(ProblemTypes.TooManyRequests,
                 $"This token already holds {settings.MaxStreamsPerToken} event streams; close one (or resume it with Last-Event-ID) first.");
-        var visible = EventVisibility.For(user);
+        var visible = EventVisibility.For(caller);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         var token = stopping.Token;
 

@@ -1,20 +1,11 @@
-using System.Security.Claims;
 using Orchestrator.Manager.Auth;
 
 namespace Orchestrator.Manager.Events;
 
-// Which events a caller may see: an admin sees every event; anyone else only their own tenants' events
-// (never a fleet-wide one, which could tell one customer about the others).
+// Which events a caller may see: the admin every event; scoped operators and viewers only their tenants'
+// events, never a fleet-wide one (tenant null), which could tell one customer about the others.
 public static class EventVisibility
 {
-    public static Func<ManagerEvent, bool> For(ClaimsPrincipal user)
-    {
-        if (user.IsAdmin()) return _ => true;
-        var tenants = Tenants(user);
-        return e => e.Tenant is { } tenant && tenants.Contains(tenant);
-    }
-
-    // The caller's tenants, as their token names them (orchestrator_id claims).
-    private static HashSet<string> Tenants(ClaimsPrincipal user) =>
-        user.FindAll(ManagerClaims.OrchestratorId).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+    public static Func<ManagerEvent, bool> For(CallerScope caller) =>
+        caller.IsAdmin ? _ => true : e => e.Tenant is not null && caller.Sees(e.Tenant);
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
 
 namespace Orchestrator.Tests.Operators;
@@ -25,6 +26,15 @@ public sealed class EventStreamFixture : IAsyncLifetime
     public ManagerClient ClientOf(ManagerNode manager) =>
         new(new HttpClient { BaseAddress = new Uri(manager.Url + "/"), Timeout = Timeout.InfiniteTimeSpan },
             ManagerCredentials.Admin(ProcessCluster.AdminPassword));
+
+    // A scoped operator of these tenants, created by the admin, logged in with its api_key.
+    public async Task<ManagerClient> OperatorClientAsync(ManagerNode manager, params string[] tenants)
+    {
+        var name = "ops-" + Guid.NewGuid().ToString("N")[..10];
+        var created = await ClientOf(manager).CreateOperatorAsync(new CreateOperatorRequest(name, tenants, OperatorRoles.Operator));
+        return new(new HttpClient { BaseAddress = new Uri(manager.Url + "/"), Timeout = Timeout.InfiniteTimeSpan },
+            ManagerCredentials.From(() => new TokenRequest(created.Name, created.ApiKey)));
+    }
 
     public async Task DisposeAsync()
     {

@@ -47,6 +47,25 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ATenantOperatorNeverSeesAnotherTenantsEvent()
+    {
+        var manager = Cluster.Managers[0];
+        var tenant = (await Cluster.ContainerAsync(Cluster.Orchestrators[0])).OrchestratorId();
+        await using var mine = new EventCollector(await fixture.OperatorClientAsync(manager, tenant));
+        await using var others = new EventCollector(await fixture.OperatorClientAsync(manager, "another-customer"));
+
+        var deployed = await Cluster.Api.DeployAsync(DeployRequests.Trading());
+        var agent = Assert.Single(deployed.Agents).AgentId;
+        await mine.WaitForAsync(e => e.AgentId == agent && e.State == AgentStates.Running, Wait, "the tenant's operator to see its agent running");
+        await Cluster.Api.DeleteAgentAsync(agent);
+        await mine.WaitForAsync(e => e.AgentId == agent && e.Type == ManagerEventTypes.AgentStopped, Wait, "the tenant's operator to see the stop");
+
+        Assert.All(mine.Events, e => Assert.Equal(tenant, e.Tenant));
+        Assert.Null(others.Failure);
+        Assert.Empty(others.Events);
+    }
+
+    [Fact]
     public async Task ResumingWithLastEventIdAfterAManagerRestartLosesNone()
     {
         var manager = Cluster.Managers[0];
