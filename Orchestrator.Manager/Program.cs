@@ -19,6 +19,7 @@ app.MapClusterStatusApi();
 app.MapAgentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
+app.MapEventsApi();
 app.MapOperatorsApi();
 app.MapTenantsApi();
 app.MapAuditApi();

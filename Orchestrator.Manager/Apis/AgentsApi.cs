@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -108,13 +109,16 @@ public static class AgentsApi
         return TypedResults.Ok(agent.ToView(container?.Status));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, CallerScope caller, AuditLog audit)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, CallerScope caller, AuditLog audit, EventLog events)
     {
         var agent = await agents.GetAsync(id);
         // A scoped caller stops only its tenants' agents (an agent that moved tenants meanwhile cannot: rescheduling keeps tenants).
-        var removed = agent is not null && caller.Sees(agent.OrchestratorId) && await agents.RemoveAsync(id) is not null;
+        var visible = agent is not null && caller.Sees(agent.OrchestratorId);
+        var container = visible ? await agents.RemoveAsync(id) : null;
+        var removed = container is not null;
+        if (removed) events.AgentStopped(id, container);
         await audit.RecordAsync(caller, AuditActions.Stop, id, removed ? AuditOutcomes.Success : AuditOutcomes.NotFound,
-            agent is not null && caller.Sees(agent.OrchestratorId) ? agent.OrchestratorId : caller.DefaultTenant);
+            visible ? agent!.OrchestratorId : caller.DefaultTenant);
         return removed ? TypedResults.NoContent() : AgentNotFound(id);
     }
 

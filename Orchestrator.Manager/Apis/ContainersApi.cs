@@ -6,6 +6,7 @@ using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
@@ -39,7 +40,7 @@ public static class ContainersApi
 
     public static async Task<Results<Created<RegisterContainerResponse>, Ok<RegisterContainerResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterContainerRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options, ManagerMetrics metrics,
-        IOptions<LimitsOptions> limits)
+        IOptions<LimitsOptions> limits, EventLog events)
     {
         if (request.Validate().WithinLimits(request, limits.Value) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var settings = options.Value;
@@ -67,6 +68,7 @@ public static class ContainersApi
         var result = await store.RegisterAsync(registration, node?.ContainerId, node?.CredentialVersion);
         if (result.Revoked) return ApiProblems.CredentialRevoked();
         metrics.Registered(result.Created);
+        events.ContainerRegistered(result.ContainerId, node?.OrchestratorId, result.Created);
         var response = new RegisterContainerResponse(result.ContainerId, name, ContainerStatus.Healthy, settings.HeartbeatSeconds());
         return result.Created
             ? TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, result.ContainerId), response)
@@ -75,7 +77,7 @@ public static class ContainersApi
 
     public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
         string id, HeartbeatRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options,
-        ManagerMetrics metrics, TimeProvider time)
+        ManagerMetrics metrics, TimeProvider time, EventLog events)
     {
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
@@ -85,6 +87,7 @@ public static class ContainersApi
             request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null);
         var result = await store.HeartbeatAsync(id, report, user.BoundContainerName(), user.CredentialVersion());
         metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
+        events.ContainerRecovered(id, result.StatusBefore);
         return result.Outcome switch
         {
             HeartbeatOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -74,9 +75,9 @@ public static class EnrollmentApi
 
     public static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit, EventLog events)
     {
-        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics);
+        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics, events);
         var (outcome, target, tenant) = result.Result switch
         {
             Created<EnrollResponse> created => (AuditOutcomes.Success, created.Value!.ContainerId, created.Value.OrchestratorId),
@@ -91,7 +92,7 @@ public static class EnrollmentApi
 
     private static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollNodeAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events)
     {
         var errors = request.Registration.Validate();
         if (string.IsNullOrWhiteSpace(request.EnrollmentToken)) errors["enrollment_token"] = ["enrollment_token is required."];
@@ -112,6 +113,7 @@ public static class EnrollmentApi
         {
             case NodeEnrollment.Outcome.Enrolled enrolled:
                 metrics.Registered(enrolled.Created);
+                events.ContainerRegistered(enrolled.ContainerId, enrolled.OrchestratorId, enrolled.Created);
                 var name = request.ContainerName!.Trim();
                 return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, enrolled.ContainerId), new EnrollResponse(
                     enrolled.ContainerId, name, enrolled.OrchestratorId, enrolled.Credential, ContainerStatus.Healthy, settings.HeartbeatSeconds()));
@@ -134,10 +136,11 @@ public static class EnrollmentApi
     private const string EnrollmentLimiterName = "enrollment";
 
     // A scoped operator revokes only its tenants' nodes; another tenant's container is answered as unknown.
-    public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store, CallerScope caller, AuditLog audit)
+    public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store, CallerScope caller, AuditLog audit, EventLog events)
     {
         var container = await store.GetAsync(id);
         var revoked = container is not null && caller.Sees(container.OrchestratorId()) && await store.RevokeAsync(id);
+        if (revoked) events.ContainerRevoked(id);
         await audit.RecordAsync(caller, AuditActions.Revoke, id, revoked ? AuditOutcomes.Success : AuditOutcomes.NotFound,
             revoked ? container!.OrchestratorId() : caller.DefaultTenant);
         return revoked ? TypedResults.Ok(new RevokeResponse(id, ContainerStatus.Revoked)) : ApiProblems.ContainerNotFound(id);

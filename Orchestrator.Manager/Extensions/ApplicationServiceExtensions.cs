@@ -57,6 +57,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService<LivenessMonitor>();
         builder.AddAgentScheduling();
         builder.AddRecovery();
+        builder.AddEventStream();
         builder.AddTenancy();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;

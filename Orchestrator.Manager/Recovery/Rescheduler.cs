@@ -17,7 +17,7 @@ namespace Orchestrator.Manager.Recovery;
 public sealed class Rescheduler(
     ContainerStore containers, ContainerTotals totals, IConnectionMultiplexer redis, AgentMover mover, ReschedulingPause pause, ReschedulingState state,
     RecoveryTelemetry telemetry, TimeProvider time, IOptions<SchedulingOptions> scheduling, IOptions<ManagerOptions> manager,
-    ILogger<Rescheduler> logger)
+    ILogger<Rescheduler> logger, Events.EventLog events)
 {
     private static readonly IPlacementStrategy Strategy = new LeastLoadedStrategy();
     private readonly HashSet<string> _reportedUnplaced = new(StringComparer.Ordinal);
@@ -90,6 +90,7 @@ public sealed class Rescheduler(
             {
                 load[target.ContainerId]++;
                 telemetry.Moved();
+                events.AgentRescheduled(assignment.AgentId, lost.ContainerId, target.ContainerId, target.OrchestratorId, assignment.Epoch + 1);
                 _reportedUnplaced.Remove(assignment.AgentId);
                 logger.LogWarning("Rescheduled agent {AgentId} from lost container {From} ({FromName}) to {To} with epoch {Epoch}",
                     assignment.AgentId, lost.ContainerId, lost.ContainerName, target.ContainerId, assignment.Epoch + 1);

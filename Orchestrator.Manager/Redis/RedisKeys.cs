@@ -36,6 +36,8 @@ namespace Orchestrator.Manager.Redis;
 //   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
 //   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
 //                                    target, outcome, trace_id
+//   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
+//                                    key in its own slot, read by every replica
 //
 // Redis Cluster: "{...}" is a hash tag. A container's hash, desired set and channel and its shard's four
 // indexes share the shard's tag, so register, heartbeat, delete, revoke and the liveness sweep each run in
@@ -123,6 +125,8 @@ public static class RedisKeys
     public static readonly RedisKey Operators = Prefix + "{operators}:by-name";
     public static readonly RedisKey TenantQuotas = Prefix + "{tenants}:quotas";
     public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
+    // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
+    public static readonly RedisKey Events = Prefix + "{events}";
 
     public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
     public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";

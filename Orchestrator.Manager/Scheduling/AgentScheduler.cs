@@ -8,7 +8,7 @@ namespace Orchestrator.Manager.Scheduling;
 
 // Chooses containers from a fresh Redis snapshot, then places every replica in one atomic script.
 // When another replica filled a container in between, the script refuses and the plan is made again.
-public sealed class AgentScheduler(ContainerStore containers, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas)
+public sealed class AgentScheduler(ContainerStore containers, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas, Events.EventLog events)
 {
     private const int MaxAttempts = 5;
 
@@ -28,6 +28,7 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
         }
         outcome ??= new DeployOutcome.NoCapacity(command.Replicas, 0);
         telemetry.Deployed(command, outcome, Stopwatch.GetElapsedTime(started));
+        if (outcome is DeployOutcome.Placed placed) events.Deployed(placed.Response);
         activity?.SetTag("deployment.outcome", outcome.GetType().Name);
         return outcome;
     }

@@ -157,6 +157,27 @@ public sealed class ManagerClient
     public Task<CommunicationStatsResponse> GetCommunicationStatsAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.CommunicationStats, Json.CommunicationStatsResponse, cancellationToken);
 
+    // Scoped operators (admin only). The answer's api_key is shown only this once.
+    public Task<OperatorCreated> CreateOperatorAsync(CreateOperatorRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.Operators, request, Json.CreateOperatorRequest, Json.OperatorCreated, cancellationToken);
+
+    public Task<OperatorListResponse> ListOperatorsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Operators, Json.OperatorListResponse, cancellationToken);
+
+    public Task DeleteOperatorAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.Operator.Replace("{name}", Uri.EscapeDataString(name), StringComparison.Ordinal), cancellationToken);
+
+    public Task<TenantListResponse> ListTenantsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Tenants, Json.TenantListResponse, cancellationToken);
+
+    // One page of the audit log, newest first; follow NextCursor for older entries.
+    public Task<AuditPage> GetAuditAsync(string? tenant = null, string? actor = null, string? action = null, DateTimeOffset? since = null,
+        int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Audit + Query(("tenant", tenant), ("actor", actor), ("action", action),
+                ("since", since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+                ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", cursor)),
+            Json.AuditPage, cancellationToken);
+
     // Anonymous; 503 (unhealthy) still carries the report, so it is returned rather than thrown.
     public async Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default)
     {

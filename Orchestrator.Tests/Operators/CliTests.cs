@@ -165,6 +165,32 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
     }
 
     [Fact]
+    public async Task AnOperatorCreatedWithTheCliLogsInWithItsKeyUntilItIsDeleted()
+    {
+        var admin = await LoggedInAsync();
+        var name = "cli-ops-" + Guid.NewGuid().ToString("N")[..8];
+
+        var create = await admin.RunAsync("operators", "create", name, "--tenant", "1", "--role", "viewer", "--json");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var created = JsonSerializer.Deserialize<OperatorCreated>(create.Output, Snake)!;
+        Assert.Equal(["1"], created.Tenants);
+        var list = await admin.RunAsync("operators", "list");
+        Assert.Contains(name, list.Output);
+        Assert.DoesNotContain(created.ApiKey, list.Output);
+
+        var viewer = new OrchestratorCli();
+        var login = await viewer.RunAsync(["login", "--url", Cluster.ManagerUrl, "--username", name, "--json"],
+            new Dictionary<string, string> { ["ORCHESTRATOR_PASSWORD"] = created.ApiKey });
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("viewer", login.Output);
+
+        Assert.Equal(0, (await admin.RunAsync("operators", "delete", name)).ExitCode);
+        var refused = await viewer.RunAsync("status");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.DoesNotContain("   at ", refused.Error);
+    }
+
+    [Fact]
     public async Task ACommandWithoutASavedLoginFailsWithAHintToLogIn()
     {
         var run = await new OrchestratorCli().RunAsync("status");

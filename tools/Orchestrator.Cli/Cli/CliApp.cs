@@ -13,7 +13,7 @@ public static class CliApp
 
     public static RootCommand Build(CliContext context)
     {
-        var root = new RootCommand("orchestrator: operate the Orchestrator fleet (clusters, agents, enrollment tokens, events)");
+        var root = new RootCommand("orchestrator: operate the Orchestrator fleet (clusters, agents, enrollment tokens, operators, audit, events)");
         root.Options.Add(Json);
         root.Subcommands.Add(LoginCommands.Login(context));
         root.Subcommands.Add(LoginCommands.Logout(context));
@@ -21,6 +21,8 @@ public static class CliApp
         root.Subcommands.Add(ClustersCommands.Create(context));
         root.Subcommands.Add(AgentsCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));
+        root.Subcommands.Add(OperatorsCommands.Create(context));
+        root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
         root.Subcommands.Add(ValidateBridge.Create(context));
         return root;

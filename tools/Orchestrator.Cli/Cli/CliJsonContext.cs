@@ -18,6 +18,9 @@ namespace Orchestrator.Cli.Cli;
 [JsonSerializable(typeof(AgentView))]
 [JsonSerializable(typeof(EnrollmentTokenCreated))]
 [JsonSerializable(typeof(EnrollmentTokenListResponse))]
+[JsonSerializable(typeof(OperatorCreated))]
+[JsonSerializable(typeof(OperatorListResponse))]
+[JsonSerializable(typeof(AuditPage))]
 [JsonSerializable(typeof(Done))]
 [JsonSerializable(typeof(ManagerEvent))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
