@@ -11,7 +11,7 @@ public sealed record AgentPlacement(
 
 public sealed record PlannedReplica(string ContainerId, string AgentId, string OrchestratorId, string AssignmentJson);
 
-public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable }
+public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable, ContainerUnsupported }
 
 public sealed record DesiredState(long Generation, IReadOnlyList<string> AssignmentJson);
 

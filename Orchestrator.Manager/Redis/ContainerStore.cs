@@ -65,7 +65,21 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         await Db.HashGetAsync(RedisKeys.ContainerNames, name);
 
     public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null) =>
-        await ReadAsync((await Db.SetMembersAsync(RedisKeys.ContainerIds)).Select(id => id.ToString()), status);
+        await ReadAsync(await AllIdsAsync(), status);
+
+    // Every registered container's id (the one place that knows how the id index is laid out).
+    public async Task<IReadOnlyList<string>> AllIdsAsync() =>
+        (await Db.SetMembersAsync(RedisKeys.ContainerIds)).Select(id => id.ToString()).ToList();
+
+    // The given fields of each container, in one pipelined batch; an empty array for a container that is gone.
+    public async Task<IReadOnlyList<RedisValue[]>> ReadFieldsAsync(IReadOnlyList<string> ids, RedisValue[] fields)
+    {
+        var db = Db;
+        var reads = ids.Select(id => db.HashGetAsync(RedisKeys.Container(id), fields)).ToList();
+        var values = new List<RedisValue[]>(reads.Count);
+        foreach (var read in reads) values.Add(await read);
+        return values;
+    }
 
     // One page of the registry by SSCAN: cost bounded by the page, not the fleet. The page size is
     // SSCAN's hint, so a page may hold a few more or fewer; cursor "0" means the last page was read.

@@ -9,6 +9,9 @@ namespace Orchestrator.Manager.Redis;
 //                                    active_agents, usage, reported_agents, assigned_agents, generation
 //   container:{id}:desired    hash   agent_id -> assignment JSON; bumps container's generation
 //   container:{id}:changed    channel published on every generation bump, for long-polls
+//   container:{id}:reservations hash  capacity held by deploys between reserve and commit: deployment id ->
+//                                    "count:expires (unix ms)"; expired entries are dropped by the next script
+//                                    that counts them, and the key expires with its last entry
 //   containers                set    every container id                                          [global]
 //   containers:by-name        hash   container_name -> id (re-registering keeps the id)          [global]
 //   containers:totals         hash   per status: count:{s}, max:{s} (sum of max_agents),         [global]
@@ -59,6 +62,8 @@ public static class RedisKeys
     public static RedisKey Container(string id) => ContainerPrefix + Tag(id);
 
     public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + Tag(containerId) + ":desired";
+
+    public static RedisKey Reservations(string containerId) => ContainerPrefix + Tag(containerId) + ":reservations";
 
     public static RedisChannel ContainerChanged(string containerId) =>
         RedisChannel.Literal(ContainerPrefix + Tag(containerId) + ":changed");
