@@ -90,6 +90,7 @@ internal static class AgentScripts
           redis.call('HINCRBY', @Container, 'assigned_agents', -1)
           redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
         end
+        if redis.call('HGET', @Agent, 'reported_state') == 'running' then redis.call('HINCRBY', @Container, 'running_agents', -1) end
         redis.call('DEL', @Agent)
         redis.call('SREM', @Agents, @AgentId)
         return { 'ok', cid }
@@ -112,7 +113,9 @@ internal static class AgentScripts
         return result
         """);
 
-    // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent.
+    // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent. The container's
+    // running_agents counts its agents last reported running (kept here, by Remove and by Move), so the
+    // distribution metrics need no read of every agent.
     // ARGV[1]: ReportArgs as JSON. required_version: '' = any. Returns {'missing'}, {'forbidden'}, {'revoked'} or {agent id, 'ok' | 'not_assigned' |
     // 'stale_epoch', ...}: the orchestrator stops every rejected agent.
     public const string Report = """
@@ -131,8 +134,11 @@ internal static class AgentScripts
           elseif tonumber(redis.call('HGET', akey, 'epoch')) ~= tonumber(agent.epoch) then
             verdict = 'stale_epoch'
           else
+            local was = redis.call('HGET', akey, 'reported_state')
             redis.call('HSET', akey, 'reported_state', agent.state, 'reported_at', a.now,
               'restarts', agent.restarts, 'error', agent.error, 'started_at', agent.started_at)
+            if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
+            if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end
           table.insert(result, agent.id)
           table.insert(result, verdict)

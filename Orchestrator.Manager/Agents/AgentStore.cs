@@ -70,11 +70,32 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
 
     public async Task<AgentRecord?> GetAsync(string id) => AgentRecord.From(await Db.HashGetAllAsync(RedisKeys.Agent(id)));
 
-    public async Task<IReadOnlyList<AgentRecord>> ListAsync()
+    public async Task<IReadOnlyList<AgentRecord>> ListAsync() =>
+        await ReadAsync((await Db.SetMembersAsync(RedisKeys.AgentIds)).Select(id => id.ToString()).ToList());
+
+    // One page of the agents index by SSCAN, cost bounded by the page: SSCAN until at least `limit` ids (or the end).
+    // Cursor "0" back means the last page was read.
+    public async Task<(IReadOnlyList<AgentRecord> Page, string Cursor)> ListPageAsync(string cursor, int limit)
+    {
+        var ids = new List<string>(limit);
+        do
+        {
+            var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.AgentIds, cursor, "COUNT", limit - ids.Count))!;
+            cursor = (string)scan[0]!;
+            ids.AddRange(((RedisResult[])scan[1]!).Select(id => (string)id!));
+        }
+        while (ids.Count < limit && cursor != "0");
+        return (await ReadAsync(ids), cursor);
+    }
+
+    // The agents in one container's desired set: a container's listing never reads the other agents.
+    public async Task<IReadOnlyList<AgentRecord>> ListOnContainerAsync(string containerId) =>
+        await ReadAsync((await Db.HashKeysAsync(RedisKeys.DesiredAgents(containerId))).Select(id => id.ToString()).ToList());
+
+    private async Task<IReadOnlyList<AgentRecord>> ReadAsync(IReadOnlyList<string> ids)
     {
         var db = Db;
-        var ids = await db.SetMembersAsync(RedisKeys.AgentIds);
-        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Agent(id.ToString()))).ToList();
+        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Agent(id))).ToList();
         var records = new List<AgentRecord>(reads.Count);
         foreach (var read in reads)
         {

@@ -20,7 +20,7 @@ public static class AgentsApi
         var agents = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Admin).RequireAgentIds();
         agents.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)")
             .RequireRateLimiting(RateLimitPolicies.Deploys);
-        agents.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
+        agents.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, paged (?limit=, ?cursor=), optionally by container_id, agent_type or state");
         agents.MapGet(ManagerRoutes.Agent, GetAsync).WithSummary("One agent, with the state its orchestrator reported");
         agents.MapDelete(ManagerRoutes.Agent, DeleteAsync).WithSummary("Stop an agent and remove it");
         return app;
@@ -61,19 +61,33 @@ public static class AgentsApi
         return ToResult(outcome);
     }
 
-    public static async Task<Ok<AgentListResponse>> ListAsync(
+    public const int DefaultPageSize = 1000;
+    public const int MaxPageSize = 5000;
+
+    // Paged like the containers listing, so it stays fast with any number of agents: a call without limit or cursor
+    // answers the seed's shape with the first page (default 1000); follow next_cursor until it is null. Filters
+    // apply within each page, so a filtered page may hold fewer. container_id reads only that container's agents.
+    public static async Task<Results<Ok<AgentListResponse>, ValidationProblem>> ListAsync(
         [FromQuery(Name = "container_id")] string? containerId, [FromQuery(Name = "agent_type")] string? agentType,
-        string? state, AgentStore agents, ContainerStore containers)
+        string? state, int? limit, string? cursor, AgentStore agents, ContainerStore containers)
     {
-        var statuses = (await containers.ListAsync()).ToDictionary(c => c.ContainerId, c => c.Status);
-        var views = (await agents.ListAsync())
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
+        if (cursor is not null && !ulong.TryParse(cursor, out _)) errors["cursor"] = ["cursor must be a next_cursor this API returned."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var (records, next) = containerId is not null
+            ? (await agents.ListOnContainerAsync(containerId), "0")
+            : await agents.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize);
+        var statuses = await containers.StatusesAsync(records.Select(a => a.ContainerId));
+        var views = records
             .Select(a => a.ToView(statuses.GetValueOrDefault(a.ContainerId)))
             .Where(a => containerId is null || a.ContainerId == containerId)
             .Where(a => agentType is null || a.AgentType == agentType)
             .Where(a => state is null || a.State == state)
             .OrderBy(a => a.CreatedAt).ThenBy(a => a.AgentId, StringComparer.Ordinal)
             .ToList();
-        return TypedResults.Ok(new AgentListResponse(views, views.Count));
+        return TypedResults.Ok(new AgentListResponse(views, views.Count, next == "0" ? null : next));
     }
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, AgentStore agents, ContainerStore containers)

@@ -33,6 +33,7 @@ internal static class RescheduleScripts
         redis.call('PUBLISH', @ToChannel, redis.call('HINCRBY', @To, 'generation', 1))
         redis.call('HSET', @Agent, 'container', @ToId, 'orchestrator', @ToOrchestrator, 'epoch', tostring(tonumber(@ExpectedEpoch) + 1),
           'assignment', @Assignment, 'rescheduled_at', @Now)
+        if redis.call('HGET', @Agent, 'reported_state') == 'running' then redis.call('HINCRBY', @From, 'running_agents', -1) end
         redis.call('HINCRBY', @Agent, 'moves', 1)
         redis.call('HDEL', @Agent, 'reported_state', 'reported_at', 'started_at', 'restarts', 'error')
         return 'ok'

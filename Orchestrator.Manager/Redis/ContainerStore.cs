@@ -67,6 +67,19 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null) =>
         await ReadAsync(await AllIdsAsync(), status);
 
+    // The status of each given container (absent: gone), one pipelined HGET each.
+    public async Task<IReadOnlyDictionary<string, string>> StatusesAsync(IEnumerable<string> ids)
+    {
+        var db = Db;
+        var reads = ids.Distinct(StringComparer.Ordinal).Select(id => (id, db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Status))).ToList();
+        var statuses = new Dictionary<string, string>(reads.Count, StringComparer.Ordinal);
+        foreach (var (id, read) in reads)
+        {
+            if ((string?)await read is { } status) statuses[id] = status;
+        }
+        return statuses;
+    }
+
     // Every registered container's id (the one place that knows how the id index is laid out).
     public async Task<IReadOnlyList<string>> AllIdsAsync() =>
         (await Db.SetMembersAsync(RedisKeys.ContainerIds)).Select(id => id.ToString()).ToList();

@@ -6,7 +6,7 @@ namespace Orchestrator.Manager.Redis;
 // and nothing else formats a key string (RedisKeysTests checks both). Layout (all under "orchestrator:"):
 //   container:{id}            hash   one container: id, name, host, port, capabilities, resources, metadata,
 //                                    max_agents, status, registered_at, last_heartbeat (unix ms), health_score,
-//                                    active_agents, usage, reported_agents, assigned_agents, generation
+//                                    active_agents, usage, reported_agents, assigned_agents, running_agents, generation
 //   container:{id}:desired    hash   agent_id -> assignment JSON; bumps container's generation
 //   container:{id}:changed    channel published on every generation bump, for long-polls
 //   container:{id}:reservations hash  capacity held by deploys between reserve and commit: deployment id ->
