@@ -19,6 +19,10 @@ app.MapClusterStatusApi();
 app.MapAgentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
+app.MapEventsApi();
+app.MapOperatorsApi();
+app.MapTenantsApi();
+app.MapAuditApi();
 
 app.Run();
 return 0;

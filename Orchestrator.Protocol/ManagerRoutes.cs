@@ -28,10 +28,20 @@ public static class ManagerRoutes
     public const string Distribution = "/api/v1/cluster/metrics/distribution";
     public const string CommunicationStats = "/api/v1/cluster/communication/stats";
 
+    // Tenants: scoped operators (admin), tenants with quotas and usage, the audit log.
+    public const string Operators = "/api/v1/operators";
+    public const string Operator = Operators + "/{name}";
+    public const string Tenants = "/api/v1/tenants";
+    public const string Tenant = Tenants + "/{id}";
+    public const string Audit = "/api/v1/audit";
+    // The live event stream (server-sent events; resume with the Last-Event-ID header).
+    public const string Events = "/api/v1/events";
+
     // The header that makes a deploy safe to retry.
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public static string WithId(string template, string id) => template.Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+    public static string WithId(string template, string id) => template.Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal)
+        .Replace("{name}", Uri.EscapeDataString(id), StringComparison.Ordinal);
 }
 
 // The node's own local API (read-only; the manager never calls it, operators and the validation tool do).

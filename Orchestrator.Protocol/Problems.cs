@@ -40,6 +40,11 @@ public static class ProblemTypes
     public static readonly ProblemType NotYourContainer = new(403, "Not your container");
     public static readonly ProblemType UnknownContainer = new(404, "Unknown container");
     public static readonly ProblemType UnknownAgent = new(404, "Unknown agent");
+    public static readonly ProblemType UnknownOperator = new(404, "Unknown operator");
+    public static readonly ProblemType UnknownTenant = new(404, "Unknown tenant");
+    public static readonly ProblemType OperatorNameTaken = new(409, "Operator name taken");
+    public static readonly ProblemType QuotaExceeded = new(409, "Tenant quota exceeded");
+    public static readonly ProblemType QuotaBelowUsage = new(409, "Quota below current usage");
     public static readonly ProblemType DeployInProgress = new(409, "Deploy in progress");
     public static readonly ProblemType LongPollReplaced = new(409, "Long-poll replaced");
     public static readonly ProblemType NoCapacity = new(409, "No capacity left");

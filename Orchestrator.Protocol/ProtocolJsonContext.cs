@@ -42,4 +42,12 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(EnrollRequest))]
 [JsonSerializable(typeof(EnrollResponse))]
 [JsonSerializable(typeof(RevokeResponse))]
+[JsonSerializable(typeof(CreateOperatorRequest))]
+[JsonSerializable(typeof(OperatorCreated))]
+[JsonSerializable(typeof(OperatorListResponse))]
+[JsonSerializable(typeof(SetTenantQuotaRequest))]
+[JsonSerializable(typeof(TenantView))]
+[JsonSerializable(typeof(TenantListResponse))]
+[JsonSerializable(typeof(AuditPage))]
+[JsonSerializable(typeof(ManagerEvent))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -27,4 +27,23 @@ public static class FreePort
         }
         throw new InvalidOperationException($"no free port between {First} and {Last}");
     }
+
+    // A free port whose port + offset is free too, e.g. a Redis Cluster node and its cluster bus (+10000).
+    public static int NextWithPeer(int offset)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Next();
+            try
+            {
+                using var peer = new TcpListener(IPAddress.Loopback, port + offset);
+                peer.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no free port with a free port {offset} above it");
+    }
 }

@@ -23,7 +23,11 @@ public static class TestLevel
     // The customer/vendor kit: compose files, Dockerfiles, scripts, publish output.
     public const string Deployment = "Deployment";
 
-    public static IReadOnlyList<string> All { get; } = [Unit, Api, Cluster, AppHost, Deployment];
+    // Real processes in Linux network namespaces (NetworkLab): vendor, router and customer networks, root only;
+    // skipped, with the reason, where namespaces cannot be created.
+    public const string Network = "Network";
+
+    public static IReadOnlyList<string> All { get; } = [Unit, Api, Cluster, AppHost, Deployment, Network];
 
     // The classes xunit runs: public, concrete, with an [Fact] or [Theory] method (inherited ones count).
     // Read through attribute data, so this library needs no test framework.
@@ -45,6 +49,10 @@ public static class TestLevel
             .Select(a => (string)a.ConstructorArguments[1].Value!)
             .ToList();
 
+    // [SkippableFact] and other attributes derived from [Fact] count too.
     private static bool IsTest(MethodInfo method) =>
-        method.CustomAttributes.Any(a => a.AttributeType.FullName is "Xunit.FactAttribute" or "Xunit.TheoryAttribute");
+        method.CustomAttributes.Any(a => IsTestAttribute(a.AttributeType));
+
+    private static bool IsTestAttribute(Type? type) =>
+        type is not null && (type.FullName is "Xunit.FactAttribute" or "Xunit.TheoryAttribute" || IsTestAttribute(type.BaseType));
 }

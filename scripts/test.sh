@@ -2,6 +2,7 @@
 # The README's test command: installs prerequisites, builds, runs every test, ends with the totals.
 #   bash scripts/test.sh          every level (what CI runs)
 #   bash scripts/test.sh --fast   only Unit and Api tests (no service processes, no AppHost, no kit scripts)
+#   bash scripts/test.sh --network   only the network tier (namespaces, root; skipped with the reason elsewhere)
 # Other arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~AuthTests".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,9 @@ selection=()
 if [[ "${1:-}" == "--fast" ]]; then
   shift
   selection=(--filter "Level=Unit|Level=Api")
+elif [[ "${1:-}" == "--network" ]]; then
+  shift
+  selection=(--filter "Level=Network")
 fi
 
 bash scripts/install-prerequisites.sh

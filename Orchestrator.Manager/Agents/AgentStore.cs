@@ -36,7 +36,8 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
             new(AgentFields.Container, r.ContainerId), new(AgentFields.Orchestrator, r.OrchestratorId), new(AgentFields.Epoch, "1"),
             new(AgentFields.Policy, placement.Policy), new(AgentFields.Lease, lease), new(AgentFields.Deployment, placement.DeploymentId),
             new(AgentFields.CreatedAt, now), new(AgentFields.Traceparent, placement.Traceparent ?? ""),
-            new(AgentFields.Assignment, r.AssignmentJson),
+            new(AgentFields.Assignment, r.AssignmentJson), new(AgentFields.Tenant, r.Tenant),
+            new(AgentFields.Constraints, placement.ConstraintsJson),
         ])));
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
@@ -86,12 +87,14 @@ public static class AssignmentsApi
         "A newer long-poll for this container replaced this one; only one is held per container.");
 
     public static async Task<Results<Ok<AgentReportResponse>, ValidationProblem, ProblemHttpResult>> ReportAsync(
-        string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents)
+        string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents, EventStore eventStore, EventLog events)
     {
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
+        var before = await eventStore.AgentsBeforeAsync(request.Agents);
         var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!, user.CredentialVersion());
         if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
+        events.AgentsReported(id, request.Agents!, before);
         return TypedResults.Ok(new AgentReportResponse(
             verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
             verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));

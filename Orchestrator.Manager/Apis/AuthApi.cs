@@ -9,6 +9,7 @@ using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -18,13 +19,13 @@ public static class AuthApi
     {
         app.MapGroup(string.Empty).WithTags("Auth").AllowAnonymous()
             .MapPost(ManagerRoutes.Token, IssueTokenAsync)
-            .WithSummary("Log in as admin (operators) or cluster (an orchestrator, its node credential, or the shared password when allowed)");
+            .WithSummary("Log in as admin, as a scoped operator (its name and api_key), or as cluster (an orchestrator, its node credential, or the shared password when allowed)");
         return app;
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
         TokenRequest request, HttpContext http, LoginRateLimiter limiter, TokenIssuer issuer, ContainerStore containers,
-        IOptions<ManagerOptions> options)
+        OperatorStore operators, AuditLog audit, IOptions<ManagerOptions> options)
     {
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
@@ -33,6 +34,7 @@ public static class AuthApi
         var settings = options.Value;
         var revoked = false;
         TokenResponse? issued = null;
+        var tenant = "";
         if (request.Username == TokenRequest.Admin && PasswordMatches(request.Password!, settings.AdminPassword))
             issued = issuer.Issue(Roles.Admin, null);
         // The seed's flow, only while ALLOW_SHARED_PASSWORD_NODES is on.
@@ -41,10 +43,16 @@ public static class AuthApi
         else if (request.Username == TokenRequest.Cluster)
         {
             var (node, isRevoked) = await NodeAsync(request.Password!, containers);
-            if (node is not null) issued = issuer.IssueNode(node);
+            if (node is not null) (issued, tenant) = (issuer.IssueNode(node), node.OrchestratorId);
             revoked = isRevoked;
         }
+        // A scoped operator: its name and the api_key it was given once.
+        else if (OperatorValidation.IsName(request.Username) && await operators.VerifyAsync(request.Username!, request.Password!) is { } scoped)
+            (issued, tenant) = (issuer.IssueOperator(scoped), scoped.Tenants.Count == 1 ? scoped.Tenants[0] : "");
 
+        // The actor is the username tried (a node: cluster:<container_name>); never the password.
+        var actor = request.Username == TokenRequest.Cluster ? $"cluster:{request.ContainerName!.Trim()}" : request.Username!;
+        await audit.RecordAsync(actor, issued?.Role ?? "", tenant, AuditActions.Login, actor, issued is null ? AuditOutcomes.Denied : AuditOutcomes.Success);
         if (issued is null)
         {
             if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "logins");

@@ -6,10 +6,12 @@ using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Telemetry;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -24,18 +26,21 @@ public static class ContainersApi
             .RequireRateLimiting(RateLimitPolicies.Registrations);
         clusters.MapPost(ManagerRoutes.Heartbeat, HeartbeatAsync).WithSummary("Report liveness, health and load");
 
-        // Operators only.
-        var operators = app.MapGroup(string.Empty).WithTags("Containers")
-            .RequireAuthorization(Policies.Admin).RequireContainerIds();
-        operators.MapGet(ManagerRoutes.Containers, ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
-        operators.MapGet(ManagerRoutes.Container, GetAsync).WithSummary("One container");
-        operators.MapDelete(ManagerRoutes.Container, DeleteAsync).WithSummary("Deregister a container");
+        // Readers (admin, and operators and viewers within their tenants).
+        var readers = app.MapGroup(string.Empty).WithTags("Containers")
+            .RequireAuthorization(Policies.Reader).RequireContainerIds();
+        readers.MapGet(ManagerRoutes.Containers, ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
+        readers.MapGet(ManagerRoutes.Container, GetAsync).WithSummary("One container");
+
+        // The admin only: deregistering is not among what a scoped operator may do (it revokes instead).
+        app.MapGroup(string.Empty).WithTags("Containers").RequireAuthorization(Policies.Admin).RequireContainerIds()
+            .MapDelete(ManagerRoutes.Container, DeleteAsync).WithSummary("Deregister a container");
         return app;
     }
 
     public static async Task<Results<Created<RegisterContainerResponse>, Ok<RegisterContainerResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterContainerRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options, ManagerMetrics metrics,
-        IOptions<LimitsOptions> limits)
+        IOptions<LimitsOptions> limits, EventLog events)
     {
         if (request.Validate().WithinLimits(request, limits.Value) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var settings = options.Value;
@@ -63,6 +68,7 @@ public static class ContainersApi
         var result = await store.RegisterAsync(registration, node?.ContainerId, node?.CredentialVersion);
         if (result.Revoked) return ApiProblems.CredentialRevoked();
         metrics.Registered(result.Created);
+        events.ContainerRegistered(result.ContainerId, node?.OrchestratorId, result.Created);
         var response = new RegisterContainerResponse(result.ContainerId, name, ContainerStatus.Healthy, settings.HeartbeatSeconds());
         return result.Created
             ? TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, result.ContainerId), response)
@@ -71,7 +77,7 @@ public static class ContainersApi
 
     public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
         string id, HeartbeatRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options,
-        ManagerMetrics metrics, TimeProvider time)
+        ManagerMetrics metrics, TimeProvider time, EventLog events)
     {
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
@@ -81,6 +87,7 @@ public static class ContainersApi
             request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null);
         var result = await store.HeartbeatAsync(id, report, user.BoundContainerName(), user.CredentialVersion());
         metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
+        events.ContainerRecovered(id, result.StatusBefore);
         return result.Outcome switch
         {
             HeartbeatOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),
@@ -95,7 +102,7 @@ public static class ContainersApi
 
     // Paged, so that listing stays fast with a fleet of any size: follow next_cursor until it is null.
     public static async Task<Results<Ok<ContainerListResponse>, ValidationProblem>> ListAsync(
-        string? status, int? limit, string? cursor, ContainerStore store)
+        string? status, int? limit, string? cursor, ContainerStore store, CallerScope caller)
     {
         var errors = new Dictionary<string, string[]>();
         if (status is not null && !ContainerStatus.All.Contains(status))
@@ -105,14 +112,22 @@ public static class ContainersApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var (page, next) = await store.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize, status);
+        // A scoped caller's pages hold only its tenants' containers (so a page may be short; follow next_cursor).
+        if (!caller.IsAdmin) page = page.Where(c => caller.Sees(c.OrchestratorId())).ToList();
         return TypedResults.Ok(new ContainerListResponse(page, page.Count, next == "0" ? null : next));
     }
 
-    public static async Task<Results<Ok<ContainerView>, ProblemHttpResult>> GetAsync(string id, ContainerStore store) =>
-        await store.GetAsync(id) is { } container ? TypedResults.Ok(container) : ApiProblems.ContainerNotFound(id);
+    // Another tenant's container is answered as unknown, so its id cannot be probed.
+    public static async Task<Results<Ok<ContainerView>, ProblemHttpResult>> GetAsync(string id, ContainerStore store, CallerScope caller) =>
+        await store.GetAsync(id) is { } container && caller.Sees(container.OrchestratorId()) ? TypedResults.Ok(container) : ApiProblems.ContainerNotFound(id);
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ContainerStore store) =>
-        await store.DeleteAsync(id) ? TypedResults.NoContent() : ApiProblems.ContainerNotFound(id);
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ContainerStore store, CallerScope caller, AuditLog audit)
+    {
+        var tenant = (await store.GetAsync(id))?.OrchestratorId() ?? "";
+        var deleted = await store.DeleteAsync(id);
+        await audit.RecordAsync(caller, AuditActions.Delete, id, deleted ? AuditOutcomes.Success : AuditOutcomes.NotFound, tenant);
+        return deleted ? TypedResults.NoContent() : ApiProblems.ContainerNotFound(id);
+    }
 
     private static int MaxAgents(RegisterContainerRequest request, ManagerOptions settings) =>
         request.MaxAgents

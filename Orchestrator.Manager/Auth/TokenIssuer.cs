@@ -4,11 +4,13 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Auth;
 
 // HS256 tokens signed with JWT_SECRET and stamped with its kid; JWT_PREVIOUS_SECRETS still verify, so a
 // secret rotates without logging anyone out. Claims: sub, role, exp, and for orchestrators container_name;
+// a scoped operator's token carries operator, tenants (array) and ov (its operator version);
 // an enrolled node's token also carries container_id, orchestrator_id and its credential version.
 public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider time)
 {
@@ -23,13 +25,17 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
     public TokenResponse IssueNode(NodeIdentity node) =>
         Issue(Roles.Cluster, node.ContainerName, node, options.Value.NodeTokenLifetime);
 
-    private TokenResponse Issue(string role, string? containerName, NodeIdentity? node, TimeSpan lifetime)
+    // A scoped operator: its role, its tenants and the version that lets DELETE revoke it at once.
+    public TokenResponse IssueOperator(StoredOperator scoped) =>
+        Issue(scoped.Role, null, null, options.Value.TokenLifetime, scoped);
+
+    private TokenResponse Issue(string role, string? containerName, NodeIdentity? node, TimeSpan lifetime, StoredOperator? scoped = null)
     {
         var settings = options.Value;
         var now = time.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object>
         {
-            [ManagerClaims.Subject] = containerName is null ? role : $"{role}:{containerName}",
+            [ManagerClaims.Subject] = scoped is not null ? $"{role}:{scoped.Name}" : containerName is null ? role : $"{role}:{containerName}",
             [ManagerClaims.Role] = role,
         };
         if (containerName is not null) claims[ManagerClaims.ContainerName] = containerName;
@@ -38,6 +44,12 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
             claims[ManagerClaims.ContainerId] = node.ContainerId;
             claims[ManagerClaims.OrchestratorId] = node.OrchestratorId;
             claims[ManagerClaims.CredentialVersion] = node.CredentialVersion;
+        }
+        if (scoped is not null)
+        {
+            claims[ManagerClaims.OperatorName] = scoped.Name;
+            claims[ManagerClaims.Tenants] = scoped.Tenants.ToArray();
+            claims[ManagerClaims.OperatorVersion] = scoped.Version;
         }
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {

@@ -63,6 +63,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService<LivenessMonitor>();
         builder.AddAgentScheduling();
         builder.AddRecovery();
+        builder.AddEventStream();
+        builder.AddTenancy();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;
     }

@@ -21,9 +21,12 @@ public static class AuthenticationExtensions
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(manager.Value, time);
                 jwt.TimeProvider = time;
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = OperatorRevocation.CheckAsync };
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Reader, policy => policy.RequireRole(Roles.Admin, Roles.Operator, Roles.Viewer))
+            .AddPolicy(Policies.Writer, policy => policy.RequireRole(Roles.Admin, Roles.Operator))
             .AddPolicy(Policies.ClusterMember, policy => policy.RequireRole(Roles.Admin, Roles.Cluster));
         return builder;
     }

@@ -12,7 +12,7 @@ namespace Orchestrator.Manager.Liveness;
 // the containers-by-status gauge. Runs apart from the HTTP handlers, on TimeProvider's clock.
 public sealed class LivenessMonitor(
     LivenessSweeper sweeper, Rescheduler rescheduler, ContainerTotals totals, ContainerStatusSnapshot snapshot, LivenessState state,
-    IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, ILogger<LivenessMonitor> logger)
+    IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, ILogger<LivenessMonitor> logger, Events.EventLog events)
     : BackgroundService
 {
     public static readonly ActivitySource ActivitySource = new("Orchestrator.Manager.Liveness");
@@ -21,7 +21,6 @@ public sealed class LivenessMonitor(
     private const int ChangesLoggedOneByOne = 20;
 
     private readonly LeaderLease _lease = new(redis);
-    private bool _totalsEnsured;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,9 +58,9 @@ public sealed class LivenessMonitor(
             if (leader)
             {
                 using var activity = ActivitySource.StartActivity("liveness sweep");
-                if (!_totalsEnsured && await totals.EnsureBuiltAsync()) logger.LogInformation("Built the containers-by-status totals from the registry");
-                _totalsEnsured = true;
-                LogChanges(await sweeper.SweepAsync());
+                var changes = await sweeper.SweepAsync();
+                LogChanges(changes);
+                events.ContainerStatusChanged(changes);
                 // Same lease as the sweep: one replica decides moves, right after it decided what is lost.
                 await rescheduler.PassAsync();
             }

@@ -33,18 +33,22 @@ public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider t
         var unhealthyAfterMs = (long)(interval * UnhealthyAfterMissed).TotalMilliseconds;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var db = redis.GetDatabase();
-        // The script is given the hash of every container it judges, so the stale ones are read first
-        // (the usual answer, none, costs this one read); the script re-checks each from its own hash.
-        var stale = (await db.SortedSetRangeByScoreAsync(RedisKeys.HeartbeatIndex, double.NegativeInfinity, now - unhealthyAfterMs,
-            Exclude.Stop)).Select(id => id.ToString()).ToList();
+        // The script is given the hash of every container it judges, so the stale ones are read first, every
+        // shard's in one pipelined batch (the usual answer, none, costs these reads); the script re-checks
+        // each from its own hash. One script per shard and batch: a shard's keys share one slot.
+        var reads = ContainerShards.All.Select(shard => (shard, stale: db.SortedSetRangeByScoreAsync(RedisKeys.HeartbeatIndex(shard),
+            double.NegativeInfinity, now - unhealthyAfterMs, Exclude.Stop))).ToList();
         var changes = new List<StatusChange>();
-        foreach (var batch in stale.Chunk(SweepBatch))
+        foreach (var (shard, read) in reads)
         {
-            RedisKey[] keys = [RedisKeys.HeartbeatIndex, RedisKeys.ContainerTotals, .. batch.Select(RedisKeys.Container)];
-            var args = new SweepArgs(Format(now), Format(unhealthyAfterMs), Format(lostAfterMs), batch);
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(ContainerScripts.Sweep, keys,
-                [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.SweepArgs)]))!;
-            for (var i = 0; i + 1 < result.Length; i += 2) changes.Add(new StatusChange((string)result[i]!, (string)result[i + 1]!));
+            foreach (var batch in (await read).Select(id => id.ToString()).Chunk(SweepBatch))
+            {
+                RedisKey[] keys = [RedisKeys.HeartbeatIndex(shard), RedisKeys.ContainerTotals(shard), .. batch.Select(RedisKeys.Container)];
+                var args = new SweepArgs(Format(now), Format(unhealthyAfterMs), Format(lostAfterMs), batch);
+                var result = (RedisResult[])(await db.ScriptEvaluateAsync(ContainerScripts.Sweep, keys,
+                    [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.SweepArgs)]))!;
+                for (var i = 0; i + 1 < result.Length; i += 2) changes.Add(new StatusChange((string)result[i]!, (string)result[i + 1]!));
+            }
         }
         return changes;
     }

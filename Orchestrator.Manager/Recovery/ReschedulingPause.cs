@@ -8,7 +8,7 @@ namespace Orchestrator.Manager.Recovery;
 // fault is more likely on the manager's side (its network, its Redis) than in every customer's at once:
 // rescheduling pauses. It resumes once no more than half are lost. Kept in Redis so every replica's
 // /api/v1/cluster/status shows it and a new liveness leader inherits it.
-public sealed class ReschedulingPause(IConnectionMultiplexer redis, ILogger<ReschedulingPause> logger)
+public sealed class ReschedulingPause(IConnectionMultiplexer redis, ILogger<ReschedulingPause> logger, Events.EventLog events)
 {
     public sealed record Pause(string Reason, DateTimeOffset Since);
 
@@ -33,12 +33,14 @@ public sealed class ReschedulingPause(IConnectionMultiplexer redis, ILogger<Resc
             await redis.GetDatabase().HashSetAsync(RedisKeys.ReschedulingPause,
                 [new("reason", pause.Reason), new("since", now.ToUnixTimeMilliseconds())]);
             logger.LogWarning("Rescheduling paused: {Reason}", pause.Reason);
+            events.ReschedulingPaused(pause.Reason);
             return pause;
         }
         if (current is not null && lostAt.Count * 2 <= totalContainers)
         {
             await redis.GetDatabase().KeyDeleteAsync(RedisKeys.ReschedulingPause);
             logger.LogWarning("Rescheduling resumed: {Lost} of {Total} containers lost", lostAt.Count, totalContainers);
+            events.ReschedulingResumed();
             return null;
         }
         return current;

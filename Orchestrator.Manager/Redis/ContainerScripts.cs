@@ -142,24 +142,6 @@ internal static class ContainerScripts
         return changed
         """;
 
-    // KEYS: 1 ids, 2 totals, then the container hash of each id in ARGV[1]. ARGV[1]: ContainerIdsArgs as JSON,
-    // every id the caller read from the ids set. Builds the totals from every container once, for a Redis
-    // written before totals existed. Returns 1 when it built them, 0 when they were already there, and -1
-    // (nothing written) when the ids set no longer holds exactly those ids: read again and retry.
-    public const string RebuildTotals = Totals + """
-        if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-        local a = cjson.decode(ARGV[1])
-        if redis.call('SCARD', KEYS[1]) ~= #a.ids then return -1 end
-        for _, id in ipairs(a.ids) do
-          if redis.call('SISMEMBER', KEYS[1], id) == 0 then return -1 end
-        end
-        for i = 1, #a.ids do
-          local status, max, active = weight(KEYS[2 + i])
-          bucket(KEYS[2], status, 1, max, active)
-        end
-        return 1
-        """;
-
     // Deletes the node's credential and bumps its version (every token it holds stops at its next call), marks
     // it revoked and takes it out of the liveness index; lost_at (Now, ms) starts the on_cluster_loss clock as for
     // a lost container. Returns 1, or 0 when missing.

@@ -11,7 +11,8 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
 
     // A script can only touch keys it is given, and which container hash a name means is known only
     // after reading by-name: read it, then let the script check it still holds (optimistic), and retry
-    // with what changed. Two tries unless registrations of one name race.
+    // with what changed. Two tries unless registrations of one name race. The name's shard holds its
+    // by-name entry, and a new container's id is drawn in that shard, so the script runs in one slot.
     private const int RegisterAttempts = 8;
 
     // requiredId/requiredVersion: an enrolled node's token claims; null for admin and shared-password tokens.
@@ -19,13 +20,15 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     {
         var db = Db;
         var capabilities = JsonSerializer.Serialize(registration.Capabilities, ProtocolJsonContext.Default.IReadOnlyListString);
-        var known = (string?)await db.HashGetAsync(RedisKeys.ContainerNames, registration.Name);
+        var shard = ContainerShards.Of(registration.Name);
+        var known = (string?)await db.HashGetAsync(RedisKeys.ContainerNames(shard), registration.Name);
         for (var attempt = 1; attempt <= RegisterAttempts; attempt++)
         {
-            var id = requiredId ?? known ?? NewId();
+            var id = requiredId ?? known ?? ContainerShards.NewIdFor(registration.Name);
             var result = (RedisResult[])(await ContainerScripts.Register.EvaluateAsync(db, new ContainerScripts.RegisterArgs(
-                Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds, Index: RedisKeys.HeartbeatIndex,
-                Totals: RedisKeys.ContainerTotals, Container: RedisKeys.Container(id),
+                Names: RedisKeys.ContainerNames(shard), Ids: RedisKeys.ContainerIds(ContainerShards.Of(id)),
+                Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)), Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)),
+                Container: RedisKeys.Container(id),
                 Name: registration.Name, Id: id, Expected: known ?? "", Now: NowMs(), Host: registration.Host, Port: registration.Port,
                 Capabilities: capabilities, Resources: registration.ResourcesJson, Metadata: registration.MetadataJson,
                 MaxAgents: registration.MaxAgents, RequiredId: requiredId ?? "", CredentialVersion: requiredVersion ?? "")))!;
@@ -42,8 +45,8 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<HeartbeatResult> HeartbeatAsync(string id, HeartbeatReport report, string? requiredName, string? requiredVersion = null)
     {
         var before = (string?)await ContainerScripts.Heartbeat.EvaluateAsync(Db, new ContainerScripts.HeartbeatArgs(
-            Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals,
-            Id: id, Now: NowMs(), HealthScore: report.HealthScore, ActiveAgents: report.ActiveAgents, Usage: report.UsageJson,
+            Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)),
+            Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id, Now: NowMs(), HealthScore: report.HealthScore, ActiveAgents: report.ActiveAgents, Usage: report.UsageJson,
             Agents: report.AgentsJson ?? "", RequiredName: requiredName ?? "",
             RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1, CredentialVersion: requiredVersion ?? ""));
         return before switch
@@ -62,7 +65,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     }
 
     public async Task<string?> FindIdByNameAsync(string name) =>
-        await Db.HashGetAsync(RedisKeys.ContainerNames, name);
+        await Db.HashGetAsync(RedisKeys.ContainerNames(ContainerShards.Of(name)), name);
 
     public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null) =>
         await ReadAsync(await AllIdsAsync(), status);
@@ -80,10 +83,6 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return statuses;
     }
 
-    // Every registered container's id (the one place that knows how the id index is laid out).
-    public async Task<IReadOnlyList<string>> AllIdsAsync() =>
-        (await Db.SetMembersAsync(RedisKeys.ContainerIds)).Select(id => id.ToString()).ToList();
-
     // The given fields of each container, in one pipelined batch; an empty array for a container that is gone.
     public async Task<IReadOnlyList<RedisValue[]>> ReadFieldsAsync(IReadOnlyList<string> ids, RedisValue[] fields)
     {
@@ -94,13 +93,33 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return values;
     }
 
-    // One page of the registry by SSCAN: cost bounded by the page, not the fleet. The page size is
-    // SSCAN's hint, so a page may hold a few more or fewer; cursor "0" means the last page was read.
+    // Every container id, read from every shard in one pipelined batch. Placement and rescheduling read their
+    // candidates through ListAsync, hence through here: the one seam to replace with a candidate index.
+    public async Task<IReadOnlyList<string>> AllIdsAsync()
+    {
+        var db = Db;
+        var reads = ContainerShards.All.Select(shard => db.SetMembersAsync(RedisKeys.ContainerIds(shard))).ToList();
+        var ids = new List<string>();
+        foreach (var read in reads) ids.AddRange((await read).Select(id => id.ToString()));
+        return ids;
+    }
+
+    // One page of the registry by SSCAN, shard after shard: cost bounded by the page, not the fleet. The
+    // page size is SSCAN's hint, so a page may hold a few more or fewer; cursor "0" means the last page was
+    // read. The cursor carries the shard in its low byte and that shard's SSCAN cursor above it (see Cursor).
     public async Task<(IReadOnlyList<ContainerView> Page, string Cursor)> ListPageAsync(string cursor, int limit, string? status)
     {
-        var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.ContainerIds, cursor, "COUNT", limit))!;
-        var ids = ((RedisResult[])scan[1]!).Select(id => (string)id!);
-        return (await ReadAsync(ids, status), (string)scan[0]!);
+        var (shard, scanCursor) = ShardCursor.Parse(cursor);
+        var ids = new List<string>();
+        while (shard < ContainerShards.Count && ids.Count < limit)
+        {
+            var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.ContainerIds(shard), scanCursor.ToString(CultureInfo.InvariantCulture),
+                "COUNT", limit - ids.Count))!;
+            ids.AddRange(((RedisResult[])scan[1]!).Select(id => (string)id!));
+            scanCursor = ulong.Parse((string)scan[0]!, CultureInfo.InvariantCulture);
+            if (scanCursor == 0) shard++;
+        }
+        return (await ReadAsync(ids, status), ShardCursor.Format(shard, scanCursor));
     }
 
     // One pipelined batch of HGETALLs, not one round trip per container; sorted by name.
@@ -118,14 +137,22 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
 
     public async Task<bool> DeleteAsync(string id) =>
         (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(
-            Container: RedisKeys.Container(id), Names: RedisKeys.ContainerNames, Ids: RedisKeys.ContainerIds,
-            Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals, Id: id)) == 1;
+            Container: RedisKeys.Container(id), Names: await NamesOfAsync(id), Ids: RedisKeys.ContainerIds(ContainerShards.Of(id)),
+            Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)), Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id)) == 1;
+
+    // The by-name hash holding this container's name: its own shard's for every container the manager
+    // created (the id is drawn in the name's shard), its name's shard for one migrated from an older layout.
+    private async Task<RedisKey> NamesOfAsync(string id)
+    {
+        var name = (string?)await Db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Name);
+        return RedisKeys.ContainerNames(ContainerShards.Of(name ?? id));
+    }
 
     // Deletes the node's credential; its tokens stop at their next call. False when no such container.
     public async Task<bool> RevokeAsync(string id) =>
         (int)await ContainerScripts.Revoke.EvaluateAsync(Db, new ContainerScripts.RevokeArgs(
-            Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex, Totals: RedisKeys.ContainerTotals,
-            Id: id, Now: NowMs())) == 1;
+            Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)),
+            Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id, Now: NowMs())) == 1;
 
     // The stored SHA-256 of a node's credential and its version, for credential logins.
     public async Task<(string? Name, string? Hash, string? Version, string? OrchestratorId)> CredentialAsync(string id)
@@ -139,8 +166,6 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<string?> BoundsAsync(string id) => await Db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Bounds);
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static string NewId() => "ctr-" + Guid.NewGuid().ToString("N")[..16];
 
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

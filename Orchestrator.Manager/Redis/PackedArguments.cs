@@ -16,8 +16,6 @@ internal static class PackedArguments
 
 internal sealed record SweepArgs(string Now, string UnhealthyAfter, string LostAfter, IReadOnlyList<string> Ids);
 
-internal sealed record ContainerIdsArgs(IReadOnlyList<string> Ids);
-
 internal sealed record CommitArgs(string Reservation, string Now, string Channel, IReadOnlyList<string> Required, IReadOnlyList<CommitArgs.Entry> Agents)
 {
     internal sealed record Entry(string Id, string Assignment);
@@ -30,7 +28,6 @@ internal sealed record ReportArgs(string ContainerId, string RequiredName, strin
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SweepArgs))]
-[JsonSerializable(typeof(ContainerIdsArgs))]
 [JsonSerializable(typeof(CommitArgs))]
 [JsonSerializable(typeof(ReportArgs))]
 internal sealed partial class PackedArgumentsJsonContext : JsonSerializerContext;

@@ -3,21 +3,24 @@ using StackExchange.Redis;
 namespace Orchestrator.Manager.Redis;
 
 // The one place that names Redis keys and channels: scripts get every key through KEYS (never build one),
-// and nothing else formats a key string (RedisKeysTests checks both). Layout (all under "orchestrator:"):
-//   container:{id}            hash   one container: id, name, host, port, capabilities, resources, metadata,
+// and nothing else formats a key string (RedisKeysTests checks both). Layout (all under "orchestrator:"),
+// where {s} is the hash tag of a container shard (see ContainerShards: 256 shards, tags like {s42.7}):
+//   container:{s}:{id}        hash   one container: id, name, host, port, capabilities, resources, metadata,
 //                                    max_agents, status, registered_at, last_heartbeat (unix ms), health_score,
 //                                    active_agents, usage, reported_agents, assigned_agents, running_agents, generation
-//   container:{id}:desired    hash   agent_id -> assignment JSON; bumps container's generation
-//   container:{id}:changed    channel published on every generation bump, for long-polls
-//   container:{id}:reservations hash  capacity held by deploys between reserve and commit: deployment id ->
+//   container:{s}:{id}:desired hash  agent_id -> assignment JSON; bumps container's generation
+//   container:{s}:{id}:changed channel published on every generation bump, for long-polls
+//   container:{s}:{id}:reservations hash capacity held by deploys between reserve and commit: deployment id ->
 //                                    "count:expires (unix ms)"; expired entries are dropped by the next script
 //                                    that counts them, and the key expires with its last entry
-//   containers                set    every container id                                          [global]
-//   containers:by-name        hash   container_name -> id (re-registering keeps the id)          [global]
-//   containers:totals         hash   per status: count:{s}, max:{s} (sum of max_agents),         [global]
-//                                    active:{s} (sum of active_agents), kept by the scripts so status reads are O(1)
-//   containers:by-heartbeat   zset   id scored by last heartbeat (unix ms): liveness scans only  [global]
-//                                    the stale ones
+//   containers:{s}            set    the shard's container ids                                   [shard]
+//   containers:{s}:by-name    hash   container_name -> id (re-registering keeps the id), for     [shard]
+//                                    the names of this shard: a new container's id is drawn in its name's shard
+//   containers:{s}:totals     hash   per status: count:{st}, max:{st} (sum of max_agents),       [shard]
+//                                    active:{st} (sum of active_agents), kept by the scripts so status reads
+//                                    are O(shards); /status sums the shards
+//   containers:{s}:by-heartbeat zset id scored by last heartbeat (unix ms): liveness scans only  [shard]
+//                                    the stale ones, shard by shard
 //   agent:{id}                hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
 //                                    assignment JSON, and what its orchestrator last reported (see AgentFields)
 //   agents                    set    every agent id                                              [global]
@@ -32,13 +35,18 @@ namespace Orchestrator.Manager.Redis;
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
+//   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
+//   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
+//   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
+//                                    target, outcome, trace_id
+//   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
+//                                    key in its own slot, read by every replica
 //
-// Redis Cluster: "{...}" is a hash tag, so a container's hash, its desired set and its channel hash to one
-// slot (the one of its id) and a script on one container stays in one slot. An agent has one key, so it
-// needs no tag (its name is the same as before tags). The [global] indexes are one key each, every one in
-// its own slot: the scripts that touch them together with a container's keys (register, heartbeat, delete,
-// sweep, rebuild totals) and the placement scripts (place, remove, move: a container's keys with an agent's
-// and the agents set) span several slots, which Redis Cluster refuses; sharding those indexes is issue 15.
+// Redis Cluster: "{...}" is a hash tag. A container's hash, desired set and channel and its shard's four
+// indexes share the shard's tag, so register, heartbeat, delete, revoke and the liveness sweep each run in
+// one slot, and the heartbeat and liveness load spreads over the 256 shards, hence over every master.
+// An agent has one key, so it needs no tag. The placement scripts (place, remove, move: a container's keys
+// with an agent's and the agents set) still span slots; placement across slots is its own piece of issue 15.
 // The login-failure counters all share the tag {login-failures}: the limiter's script counts a client's
 // failures and everyone's together, so they must share a slot (a short-lived counter per client, so the
 // name change from "login-failures:" needed no migration: old counters expire within the window).
@@ -47,26 +55,32 @@ public static class RedisKeys
     public const string Prefix = "orchestrator:";
 
     // Bump when the layout changes and teach RedisLayout to migrate from the previous one.
-    public const int LayoutVersion = 2;
+    public const int LayoutVersion = 3;
 
     private const string ContainerPrefix = Prefix + "container:";
+    private const string ShardPrefix = Prefix + "containers:";
 
-    public static readonly RedisKey ContainerIds = Prefix + "containers";
-    public static readonly RedisKey ContainerNames = Prefix + "containers:by-name";
-    public static readonly RedisKey HeartbeatIndex = Prefix + "containers:by-heartbeat";
     public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
-    public static readonly RedisKey ContainerTotals = Prefix + "containers:totals";
     public static readonly RedisKey Layout = Prefix + "layout";
 
-    public static RedisKey Container(string id) => ContainerPrefix + Tag(id);
+    public static RedisKey ContainerIds(int shard) => ShardPrefix + ShardTag(shard);
 
-    public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + Tag(containerId) + ":desired";
+    public static RedisKey ContainerNames(int shard) => ShardPrefix + ShardTag(shard) + ":by-name";
 
-    public static RedisKey Reservations(string containerId) => ContainerPrefix + Tag(containerId) + ":reservations";
+    public static RedisKey HeartbeatIndex(int shard) => ShardPrefix + ShardTag(shard) + ":by-heartbeat";
 
-    public static RedisChannel ContainerChanged(string containerId) =>
-        RedisChannel.Literal(ContainerPrefix + Tag(containerId) + ":changed");
+    public static RedisKey ContainerTotals(int shard) => ShardPrefix + ShardTag(shard) + ":totals";
+
+    public static RedisKey Container(string id) => ContainerName(id);
+
+    public static RedisKey DesiredAgents(string containerId) => ContainerName(containerId) + ":desired";
+
+    public static RedisKey Reservations(string containerId) => ContainerName(containerId) + ":reservations";
+
+    public static RedisChannel ContainerChanged(string containerId) => RedisChannel.Literal(ContainerName(containerId) + ":changed");
+
+    private static string ContainerName(string id) => ContainerPrefix + ShardTag(ContainerShards.Of(id)) + ":" + id;
 
     public static readonly RedisKey AgentIds = Prefix + "agents";
     public static readonly RedisKey SchedulerSequence = Prefix + "scheduler:sequence";
@@ -79,9 +93,12 @@ public static class RedisKeys
     // (a glob: '*' also matches the braces of the hash tag).
     public static readonly RedisChannel AnyContainerChanged = RedisChannel.Pattern(ContainerPrefix + "*:changed");
 
-    public static string? ContainerIdFromChannel(string channel) =>
-        channel.StartsWith(ContainerPrefix + "{", StringComparison.Ordinal) && channel.EndsWith("}:changed", StringComparison.Ordinal)
-            ? channel[(ContainerPrefix.Length + 1)..^"}:changed".Length] : null;
+    public static string? ContainerIdFromChannel(string channel)
+    {
+        if (!channel.StartsWith(ContainerPrefix + "{", StringComparison.Ordinal) || !channel.EndsWith(":changed", StringComparison.Ordinal)) return null;
+        var close = channel.IndexOf("}:", ContainerPrefix.Length, StringComparison.Ordinal);
+        return close < 0 ? null : channel[(close + 2)..^":changed".Length];
+    }
 
     private const string LoginFailuresPrefix = Prefix + "{login-failures}:";
 
@@ -89,15 +106,32 @@ public static class RedisKeys
 
     public static readonly RedisKey AllLoginFailures = LoginFailuresPrefix + "all";
 
-    private static string Tag(string id) => "{" + id + "}";
+    private static string ShardTag(int shard) => "{" + ContainerShards.Tag(shard) + "}";
 
-    // Layout 1 (before hash tags), read only by the one-time migration in RedisLayout.
+    // Earlier layouts, read only by the one-time migration in RedisLayout: 1 had no hash tags, 2 tagged a
+    // container's keys with its own id, and both kept the container indexes in one global key each.
     public static class Legacy
     {
         public static RedisKey Container(string id) => ContainerPrefix + id;
 
         public static RedisKey DesiredAgents(string containerId) => ContainerPrefix + containerId + ":desired";
+
+        public static RedisKey TaggedContainer(string id) => ContainerPrefix + "{" + id + "}";
+
+        public static RedisKey TaggedDesiredAgents(string containerId) => ContainerPrefix + "{" + containerId + "}:desired";
+
+        public static readonly RedisKey ContainerIds = Prefix + "containers";
+        public static readonly RedisKey ContainerNames = Prefix + "containers:by-name";
+        public static readonly RedisKey HeartbeatIndex = Prefix + "containers:by-heartbeat";
+        public static readonly RedisKey ContainerTotals = Prefix + "containers:totals";
     }
+
+    // Tenants (issue 13): each one key in its own slot (hash tags so a future script on one stays in one slot).
+    public static readonly RedisKey Operators = Prefix + "{operators}:by-name";
+    public static readonly RedisKey TenantQuotas = Prefix + "{tenants}:quotas";
+    public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
+    // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
+    public static readonly RedisKey Events = Prefix + "{events}";
 
     public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
     public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";

@@ -4,62 +4,100 @@ namespace Orchestrator.Manager.Redis;
 
 // Moves data written by an older key layout to the current one, once per Redis (see RedisKeys).
 // Layout 1 -> 2: a container's hash and desired set gained the hash tag {id}, so they share a Redis
-// Cluster slot. Safe to run from several replicas at once: a key is renamed only while the old name
-// exists and the new one does not. Old-version replicas must be stopped first: they would keep writing
-// the old names.
+// Cluster slot. Layout 2 -> 3 (and 1 -> 3 in the same pass): the global container indexes (ids, by-name,
+// by-heartbeat, totals) are split into ContainerShards' 256 shards, and a container's keys carry its shard's
+// tag, so one container and its shard's indexes share a slot. The totals are rebuilt from each container on
+// the way, so a Redis written before totals existed gets them too.
+//
+// One script per container; it takes the container out of the old ids set, so a manager that dies halfway
+// resumes where it stopped, and replicas starting together each move a container at most once (the totals
+// are added only when the container enters its shard's ids set). Old-version replicas must be stopped first:
+// they would keep writing the old names. The script spans the old and new names' slots: it runs only where
+// old data exists, which is never a Redis Cluster (no older layout could register a container there).
 public sealed class RedisLayout(IConnectionMultiplexer redis, ILogger<RedisLayout> logger)
 {
     private const int Batch = 500;
 
-    // Returns how many keys it renamed (0, 1 or 2).
-    internal sealed record RenameArgs(RedisKey OldContainer, RedisKey NewContainer, RedisKey OldDesired, RedisKey NewDesired);
+    internal sealed record MoveArgs(
+        RedisKey OldIds, RedisKey OldNames, RedisKey OldIndex,
+        RedisKey UntaggedContainer, RedisKey UntaggedDesired, RedisKey TaggedContainer, RedisKey TaggedDesired,
+        RedisKey Container, RedisKey Desired, RedisKey Ids, RedisKey Names, RedisKey Index, RedisKey Totals, string Id);
 
-    internal static readonly LuaScript RenameContainer = LuaScript.Prepare("""
-        local renamed = 0
-        if redis.call('EXISTS', @OldContainer) == 1 and redis.call('EXISTS', @NewContainer) == 0 then
-          redis.call('RENAME', @OldContainer, @NewContainer)
-          renamed = renamed + 1
+    // Returns 1 when this call moved the container into its shard, 0 when another replica did or it had no
+    // hash left (then only its id is dropped).
+    internal static readonly LuaScript MoveContainer = LuaScript.Prepare(ContainerScripts.Totals + """
+        if redis.call('EXISTS', @UntaggedContainer) == 1 and redis.call('EXISTS', @Container) == 0 then
+          redis.call('RENAME', @UntaggedContainer, @Container)
         end
-        if redis.call('EXISTS', @OldDesired) == 1 and redis.call('EXISTS', @NewDesired) == 0 then
-          redis.call('RENAME', @OldDesired, @NewDesired)
-          renamed = renamed + 1
+        if redis.call('EXISTS', @TaggedContainer) == 1 and redis.call('EXISTS', @Container) == 0 then
+          redis.call('RENAME', @TaggedContainer, @Container)
         end
-        return renamed
+        if redis.call('EXISTS', @UntaggedDesired) == 1 and redis.call('EXISTS', @Desired) == 0 then
+          redis.call('RENAME', @UntaggedDesired, @Desired)
+        end
+        if redis.call('EXISTS', @TaggedDesired) == 1 and redis.call('EXISTS', @Desired) == 0 then
+          redis.call('RENAME', @TaggedDesired, @Desired)
+        end
+        local moved = 0
+        local name = redis.call('HGET', @Container, 'name')
+        if name then
+          if redis.call('SADD', @Ids, @Id) == 1 then
+            moved = 1
+            local status, max, active = weight(@Container)
+            bucket(@Totals, status, 1, max, active)
+          end
+          if redis.call('HGET', @OldNames, name) == @Id then
+            redis.call('HSET', @Names, name, @Id)
+            redis.call('HDEL', @OldNames, name)
+          end
+          local score = redis.call('ZSCORE', @OldIndex, @Id)
+          if score then redis.call('ZADD', @Index, score, @Id) end
+        end
+        redis.call('ZREM', @OldIndex, @Id)
+        redis.call('SREM', @OldIds, @Id)
+        return moved
         """);
 
-    // Returns the number of keys renamed; 0 when the layout was already current.
+    // Returns the number of containers moved; 0 when the layout was already current.
     public async Task<int> MigrateAsync()
     {
         var db = redis.GetDatabase();
         var version = (int?)await db.StringGetAsync(RedisKeys.Layout) ?? 1;
         if (version >= RedisKeys.LayoutVersion) return 0;
-        var renamed = 0;
-        var ids = new List<string>(Batch);
-        await foreach (var id in db.SetScanAsync(RedisKeys.ContainerIds, pageSize: Batch))
+        var moved = 0;
+        while (true)
         {
-            ids.Add(id.ToString());
-            if (ids.Count == Batch) renamed += await RenameAsync(db, ids);
+            // Each moved id leaves the old set, so reading its first members again until none is left resumes anywhere.
+            var ids = (await db.SetRandomMembersAsync(RedisKeys.Legacy.ContainerIds, Batch)).Select(id => id.ToString()).ToList();
+            if (ids.Count == 0) break;
+            var names = ids.Select(id => (id, name: NameAsync(db, id))).ToList();
+            foreach (var (id, name) in names) moved += await MoveAsync(db, id, await name);
         }
-        renamed += await RenameAsync(db, ids);
+        // Names of containers that were gone, and the old totals (rebuilt per shard above): nothing reads them now.
+        await db.KeyDeleteAsync(RedisKeys.Legacy.ContainerNames);
+        await db.KeyDeleteAsync(RedisKeys.Legacy.ContainerTotals);
+        await db.KeyDeleteAsync(RedisKeys.Legacy.HeartbeatIndex);
         await db.StringSetAsync(RedisKeys.Layout, RedisKeys.LayoutVersion);
-        if (renamed > 0) logger.LogWarning("Migrated Redis key layout {From} -> {To}: renamed {Renamed} container keys", version, RedisKeys.LayoutVersion, renamed);
-        return renamed;
+        if (moved > 0) logger.LogWarning("Migrated Redis key layout {From} -> {To}: moved {Moved} containers into {Shards} shards",
+            version, RedisKeys.LayoutVersion, moved, ContainerShards.Count);
+        return moved;
     }
 
-    // Single-key EXISTS first: the rename script spans the old and new names' slots, so it runs only
-    // where an old name is left (never on a Redis Cluster, where layout 1 could not be written).
-    private static async Task<int> RenameAsync(IDatabase db, List<string> ids)
+    // Wherever the container's hash is now: under either older name, or already moved by another replica.
+    private static async Task<string?> NameAsync(IDatabase db, string id) =>
+        (string?)await db.HashGetAsync(RedisKeys.Legacy.TaggedContainer(id), ContainerFields.Name)
+        ?? (string?)await db.HashGetAsync(RedisKeys.Legacy.Container(id), ContainerFields.Name)
+        ?? (string?)await db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Name);
+
+    private static async Task<int> MoveAsync(IDatabase db, string id, string? name)
     {
-        var checks = ids.Select(id => (id, container: db.KeyExistsAsync(RedisKeys.Legacy.Container(id)),
-            desired: db.KeyExistsAsync(RedisKeys.Legacy.DesiredAgents(id)))).ToList();
-        var renamed = 0;
-        foreach (var (id, container, desired) in checks)
-        {
-            if (!await container & !await desired) continue;
-            renamed += (int)await RenameContainer.EvaluateAsync(db, new RenameArgs(
-                RedisKeys.Legacy.Container(id), RedisKeys.Container(id), RedisKeys.Legacy.DesiredAgents(id), RedisKeys.DesiredAgents(id)));
-        }
-        ids.Clear();
-        return renamed;
+        var shard = ContainerShards.Of(id);
+        return (int)await MoveContainer.EvaluateAsync(db, new MoveArgs(
+            OldIds: RedisKeys.Legacy.ContainerIds, OldNames: RedisKeys.Legacy.ContainerNames, OldIndex: RedisKeys.Legacy.HeartbeatIndex,
+            UntaggedContainer: RedisKeys.Legacy.Container(id), UntaggedDesired: RedisKeys.Legacy.DesiredAgents(id),
+            TaggedContainer: RedisKeys.Legacy.TaggedContainer(id), TaggedDesired: RedisKeys.Legacy.TaggedDesiredAgents(id),
+            Container: RedisKeys.Container(id), Desired: RedisKeys.DesiredAgents(id), Ids: RedisKeys.ContainerIds(shard),
+            Names: RedisKeys.ContainerNames(ContainerShards.Of(name ?? id)), Index: RedisKeys.HeartbeatIndex(shard),
+            Totals: RedisKeys.ContainerTotals(shard), Id: id));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Scheduling;
 
@@ -9,7 +10,8 @@ namespace Orchestrator.Manager.Scheduling;
 // is skipped and the deploy planned again; a refusal the snapshot cannot explain (nothing supports, matches or
 // has room) is only answered after a read that started after the deploy did, so a container registered a
 // moment earlier is always seen.
-public sealed class AgentScheduler(PlacementCandidates fleet, AgentPlacer placer, AgentStore agents, SchedulingTelemetry telemetry)
+public sealed class AgentScheduler(
+    PlacementCandidates fleet, AgentPlacer placer, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas, Events.EventLog events)
 {
     private const int MaxAttempts = 8;
 
@@ -43,6 +45,7 @@ public sealed class AgentScheduler(PlacementCandidates fleet, AgentPlacer placer
         }
         outcome ??= new DeployOutcome.NoCapacity(command.Replicas, 0);
         telemetry.Deployed(command, outcome, Stopwatch.GetElapsedTime(started));
+        if (outcome is DeployOutcome.Placed placed) events.Deployed(placed.Response);
         activity?.SetTag("deployment.outcome", outcome.GetType().Name);
         return outcome;
     }
@@ -55,6 +58,8 @@ public sealed class AgentScheduler(PlacementCandidates fleet, AgentPlacer placer
         var candidates = new List<PlacementCandidate>();
         foreach (var container in snapshot.Containers)
         {
+            // A scoped operator's deploy sees only its tenants' containers (issue 13).
+            if (!CandidateFilter.Visible(container, command)) continue;
             if (!CandidateFilter.Supports(container, command.RequiredCapabilities)) continue;
             supported = true;
             if (!CandidateFilter.Matches(container, command)) continue;
@@ -62,7 +67,8 @@ public sealed class AgentScheduler(PlacementCandidates fleet, AgentPlacer placer
             if (container.IsHealthy && !container.Refused) candidates.Add(container.ToCandidate());
         }
         if (!supported)
-            return new DeployOutcome.Unsupported(command.RequiredCapabilities.First(cap => !snapshot.Containers.Any(c => c.Capabilities.Contains(cap))));
+            return new DeployOutcome.Unsupported(command.RequiredCapabilities.First(cap =>
+                !snapshot.Containers.Any(c => CandidateFilter.Visible(c, command) && c.Capabilities.Contains(cap))));
         if (!matched)
             return new DeployOutcome.NoMatch(command.OrchestratorId is null
                 ? "No container offering the required capabilities matches the requested labels."
@@ -73,17 +79,23 @@ public sealed class AgentScheduler(PlacementCandidates fleet, AgentPlacer placer
         if (plan.Count < command.Replicas)
             return new DeployOutcome.NoCapacity(command.Replicas, candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned)));
 
+        if (await quotas.CheckAsync(snapshot.Containers.Select(c => (c.OrchestratorId, c.ToCandidate().Assigned)),
+                plan.Select(containerId => snapshot.ById[containerId].OrchestratorId)) is { } overQuota)
+            return overQuota;
+
         var deploymentId = "dep-" + Guid.NewGuid().ToString("N")[..16];
         var traceparent = activity?.Id;
+        var constraints = AgentConstraints.From(command);
         var placement = new AgentPlacement(deploymentId, command.AgentType, command.ConfigJson, command.Policy,
-            command.LeaseSeconds, traceparent);
+            command.LeaseSeconds, traceparent, constraints.ToJson());
         var config = JsonDocument.Parse(command.ConfigJson).RootElement;
         var replicas = plan.Select(containerId =>
         {
             var agentId = "agt-" + Guid.NewGuid().ToString("N")[..16];
             var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent);
-            return new PlannedReplica(containerId, agentId, snapshot.ById[containerId].OrchestratorId,
-                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment));
+            var orchestratorId = snapshot.ById[containerId].OrchestratorId;
+            return new PlannedReplica(containerId, agentId, orchestratorId,
+                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment), constraints.TenantOn(orchestratorId));
         }).ToList();
 
         var result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities);

@@ -3,10 +3,14 @@ using Orchestrator.Protocol;
 
 namespace Orchestrator.Manager.Scheduling;
 
-// Which containers a deploy may use: the one seam where placement filters candidates (capabilities, then the
-// caller's constraints: orchestrator_id and labels). The commit script re-checks status, capability and capacity.
+// Which containers a deploy may use: the one seam where placement filters candidates (the caller's tenants,
+// capabilities, then the deploy's constraints: orchestrator_id and labels). The commit script re-checks status, capability and capacity.
 public static class CandidateFilter
 {
+    // Within the tenants the caller may deploy to (null: every tenant, the admin).
+    public static bool Visible(FleetCandidate container, DeployCommand command) =>
+        command.Tenants is null || command.Tenants.Contains(container.OrchestratorId);
+
     public static bool Supports(FleetCandidate container, IReadOnlyList<string> capabilities)
     {
         foreach (var capability in capabilities)

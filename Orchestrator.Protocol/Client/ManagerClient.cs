@@ -39,6 +39,10 @@ public sealed class ManagerClient
 
     public void ForgetToken() => _token = null;
 
+    // A token obtained earlier (the CLI's saved login, the console's session): used until a 401, and only
+    // then are the credentials asked for a new login.
+    public void UseToken(string token) => _token = token;
+
     // The bearer token, logging in first if there is none (for callers that make their own requests).
     public async Task<string> GetTokenAsync(CancellationToken cancellationToken = default)
     {
@@ -170,6 +174,27 @@ public sealed class ManagerClient
     public Task<CommunicationStatsResponse> GetCommunicationStatsAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.CommunicationStats, Json.CommunicationStatsResponse, cancellationToken);
 
+    // Scoped operators (admin only). The answer's api_key is shown only this once.
+    public Task<OperatorCreated> CreateOperatorAsync(CreateOperatorRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.Operators, request, Json.CreateOperatorRequest, Json.OperatorCreated, cancellationToken);
+
+    public Task<OperatorListResponse> ListOperatorsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Operators, Json.OperatorListResponse, cancellationToken);
+
+    public Task DeleteOperatorAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.Operator.Replace("{name}", Uri.EscapeDataString(name), StringComparison.Ordinal), cancellationToken);
+
+    public Task<TenantListResponse> ListTenantsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Tenants, Json.TenantListResponse, cancellationToken);
+
+    // One page of the audit log, newest first; follow NextCursor for older entries.
+    public Task<AuditPage> GetAuditAsync(string? tenant = null, string? actor = null, string? action = null, DateTimeOffset? since = null,
+        int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Audit + Query(("tenant", tenant), ("actor", actor), ("action", action),
+                ("since", since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+                ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", cursor)),
+            Json.AuditPage, cancellationToken);
+
     // Anonymous; 503 (unhealthy) still carries the report, so it is returned rather than thrown.
     public async Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default)
     {
@@ -178,6 +203,25 @@ public sealed class ManagerClient
             return await response.Content.ReadFromJsonAsync(Json.HealthResponse, cancellationToken)
                 ?? throw await ProblemAsync(response, HttpMethod.Get, ManagerRoutes.Health, cancellationToken);
         return await ReadAsync(response, HttpMethod.Get, ManagerRoutes.Health, Json.HealthResponse, cancellationToken);
+    }
+
+    // The live event stream (server-sent events), from just after lastEventId when given (Last-Event-ID), or
+    // from now. Ends when the manager closes the stream; the caller reconnects with the last id it saw.
+    // Served on the long-poll client: the stream outlives an ordinary call's timeout.
+    public async IAsyncEnumerable<ManagerEvent> StreamEventsAsync(string? lastEventId = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, ManagerRoutes.Events, null, h =>
+        {
+            h.Accept.Add(new MediaTypeWithQualityHeaderValue(ServerSentEvents.MediaType));
+            if (lastEventId is not null) h.Add(ServerSentEvents.LastEventIdHeader, lastEventId);
+        }, longPoll: true, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, HttpMethod.Get, ManagerRoutes.Events, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var data in ServerSentEvents.ReadDataAsync(body, cancellationToken))
+        {
+            if (JsonSerializer.Deserialize(data, Json.ManagerEvent) is { } managerEvent) yield return managerEvent;
+        }
     }
 
     private Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType,
@@ -202,7 +246,8 @@ public sealed class ManagerClient
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, Func<HttpContent>? content,
-        Action<HttpRequestHeaders>? headers, bool longPoll, CancellationToken cancellationToken)
+        Action<HttpRequestHeaders>? headers, bool longPoll, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -210,7 +255,7 @@ public sealed class ManagerClient
             using var request = new HttpRequestMessage(method, Url(path)) { Content = content?.Invoke() };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             headers?.Invoke(request.Headers);
-            var response = await (longPoll ? _longPoll() : _http()).SendAsync(request, cancellationToken);
+            var response = await (longPoll ? _longPoll() : _http()).SendAsync(request, completion, cancellationToken);
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0) return response;
             // Token expired or the manager's secret changed: log in again, once.
             response.Dispose();

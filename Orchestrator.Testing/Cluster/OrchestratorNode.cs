@@ -6,7 +6,7 @@ namespace Orchestrator.Testing.Cluster;
 
 // An orchestrator cluster node (the built Orchestrator.Agent dll), seed environment, own DATA_DIR kept
 // across restarts. It reaches the managers through its own Link, which Cut() takes down while it lives.
-public sealed class OrchestratorNode : ClusterNode
+public sealed class OrchestratorNode : ClusterNode, IAgentHost
 {
     private readonly ProcessCluster _cluster;
 

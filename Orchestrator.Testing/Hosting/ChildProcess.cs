@@ -122,9 +122,11 @@ public sealed class ChildProcess : IAsyncDisposable
         WaitForHttpAsync(new Uri(Url ?? throw new InvalidOperationException($"{Name} has no Url"), "/health").ToString(), deadline);
 
     // Polls url until it answers 200; throws at once with the log if the process exits, or at the deadline.
-    public async Task WaitForHttpAsync(string url, TimeSpan deadline)
+    // `client` is for a service the test host reaches its own way (e.g. from inside a network namespace).
+    public async Task WaitForHttpAsync(string url, TimeSpan deadline, HttpClient? client = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var own = client is null ? new HttpClient { Timeout = TimeSpan.FromSeconds(5) } : null;
+        var http = client ?? own!;
         try
         {
             await Deadline.UntilAsync(async () =>

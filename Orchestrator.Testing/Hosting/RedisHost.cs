@@ -137,6 +137,8 @@ public sealed class RedisHost(RedisHostOptions? options = null) : IAsyncDisposab
         if (_options.MaxClients is { } maxClients) arguments.AddRange(["--maxclients", maxClients.ToString(CultureInfo.InvariantCulture)]);
         if (_options.LogToFile) arguments.AddRange(["--logfile", Path.Combine(Directory, "redis.log")]);
         if (_options.ClusterNode) arguments.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]);
+        if (_options.ClusterNodeTimeout is { } timeout)
+            arguments.AddRange(["--cluster-node-timeout", ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
         return arguments;
     }
 

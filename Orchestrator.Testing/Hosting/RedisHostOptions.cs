@@ -1,7 +1,6 @@
 namespace Orchestrator.Testing.Hosting;
 
-// Only Single for now; Cluster (several redis-server processes with --cluster-enabled, one
-// CLUSTER ADDSLOTS / MEET round) slots in here once the Lua scripts are cluster-safe.
+// One redis-server. A Redis Cluster is several of them: RedisClusterHost starts and joins them.
 public enum RedisMode
 {
     Single,
@@ -32,7 +31,10 @@ public sealed record RedisHostOptions
 
     public TimeSpan StartupDeadline { get; init; } = TimeSpan.FromSeconds(20);
 
-    // One node of a Redis Cluster (--cluster-enabled yes, its nodes.conf in its own directory). Forming the
-    // cluster (redis-cli --cluster create) is the caller's, until RedisMode.Cluster does it all.
+    // One node of a Redis Cluster (--cluster-enabled yes, its nodes.conf in its own directory). RedisClusterHost
+    // forms the cluster (redis-cli --cluster create).
     public bool ClusterNode { get; init; }
+
+    // cluster-node-timeout: how long a master may not answer before its replica takes over (Redis' default 15 s).
+    public TimeSpan? ClusterNodeTimeout { get; init; }
 }

@@ -4,25 +4,27 @@ using System.Collections.Concurrent;
 namespace Orchestrator.Tests.Failure;
 
 // "No agent id runs on two orchestrators at any sampled moment": every ~100 ms, asks every live
-// orchestrator's local API which agents are running and records each agent id seen running on more
+// orchestrator's local API (on loopback, or from inside each customer's namespace in the network tier) which agents are running and records each agent id seen running on more
 // than one node in the same round. Unreachable nodes (killed, starting) count as running nothing.
 public sealed class RunningAgentSampler : IAsyncDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
 
-    private readonly ProcessCluster _cluster;
+    private readonly IReadOnlyList<IAgentHost> _nodes;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _duplicates = new();
     private readonly ConcurrentDictionary<(string Node, string AgentId), DateTime> _firstSeen = new();
     private readonly Task _loop;
 
-    private RunningAgentSampler(ProcessCluster cluster)
+    private RunningAgentSampler(IReadOnlyList<IAgentHost> nodes)
     {
-        _cluster = cluster;
+        _nodes = nodes;
         _loop = Task.Run(LoopAsync);
     }
 
-    public static RunningAgentSampler Start(ProcessCluster cluster) => new(cluster);
+    public static RunningAgentSampler Start(ProcessCluster cluster) => new(cluster.Orchestrators);
+
+    public static RunningAgentSampler Start(IReadOnlyList<IAgentHost> nodes) => new(nodes);
 
     public int Rounds { get; private set; }
 
@@ -59,7 +61,7 @@ public sealed class RunningAgentSampler : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            var round = await Task.WhenAll(_cluster.Orchestrators.Select(SampleAsync));
+            var round = await Task.WhenAll(_nodes.Select(SampleAsync));
             var latest = round.ToDictionary(r => r.Node, r => r.Running);
             var now = DateTime.UtcNow;
             foreach (var (node, running) in round)
@@ -72,7 +74,7 @@ public sealed class RunningAgentSampler : IAsyncDisposable
         }
     }
 
-    private static async Task<(string Node, IReadOnlySet<string> Running)> SampleAsync(OrchestratorNode node)
+    private static async Task<(string Node, IReadOnlySet<string> Running)> SampleAsync(IAgentHost node)
     {
         if (!node.IsRunning) return (node.Name, new HashSet<string>());
         try

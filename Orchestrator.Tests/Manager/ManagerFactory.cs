@@ -14,11 +14,19 @@ using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Manager;
 
-// The real manager (Program, middleware, Redis client) in-process, against a real redis-server.
-// Time is a FakeTimeProvider starting now, so tests move the liveness clock by hand.
-public sealed class ManagerFactory(RedisHost redis, Dictionary<string, string?>? settings = null)
+// The real manager (Program, middleware, Redis client) in-process, against a real redis-server or a real
+// Redis Cluster. Time is a FakeTimeProvider starting now, so tests move the liveness clock by hand.
+public sealed class ManagerFactory(string redisConnectionString, Dictionary<string, string?>? settings = null)
     : WebApplicationFactory<ManagerOptions>
 {
+    public ManagerFactory(RedisHost redis, Dictionary<string, string?>? settings = null) : this(redis.ConnectionString, settings)
+    {
+    }
+
+    public ManagerFactory(RedisClusterHost cluster, Dictionary<string, string?>? settings = null) : this(cluster.ConnectionString, settings)
+    {
+    }
+
     public const string AdminPassword = "test-admin-password";
     public const string JwtSecret = "test-jwt-secret-of-at-least-32-characters!";
     public const string ClientIpHeader = "X-Test-Client-Ip";
@@ -29,7 +37,7 @@ public sealed class ManagerFactory(RedisHost redis, Dictionary<string, string?>?
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
+        builder.UseSetting("ConnectionStrings:redis", redisConnectionString);
         builder.UseSetting("Manager:AdminPassword", AdminPassword);
         builder.UseSetting("Manager:JwtSecret", JwtSecret);
         builder.UseSetting("Manager:HeartbeatInterval", "00:00:30");

@@ -18,7 +18,7 @@ public partial class RedisScriptTests
     private static readonly HashSet<string> KeyCommands = new(StringComparer.OrdinalIgnoreCase)
     {
         "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PEXPIREAT", "PTTL", "RENAME", "HGET", "HMGET", "HSET", "HDEL", "HINCRBY", "HVALS",
-        "HGETALL", "SADD", "SREM", "SCARD", "SISMEMBER", "SMEMBERS", "ZADD", "ZREM", "ZRANGEBYSCORE",
+        "HGETALL", "SADD", "SREM", "SCARD", "SISMEMBER", "SMEMBERS", "ZADD", "ZREM", "ZRANGEBYSCORE", "ZSCORE",
     };
 
     public sealed record Script(string Name, string Source, Type? Parameters);
@@ -34,9 +34,9 @@ public partial class RedisScriptTests
         Assert.Superset(new HashSet<string>(
         [
             "ContainerScripts.Register", "ContainerScripts.Heartbeat", "ContainerScripts.Delete", "ContainerScripts.Sweep",
-            "ContainerScripts.RebuildTotals", "AgentScripts.Reserve", "AgentScripts.Commit", "AgentScripts.Remove", "AgentScripts.Desired", "AgentScripts.Report",
+            "AgentScripts.Reserve", "AgentScripts.Commit", "AgentScripts.Remove", "AgentScripts.Desired", "AgentScripts.Report",
             "RescheduleScripts.Move", "LeaderLease.AcquireScript", "LeaderLease.ReleaseScript", "LoginRateLimiter.Script",
-            "RedisLayout.RenameContainer",
+            "RedisLayout.MoveContainer",
         ]), names.ToHashSet());
     }
 
@@ -86,16 +86,58 @@ public partial class RedisScriptTests
     }
 
     [Fact]
-    public void ContainerKeysShareTheContainersHashTagAndSlot()
+    public void AContainersKeysAndItsShardsIndexesShareOneSlot()
     {
         const string id = "ctr-0123456789abcdef";
+        var shard = ContainerShards.Of(id);
         var slot = Slot(RedisKeys.Container(id).ToString());
 
-        Assert.Equal("orchestrator:container:{ctr-0123456789abcdef}", RedisKeys.Container(id).ToString());
+        Assert.Matches(@"^orchestrator:container:\{s\d+\.\d+\}:ctr-0123456789abcdef$", RedisKeys.Container(id).ToString());
         Assert.Equal(slot, Slot(RedisKeys.DesiredAgents(id).ToString()));
         Assert.Equal(slot, Slot(RedisKeys.ContainerChanged(id).ToString()));
+        Assert.Equal(slot, Slot(RedisKeys.ContainerIds(shard).ToString()));
+        Assert.Equal(slot, Slot(RedisKeys.ContainerNames(shard).ToString()));
+        Assert.Equal(slot, Slot(RedisKeys.HeartbeatIndex(shard).ToString()));
+        Assert.Equal(slot, Slot(RedisKeys.ContainerTotals(shard).ToString()));
         Assert.Equal(id, RedisKeys.ContainerIdFromChannel(RedisKeys.ContainerChanged(id).ToString()));
+        Assert.NotEqual(shard, ContainerShards.Of("ctr-fedcba9876543210"));
         Assert.NotEqual(slot, Slot(RedisKeys.Container("ctr-fedcba9876543210").ToString()));
+    }
+
+    [Fact]
+    public void EachShardsTagFallsInItsOwnSliceOfTheSlotsSoShardsSpreadEvenlyOverMasters()
+    {
+        var slots = ContainerShards.All.Select(shard => Slot(RedisKeys.ContainerIds(shard).ToString())).ToList();
+
+        Assert.Equal(256, slots.Distinct().Count());
+        Assert.All(ContainerShards.All, shard => Assert.Equal(shard, slots[shard] / 64));
+        // Three masters as redis-cli --cluster create splits the slots: 85 or 86 shards each.
+        var perMaster = slots.GroupBy(s => s * 3 / 16384).Select(g => g.Count()).ToList();
+        Assert.All(perMaster, count => Assert.InRange(count, 85, 86));
+    }
+
+    [Theory]
+    [InlineData("edge-eu-1")]
+    [InlineData("a")]
+    [InlineData("node-with-a-much-longer-name-0042")]
+    public void ANewContainerIdIsDrawnInTheShardOfItsName(string name)
+    {
+        var id = ContainerShards.NewIdFor(name);
+
+        Assert.Matches("^ctr-[0-9a-f]{16}$", id);
+        Assert.Equal(Slot(RedisKeys.ContainerNames(ContainerShards.Of(name)).ToString()), Slot(RedisKeys.Container(id).ToString()));
+    }
+
+    [Theory]
+    [InlineData(0, 0UL, "0")]
+    [InlineData(5, 0UL, "5")]
+    [InlineData(0, 7UL, "1792")]
+    [InlineData(255, 123456789UL, "31604938239")]
+    [InlineData(256, 0UL, "0")]
+    public void TheListingCursorCarriesTheShardAndItsScanCursor(int shard, ulong scan, string cursor)
+    {
+        Assert.Equal(cursor, ShardCursor.Format(shard, scan));
+        if (shard < 256) Assert.Equal((shard, scan), ShardCursor.Parse(cursor));
     }
 
     [Fact]

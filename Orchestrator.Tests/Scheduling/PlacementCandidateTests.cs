@@ -3,10 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Tests.Manager;
@@ -47,7 +49,9 @@ public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<
         var options = MsOptions.Create(new SchedulingOptions { CandidateMaxAge = TimeSpan.FromSeconds(10) });
         var fleet = new PlacementCandidates(_containers, _time, options);
         var placer = new AgentPlacer(_agents, options, NullLogger<AgentPlacer>.Instance);
-        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(_metrics.GetRequiredService<IMeterFactory>())), fleet);
+        var meters = _metrics.GetRequiredService<IMeterFactory>();
+        var events = new EventLog(_time, MsOptions.Create(new EventsOptions()), new EventsTelemetry(meters));
+        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection)), events), fleet);
     }
 
     private async Task<string> RegisterAsync(string name, string capability, string orchestrator, int max) =>

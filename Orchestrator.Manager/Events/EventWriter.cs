@@ -1,0 +1,44 @@
+using StackExchange.Redis;
+
+namespace Orchestrator.Manager.Events;
+
+// Appends EventLog's queue to the Redis stream, a batch per pass, in the order the hooks saw the changes.
+// While Redis is down the batch is retried (the queue absorbs new events up to its capacity).
+public sealed class EventWriter(EventLog log, EventStore store, EventsTelemetry telemetry, TimeProvider time, ILogger<EventWriter> logger)
+    : BackgroundService
+{
+    private const int MaxBatch = 256;
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    public string? LastError { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingEvent>(MaxBatch);
+        try
+        {
+            while (await log.Pending.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && log.Pending.TryRead(out var next)) batch.Add(next);
+                using var activity = EventsTelemetry.Source.StartActivity("write events");
+                activity?.SetTag("events.count", batch.Count);
+                try
+                {
+                    await store.AppendAsync(batch);
+                    telemetry.Written(batch.Count);
+                    batch.Clear();
+                    LastError = null;
+                }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                {
+                    LastError = ex.Message;
+                    logger.LogWarning("Writing {Count} events failed ({Error}); retrying", batch.Count, ex.Message);
+                    await Task.Delay(RetryAfter, time, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Tenants;
+
+namespace Orchestrator.Manager.Extensions;
+
+// Tenants (issue 13): scoped operators, quotas, the audit log and the bounded tenant tag of metrics.
+public static class TenancyExtensions
+{
+    public static WebApplicationBuilder AddTenancy(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TenancyOptions>, TenancyOptionsValidator>();
+        builder.Services.AddSingleton<OperatorStore>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<TenantQuotas>();
+        builder.Services.AddSingleton<TenantQuotaCheck>();
+        return builder;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Orchestrator.Protocol;
+
+// One entry of the live event stream (GET /api/v1/events, text/event-stream; docs/protocol.md "Events").
+// id is the Redis stream entry id: the SSE `id:` line, sent back as Last-Event-ID to resume without gaps.
+// tenant is the orchestrator_id the event concerns; null for fleet-wide events (rescheduling paused/resumed).
+// The other fields are set when the event has them: state is the new status or state, detail a short reason.
+public sealed record ManagerEvent(
+    string Id,
+    string Type,
+    DateTimeOffset Time,
+    string? Tenant,
+    string? ContainerId = null,
+    string? AgentId = null,
+    string? DeploymentId = null,
+    string? State = null,
+    string? Detail = null);
+
+// The SSE `event:` names, one per kind of change.
+public static class ManagerEventTypes
+{
+    public const string ContainerRegistered = "container.registered";
+    public const string ContainerStatusChanged = "container.status_changed";
+    public const string ContainerRevoked = "container.revoked";
+    public const string AgentPlaced = "agent.placed";
+    public const string AgentStateChanged = "agent.state_changed";
+    public const string AgentRescheduled = "agent.rescheduled";
+    public const string AgentFenced = "agent.fenced";
+    public const string AgentStopped = "agent.stopped";
+    public const string DeployAccepted = "deploy.accepted";
+    public const string ReschedulingPaused = "rescheduling.paused";
+    public const string ReschedulingResumed = "rescheduling.resumed";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ContainerRegistered, ContainerStatusChanged, ContainerRevoked, AgentPlaced, AgentStateChanged, AgentRescheduled,
+        AgentFenced, AgentStopped, DeployAccepted, ReschedulingPaused, ReschedulingResumed,
+    ];
+}

@@ -1,0 +1,40 @@
+
+namespace Orchestrator.Protocol;
+
+// Tenants and scoped operators on the wire (docs/protocol.md "Tenants and operators"). A tenant is an
+// orchestrator_id. Request fields are nullable so a missing one is named in the 400.
+
+// POST /api/v1/operators (admin). role: "operator" (reads, deploys, stops, revokes, enrolls) or "viewer" (reads).
+public sealed record CreateOperatorRequest(string? Name, IReadOnlyList<string>? Tenants, string? Role);
+
+// api_key is shown here once; the manager keeps only its SHA-256. Log in with {"username": name, "password": api_key}.
+public sealed record OperatorCreated(string Name, string Role, IReadOnlyList<string> Tenants, string ApiKey, DateTimeOffset CreatedAt);
+
+public sealed record OperatorView(string Name, string Role, IReadOnlyList<string> Tenants, DateTimeOffset CreatedAt);
+
+public sealed record OperatorListResponse(IReadOnlyList<OperatorView> Operators, int Count);
+
+// PUT /api/v1/tenants/{id} (admin). null: no limit.
+public sealed record SetTenantQuotaRequest(int? MaxContainers, int? MaxAgents);
+
+// One tenant: its quotas (null: no limit) and what it uses now (containers registered, agents placed).
+public sealed record TenantView(string TenantId, int Containers, int Agents, int? MaxContainers, int? MaxAgents);
+
+public sealed record TenantListResponse(IReadOnlyList<TenantView> Tenants, int Count);
+
+// One audit entry. time: when; actor/role: who (operator name, "admin", "cluster:<container_name>", or the
+// username a failed login tried); tenant: the orchestrator_id it concerns ("" for none); target: the object's
+// id; outcome: "success", "denied", "not_found", "refused" or "failed"; trace_id: the W3C trace id.
+public sealed record AuditEntry(
+    string Id, DateTimeOffset Time, string Actor, string Role, string Tenant, string Action, string Target, string Outcome, string TraceId);
+
+// GET /api/v1/audit: newest first; follow next_cursor (null on the last page).
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, int Count, string? NextCursor);
+
+public static class OperatorRoles
+{
+    public const string Operator = "operator";
+    public const string Viewer = "viewer";
+
+    public static readonly IReadOnlyList<string> All = [Operator, Viewer];
+}

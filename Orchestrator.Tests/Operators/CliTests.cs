@@ -1,0 +1,202 @@
+using System.Text.Json;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Tests.Operators;
+
+// The `orchestrator` CLI, built and run as a process against a real manager and orchestrator.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
+public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClusterFixture>
+{
+    private static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private ProcessCluster Cluster => fixture.Cluster;
+
+    private async Task<OrchestratorCli> LoggedInAsync()
+    {
+        var cli = new OrchestratorCli();
+        var login = await cli.RunAsync(["login", "--url", Cluster.ManagerUrl, "--username", "admin"],
+            new Dictionary<string, string> { ["ORCHESTRATOR_PASSWORD"] = ProcessCluster.AdminPassword });
+        Assert.True(login.ExitCode == 0, login.ToString());
+        return cli;
+    }
+
+    [Fact]
+    public async Task LoginDeployListAndStopRoundTripThroughTheBuiltTool()
+    {
+        var cli = await LoggedInAsync();
+
+        var deploy = await cli.RunAsync("agents", "deploy", "--type", "trading_agent", "--config", """{"strategy":"momentum","tick_interval_ms":200}""",
+            "--on-cluster-loss", "keep", "--json");
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        var deployed = JsonSerializer.Deserialize<DeployResponse>(deploy.Output, Snake)!;
+        var agentId = Assert.Single(deployed.Agents).AgentId;
+        Assert.Equal("keep", deployed.OnClusterLoss);
+
+        var list = await cli.RunAsync("agents", "list", "--json");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(JsonSerializer.Deserialize<AgentListResponse>(list.Output, Snake)!.Agents, a => a.AgentId == agentId);
+
+        await Cluster.WaitAsync(async () =>
+        {
+            var show = await cli.RunAsync("agents", "show", agentId, "--json");
+            return show.ExitCode == 0 && JsonSerializer.Deserialize<AgentView>(show.Output, Snake)!.State == AgentStates.Running;
+        }, TimeSpan.FromSeconds(30), "the CLI to show the agent running");
+
+        var table = await cli.RunAsync("agents", "list");
+        Assert.Contains("AGENT", table.Output);
+        Assert.Contains(agentId, table.Output);
+
+        var stop = await cli.RunAsync("agents", "stop", agentId);
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.DoesNotContain((await Cluster.Api.ListAgentsAsync()).Agents, a => a.AgentId == agentId);
+
+        var gone = await cli.RunAsync("agents", "show", agentId);
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Contains("Unknown agent (404)", gone.Error);
+    }
+
+    [Fact]
+    public async Task LoginKeepsTheTokenInAnOwnerOnlyFileAndNeverThePassword()
+    {
+        var cli = await LoggedInAsync();
+
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cli.LoginFile));
+        var saved = await File.ReadAllTextAsync(cli.LoginFile);
+        Assert.Contains("access_token", saved);
+        Assert.DoesNotContain(ProcessCluster.AdminPassword, saved);
+    }
+
+    [Fact]
+    public async Task LoginReadsThePasswordFromStdin()
+    {
+        var cli = new OrchestratorCli();
+
+        var login = await cli.RunWithStdinAsync(ProcessCluster.AdminPassword, "login", "--url", Cluster.ManagerUrl, "--json");
+
+        Assert.True(login.ExitCode == 0, login.ToString());
+        using var result = JsonDocument.Parse(login.Output);
+        Assert.Equal("admin", result.RootElement.GetProperty("role").GetString());
+        Assert.Equal(0, (await cli.RunAsync("status")).ExitCode);
+    }
+
+    [Fact]
+    public async Task LoginWithAWrongPasswordFailsWithTheProblemTitle()
+    {
+        var cli = new OrchestratorCli();
+
+        var login = await cli.RunAsync(["login", "--url", Cluster.ManagerUrl],
+            new Dictionary<string, string> { ["ORCHESTRATOR_PASSWORD"] = "not-the-password" });
+
+        Assert.Equal(1, login.ExitCode);
+        Assert.Contains("Invalid credentials (401)", login.Error);
+        Assert.False(File.Exists(cli.LoginFile));
+    }
+
+    [Fact]
+    public async Task AnUnknownFlagExitsTwoWithAUsageLine()
+    {
+        var run = await new OrchestratorCli().RunAsync("agents", "list", "--bogus");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--bogus", run.Error);
+        Assert.Contains("usage: orchestrator agents list [options]", run.Error);
+    }
+
+    [Fact]
+    public async Task AConfigThatIsNotJsonIsBadUsageNamingTheFlag()
+    {
+        var cli = await LoggedInAsync();
+
+        var run = await cli.RunAsync("agents", "deploy", "--type", "trading_agent", "--config", "{not json");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--config: not valid JSON", run.Error);
+        Assert.Contains("usage: orchestrator agents deploy", run.Error);
+    }
+
+    [Fact]
+    public async Task ARefusedDeployPrintsTheProblemTitleAndFieldWithoutAStackTrace()
+    {
+        var cli = await LoggedInAsync();
+
+        var run = await cli.RunAsync("agents", "deploy", "--type", "trading_agent", "--config", "{}", "--strategy", "fastest");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(ProblemTypes.ValidationFailed.Title, run.Error);
+        Assert.Contains("deployment_strategy:", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Fact]
+    public async Task ClustersListShowsTheOrchestratorAsJsonAndAsATable()
+    {
+        var cli = await LoggedInAsync();
+
+        var json = await cli.RunAsync("clusters", "list", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var container = Assert.Single(JsonSerializer.Deserialize<List<ContainerView>>(json.Output, Snake)!);
+        Assert.Equal(ContainerStatus.Healthy, container.Status);
+
+        var table = await cli.RunAsync("clusters", "list");
+        Assert.Contains(container.ContainerId, table.Output);
+        Assert.Contains($"0/{container.MaxAgents}", table.Output);
+
+        var show = await cli.RunAsync("clusters", "show", container.ContainerId, "--json");
+        Assert.Equal(container.ContainerName, JsonSerializer.Deserialize<ContainerView>(show.Output, Snake)!.ContainerName);
+    }
+
+    [Fact]
+    public async Task EnrollmentTokensAreCreatedListedAndRevoked()
+    {
+        var cli = await LoggedInAsync();
+
+        var create = await cli.RunAsync("tokens", "create", "--orchestrator-id", "7", "--max-uses", "2", "--json");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var created = JsonSerializer.Deserialize<EnrollmentTokenCreated>(create.Output, Snake)!;
+        Assert.Equal("7", created.OrchestratorId);
+
+        var list = await cli.RunAsync("tokens", "list", "--json");
+        Assert.Contains(JsonSerializer.Deserialize<EnrollmentTokenListResponse>(list.Output, Snake)!.Tokens, t => t.TokenId == created.TokenId);
+        Assert.DoesNotContain(created.Token, list.Output);
+
+        Assert.Equal(0, (await cli.RunAsync("tokens", "revoke", created.TokenId)).ExitCode);
+        var after = await cli.RunAsync("tokens", "list", "--json");
+        Assert.DoesNotContain(JsonSerializer.Deserialize<EnrollmentTokenListResponse>(after.Output, Snake)!.Tokens, t => t.TokenId == created.TokenId);
+    }
+
+    [Fact]
+    public async Task AnOperatorCreatedWithTheCliLogsInWithItsKeyUntilItIsDeleted()
+    {
+        var admin = await LoggedInAsync();
+        var name = "cli-ops-" + Guid.NewGuid().ToString("N")[..8];
+
+        var create = await admin.RunAsync("operators", "create", name, "--tenant", "1", "--role", "viewer", "--json");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var created = JsonSerializer.Deserialize<OperatorCreated>(create.Output, Snake)!;
+        Assert.Equal(["1"], created.Tenants);
+        var list = await admin.RunAsync("operators", "list");
+        Assert.Contains(name, list.Output);
+        Assert.DoesNotContain(created.ApiKey, list.Output);
+
+        var viewer = new OrchestratorCli();
+        var login = await viewer.RunAsync(["login", "--url", Cluster.ManagerUrl, "--username", name, "--json"],
+            new Dictionary<string, string> { ["ORCHESTRATOR_PASSWORD"] = created.ApiKey });
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("viewer", login.Output);
+
+        Assert.Equal(0, (await admin.RunAsync("operators", "delete", name)).ExitCode);
+        var refused = await viewer.RunAsync("status");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.DoesNotContain("   at ", refused.Error);
+    }
+
+    [Fact]
+    public async Task ACommandWithoutASavedLoginFailsWithAHintToLogIn()
+    {
+        var run = await new OrchestratorCli().RunAsync("status");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("not logged in", run.Error);
+        Assert.Contains("orchestrator login", run.Error);
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Orchestrator.Cli.Cli;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Cli.Commands;
+
+// clusters list|show|revoke: the registered containers (one per orchestrator cluster).
+public static class ClustersCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var clusters = new Command("clusters", "Registered orchestrator clusters (containers)");
+        clusters.Subcommands.Add(List(context));
+        clusters.Subcommands.Add(Show(context));
+        clusters.Subcommands.Add(Revoke(context));
+        return clusters;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var status = new Option<string?>("--status") { Description = "Only this status: " + string.Join("|", ContainerStatus.All) };
+        status.AcceptOnlyFromAmong([.. ContainerStatus.All]);
+        var command = new Command("list", "List containers") { status };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var all = await context.Client().ListAllContainersAsync(parse.GetValue(status), CliContext.WithCallTimeout(cancellationToken));
+            return context.Print(parse, all, CliJsonContext.Default.IReadOnlyListContainerView, list =>
+            {
+                var now = DateTimeOffset.UtcNow;
+                var table = new TextTable("ID", "NAME", "TENANT", "STATUS", "HEALTH", "AGENTS", "HEARTBEAT");
+                foreach (var c in list.OrderBy(c => c.OrchestratorId(), StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal))
+                    table.Add(c.ContainerId, c.ContainerName, c.OrchestratorId(), c.Status, c.HealthScore.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                        $"{c.ActiveAgents}/{c.MaxAgents}", Age(now - c.LastHeartbeat));
+                table.WriteTo(context.Out);
+            });
+        });
+        return command;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var id = new Argument<string>("container-id");
+        var command = new Command("show", "Show one container") { id };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var c = await context.Client().GetContainerAsync(parse.GetValue(id)!, CliContext.WithCallTimeout(cancellationToken));
+            return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => new TextTable("FIELD", "VALUE")
+                .Add("id", c.ContainerId).Add("name", c.ContainerName).Add("tenant", c.OrchestratorId()).Add("status", c.Status)
+                .Add("health", c.HealthScore).Add("agents", $"{c.ActiveAgents} active, {c.AssignedAgents} assigned, max {c.MaxAgents}")
+                .Add("address", $"{c.HostAddress}:{c.ApiPort}").Add("capabilities", string.Join(", ", c.Capabilities))
+                .Add("resources", c.Resources.GetRawText()).Add("usage", c.Usage?.GetRawText())
+                .Add("registered", c.RegisteredAt).Add("last heartbeat", c.LastHeartbeat)
+                .WriteTo(context.Out));
+        });
+        return command;
+    }
+
+    private static Command Revoke(CliContext context)
+    {
+        var id = new Argument<string>("container-id");
+        var command = new Command("revoke", "Revoke a container's credential (its agents are handled as if it were lost)") { id };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var revoked = await context.Client().RevokeContainerAsync(parse.GetValue(id)!, CliContext.WithCallTimeout(cancellationToken));
+            return context.Print(parse, revoked, CliJsonContext.Default.RevokeResponse,
+                r => context.Out.WriteLine($"container {r.ContainerId} {r.Status}"));
+        });
+        return command;
+    }
+
+    public static string Age(TimeSpan age) =>
+        age < TimeSpan.Zero ? "0s" : age.TotalSeconds < 120 ? $"{age.TotalSeconds:0}s ago" : age.TotalMinutes < 120 ? $"{age.TotalMinutes:0}m ago" : $"{age.TotalHours:0}h ago";
+}
