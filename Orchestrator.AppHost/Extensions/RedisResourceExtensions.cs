@@ -16,7 +16,41 @@ public static class RedisResourceExtensions
         {
             return builder.AddRedis(name).WithDataVolume("orchestrator-redis-data").WithPersistence(TimeSpan.FromSeconds(10));
         }
+        if (builder.Configuration.GetValue("Redis:Cluster", 0) is var masters and > 0) return builder.AddRedisCluster(name, masters);
         return builder.AddRedisServer(name);
+    }
+
+    // Run mode only: a Redis Cluster of `masters` redis-server processes on ports Redis:ClusterPort (7000) and up,
+    // their cluster buses 10000 above. Redis Cluster needs at least three masters.
+    public static IResourceBuilder<RedisClusterResource> AddRedisCluster(this IDistributedApplicationBuilder builder, string name, int masters)
+    {
+        if (masters < 3) throw new InvalidOperationException($"Redis:Cluster={masters}: a Redis Cluster needs at least 3 masters.");
+        var command = FindOnPath("redis-server") ?? throw new InvalidOperationException(
+            "redis-server was not found on PATH. Install it (Debian: apt-get install -y redis-server redis-tools).");
+        var firstPort = builder.Configuration.GetValue("Redis:ClusterPort", 7000);
+        var root = Path.GetFullPath(builder.Configuration["Redis:DataDirectory"] ?? Path.Combine(builder.AppHostDirectory, ".data", name + "-cluster"));
+        var ports = Enumerable.Range(firstPort, masters).ToList();
+        var cluster = new RedisClusterResource(name, Directory.CreateDirectory(root).FullName, ports);
+        var clusterCheck = $"{name}_cluster_ok";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            clusterCheck, _ => new RedisClusterHealthCheck(cluster), failureStatus: null, tags: null));
+        var resource = builder.AddResource(cluster).WithArgs("-c", cluster.Script()).WithHealthCheck(clusterCheck);
+
+        foreach (var port in ports)
+        {
+            var dataDirectory = Directory.CreateDirectory(Path.Combine(root, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            var node = new RedisServerResource($"{name}-{port}", command, dataDirectory);
+            var pingCheck = $"{name}-{port}_ping";
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                pingCheck, _ => new RedisPingHealthCheck(node), failureStatus: null, tags: null));
+            var nodeBuilder = builder.AddResource(node)
+                .WithEndpoint(name: RedisServerResource.PrimaryEndpointName, scheme: "tcp", port: port, targetPort: port, isProxied: false)
+                .WithArgs("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+                    "--appendonly", "yes", "--dir", dataDirectory, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+                .WithHealthCheck(pingCheck);
+            resource.WaitFor(nodeBuilder);
+        }
+        return resource;
     }
 
     public static IResourceBuilder<RedisServerResource> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
