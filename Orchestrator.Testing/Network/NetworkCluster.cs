@@ -69,7 +69,15 @@ public sealed class NetworkCluster : IAsyncDisposable
         {
             await cluster.Redis.StartAsync();
             if (options.StartManager) await cluster.Manager.StartAsync();
-            await Task.WhenAll(cluster.Nodes.Select(n => n.StartAsync()));
+            // A few at a time: fifty .NET processes starting at once on two cores thrash (each one's start-up
+            // starves the others) and none answers its /health in time; in small groups each gets the CPU.
+            using var starting = new SemaphoreSlim(4);
+            await Task.WhenAll(cluster.Nodes.Select(async node =>
+            {
+                await starting.WaitAsync();
+                try { await node.StartAsync(); }
+                finally { starting.Release(); }
+            }));
             if (options.StartManager) await cluster.WaitAllHealthyAsync(options.StartupDeadline);
             return cluster;
         }
