@@ -15,4 +15,11 @@ var manager = builder.AddProject<Projects.Orchestrator_Manager>("manager")
 
 builder.AddOrchestrators(manager, secrets);
 
+// The operators' web console: talks to the manager only through its public API (service discovery).
+builder.AddProject<Projects.Orchestrator_Console>("console")
+    .WithHttpEndpoint(port: 8080)
+    .WithReference(manager)
+    .WaitFor(manager)
+    .WithExternalHttpEndpoints();
+
 builder.Build().Run();

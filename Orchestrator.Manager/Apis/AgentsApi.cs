@@ -21,7 +21,7 @@ public static class AgentsApi
     {
         // Readers see their tenants' agents; writers (admin, operators) place and stop them within their tenants.
         var readers = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Reader).RequireAgentIds();
-        readers.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
+        readers.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, paged (?limit=, ?cursor=), optionally by container_id, agent_type or state");
         readers.MapGet(ManagerRoutes.Agent, GetAsync).WithSummary("One agent, with the state its orchestrator reported");
         var writers = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Writer).RequireAgentIds();
         writers.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)")
@@ -87,12 +87,26 @@ public static class AgentsApi
         return ToResult(outcome);
     }
 
-    public static async Task<Ok<AgentListResponse>> ListAsync(
+    public const int DefaultPageSize = 1000;
+    public const int MaxPageSize = 5000;
+
+    // Paged like the containers listing, so it stays fast with any number of agents: a call without limit or cursor
+    // answers the seed's shape with the first page (default 1000); follow next_cursor until it is null. Filters
+    // apply within each page, so a filtered page may hold fewer. container_id reads only that container's agents.
+    public static async Task<Results<Ok<AgentListResponse>, ValidationProblem>> ListAsync(
         [FromQuery(Name = "container_id")] string? containerId, [FromQuery(Name = "agent_type")] string? agentType,
-        string? state, AgentStore agents, ContainerStore containers, CallerScope caller)
+        string? state, int? limit, string? cursor, AgentStore agents, ContainerStore containers, CallerScope caller)
     {
-        var statuses = (await containers.ListAsync()).ToDictionary(c => c.ContainerId, c => c.Status);
-        var views = (await agents.ListAsync())
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
+        if (cursor is not null && !ulong.TryParse(cursor, out _)) errors["cursor"] = ["cursor must be a next_cursor this API returned."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var (records, next) = containerId is not null
+            ? (await agents.ListOnContainerAsync(containerId), "0")
+            : await agents.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize);
+        var statuses = await containers.StatusesAsync(records.Select(a => a.ContainerId));
+        var views = records
             .Where(a => caller.Sees(a.OrchestratorId))
             .Select(a => a.ToView(statuses.GetValueOrDefault(a.ContainerId)))
             .Where(a => containerId is null || a.ContainerId == containerId)
@@ -100,7 +114,7 @@ public static class AgentsApi
             .Where(a => state is null || a.State == state)
             .OrderBy(a => a.CreatedAt).ThenBy(a => a.AgentId, StringComparer.Ordinal)
             .ToList();
-        return TypedResults.Ok(new AgentListResponse(views, views.Count));
+        return TypedResults.Ok(new AgentListResponse(views, views.Count, next == "0" ? null : next));
     }
 
     // Another tenant's agent is answered as unknown, so its id cannot be probed.

@@ -7,7 +7,11 @@ namespace Orchestrator.Manager.Tenants;
 // atomic placement, not inside it: two deploys racing for a tenant's last slots may together pass it by a few.
 public sealed class TenantQuotaCheck(TenantQuotas quotas)
 {
-    public async Task<DeployOutcome.OverQuota?> CheckAsync(IReadOnlyList<ContainerView> snapshot, IEnumerable<string> plannedTenants)
+    public Task<DeployOutcome.OverQuota?> CheckAsync(IReadOnlyList<ContainerView> snapshot, IEnumerable<string> plannedTenants) =>
+        CheckAsync(snapshot.Select(c => (c.OrchestratorId(), c.AssignedAgents)), plannedTenants);
+
+    // snapshot: each container's tenant and assigned agents (the placement planner's fleet snapshot).
+    public async Task<DeployOutcome.OverQuota?> CheckAsync(IEnumerable<(string Tenant, int Assigned)> snapshot, IEnumerable<string> plannedTenants)
     {
         var adding = plannedTenants.Where(t => t.Length > 0).GroupBy(t => t, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         if (adding.Count == 0) return null;
@@ -15,7 +19,7 @@ public sealed class TenantQuotaCheck(TenantQuotas quotas)
         foreach (var (tenant, count) in adding)
         {
             if (!all.TryGetValue(tenant, out var quota) || quota.MaxAgents is not { } max) continue;
-            var used = snapshot.Where(c => c.OrchestratorId() == tenant).Sum(c => c.AssignedAgents);
+            var used = snapshot.Where(c => c.Tenant == tenant).Sum(c => c.Assigned);
             if (used + count > max) return new DeployOutcome.OverQuota(tenant, max, used, count);
         }
         return null;

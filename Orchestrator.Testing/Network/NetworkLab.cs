@@ -104,6 +104,7 @@ public sealed partial class NetworkLab : IAsyncDisposable
     {
         foreach (var customer in Customers)
             if (customer.Wan is not null) await customer.Wan.DisposeAsync();
+        foreach (var space in _namespaces) space.Close();
         await DeleteAsync(_namespaces.Select(n => n.Name));
     }
 

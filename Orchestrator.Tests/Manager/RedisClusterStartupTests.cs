@@ -126,4 +126,28 @@ public sealed class RedisClusterStartupTests(ITestOutputHelper output) : IAsyncL
             await Deadline.UntilAsync(() => Task.FromResult(notifier.HeldCount == 0), TimeSpan.FromSeconds(10), "the poll to be released");
         }
     }
+
+    // REDIS_URL names one node of a password-protected cluster, as a managed offering's configuration endpoint
+    // would: the client discovers the other masters from it, and registrations land on every one of them.
+    [Fact]
+    public async Task ARedisUrlNamingOneNodeOfAPasswordProtectedClusterReachesEveryMaster()
+    {
+        const string password = "cluster-secret-0123";
+        await using var secured = await RedisClusterHost.StartAsync(new() { Masters = 3, Password = password });
+        await using var manager = new ManagerFactory("", new()
+        {
+            ["REDIS_URL"] = $"redis://:{password}@127.0.0.1:{secured.Nodes[1].Port}",
+        });
+        using var admin = await manager.CreateAdminClientAsync();
+
+        var masters = new HashSet<int>();
+        for (var i = 0; i < 30 && masters.Count < 3; i++)
+        {
+            var id = await admin.RegisterIdAsync(Registrations.UniqueName());
+            masters.Add((await secured.MasterOfAsync(RedisKeys.Container(id).ToString())).Port);
+        }
+
+        Assert.Equal(3, masters.Count);
+        Assert.True((await admin.GetStatusAsync()).TotalContainers >= 3);
+    }
 }

@@ -37,7 +37,9 @@ public sealed class LinkCutTests
         var replacementAt = sampler.FirstSeenRunning(other.Name, moving)!.Value;
         Assert.True(fencedAt < replacementAt, $"fenced at {fencedAt:HH:mm:ss.fff}, replacement seen running at {replacementAt:HH:mm:ss.fff}");
         Assert.StartsWith("fenced: no contact", (await island.LocalAgentAsync(moving)).LastError);
-        Assert.Contains("manager unreachable", await island.HealthAsync());
+        // A silent line: the node learns it only when its own calls time out (no reset arrives).
+        await cluster.WaitAsync(async () => (await island.HealthAsync()).Contains("manager unreachable", StringComparison.Ordinal),
+            NetworkTier.Deadline, "the cut-off node to report the manager unreachable");
 
         // The rest of the 20 s: the keep agent runs on, never restarted; the node's local API answers its operator.
         while (cut.Elapsed < Cut)
