@@ -33,7 +33,7 @@ public static class AgentsApi
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
         DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user,
         CallerScope caller, AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
-        IOptions<LimitsOptions> limits, AuditLog audit)
+        IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics)
     {
         var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits);
         var (outcome, target, tenant) = result.Result switch
@@ -44,6 +44,8 @@ public static class AgentsApi
             _ => (AuditOutcomes.Refused, request.AgentType ?? "", caller.DefaultTenant),
         };
         await audit.RecordAsync(caller, AuditActions.Deploy, target, outcome, tenant);
+        if (result.Result is Created<DeployResponse> placed) tenantMetrics.Placed(placed.Value!.Agents.Select(a => a.OrchestratorId));
+        else tenantMetrics.Refused(tenant);
         return result;
     }
 
@@ -123,7 +125,8 @@ public static class AgentsApi
         return TypedResults.Ok(agent.ToView(container?.Status));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, CallerScope caller, AuditLog audit, EventLog events)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, CallerScope caller, AuditLog audit, EventLog events,
+        TenantMetrics tenantMetrics)
     {
         var agent = await agents.GetAsync(id);
         // A scoped caller stops only its tenants' agents (an agent that moved tenants meanwhile cannot: rescheduling keeps tenants).
@@ -133,6 +136,7 @@ public static class AgentsApi
         if (removed) events.AgentStopped(id, container);
         await audit.RecordAsync(caller, AuditActions.Stop, id, removed ? AuditOutcomes.Success : AuditOutcomes.NotFound,
             visible ? agent!.OrchestratorId : caller.DefaultTenant);
+        if (removed) tenantMetrics.Stopped(agent!.OrchestratorId);
         return removed ? TypedResults.NoContent() : AgentNotFound(id);
     }
 

@@ -77,7 +77,7 @@ public static class ContainersApi
 
     public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
         string id, HeartbeatRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options,
-        ManagerMetrics metrics, TimeProvider time, EventLog events)
+        ManagerMetrics metrics, TimeProvider time, EventLog events, TenantMetrics tenantMetrics)
     {
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
@@ -87,6 +87,8 @@ public static class ContainersApi
             request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null);
         var result = await store.HeartbeatAsync(id, report, user.BoundContainerName(), user.CredentialVersion());
         metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
+        // The tenant an enrolled node's token names (free: no Redis read on the heartbeat path).
+        if (result.Outcome == HeartbeatOutcome.Accepted) tenantMetrics.Heartbeat(user.FindFirstValue(ManagerClaims.OrchestratorId));
         events.ContainerRecovered(id, result.StatusBefore);
         return result.Outcome switch
         {

@@ -15,6 +15,7 @@ public static class TenancyExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<TenantQuotas>();
         builder.Services.AddSingleton<TenantQuotaCheck>();
+        builder.Services.AddSingleton<TenantMetrics>();
         return builder;
     }
 }
