@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the local cluster and the tests need on a fresh Debian machine: redis-server, and the
-# linter the deployment scripts' tests run (Debian package: shellcheck).
+# linter the deployment scripts' tests run (Debian package: shellcheck), and the browser the console's
+# browser tests drive through Playwright (Debian package: chromium, at /usr/bin/chromium).
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
