@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the local cluster and the tests need on a fresh Debian machine: redis-server, the
-# linter the deployment scripts' tests run (Debian package: shellcheck), and for the network tier
-# (Orchestrator.Tests/Network, root only) `ip` (iproute2) and `nft` (nftables); iptables comes along for
-# operators who inspect the lab's namespaces with it.
+# linter the deployment scripts' tests run (Debian package: shellcheck), the browser the console's
+# browser tests drive through Playwright (Debian package: chromium, at /usr/bin/chromium), and for the
+# network tier (Orchestrator.Tests/Network, root only) `ip` (iproute2) and `nft` (nftables); iptables
+# comes along for operators who inspect the lab's namespaces with it.
 set -euo pipefail
 
 missing=()
@@ -12,6 +13,7 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || missing+=(nftables)
 [ -x /usr/sbin/iptables ] || command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,0 +1,126 @@
+using Microsoft.Playwright;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Tests.Console;
+
+// The web console in a real browser (chromium through Playwright) against real processes.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
+public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    // Set CONSOLE_SCREENSHOTS to a directory (docs/) to keep the fleet and agents pages as PNGs.
+    private static readonly string? Screenshots = Environment.GetEnvironmentVariable("CONSOLE_SCREENSHOTS");
+
+    private ProcessCluster Cluster => fixture.Cluster;
+
+    private Task<IPage> AdminPageAsync() => fixture.LoggedInPageAsync("admin", ProcessCluster.AdminPassword);
+
+    [Fact]
+    public async Task AnAdminLogsInAndSeesEveryOrchestratorHealthy()
+    {
+        var page = await AdminPageAsync();
+
+        await Assertions.Expect(page.Locator("tr[data-container]")).ToHaveCountAsync(Cluster.Orchestrators.Count);
+        foreach (var node in Cluster.Orchestrators)
+        {
+            var row = page.Locator($"tr[data-container='{node.ContainerName}']");
+            await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync(ContainerStatus.Healthy);
+        }
+        if (Screenshots is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "console-fleet.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task AWrongPasswordStaysOnTheLoginPageWithTheProblem()
+    {
+        var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.Url + "/login");
+        await page.FillAsync("#password", "not-the-password");
+        await page.ClickAsync("#login");
+
+        await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("Invalid credentials");
+    }
+
+    [Fact]
+    public async Task AnAgentDeployedThroughTheFormRunsWithinTwoSecondsAndStops()
+    {
+        var page = await AdminPageAsync();
+        await GoToFormAsync(page, "/agents");
+        var target = Cluster.Orchestrators[1];
+        var tenant = (await Cluster.ContainerAsync(target)).OrchestratorId();
+        await FillAsync(page, "#constraint-tenant", tenant);
+        await page.ClickAsync("#deploy");
+
+        await Assertions.Expect(page.Locator("#deployed")).ToContainTextAsync("Deployment dep-");
+        var deployedAt = DateTimeOffset.UtcNow;
+        var agent = (await Cluster.Api.ListAgentsAsync()).Agents.OrderByDescending(a => a.CreatedAt).First();
+        Assert.Equal(tenant, agent.OrchestratorId);
+        var row = page.Locator($"tr[data-agent='{agent.AgentId}']");
+        await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync(AgentStates.Running, new() { Timeout = 10_000 });
+        var shownAfter = DateTimeOffset.UtcNow - deployedAt;
+        Assert.True(shownAfter < TimeSpan.FromSeconds(2), $"running shown {shownAfter.TotalMilliseconds:0} ms after the deploy");
+        if (Screenshots is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "console-agents.png"), FullPage = true });
+
+        await row.Locator(".stop").ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        Assert.DoesNotContain((await Cluster.Api.ListAgentsAsync()).Agents, a => a.AgentId == agent.AgentId);
+    }
+
+    [Fact]
+    public async Task ABadConfigJsonIsShownAsAFieldError()
+    {
+        var page = await AdminPageAsync();
+        await GoToFormAsync(page, "/agents");
+        var before = (await Cluster.Api.ListAgentsAsync()).Count;
+
+        await FillAsync(page, "#agent-config", "{not json");
+        await page.ClickAsync("#deploy");
+
+        await Assertions.Expect(page.Locator("#agent-config-field")).ToContainTextAsync("agent_config is not valid JSON");
+        Assert.Equal(before, (await Cluster.Api.ListAgentsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task AManagerFieldErrorIsShownUnderItsField()
+    {
+        var page = await AdminPageAsync();
+        await GoToFormAsync(page, "/agents");
+
+        await FillAsync(page, "#replicas", "0");
+        await page.ClickAsync("#deploy");
+
+        await Assertions.Expect(page.Locator("#replicas-field")).ToContainTextAsync("replicas must");
+    }
+
+    [Fact]
+    public async Task AnEnrollmentTokenIsShownOnceAndListed()
+    {
+        var page = await AdminPageAsync();
+        await GoToFormAsync(page, "/tokens");
+
+        await FillAsync(page, "#token-tenant", "5");
+        await page.ClickAsync("#create-token");
+
+        var token = page.Locator("#new-token");
+        await Assertions.Expect(token).Not.ToBeEmptyAsync();
+        var created = (await Cluster.Api.ListEnrollmentTokensAsync()).Tokens.OrderByDescending(t => t.CreatedAt).First();
+        Assert.Equal(["5"], created.OrchestratorIds);
+        await Assertions.Expect(page.Locator($"tr[data-token='{created.TokenId}']")).ToHaveCountAsync(1);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#new-token")).ToHaveCountAsync(0);
+    }
+
+    // Forms act once the page's circuit is live (the prerendered HTML cannot yet).
+    private async Task GoToFormAsync(IPage page, string path)
+    {
+        await page.GotoAsync(fixture.Url + path);
+        await page.Locator("section.deploy[data-ready]").WaitForAsync();
+    }
+
+    // Fluent's inputs are web components: the text goes into the control inside each one's shadow root.
+    private static async Task FillAsync(IPage page, string component, string text)
+    {
+        var control = page.Locator($"{component} input, {component} textarea").First;
+        await control.FillAsync(text);
+        await control.BlurAsync();
+    }
+}
