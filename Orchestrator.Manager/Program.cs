@@ -21,6 +21,8 @@ app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
 app.MapEventsApi();
 app.MapOperatorsApi();
+app.MapTenantsApi();
+app.MapAuditApi();
 
 app.Run();
 return 0;

@@ -41,7 +41,8 @@ public sealed record AgentView(
     int Restarts,
     string? Error);
 
-public sealed record AgentListResponse(IReadOnlyList<AgentView> Agents, int Count);
+// One page of agents. next_cursor is null on the last page; pass it back as ?cursor= for the next.
+public sealed record AgentListResponse(IReadOnlyList<AgentView> Agents, int Count, string? NextCursor = null);
 
 public static class ClusterLossPolicies
 {

@@ -12,8 +12,11 @@ public sealed record Assignment(
     int? LeaseSeconds,
     string? Traceparent);
 
-// Always the full desired state (level-triggered); generation grows with every change.
-public sealed record AssignmentsResponse(string ContainerId, long Generation, IReadOnlyList<Assignment> Assignments);
+// Always the full desired state (level-triggered); generation grows with every change. retry_after (seconds) is
+// set only by a manager that is shutting down (null otherwise): poll again after that long, and heartbeat once it answers again.
+public sealed record AssignmentsResponse(
+    string ContainerId, long Generation, IReadOnlyList<Assignment> Assignments,
+    int? RetryAfter = null);
 
 public sealed record AgentReportRequest(string? ContainerId, long? Generation, IReadOnlyList<ReportedAgent>? Agents);
 

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the local cluster and the tests need on a fresh Debian machine: redis-server, and the
-# linter the deployment scripts' tests run (Debian package: shellcheck), and the browser the console's
-# browser tests drive through Playwright (Debian package: chromium, at /usr/bin/chromium).
+# Installs what the local cluster and the tests need on a fresh Debian machine: redis-server, the
+# linter the deployment scripts' tests run (Debian package: shellcheck), and for the network tier
+# (Orchestrator.Tests/Network, root only) `ip` (iproute2) and `nft` (nftables); iptables comes along for
+# operators who inspect the lab's namespaces with it; and the browser the console's browser tests drive
+# through Playwright (Debian package: chromium, at /usr/bin/chromium).
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# `command -v` misses /usr/sbin when it is not on a user's PATH; the tier runs as root, where it is.
+[ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+[ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || missing+=(nftables)
+[ -x /usr/sbin/iptables ] || command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

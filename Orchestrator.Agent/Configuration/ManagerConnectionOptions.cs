@@ -39,4 +39,12 @@ public sealed class ManagerConnectionOptions
 
     // How long the manager may hold the assignments long-poll open before answering "no change".
     public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);
+
+    // When the long-poll recovers after failing (a manager restart), the node heartbeats at once instead of at
+    // its next interval, after a random pause up to this long, so a whole fleet coming back does not arrive at once.
+    public TimeSpan ReconnectJitter { get; set; } = TimeSpan.FromSeconds(2);
+
+    // The longest pause between long-poll attempts while the manager is unreachable (exponential from
+    // RetryBaseDelay, jittered): the long-poll is how the node notices the manager is back.
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 }

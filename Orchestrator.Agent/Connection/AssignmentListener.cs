@@ -29,6 +29,8 @@ public sealed class AssignmentListener(
     private readonly FailureLog _failures = new(logger);
     private string? _appliedFor;
     private long _applied = -1;
+    // The last poll failed, or the manager said it was going away: the next answer means it is back.
+    private bool _interrupted;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,7 +63,11 @@ public sealed class AssignmentListener(
                 var cause = FailureCause.From(ex);
                 state.AssignmentFailed(cause);
                 _failures.Failure("Assignments long-poll", cause);
-                var backoff = RestartBackoff.For(++failures, options.Value.RetryBaseDelay, options.Value.HeartbeatInterval);
+                _interrupted = true;
+                // Capped low and jittered (0.5-1.0): this loop is how the node notices the manager is back, and
+                // nodes that failed together must not retry together.
+                var cap = options.Value.ReconnectMaxDelay < options.Value.HeartbeatInterval ? options.Value.ReconnectMaxDelay : options.Value.HeartbeatInterval;
+                var backoff = RestartBackoff.For(++failures, options.Value.RetryBaseDelay, cap) * (0.5 + Random.Shared.NextDouble() * 0.5);
                 await Task.Delay(ManagerRetryAfter.AtLeast(ex, backoff), time, stoppingToken);
             }
         }
@@ -73,14 +79,21 @@ public sealed class AssignmentListener(
         var response = await client.GetAssignmentsAsync(containerId, since, (int)options.Value.LongPollWait.TotalSeconds, cancellationToken);
         state.AssignmentsReceived(time.GetUtcNow());
         _failures.Success("Assignments long-poll");
+        if (_interrupted && response.RetryAfter is null) state.RequestHeartbeat();
+        _interrupted = response.RetryAfter is not null;
         // Every answer, repeated or not, is the manager confirming what runs here (it lifts lease fences).
         var desired = Definitions(response);
         fence.Confirm(desired);
-        if (containerId == _appliedFor && response.Generation <= _applied) return;
-
-        await ApplyAsync(response.Generation, desired, cancellationToken);
-        (_appliedFor, _applied) = (containerId, response.Generation);
-        reporter.ReportSoon();
+        if (containerId != _appliedFor || response.Generation > _applied)
+        {
+            await ApplyAsync(response.Generation, desired, cancellationToken);
+            (_appliedFor, _applied) = (containerId, response.Generation);
+            reporter.ReportSoon();
+        }
+        // A stopping manager answers held polls at once and says when to come back (spread over a few seconds),
+        // so its restart is not met by every node at the same moment.
+        if (response.RetryAfter is { } seconds and > 0)
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, options.Value.ReconnectMaxDelay.TotalSeconds * 2)), time, cancellationToken);
     }
 
     private static List<AgentDefinition> Definitions(AssignmentsResponse response) =>

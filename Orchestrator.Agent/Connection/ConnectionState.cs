@@ -20,6 +20,28 @@ public sealed class ConnectionState
     // Failed calls of any kind since start: sent with each heartbeat for the manager's communication stats.
     public long FailedCalls { get; private set; }
 
+    private TaskCompletionSource _heartbeatWanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Completes when the assignments loop saw the manager come back: the heartbeat loop then beats early.
+    public Task HeartbeatWanted
+    {
+        get { lock (_gate) return _heartbeatWanted.Task; }
+    }
+
+    public void RequestHeartbeat()
+    {
+        lock (_gate) _heartbeatWanted.TrySetResult();
+    }
+
+    // The heartbeat loop calls this as it beats, so the next request wakes it again.
+    public void HeartbeatStarted()
+    {
+        lock (_gate)
+        {
+            if (_heartbeatWanted.Task.IsCompleted) _heartbeatWanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
     public void Disabled()
     {
         lock (_gate) Link = ManagerLink.Disabled;

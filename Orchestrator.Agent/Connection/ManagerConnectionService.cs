@@ -44,15 +44,34 @@ public sealed class ManagerConnectionService(
             try
             {
                 if (state.ContainerId is null) await registration.ExecuteAsync(RegisterAsync, stoppingToken);
+                state.HeartbeatStarted();
                 var failure = await HeartbeatAsync(stoppingToken);
                 failures = failure is null ? 0 : failures + 1;
-                await Task.Delay(failures == 0 ? Interval : ManagerRetryAfter.AtLeast(failure, Backoff(failures)), time, stoppingToken);
+                await WaitForNextBeatAsync(failures == 0 ? Interval : ManagerRetryAfter.AtLeast(failure, Backoff(failures)), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
         }
+    }
+
+    // Until the next scheduled beat, or earlier when the long-poll saw the manager come back after an outage
+    // (a restart): then after a random pause up to ReconnectJitter, so the fleet's beats spread over that window
+    // instead of waiting up to a whole interval, or all arriving in the same second.
+    private async Task WaitForNextBeatAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        using var early = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(wait, time, early.Token);
+        if (await Task.WhenAny(delay, state.HeartbeatWanted) == delay)
+        {
+            await delay;
+            return;
+        }
+        await early.CancelAsync();
+        var jitter = _options.ReconnectJitter * Random.Shared.NextDouble();
+        logger.LogInformation("The manager is reachable again; heartbeating in {Jitter:F1} s instead of at the next interval", jitter.TotalSeconds);
+        await Task.Delay(jitter, time, stoppingToken);
     }
 
     private async ValueTask RegisterAsync(CancellationToken cancellationToken)

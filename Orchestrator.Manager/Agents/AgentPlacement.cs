@@ -7,11 +7,13 @@ public sealed record AgentPlacement(
     string ConfigJson,
     string Policy,
     int? LeaseSeconds,
-    string? Traceparent);
+    string? Traceparent,
+    string ConstraintsJson = "");
 
-public sealed record PlannedReplica(string ContainerId, string AgentId, string OrchestratorId, string AssignmentJson);
+// Tenant: the tenant the agent is bound to ("" when it may move anywhere; see AgentConstraints.TenantOn).
+public sealed record PlannedReplica(string ContainerId, string AgentId, string OrchestratorId, string AssignmentJson, string Tenant = "");
 
-public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable }
+public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable, ContainerUnsupported }
 
 public sealed record DesiredState(long Generation, IReadOnlyList<string> AssignmentJson);
 

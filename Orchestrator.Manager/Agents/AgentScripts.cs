@@ -2,44 +2,78 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Agents;
 
-// Placement, removal and reports are each one Lua script: atomic against every other manager replica,
-// so concurrent deploys can never push a container past max_agents. Every key comes in through KEYS
+// Placement (reserve and commit, one script per container), removal and reports are each Lua scripts: atomic
+// against every other manager replica, so concurrent deploys can never push a container past max_agents. Every key comes in through KEYS
 // (RedisKey parameters of the fixed-size scripts, or the KEYS list of the ones over n agents); channels
 // are passed as values. No script builds a key or channel name (see RedisKeys).
 internal static class AgentScripts
 {
-    // KEYS: 1 agents set, then per replica i (from 1): 3i-1 its container hash, 3i that container's desired
-    // set, 3i+1 its agent hash. ARGV[1]: PlaceArgs as JSON (each replica also names its container's channel).
-    // All replicas are placed, or none: returns {'ok'} or {'full'|'unavailable', container id}.
-    public const string Place = """
-        local a = cjson.decode(ARGV[1])
-        local need, order = {}, {}
-        for i, r in ipairs(a.replicas) do
-          local ckey = KEYS[3 * i - 1]
-          if not need[ckey] then
-            need[ckey] = { count = 0, id = r.container_id, channel = r.channel }
-            table.insert(order, ckey)
+    // Capacity a container's live reservations hold (see Reserve); drops the expired ones, left by a manager
+    // that died between reserving and committing, so their capacity comes back by itself.
+    internal const string Held = """
+        local function held(reservations, now)
+          local total = 0
+          local entries = redis.call('HGETALL', reservations)
+          for i = 1, #entries, 2 do
+            local count, expires = string.match(entries[i + 1], '^(%d+):(%d+)$')
+            if tonumber(expires) <= now then redis.call('HDEL', reservations, entries[i]) else total = total + tonumber(count) end
           end
-          need[ckey].count = need[ckey].count + 1
+          return total
         end
-        for _, ckey in ipairs(order) do
-          if redis.call('HGET', ckey, 'status') ~= 'healthy' then return { 'unavailable', need[ckey].id } end
-          local assigned = tonumber(redis.call('HGET', ckey, 'assigned_agents') or '0')
-          local max = tonumber(redis.call('HGET', ckey, 'max_agents') or '0')
-          if assigned + need[ckey].count > max then return { 'full', need[ckey].id } end
+
+        """;
+
+    // Placement is one script per container, so replicas on containers in different Redis Cluster slots
+    // are placed without a multi-slot script. Step 1 (only when a deploy spans several containers): hold
+    // Count slots on one container under ReservationId until ExpiresAt (unix ms). The check counts agents
+    // assigned and every live reservation, so holds never add up past max_agents. Entry: "count:expires".
+    // Required: JSON array of the capabilities the agent type needs, checked here against the container's
+    // own, so a stale plan can never place where a capability is missing.
+    // Returns 'ok', 'unavailable' (gone or not healthy), 'unsupported' or 'full'.
+    public sealed record ReserveArgs(
+        RedisKey Container, RedisKey Reservations, string ReservationId, string Entry, long Count, long Now, long ExpiresAt, string Required);
+
+    public static readonly LuaScript Reserve = LuaScript.Prepare(Held + """
+        local v = redis.call('HMGET', @Container, 'status', 'assigned_agents', 'max_agents', 'capabilities')
+        if v[1] ~= 'healthy' then return 'unavailable' end
+        local offered = {}
+        for _, c in ipairs(cjson.decode(v[4] or '[]')) do offered[c] = true end
+        for _, c in ipairs(cjson.decode(@Required)) do if not offered[c] then return 'unsupported' end end
+        if (tonumber(v[2]) or 0) + held(@Reservations, tonumber(@Now)) + tonumber(@Count) > (tonumber(v[3]) or 0) then return 'full' end
+        redis.call('HSET', @Reservations, @ReservationId, @Entry)
+        redis.call('PEXPIREAT', @Reservations, @ExpiresAt)
+        return 'ok'
+        """);
+
+    // Step 2, after the agents' hashes are written: put the agents into one container's desired set. KEYS: 1 the
+    // container hash, 2 its reservations, 3 its desired set. ARGV[1]: CommitArgs as JSON. With a live reservation
+    // (reservation: its id, '' = none) the capacity is already held; without one (a single-container deploy, or a
+    // reservation that expired) the script checks status, capability and capacity itself, as Reserve does.
+    // Returns 'ok', 'unavailable', 'unsupported' or 'full' (nothing written).
+    public const string Commit = Held + """
+        local a = cjson.decode(ARGV[1])
+        local now = tonumber(a.now)
+        local n = #a.agents
+        local v = redis.call('HMGET', KEYS[1], 'status', 'assigned_agents', 'max_agents', 'capabilities')
+        if not v[1] then return 'unavailable' end
+        local holds = false
+        local entry = a.reservation ~= '' and redis.call('HGET', KEYS[2], a.reservation)
+        if entry then
+          redis.call('HDEL', KEYS[2], a.reservation)
+          local count, expires = string.match(entry, '^(%d+):(%d+)$')
+          holds = tonumber(expires) > now and tonumber(count) == n
         end
-        for i, r in ipairs(a.replicas) do
-          redis.call('HINCRBY', KEYS[3 * i - 1], 'assigned_agents', 1)
-          redis.call('HSET', KEYS[3 * i], r.agent_id, r.assignment)
-          redis.call('HSET', KEYS[3 * i + 1], 'id', r.agent_id, 'type', a.type, 'config', a.config, 'container', r.container_id,
-            'orchestrator', r.orchestrator_id, 'epoch', '1', 'policy', a.policy, 'lease', a.lease,
-            'deployment', a.deployment, 'created_at', a.now, 'traceparent', a.traceparent, 'assignment', r.assignment)
-          redis.call('SADD', KEYS[1], r.agent_id)
+        if not holds then
+          if v[1] ~= 'healthy' then return 'unavailable' end
+          local offered = {}
+          for _, c in ipairs(cjson.decode(v[4] or '[]')) do offered[c] = true end
+          for _, c in ipairs(a.required) do if not offered[c] then return 'unsupported' end end
+          if (tonumber(v[2]) or 0) + held(KEYS[2], now) + n > (tonumber(v[3]) or 0) then return 'full' end
         end
-        for _, ckey in ipairs(order) do
-          redis.call('PUBLISH', need[ckey].channel, redis.call('HINCRBY', ckey, 'generation', 1))
-        end
-        return { 'ok' }
+        redis.call('HINCRBY', KEYS[1], 'assigned_agents', n)
+        for _, agent in ipairs(a.agents) do redis.call('HSET', KEYS[3], agent.id, agent.assignment) end
+        redis.call('PUBLISH', a.channel, redis.call('HINCRBY', KEYS[1], 'generation', 1))
+        return 'ok'
         """;
 
     // ExpectedContainer: the container the caller read from the agent hash; Container, Desired and Channel
@@ -56,6 +90,7 @@ internal static class AgentScripts
           redis.call('HINCRBY', @Container, 'assigned_agents', -1)
           redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
         end
+        if redis.call('HGET', @Agent, 'reported_state') == 'running' then redis.call('HINCRBY', @Container, 'running_agents', -1) end
         redis.call('DEL', @Agent)
         redis.call('SREM', @Agents, @AgentId)
         return { 'ok', cid }
@@ -78,7 +113,9 @@ internal static class AgentScripts
         return result
         """);
 
-    // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent.
+    // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent. The container's
+    // running_agents counts its agents last reported running (kept here, by Remove and by Move), so the
+    // distribution metrics need no read of every agent.
     // ARGV[1]: ReportArgs as JSON. required_version: '' = any. Returns {'missing'}, {'forbidden'}, {'revoked'} or {agent id, 'ok' | 'not_assigned' |
     // 'stale_epoch', ...}: the orchestrator stops every rejected agent.
     public const string Report = """
@@ -97,8 +134,11 @@ internal static class AgentScripts
           elseif tonumber(redis.call('HGET', akey, 'epoch')) ~= tonumber(agent.epoch) then
             verdict = 'stale_epoch'
           else
+            local was = redis.call('HGET', akey, 'reported_state')
             redis.call('HSET', akey, 'reported_state', agent.state, 'reported_at', a.now,
               'restarts', agent.restarts, 'error', agent.error, 'started_at', agent.started_at)
+            if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
+            if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end
           table.insert(result, agent.id)
           table.insert(result, verdict)

@@ -9,32 +9,94 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
 {
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<PlaceOutcome> PlaceAsync(AgentPlacement placement, IReadOnlyList<PlannedReplica> replicas)
+    // Holds count slots on a container for a deploy that spans several containers (AgentScripts.Reserve).
+    public async Task<PlaceOutcome> ReserveAsync(string containerId, string reservationId, int count, string requiredJson, TimeSpan timeout)
     {
-        var keys = new List<RedisKey>(1 + 3 * replicas.Count) { RedisKeys.AgentIds };
-        foreach (var r in replicas) keys.AddRange([RedisKeys.Container(r.ContainerId), RedisKeys.DesiredAgents(r.ContainerId), RedisKeys.Agent(r.AgentId)]);
-        var args = new PlaceArgs(Now: Format(NowMs()), Type: placement.AgentType, Config: placement.ConfigJson, Policy: placement.Policy,
-            Lease: placement.LeaseSeconds?.ToString(CultureInfo.InvariantCulture) ?? "", Deployment: placement.DeploymentId,
-            Traceparent: placement.Traceparent ?? "",
-            Replicas: replicas.Select(r => new PlaceArgs.Replica(r.ContainerId, r.AgentId, r.OrchestratorId, r.AssignmentJson,
-                RedisKeys.ContainerChanged(r.ContainerId).ToString())).ToList());
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Place, [.. keys],
-            [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.PlaceArgs)]))!;
-        return (string?)result[0] switch
-        {
-            "ok" => PlaceOutcome.Placed,
-            "full" => PlaceOutcome.ContainerFull,
-            _ => PlaceOutcome.ContainerUnavailable,
-        };
+        var now = NowMs();
+        var expires = now + (long)timeout.TotalMilliseconds;
+        var result = (string?)await AgentScripts.Reserve.EvaluateAsync(Db, new AgentScripts.ReserveArgs(
+            Container: RedisKeys.Container(containerId), Reservations: RedisKeys.Reservations(containerId), ReservationId: reservationId,
+            Entry: Format(count) + ":" + Format(expires), Count: count, Now: now, ExpiresAt: expires, Required: requiredJson));
+        return ToOutcome(result);
     }
+
+    public Task ReleaseAsync(string containerId, string reservationId) =>
+        Db.HashDeleteAsync(RedisKeys.Reservations(containerId), reservationId);
+
+    // The agents' own hashes, written before any container's desired set names them, so an orchestrator that
+    // starts an agent always finds its record when it reports. Not yet in the agents index (IndexAsync).
+    public async Task WriteAgentsAsync(AgentPlacement placement, IReadOnlyList<PlannedReplica> replicas)
+    {
+        var db = Db;
+        var now = Format(NowMs());
+        var lease = placement.LeaseSeconds?.ToString(CultureInfo.InvariantCulture) ?? "";
+        await Task.WhenAll(replicas.Select(r => db.HashSetAsync(RedisKeys.Agent(r.AgentId),
+        [
+            new(AgentFields.Id, r.AgentId), new(AgentFields.Type, placement.AgentType), new(AgentFields.Config, placement.ConfigJson),
+            new(AgentFields.Container, r.ContainerId), new(AgentFields.Orchestrator, r.OrchestratorId), new(AgentFields.Epoch, "1"),
+            new(AgentFields.Policy, placement.Policy), new(AgentFields.Lease, lease), new(AgentFields.Deployment, placement.DeploymentId),
+            new(AgentFields.CreatedAt, now), new(AgentFields.Traceparent, placement.Traceparent ?? ""),
+            new(AgentFields.Assignment, r.AssignmentJson), new(AgentFields.Tenant, r.Tenant),
+            new(AgentFields.Constraints, placement.ConstraintsJson),
+        ])));
+    }
+
+    // Puts one container's share of a deploy into its desired set (AgentScripts.Commit). reservationId: '' = none held.
+    public async Task<PlaceOutcome> CommitAsync(string containerId, string reservationId, IReadOnlyList<PlannedReplica> replicas,
+        IReadOnlyList<string> required)
+    {
+        var args = new CommitArgs(reservationId, Format(NowMs()), RedisKeys.ContainerChanged(containerId).ToString(), required,
+            replicas.Select(r => new CommitArgs.Entry(r.AgentId, r.AssignmentJson)).ToList());
+        var result = (string?)await Db.ScriptEvaluateAsync(AgentScripts.Commit,
+            [RedisKeys.Container(containerId), RedisKeys.Reservations(containerId), RedisKeys.DesiredAgents(containerId)],
+            [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.CommitArgs)]);
+        return ToOutcome(result);
+    }
+
+    // Lists committed agents (GET /agents); last, so a deploy that failed halfway never shows half its agents.
+    public Task IndexAsync(IReadOnlyList<string> agentIds) =>
+        Db.SetAddAsync(RedisKeys.AgentIds, agentIds.Select(id => (RedisValue)id).ToArray());
+
+    // The hashes of agents no container took (a deploy that failed after WriteAgentsAsync).
+    public Task DiscardAsync(IReadOnlyList<string> agentIds) =>
+        Task.WhenAll(agentIds.Select(id => Db.KeyDeleteAsync(RedisKeys.Agent(id))));
+
+    private static PlaceOutcome ToOutcome(string? result) => result switch
+    {
+        "ok" => PlaceOutcome.Placed,
+        "full" => PlaceOutcome.ContainerFull,
+        "unsupported" => PlaceOutcome.ContainerUnsupported,
+        _ => PlaceOutcome.ContainerUnavailable,
+    };
 
     public async Task<AgentRecord?> GetAsync(string id) => AgentRecord.From(await Db.HashGetAllAsync(RedisKeys.Agent(id)));
 
-    public async Task<IReadOnlyList<AgentRecord>> ListAsync()
+    public async Task<IReadOnlyList<AgentRecord>> ListAsync() =>
+        await ReadAsync((await Db.SetMembersAsync(RedisKeys.AgentIds)).Select(id => id.ToString()).ToList());
+
+    // One page of the agents index by SSCAN, cost bounded by the page: SSCAN until at least `limit` ids (or the end).
+    // Cursor "0" back means the last page was read.
+    public async Task<(IReadOnlyList<AgentRecord> Page, string Cursor)> ListPageAsync(string cursor, int limit)
+    {
+        var ids = new List<string>(limit);
+        do
+        {
+            var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.AgentIds, cursor, "COUNT", limit - ids.Count))!;
+            cursor = (string)scan[0]!;
+            ids.AddRange(((RedisResult[])scan[1]!).Select(id => (string)id!));
+        }
+        while (ids.Count < limit && cursor != "0");
+        return (await ReadAsync(ids), cursor);
+    }
+
+    // The agents in one container's desired set: a container's listing never reads the other agents.
+    public async Task<IReadOnlyList<AgentRecord>> ListOnContainerAsync(string containerId) =>
+        await ReadAsync((await Db.HashKeysAsync(RedisKeys.DesiredAgents(containerId))).Select(id => id.ToString()).ToList());
+
+    private async Task<IReadOnlyList<AgentRecord>> ReadAsync(IReadOnlyList<string> ids)
     {
         var db = Db;
-        var ids = await db.SetMembersAsync(RedisKeys.AgentIds);
-        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Agent(id.ToString()))).ToList();
+        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Agent(id))).ToList();
         var records = new List<AgentRecord>(reads.Count);
         foreach (var read in reads)
         {

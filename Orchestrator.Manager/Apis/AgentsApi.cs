@@ -11,6 +11,7 @@ using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -18,21 +19,43 @@ public static class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Admin).RequireAgentIds();
-        agents.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)")
+        // Readers see their tenants' agents; writers (admin, operators) place and stop them within their tenants.
+        var readers = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Reader).RequireAgentIds();
+        readers.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, paged (?limit=, ?cursor=), optionally by container_id, agent_type or state");
+        readers.MapGet(ManagerRoutes.Agent, GetAsync).WithSummary("One agent, with the state its orchestrator reported");
+        var writers = app.MapGroup(string.Empty).WithTags("Agents").RequireAuthorization(Policies.Writer).RequireAgentIds();
+        writers.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)")
             .RequireRateLimiting(RateLimitPolicies.Deploys);
-        agents.MapGet(ManagerRoutes.Agents, ListAsync).WithSummary("List agents, optionally by container_id, agent_type or state");
-        agents.MapGet(ManagerRoutes.Agent, GetAsync).WithSummary("One agent, with the state its orchestrator reported");
-        agents.MapDelete(ManagerRoutes.Agent, DeleteAsync).WithSummary("Stop an agent and remove it");
+        writers.MapDelete(ManagerRoutes.Agent, DeleteAsync).WithSummary("Stop an agent and remove it");
         return app;
     }
 
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
         DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user,
+        CallerScope caller, AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
+        IOptions<LimitsOptions> limits, AuditLog audit)
+    {
+        var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits);
+        var (outcome, target, tenant) = result.Result switch
+        {
+            Created<DeployResponse> created => (AuditOutcomes.Success, created.Value!.DeploymentId,
+                created.Value.Agents.Select(a => a.OrchestratorId).Distinct().Count() == 1 ? created.Value.Agents[0].OrchestratorId : ""),
+            ProblemHttpResult { StatusCode: 404 } => (AuditOutcomes.NotFound, request.AgentType ?? "", caller.DefaultTenant),
+            _ => (AuditOutcomes.Refused, request.AgentType ?? "", caller.DefaultTenant),
+        };
+        await audit.RecordAsync(caller, AuditActions.Deploy, target, outcome, tenant);
+        return result;
+    }
+
+    private static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
+        DeployRequest request, string? idempotencyKey, ClaimsPrincipal user, CallerScope caller,
         AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options, IOptions<LimitsOptions> limits)
     {
         if (request.Limits(limits.Value) is { Count: > 0 } tooLarge) return TypedResults.ValidationProblem(tooLarge);
         if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
+        // An operator places only within its tenants; naming another tenant is answered as an unknown one.
+        if (command.OrchestratorId is { } pinned && !caller.Sees(pinned)) return TenantPlacement.UnknownTenant(request, pinned);
+        command = command with { Tenants = caller.Tenants };
         if (idempotencyKey is { Length: 0 or > 200 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
         if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command));
@@ -62,33 +85,55 @@ public static class AgentsApi
         return ToResult(outcome);
     }
 
-    public static async Task<Ok<AgentListResponse>> ListAsync(
+    public const int DefaultPageSize = 1000;
+    public const int MaxPageSize = 5000;
+
+    // Paged like the containers listing, so it stays fast with any number of agents: a call without limit or cursor
+    // answers the seed's shape with the first page (default 1000); follow next_cursor until it is null. Filters
+    // apply within each page, so a filtered page may hold fewer. container_id reads only that container's agents.
+    public static async Task<Results<Ok<AgentListResponse>, ValidationProblem>> ListAsync(
         [FromQuery(Name = "container_id")] string? containerId, [FromQuery(Name = "agent_type")] string? agentType,
-        string? state, AgentStore agents, ContainerStore containers)
+        string? state, int? limit, string? cursor, AgentStore agents, ContainerStore containers, CallerScope caller)
     {
-        var statuses = (await containers.ListAsync()).ToDictionary(c => c.ContainerId, c => c.Status);
-        var views = (await agents.ListAsync())
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
+        if (cursor is not null && !ulong.TryParse(cursor, out _)) errors["cursor"] = ["cursor must be a next_cursor this API returned."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var (records, next) = containerId is not null
+            ? (await agents.ListOnContainerAsync(containerId), "0")
+            : await agents.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize);
+        var statuses = await containers.StatusesAsync(records.Select(a => a.ContainerId));
+        var views = records
+            .Where(a => caller.Sees(a.OrchestratorId))
             .Select(a => a.ToView(statuses.GetValueOrDefault(a.ContainerId)))
             .Where(a => containerId is null || a.ContainerId == containerId)
             .Where(a => agentType is null || a.AgentType == agentType)
             .Where(a => state is null || a.State == state)
             .OrderBy(a => a.CreatedAt).ThenBy(a => a.AgentId, StringComparer.Ordinal)
             .ToList();
-        return TypedResults.Ok(new AgentListResponse(views, views.Count));
+        return TypedResults.Ok(new AgentListResponse(views, views.Count, next == "0" ? null : next));
     }
 
-    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, AgentStore agents, ContainerStore containers)
+    // Another tenant's agent is answered as unknown, so its id cannot be probed.
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, AgentStore agents, ContainerStore containers, CallerScope caller)
     {
-        if (await agents.GetAsync(id) is not { } agent) return AgentNotFound(id);
+        if (await agents.GetAsync(id) is not { } agent || !caller.Sees(agent.OrchestratorId)) return AgentNotFound(id);
         var container = await containers.GetAsync(agent.ContainerId);
         return TypedResults.Ok(agent.ToView(container?.Status));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, EventLog events)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, CallerScope caller, AuditLog audit, EventLog events)
     {
-        if (await agents.RemoveAsync(id) is not { } container) return AgentNotFound(id);
-        events.AgentStopped(id, container);
-        return TypedResults.NoContent();
+        var agent = await agents.GetAsync(id);
+        // A scoped caller stops only its tenants' agents (an agent that moved tenants meanwhile cannot: rescheduling keeps tenants).
+        var visible = agent is not null && caller.Sees(agent.OrchestratorId);
+        var container = visible ? await agents.RemoveAsync(id) : null;
+        var removed = container is not null;
+        if (removed) events.AgentStopped(id, container);
+        await audit.RecordAsync(caller, AuditActions.Stop, id, removed ? AuditOutcomes.Success : AuditOutcomes.NotFound,
+            visible ? agent!.OrchestratorId : caller.DefaultTenant);
+        return removed ? TypedResults.NoContent() : AgentNotFound(id);
     }
 
     private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome) => outcome switch
@@ -98,6 +143,9 @@ public static class AgentsApi
         DeployOutcome.Unsupported u => ApiProblems.Problem(ProblemTypes.UnsupportedAgentType,
             $"agent_type needs capability '{u.Capability}', which no registered orchestrator cluster offers."),
         DeployOutcome.NoMatch m => ApiProblems.Problem(ProblemTypes.NoMatchingCluster, m.Detail),
+        DeployOutcome.OverQuota q => ApiProblems.Problem(ProblemTypes.QuotaExceeded,
+            $"Tenant '{q.Tenant}' may run {q.Quota} agents (max_agents quota) and has {q.Used}; this deploy adds {q.Adding}. Nothing was deployed.",
+            new Dictionary<string, object?> { ["field"] = "max_agents", ["tenant"] = q.Tenant }),
         DeployOutcome.NoCapacity c => ApiProblems.Problem(ProblemTypes.NoCapacity,
             $"{c.Requested} agent(s) requested but eligible healthy clusters have room for {c.Available}. Nothing was deployed."),
         _ => throw new InvalidOperationException("Unexpected deploy outcome " + outcome),

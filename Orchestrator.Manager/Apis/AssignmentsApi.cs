@@ -19,6 +19,10 @@ public static class AssignmentsApi
     // Even while a pub/sub message is lost (Redis restart), a held poll re-reads at least this often.
     private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(5);
 
+    // A stopping manager tells each node to come back after 1..this many seconds (uniformly spread), so a
+    // fleet's long-polls reach the restarted (or another) manager spread out rather than in one second.
+    public const int StoppingRetryAfterSpread = 5;
+
     public static IEndpointRouteBuilder MapAssignmentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(string.Empty).WithTags("Assignments")
@@ -46,8 +50,8 @@ public static class AssignmentsApi
         // without ever being held, so unknown ids cost no memory.
         var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
         if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
-        if (desired!.Generation > after || deadline <= time.GetUtcNow() || lifetime.ApplicationStopping.IsCancellationRequested)
-            return TypedResults.Ok(ToResponse(id, desired));
+        if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
+        if (desired!.Generation > after || deadline <= time.GetUtcNow()) return TypedResults.Ok(ToResponse(id, desired));
 
         using var held = notifier.Hold(id);
         while (true)
@@ -59,8 +63,8 @@ public static class AssignmentsApi
             var remaining = deadline - time.GetUtcNow();
             // A stopping manager answers at once, so held polls never hold up its shutdown: the
             // orchestrator simply polls again, on whichever replica answers next.
-            if (desired!.Generation > after || remaining <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
-                return TypedResults.Ok(ToResponse(id, desired));
+            if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
+            if (desired!.Generation > after || remaining <= TimeSpan.Zero) return TypedResults.Ok(ToResponse(id, desired));
             try
             {
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
@@ -95,6 +99,9 @@ public static class AssignmentsApi
             verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
             verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));
     }
+
+    private static AssignmentsResponse Stopping(AssignmentsResponse response) =>
+        response with { RetryAfter = Random.Shared.Next(1, StoppingRetryAfterSpread + 1) };
 
     private static AssignmentsResponse ToResponse(string id, DesiredState desired) => new(id, desired.Generation,
         desired.AssignmentJson.Select(json => JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.Assignment)!)

@@ -4,6 +4,7 @@ using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Tenants;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Apis;
@@ -12,21 +13,22 @@ public static class ClusterStatusApi
 {
     public static IEndpointRouteBuilder MapClusterStatusApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Admin)
+        app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Reader)
             .MapGet(ManagerRoutes.Status, GetStatusAsync)
             .WithSummary("Containers by status, capacity, agents in use, and whether Redis is reachable");
         return app;
     }
 
-    // O(1) in the fleet's size: the totals hash, not a listing of every container.
+    // O(1) in the fleet's size for the admin: the totals hash, not a listing of every container. A scoped
+    // caller's numbers are its tenants' only, counted from a listing (there is no per-tenant totals hash yet).
     public static async Task<Ok<ClusterStatusResponse>> GetStatusAsync(
-        ContainerTotals totals, ReschedulingPause pause, IOptions<ManagerOptions> options, TimeProvider time)
+        ContainerTotals totals, ReschedulingPause pause, IOptions<ManagerOptions> options, TimeProvider time, CallerScope caller, ContainerStore containers)
     {
         IReadOnlyDictionary<string, ContainerTotals.Bucket>? buckets;
         ReschedulingPause.Pause? paused = null;
         try
         {
-            buckets = await totals.ReadAsync();
+            buckets = caller.IsAdmin ? await totals.ReadAsync() : TenantTotals.Of(TenantScope.Within(await containers.ListAsync(), caller.Tenants));
             paused = await pause.ReadAsync();
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)

@@ -11,6 +11,7 @@ using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Telemetry;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -25,12 +26,15 @@ public static class ContainersApi
             .RequireRateLimiting(RateLimitPolicies.Registrations);
         clusters.MapPost(ManagerRoutes.Heartbeat, HeartbeatAsync).WithSummary("Report liveness, health and load");
 
-        // Operators only.
-        var operators = app.MapGroup(string.Empty).WithTags("Containers")
-            .RequireAuthorization(Policies.Admin).RequireContainerIds();
-        operators.MapGet(ManagerRoutes.Containers, ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
-        operators.MapGet(ManagerRoutes.Container, GetAsync).WithSummary("One container");
-        operators.MapDelete(ManagerRoutes.Container, DeleteAsync).WithSummary("Deregister a container");
+        // Readers (admin, and operators and viewers within their tenants).
+        var readers = app.MapGroup(string.Empty).WithTags("Containers")
+            .RequireAuthorization(Policies.Reader).RequireContainerIds();
+        readers.MapGet(ManagerRoutes.Containers, ListAsync).WithSummary("List containers, paged (?limit=, ?cursor=), optionally ?status=healthy|unhealthy|lost");
+        readers.MapGet(ManagerRoutes.Container, GetAsync).WithSummary("One container");
+
+        // The admin only: deregistering is not among what a scoped operator may do (it revokes instead).
+        app.MapGroup(string.Empty).WithTags("Containers").RequireAuthorization(Policies.Admin).RequireContainerIds()
+            .MapDelete(ManagerRoutes.Container, DeleteAsync).WithSummary("Deregister a container");
         return app;
     }
 
@@ -98,7 +102,7 @@ public static class ContainersApi
 
     // Paged, so that listing stays fast with a fleet of any size: follow next_cursor until it is null.
     public static async Task<Results<Ok<ContainerListResponse>, ValidationProblem>> ListAsync(
-        string? status, int? limit, string? cursor, ContainerStore store)
+        string? status, int? limit, string? cursor, ContainerStore store, CallerScope caller)
     {
         var errors = new Dictionary<string, string[]>();
         if (status is not null && !ContainerStatus.All.Contains(status))
@@ -108,14 +112,22 @@ public static class ContainersApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var (page, next) = await store.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize, status);
+        // A scoped caller's pages hold only its tenants' containers (so a page may be short; follow next_cursor).
+        if (!caller.IsAdmin) page = page.Where(c => caller.Sees(c.OrchestratorId())).ToList();
         return TypedResults.Ok(new ContainerListResponse(page, page.Count, next == "0" ? null : next));
     }
 
-    public static async Task<Results<Ok<ContainerView>, ProblemHttpResult>> GetAsync(string id, ContainerStore store) =>
-        await store.GetAsync(id) is { } container ? TypedResults.Ok(container) : ApiProblems.ContainerNotFound(id);
+    // Another tenant's container is answered as unknown, so its id cannot be probed.
+    public static async Task<Results<Ok<ContainerView>, ProblemHttpResult>> GetAsync(string id, ContainerStore store, CallerScope caller) =>
+        await store.GetAsync(id) is { } container && caller.Sees(container.OrchestratorId()) ? TypedResults.Ok(container) : ApiProblems.ContainerNotFound(id);
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ContainerStore store) =>
-        await store.DeleteAsync(id) ? TypedResults.NoContent() : ApiProblems.ContainerNotFound(id);
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ContainerStore store, CallerScope caller, AuditLog audit)
+    {
+        var tenant = (await store.GetAsync(id))?.OrchestratorId() ?? "";
+        var deleted = await store.DeleteAsync(id);
+        await audit.RecordAsync(caller, AuditActions.Delete, id, deleted ? AuditOutcomes.Success : AuditOutcomes.NotFound, tenant);
+        return deleted ? TypedResults.NoContent() : ApiProblems.ContainerNotFound(id);
+    }
 
     private static int MaxAgents(RegisterContainerRequest request, ManagerOptions settings) =>
         request.MaxAgents

@@ -9,6 +9,7 @@ using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Telemetry;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -17,40 +18,79 @@ public static class EnrollmentApi
 {
     public static IEndpointRouteBuilder MapEnrollmentApi(this IEndpointRouteBuilder app)
     {
-        var tokens = app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Admin);
+        // Readers list their tenants' tokens; writers (admin, operators for their own tenants) create and delete them.
+        app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Reader)
+            .MapGet(ManagerRoutes.EnrollmentTokens, ListAsync).WithSummary("List enrollment tokens, without their secrets");
+        var tokens = app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Writer);
         tokens.MapPost(ManagerRoutes.EnrollmentTokens, CreateAsync).WithSummary("Create an enrollment token for one orchestrator_id (shown once)");
-        tokens.MapGet(ManagerRoutes.EnrollmentTokens, ListAsync).WithSummary("List enrollment tokens, without their secrets");
         tokens.MapDelete(ManagerRoutes.EnrollmentToken, DeleteAsync).WithSummary("Revoke an enrollment token");
 
         // The enrollment token is the credential here; login rate limits apply to failures.
         app.MapGroup(string.Empty).WithTags("Enrollment").AllowAnonymous()
             .MapPost(ManagerRoutes.Enroll, EnrollAsync).WithSummary("Exchange an enrollment token and a registration for a node credential");
 
-        app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Admin)
+        app.MapGroup(string.Empty).WithTags("Enrollment").RequireAuthorization(Policies.Writer)
             .MapPost(ManagerRoutes.Revoke, RevokeAsync).WithSummary("Revoke a node's credential; its agents are handled as on cluster loss");
         return app;
     }
 
-    public static async Task<Results<Created<EnrollmentTokenCreated>, ValidationProblem>> CreateAsync(
-        CreateEnrollmentTokenRequest request, EnrollmentTokenStore store, IOptions<ManagerOptions> options)
+    public static async Task<Results<Created<EnrollmentTokenCreated>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateEnrollmentTokenRequest request, EnrollmentTokenStore store, IOptions<ManagerOptions> options, CallerScope caller, AuditLog audit)
     {
-        if (request.Validate(options.Value.DefaultMaxAgents, out var errors) is not { } valid) return TypedResults.ValidationProblem(errors);
+        if (request.Validate(options.Value.DefaultMaxAgents, out var errors) is not { } valid)
+        {
+            await audit.RecordAsync(caller, AuditActions.EnrollmentTokenCreate, "", AuditOutcomes.Refused, caller.DefaultTenant);
+            return TypedResults.ValidationProblem(errors);
+        }
+        // An operator enrolls nodes for its own tenants only; another tenant is answered as unknown.
+        if (!caller.Sees(valid.OrchestratorId))
+        {
+            await audit.RecordAsync(caller, AuditActions.EnrollmentTokenCreate, "", AuditOutcomes.NotFound, caller.DefaultTenant);
+            return ApiProblems.Problem(ProblemTypes.UnknownTenant, $"No tenant '{valid.OrchestratorId}' among this operator's tenants.",
+                new Dictionary<string, object?> { ["field"] = "orchestrator_id", ["tenant"] = valid.OrchestratorId });
+        }
         var created = await store.CreateAsync(valid.OrchestratorId, valid.Ttl, valid.MaxUses, valid.Bounds);
+        await audit.RecordAsync(caller, AuditActions.EnrollmentTokenCreate, created.TokenId, AuditOutcomes.Success, valid.OrchestratorId);
         return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.EnrollmentToken, created.TokenId), created);
     }
 
-    public static async Task<Ok<EnrollmentTokenListResponse>> ListAsync(EnrollmentTokenStore store)
+    // A scoped caller sees a token only when every orchestrator_id it enrolls is one of its tenants.
+    public static async Task<Ok<EnrollmentTokenListResponse>> ListAsync(EnrollmentTokenStore store, CallerScope caller)
     {
-        var tokens = await store.ListAsync();
+        var tokens = (await store.ListAsync()).Where(t => t.OrchestratorIds.All(caller.Sees)).ToList();
         return TypedResults.Ok(new EnrollmentTokenListResponse(tokens, tokens.Count));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([Microsoft.AspNetCore.Mvc.FromRoute(Name = "id")] string tokenId,
-        EnrollmentTokenStore store) =>
-        await store.DeleteAsync(tokenId) ? TypedResults.NoContent() : ApiProblems.Problem(ProblemTypes.UnknownEnrollmentToken,
+        EnrollmentTokenStore store, CallerScope caller, AuditLog audit)
+    {
+        var token = caller.IsAdmin ? null : (await store.ListAsync()).FirstOrDefault(t => t.TokenId == tokenId);
+        var visible = caller.IsAdmin || token is not null && token.OrchestratorIds.All(caller.Sees);
+        var deleted = visible && await store.DeleteAsync(tokenId);
+        await audit.RecordAsync(caller, AuditActions.EnrollmentTokenDelete, tokenId, deleted ? AuditOutcomes.Success : AuditOutcomes.NotFound,
+            token is { OrchestratorIds.Count: 1 } && visible ? token.OrchestratorIds[0] : caller.DefaultTenant);
+        return deleted ? TypedResults.NoContent() : ApiProblems.Problem(ProblemTypes.UnknownEnrollmentToken,
             $"No enrollment token with token_id '{tokenId}'.", new Dictionary<string, object?> { ["token_id"] = tokenId });
+    }
 
     public static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
+        EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit, EventLog events)
+    {
+        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics, events);
+        var (outcome, target, tenant) = result.Result switch
+        {
+            Created<EnrollResponse> created => (AuditOutcomes.Success, created.Value!.ContainerId, created.Value.OrchestratorId),
+            ProblemHttpResult { StatusCode: 401 or 429 } => (AuditOutcomes.Denied, "", ""),
+            _ => (AuditOutcomes.Refused, "", ""),
+        };
+        // The actor is the name the node asked for; never the enrollment token.
+        var actor = $"cluster:{request.ContainerName?.Trim()}";
+        await audit.RecordAsync(actor, Roles.Cluster, tenant, AuditActions.EnrollmentTokenUse, target, outcome);
+        return result;
+    }
+
+    private static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollNodeAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
         IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events)
     {
@@ -80,6 +120,10 @@ public static class EnrollmentApi
             case NodeEnrollment.Outcome.TokenRefused refused:
                 if (await limiter.RecordFailureAsync(client, EnrollmentLimiterName) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "attempts");
                 return ApiProblems.Field(ProblemTypes.EnrollmentTokenRefused, "enrollment_token", refused.Reason);
+            case NodeEnrollment.Outcome.OverQuota over:
+                return ApiProblems.Problem(ProblemTypes.QuotaExceeded,
+                    $"Tenant '{over.Tenant}' may have {over.Quota} containers (max_containers quota) and has {over.Used}. Nothing was enrolled.",
+                    new Dictionary<string, object?> { ["field"] = "max_containers", ["tenant"] = over.Tenant });
             case NodeEnrollment.Outcome.BeyondBounds beyond:
                 return ApiProblems.Field(ProblemTypes.BeyondBounds, beyond.Refusal.Field, beyond.Refusal.Detail);
             default:
@@ -91,10 +135,14 @@ public static class EnrollmentApi
 
     private const string EnrollmentLimiterName = "enrollment";
 
-    public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store, EventLog events)
+    // A scoped operator revokes only its tenants' nodes; another tenant's container is answered as unknown.
+    public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(string id, ContainerStore store, CallerScope caller, AuditLog audit, EventLog events)
     {
-        if (!await store.RevokeAsync(id)) return ApiProblems.ContainerNotFound(id);
-        events.ContainerRevoked(id);
-        return TypedResults.Ok(new RevokeResponse(id, ContainerStatus.Revoked));
+        var container = await store.GetAsync(id);
+        var revoked = container is not null && caller.Sees(container.OrchestratorId()) && await store.RevokeAsync(id);
+        if (revoked) events.ContainerRevoked(id);
+        await audit.RecordAsync(caller, AuditActions.Revoke, id, revoked ? AuditOutcomes.Success : AuditOutcomes.NotFound,
+            revoked ? container!.OrchestratorId() : caller.DefaultTenant);
+        return revoked ? TypedResults.Ok(new RevokeResponse(id, ContainerStatus.Revoked)) : ApiProblems.ContainerNotFound(id);
     }
 }

@@ -42,8 +42,10 @@ public static class OperatorsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, OperatorStore store, CallerScope caller, AuditLog audit)
     {
+        var tenants = (await store.FindAsync(name))?.Tenants ?? [];
         var deleted = await store.DeleteAsync(name);
-        await audit.RecordAsync(caller, AuditActions.OperatorDelete, name, deleted ? AuditOutcomes.Success : AuditOutcomes.NotFound, "");
+        await audit.RecordAsync(caller, AuditActions.OperatorDelete, name, deleted ? AuditOutcomes.Success : AuditOutcomes.NotFound,
+            tenants.Count == 1 ? tenants[0] : "");
         return deleted ? TypedResults.NoContent() : ApiProblems.Problem(ProblemTypes.UnknownOperator, $"No operator named '{name}'.",
             new Dictionary<string, object?> { ["name"] = name });
     }

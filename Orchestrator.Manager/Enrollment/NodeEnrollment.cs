@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Tenants;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Enrollment;
 
 // Exchanges an enrollment token for a per-node credential. The manager fixes the node's identity: its
 // container_id, its container_name and its orchestrator_id (from the token), and holds its claims to the token's bounds.
-public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentTokenStore tokens, TimeProvider time)
+public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentTokenStore tokens, TenantQuotas quotas, ContainerStore containers,
+    TimeProvider time)
 {
     public abstract record Outcome
     {
@@ -18,6 +20,8 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         public sealed record BeyondBounds(NodeClaims.Refusal Refusal) : Outcome;
         // 409: the name belongs to another customer.
         public sealed record NameTaken(string Name) : Outcome;
+        // 409: a new container would take its tenant past its max_containers quota (issue 13).
+        public sealed record OverQuota(string Tenant, int Quota, int Used) : Outcome;
     }
 
     public async Task<Outcome> EnrollAsync(string token, RegisterContainerRequest registration)
@@ -32,6 +36,8 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var current = (string?)await db.HashGetAsync(RedisKeys.ContainerNames(ContainerShards.Of(name)), name);
+            // Only a new container counts against the quota: a node enrolling again under its name keeps its place.
+            if (current is null && await OverQuotaAsync(accepted!.OrchestratorId) is { } over) return over;
             var id = current ?? ContainerShards.NewIdFor(name);
             var credential = EnrollmentSecrets.NewCredential(id);
             var bounds = stored.Bounds with { OrchestratorIds = [accepted!.OrchestratorId] };
@@ -56,6 +62,14 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
             }
         }
         return new Outcome.NameTaken(name);
+    }
+
+    // Checked before the atomic enrollment, not inside it: nodes enrolling at the same moment may pass it by a few.
+    private async Task<Outcome.OverQuota?> OverQuotaAsync(string tenant)
+    {
+        if ((await quotas.ReadAsync(tenant)).MaxContainers is not { } max) return null;
+        var used = (await containers.ListAsync()).Count(c => c.OrchestratorId() == tenant);
+        return used + 1 > max ? new Outcome.OverQuota(tenant, max, used) : null;
     }
 
     private const string TokenUnknown = "The enrollment token is not known: mistyped, revoked or expired. Ask for a new one.";

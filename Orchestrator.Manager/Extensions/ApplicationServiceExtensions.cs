@@ -19,7 +19,13 @@ public static class ApplicationServiceExtensions
     {
         builder.ListenOnDefaultPort(DefaultPort);
         builder.Configuration.AddSeedEnvironment();
-        builder.AddRedisClient("redis", configureOptions: options => RedisUrl.ApplyPassword(builder.Configuration, options));
+        builder.AddRedisClient("redis", configureOptions: options =>
+        {
+            RedisUrl.ApplyPassword(builder.Configuration, options);
+            // Replies are completed on the .NET thread pool instead of the client's own dedicated threads, which on
+            // few cores competed with ASP.NET Core's and spun while idle (docs/benchmarks/README.md, profile notes).
+            options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool;
+        });
 
         builder.Services.AddOptions<ManagerOptions>().BindConfiguration(ManagerOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ManagerOptions>, ManagerOptionsValidator>();

@@ -10,10 +10,14 @@ public static class AuthenticationExtensions
     public static WebApplicationBuilder AddManagerAuthentication(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddSingleton<CachedTokenHandler>();
         // Read from the validated options, so a secret generated in Development is the one checked.
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<ManagerOptions>, TimeProvider>((jwt, manager, time) =>
+            .Configure<IOptions<ManagerOptions>, TimeProvider, CachedTokenHandler>((jwt, manager, time, cached) =>
             {
+                // Each token is validated once, then served from memory until it expires (see CachedTokenHandler).
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(cached);
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(manager.Value, time);
                 jwt.TimeProvider = time;

@@ -15,6 +15,8 @@ public static class SchedulingExtensions
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<CommunicationStore>();
         builder.Services.AddSingleton<SchedulingTelemetry>();
+        builder.Services.AddSingleton<PlacementCandidates>();
+        builder.Services.AddSingleton<AgentPlacer>();
         builder.Services.AddSingleton<AgentScheduler>();
         builder.Services.AddSingleton<AssignmentNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AssignmentNotifier>());

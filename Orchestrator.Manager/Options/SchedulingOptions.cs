@@ -27,6 +27,14 @@ public sealed class SchedulingOptions
     // reschedule agents move once their container has been lost for this long (must exceed the lease).
     public TimeSpan RescheduleAfter { get; set; } = TimeSpan.FromSeconds(90);
 
+    // Placement plans from an in-process snapshot of the fleet no older than this, instead of reading every
+    // container per deploy; the commit script's own check makes a stale plan fail and retry, never overfill.
+    public TimeSpan CandidateMaxAge { get; set; } = TimeSpan.FromSeconds(1);
+
+    // How long capacity reserved by a deploy spanning several containers is held if its manager dies before
+    // committing; a live deploy commits within milliseconds.
+    public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public string RequiredCapability(string agentType) =>
         TypeCapabilities.TryGetValue(agentType, out var capability) ? capability : agentType;
 }

@@ -17,6 +17,9 @@ public sealed class SchedulingOptionsValidator : IValidateOptions<SchedulingOpti
         if (options.RescheduleAfter <= options.AgentLease)
             errors.Add($"Scheduling:RescheduleAfter ({options.RescheduleAfter}) must be longer than Scheduling:AgentLease ({options.AgentLease}): " +
                 "an orchestrator must have fenced its copy before the manager starts another.");
+        if (options.CandidateMaxAge < TimeSpan.Zero || options.CandidateMaxAge > TimeSpan.FromSeconds(10))
+            errors.Add("Scheduling:CandidateMaxAge must be between 0 and 10 seconds.");
+        if (options.ReservationTimeout < TimeSpan.FromSeconds(1)) errors.Add("Scheduling:ReservationTimeout must be at least 1 second.");
         if (options.IdempotencyRetention <= TimeSpan.Zero) errors.Add("Scheduling:IdempotencyRetention must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

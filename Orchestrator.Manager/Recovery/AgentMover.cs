@@ -14,7 +14,7 @@ public sealed class AgentMover(IConnectionMultiplexer redis, TimeProvider time)
         var next = assignment with { Epoch = assignment.Epoch + 1, Traceparent = traceparent ?? assignment.Traceparent };
         var result = (string?)await RescheduleScripts.Move.EvaluateAsync(redis.GetDatabase(), new RescheduleScripts.MoveArgs(
             Agent: RedisKeys.Agent(assignment.AgentId), From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from),
-            To: RedisKeys.Container(to), ToDesired: RedisKeys.DesiredAgents(to),
+            To: RedisKeys.Container(to), ToDesired: RedisKeys.DesiredAgents(to), ToReservations: RedisKeys.Reservations(to),
             AgentId: assignment.AgentId, FromId: from, ExpectedEpoch: assignment.Epoch, ToId: to, ToOrchestrator: toOrchestrator,
             Assignment: JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment), Now: time.GetUtcNow().ToUnixTimeMilliseconds(),
             FromChannel: RedisKeys.ContainerChanged(from).ToString(), ToChannel: RedisKeys.ContainerChanged(to).ToString()));

@@ -5,13 +5,14 @@ using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Recovery;
 
 // Runs after each liveness sweep, on the liveness leader only. Every `reschedule` agent of a container
 // lost for longer than Scheduling:RescheduleAfter moves to a healthy container that supports its type
-// (least_loaded), one atomic script per agent with epoch + 1. By then its old orchestrator has fenced it:
+// (least_loaded) and meets its stored constraints within its tenant, one atomic script per agent with epoch + 1. By then its old orchestrator has fenced it:
 // see SchedulingOptionsValidator for the inequality. No room: it stays (shown unknown) until a later pass.
 public sealed class Rescheduler(
     ContainerStore containers, ContainerTotals totals, IConnectionMultiplexer redis, AgentMover mover, ReschedulingPause pause, ReschedulingState state,
@@ -70,10 +71,9 @@ public sealed class Rescheduler(
         Assignment assignment, ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load)
     {
         var capability = scheduling.Value.RequiredCapability(assignment.AgentType);
-        var pinned = assignment.AgentConfig is { ValueKind: JsonValueKind.Object } config && config.TryGetProperty("orchestrator_id", out var pin)
-            ? ContainerViewExtensions.JsonIdentifier(pin) : null;
+        var fits = await FitsAsync(assignment, capability);
         var candidates = targets.Values
-            .Where(c => c.Capabilities.Contains(capability) && (pinned is null || c.OrchestratorId() == pinned))
+            .Where(fits)
             .Select(c => new PlacementCandidate(c.ContainerId, c.OrchestratorId(), load[c.ContainerId], c.MaxAgents, c.HealthScore))
             .ToList();
         foreach (var target in Strategy.Rank(candidates, 0))
@@ -102,6 +102,24 @@ public sealed class Rescheduler(
             logger.LogWarning("Agent {AgentId} on lost container {From} cannot be rescheduled yet: no healthy container offering " +
                 "'{Capability}' has room; it stays there (shown unknown) and is retried every pass", assignment.AgentId, lost.ContainerId, capability);
         return AgentMover.Outcome.Full;
+    }
+
+    // The rule a target must meet: the agent's stored constraints (capabilities, labels, orchestrator_id) and
+    // its tenant, so an agent never moves to another customer's container (issue 13). An agent placed before
+    // constraints were stored keeps the old rule: its type's capability and agent_config.orchestrator_id.
+    private async Task<Func<ContainerView, bool>> FitsAsync(Assignment assignment, string capability)
+    {
+        var stored = await redis.GetDatabase().HashGetAsync(RedisKeys.Agent(assignment.AgentId), [AgentFields.Constraints, AgentFields.Tenant]);
+        if (AgentConstraints.Parse(stored[0]) is { } constraints)
+        {
+            var tenant = stored[1].ToString();
+            return c => constraints.Capabilities.All(c.Capabilities.Contains) && c.HasLabels(constraints.Labels)
+                && (constraints.OrchestratorId is null || c.OrchestratorId() == constraints.OrchestratorId)
+                && (tenant.Length == 0 || c.OrchestratorId() == tenant);
+        }
+        var pinned = assignment.AgentConfig is { ValueKind: JsonValueKind.Object } config && config.TryGetProperty("orchestrator_id", out var pin)
+            ? ContainerViewExtensions.JsonIdentifier(pin) : null;
+        return c => c.Capabilities.Contains(capability) && (pinned is null || c.OrchestratorId() == pinned);
     }
 
     // lost_at of each lost container; a container lost before lost_at existed counts from its last heartbeat.

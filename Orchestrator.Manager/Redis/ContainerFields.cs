@@ -23,6 +23,8 @@ public static class ContainerFields
     // For the agents issue: agents placed here (capacity check) and the desired-state generation.
     public const string AssignedAgents = "assigned_agents";
     public const string Generation = "generation";
+    // Its agents whose last report said running (kept by the report, remove and move scripts).
+    public const string RunningAgents = "running_agents";
     // Communication counters (GET /api/v1/cluster/communication/stats).
     public const string Heartbeats = "heartbeats";
     public const string RoundTripMs = "round_trip_ms";

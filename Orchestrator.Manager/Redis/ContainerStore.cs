@@ -70,6 +70,29 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     public async Task<IReadOnlyList<ContainerView>> ListAsync(string? status = null) =>
         await ReadAsync(await AllIdsAsync(), status);
 
+    // The status of each given container (absent: gone), one pipelined HGET each.
+    public async Task<IReadOnlyDictionary<string, string>> StatusesAsync(IEnumerable<string> ids)
+    {
+        var db = Db;
+        var reads = ids.Distinct(StringComparer.Ordinal).Select(id => (id, db.HashGetAsync(RedisKeys.Container(id), ContainerFields.Status))).ToList();
+        var statuses = new Dictionary<string, string>(reads.Count, StringComparer.Ordinal);
+        foreach (var (id, read) in reads)
+        {
+            if ((string?)await read is { } status) statuses[id] = status;
+        }
+        return statuses;
+    }
+
+    // The given fields of each container, in one pipelined batch; an empty array for a container that is gone.
+    public async Task<IReadOnlyList<RedisValue[]>> ReadFieldsAsync(IReadOnlyList<string> ids, RedisValue[] fields)
+    {
+        var db = Db;
+        var reads = ids.Select(id => db.HashGetAsync(RedisKeys.Container(id), fields)).ToList();
+        var values = new List<RedisValue[]>(reads.Count);
+        foreach (var read in reads) values.Add(await read);
+        return values;
+    }
+
     // Every container id, read from every shard in one pipelined batch. Placement and rescheduling read their
     // candidates through ListAsync, hence through here: the one seam to replace with a candidate index.
     public async Task<IReadOnlyList<string>> AllIdsAsync()

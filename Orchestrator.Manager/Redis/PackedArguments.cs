@@ -16,11 +16,9 @@ internal static class PackedArguments
 
 internal sealed record SweepArgs(string Now, string UnhealthyAfter, string LostAfter, IReadOnlyList<string> Ids);
 
-internal sealed record PlaceArgs(
-    string Now, string Type, string Config, string Policy, string Lease, string Deployment, string Traceparent,
-    IReadOnlyList<PlaceArgs.Replica> Replicas)
+internal sealed record CommitArgs(string Reservation, string Now, string Channel, IReadOnlyList<string> Required, IReadOnlyList<CommitArgs.Entry> Agents)
 {
-    internal sealed record Replica(string ContainerId, string AgentId, string OrchestratorId, string Assignment, string Channel);
+    internal sealed record Entry(string Id, string Assignment);
 }
 
 internal sealed record ReportArgs(string ContainerId, string RequiredName, string RequiredVersion, string Now, IReadOnlyList<ReportArgs.Agent> Agents)
@@ -30,6 +28,6 @@ internal sealed record ReportArgs(string ContainerId, string RequiredName, strin
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SweepArgs))]
-[JsonSerializable(typeof(PlaceArgs))]
+[JsonSerializable(typeof(CommitArgs))]
 [JsonSerializable(typeof(ReportArgs))]
 internal sealed partial class PackedArgumentsJsonContext : JsonSerializerContext;

@@ -7,9 +7,12 @@ namespace Orchestrator.Manager.Redis;
 // where {s} is the hash tag of a container shard (see ContainerShards: 256 shards, tags like {s42.7}):
 //   container:{s}:{id}        hash   one container: id, name, host, port, capabilities, resources, metadata,
 //                                    max_agents, status, registered_at, last_heartbeat (unix ms), health_score,
-//                                    active_agents, usage, reported_agents, assigned_agents, generation
+//                                    active_agents, usage, reported_agents, assigned_agents, running_agents, generation
 //   container:{s}:{id}:desired hash  agent_id -> assignment JSON; bumps container's generation
 //   container:{s}:{id}:changed channel published on every generation bump, for long-polls
+//   container:{s}:{id}:reservations hash capacity held by deploys between reserve and commit: deployment id ->
+//                                    "count:expires (unix ms)"; expired entries are dropped by the next script
+//                                    that counts them, and the key expires with its last entry
 //   containers:{s}            set    the shard's container ids                                   [shard]
 //   containers:{s}:by-name    hash   container_name -> id (re-registering keeps the id), for     [shard]
 //                                    the names of this shard: a new container's id is drawn in its name's shard
@@ -72,6 +75,8 @@ public static class RedisKeys
     public static RedisKey Container(string id) => ContainerName(id);
 
     public static RedisKey DesiredAgents(string containerId) => ContainerName(containerId) + ":desired";
+
+    public static RedisKey Reservations(string containerId) => ContainerName(containerId) + ":reservations";
 
     public static RedisChannel ContainerChanged(string containerId) => RedisChannel.Literal(ContainerName(containerId) + ":changed");
 

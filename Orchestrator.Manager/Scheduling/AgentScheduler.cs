@@ -1,15 +1,22 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Scheduling;
 
-// Chooses containers from a fresh Redis snapshot, then places every replica in one atomic script.
-// When another replica filled a container in between, the script refuses and the plan is made again.
-public sealed class AgentScheduler(ContainerStore containers, AgentStore agents, SchedulingTelemetry telemetry, Events.EventLog events)
+// Plans from the shared fleet snapshot (PlacementCandidates), then places through AgentPlacer, whose scripts
+// check capacity atomically per container. A container that refuses (another replica filled it, it went away)
+// is skipped and the deploy planned again; a refusal the snapshot cannot explain (nothing supports, matches or
+// has room) is only answered after a read that started after the deploy did, so a container registered a
+// moment earlier is always seen.
+public sealed class AgentScheduler(
+    PlacementCandidates fleet, AgentPlacer placer, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas, Events.EventLog events)
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = 8;
+
+    // After this many refusals, plan from a fresh read instead of the snapshot this replica already knows is stale.
+    private const int AttemptsBeforeFreshRead = 3;
 
     public async Task<DeployOutcome> DeployAsync(DeployCommand command)
     {
@@ -18,12 +25,23 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
         activity?.SetTag("deployment.strategy", command.Strategy.Name);
         activity?.SetTag("deployment.replicas", command.Replicas);
         var started = Stopwatch.GetTimestamp();
+        var begun = fleet.Mark();
 
         DeployOutcome? outcome = null;
-        for (var attempt = 1; attempt <= MaxAttempts && outcome is null; attempt++)
+        var snapshot = await fleet.GetAsync();
+        for (var attempt = 1; attempt <= MaxAttempts && outcome is not DeployOutcome.Placed; attempt++)
         {
-            outcome = await TryOnceAsync(command, activity);
-            if (outcome is null) activity?.AddEvent(new ActivityEvent("placement raced another deploy; planning again"));
+            outcome = await TryOnceAsync(command, snapshot, activity);
+            if (outcome is null)
+            {
+                activity?.AddEvent(new ActivityEvent("placement raced another deploy; planning again"));
+                if (attempt >= AttemptsBeforeFreshRead) snapshot = await fleet.GetAsync(readAfter: fleet.Mark());
+            }
+            else if (outcome is not DeployOutcome.Placed)
+            {
+                if (snapshot.Order > begun) break;
+                snapshot = await fleet.GetAsync(readAfter: begun);
+            }
         }
         outcome ??= new DeployOutcome.NoCapacity(command.Replicas, 0);
         telemetry.Deployed(command, outcome, Stopwatch.GetElapsedTime(started));
@@ -32,48 +50,61 @@ public sealed class AgentScheduler(ContainerStore containers, AgentStore agents,
         return outcome;
     }
 
-    // Null when the atomic placement found a chosen container full or gone: plan again from fresh data.
-    private async Task<DeployOutcome?> TryOnceAsync(DeployCommand command, Activity? activity)
+    // Null when a chosen container refused the placement: it is skipped in this snapshot, plan again.
+    private async Task<DeployOutcome?> TryOnceAsync(DeployCommand command, PlacementCandidates.Snapshot snapshot, Activity? activity)
     {
-        var all = await containers.ListAsync();
-        var supporting = all.Where(c => command.RequiredCapabilities.All(c.Capabilities.Contains)).ToList();
-        if (supporting.Count == 0)
+        var supported = false;
+        var matched = false;
+        var candidates = new List<PlacementCandidate>();
+        foreach (var container in snapshot.Containers)
         {
-            var missing = command.RequiredCapabilities.First(cap => !all.Any(c => c.Capabilities.Contains(cap)));
-            return new DeployOutcome.Unsupported(missing);
+            // A scoped operator's deploy sees only its tenants' containers (issue 13).
+            if (!CandidateFilter.Visible(container, command)) continue;
+            if (!CandidateFilter.Supports(container, command.RequiredCapabilities)) continue;
+            supported = true;
+            if (!CandidateFilter.Matches(container, command)) continue;
+            matched = true;
+            if (container.IsHealthy && !container.Refused) candidates.Add(container.ToCandidate());
         }
-        var matching = supporting
-            .Where(c => command.OrchestratorId is null || c.OrchestratorId() == command.OrchestratorId)
-            .Where(c => c.HasLabels(command.Labels))
-            .ToList();
-        if (matching.Count == 0)
+        if (!supported)
+            return new DeployOutcome.Unsupported(command.RequiredCapabilities.First(cap =>
+                !snapshot.Containers.Any(c => CandidateFilter.Visible(c, command) && c.Capabilities.Contains(cap))));
+        if (!matched)
             return new DeployOutcome.NoMatch(command.OrchestratorId is null
                 ? "No container offering the required capabilities matches the requested labels."
                 : $"No container offering the required capabilities has orchestrator_id '{command.OrchestratorId}'.");
 
-        var candidates = matching.Where(c => c.Status == ContainerStatus.Healthy)
-            .Select(c => new PlacementCandidate(c.ContainerId, c.OrchestratorId(), c.AssignedAgents, c.MaxAgents, c.HealthScore))
-            .ToList();
-        var available = candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned));
         var sequence = command.Strategy is RoundRobinStrategy ? await agents.NextSequenceAsync() : 0;
         var plan = PlacementPlanner.Plan(command.Strategy, candidates, command.Replicas, sequence);
-        if (plan.Count < command.Replicas) return new DeployOutcome.NoCapacity(command.Replicas, available);
+        if (plan.Count < command.Replicas)
+            return new DeployOutcome.NoCapacity(command.Replicas, candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned)));
+
+        if (await quotas.CheckAsync(snapshot.Containers.Select(c => (c.OrchestratorId, c.ToCandidate().Assigned)),
+                plan.Select(containerId => snapshot.ById[containerId].OrchestratorId)) is { } overQuota)
+            return overQuota;
 
         var deploymentId = "dep-" + Guid.NewGuid().ToString("N")[..16];
         var traceparent = activity?.Id;
+        var constraints = AgentConstraints.From(command);
         var placement = new AgentPlacement(deploymentId, command.AgentType, command.ConfigJson, command.Policy,
-            command.LeaseSeconds, traceparent);
+            command.LeaseSeconds, traceparent, constraints.ToJson());
         var config = JsonDocument.Parse(command.ConfigJson).RootElement;
-        var byId = candidates.ToDictionary(c => c.ContainerId);
-        var replicas = plan.Select(choices =>
+        var replicas = plan.Select(containerId =>
         {
             var agentId = "agt-" + Guid.NewGuid().ToString("N")[..16];
             var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent);
-            return new PlannedReplica(choices[0], agentId, byId[choices[0]].OrchestratorId,
-                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment));
+            var orchestratorId = snapshot.ById[containerId].OrchestratorId;
+            return new PlannedReplica(containerId, agentId, orchestratorId,
+                JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment), constraints.TenantOn(orchestratorId));
         }).ToList();
 
-        if (await agents.PlaceAsync(placement, replicas) != PlaceOutcome.Placed) return null;
+        var result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities);
+        if (result.Outcome != PlaceOutcome.Placed)
+        {
+            if (result.ContainerId is { } refused && snapshot.ById.TryGetValue(refused, out var container)) container.Refuse();
+            return null;
+        }
+        foreach (var share in replicas.GroupBy(r => r.ContainerId)) snapshot.ById[share.Key].Took(share.Count());
 
         activity?.SetTag("deployment.id", deploymentId);
         return new DeployOutcome.Placed(new DeployResponse(deploymentId, command.AgentType, command.Strategy.Name, command.Policy,

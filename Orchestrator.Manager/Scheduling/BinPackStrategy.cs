@@ -11,4 +11,20 @@ public sealed class BinPackStrategy : IPlacementStrategy
             .ThenByDescending(c => c.HealthScore)
             .ThenBy(c => c.ContainerId, StringComparer.Ordinal)
             .ToList();
+
+    public PlacementCandidate? Best(IReadOnlyList<PlacementCandidate> candidates, long sequence)
+    {
+        PlacementCandidate? best = null;
+        foreach (var c in candidates)
+        {
+            if (c.HasRoom && (best is null || Before(c, best))) best = c;
+        }
+        return best;
+    }
+
+    // Rank's order: higher load, then healthier, then the id.
+    private static bool Before(PlacementCandidate a, PlacementCandidate b) =>
+        a.Load != b.Load ? a.Load > b.Load
+        : a.HealthScore != b.HealthScore ? a.HealthScore > b.HealthScore
+        : string.CompareOrdinal(a.ContainerId, b.ContainerId) < 0;
 }

@@ -10,4 +10,8 @@ public sealed record DeployCommand(
     string? OrchestratorId,
     IReadOnlyDictionary<string, string> Labels,
     string Policy,
-    int? LeaseSeconds);
+    int? LeaseSeconds)
+{
+    // The tenants (orchestrator_ids) the deploy may place on: a scoped operator's own; null for the admin (anywhere).
+    public IReadOnlySet<string>? Tenants { get; init; }
+}

@@ -12,4 +12,7 @@ public abstract record DeployOutcome
     public sealed record NoMatch(string Detail) : DeployOutcome;
 
     public sealed record NoCapacity(int Requested, int Available) : DeployOutcome;
+
+    // The plan would take a tenant past its max_agents quota (issue 13).
+    public sealed record OverQuota(string Tenant, int Quota, int Used, int Adding) : DeployOutcome;
 }

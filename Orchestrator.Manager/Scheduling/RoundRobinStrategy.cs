@@ -13,4 +13,5 @@ public sealed class RoundRobinStrategy : IPlacementStrategy
         var start = (int)(Math.Abs(sequence) % ordered.Count);
         return ordered.Skip(start).Concat(ordered.Take(start)).ToList();
     }
+
 }

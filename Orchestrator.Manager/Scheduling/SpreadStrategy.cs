@@ -18,4 +18,24 @@ public sealed class SpreadStrategy : IPlacementStrategy
             .ThenBy(c => c.ContainerId, StringComparer.Ordinal)
             .ToList();
     }
+
+    public PlacementCandidate? Best(IReadOnlyList<PlacementCandidate> candidates, long sequence)
+    {
+        var perOrchestrator = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var c in candidates)
+            perOrchestrator[c.OrchestratorId] = perOrchestrator.GetValueOrDefault(c.OrchestratorId) + c.Assigned;
+        PlacementCandidate? best = null;
+        foreach (var c in candidates)
+        {
+            if (c.HasRoom && (best is null || Before(c, best, perOrchestrator))) best = c;
+        }
+        return best;
+    }
+
+    // Rank's order: the orchestrator with fewer agents, then lower load, then healthier, then the id.
+    private static bool Before(PlacementCandidate a, PlacementCandidate b, Dictionary<string, int> perOrchestrator) =>
+        perOrchestrator[a.OrchestratorId] != perOrchestrator[b.OrchestratorId] ? perOrchestrator[a.OrchestratorId] < perOrchestrator[b.OrchestratorId]
+        : a.Load != b.Load ? a.Load < b.Load
+        : a.HealthScore != b.HealthScore ? a.HealthScore > b.HealthScore
+        : string.CompareOrdinal(a.ContainerId, b.ContainerId) < 0;
 }

@@ -118,10 +118,27 @@ public sealed class ManagerClient
     public Task DeleteContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Container, containerId), cancellationToken);
 
+    // One page (the first 1000 unless limit says otherwise); ListAllAgentsAsync follows next_cursor.
     public Task<AgentListResponse> ListAgentsAsync(string? containerId = null, string? agentType = null, string? state = null,
-        CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, ManagerRoutes.Agents + Query(("container_id", containerId), ("agent_type", agentType), ("state", state)),
+        int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Agents + Query(("container_id", containerId), ("agent_type", agentType), ("state", state),
+            ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", cursor)),
             Json.AgentListResponse, cancellationToken);
+
+    public async Task<IReadOnlyList<AgentView>> ListAllAgentsAsync(string? containerId = null, string? agentType = null, string? state = null,
+        CancellationToken cancellationToken = default)
+    {
+        var all = new List<AgentView>();
+        string? cursor = null;
+        do
+        {
+            var page = await ListAgentsAsync(containerId, agentType, state, cursor: cursor, cancellationToken: cancellationToken);
+            all.AddRange(page.Agents);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return all;
+    }
 
     public Task<AgentView> GetAgentAsync(string agentId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.Agent, agentId), Json.AgentView, cancellationToken);

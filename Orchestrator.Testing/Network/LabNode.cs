@@ -21,7 +21,7 @@ public sealed class LabNode : IAgentHost, IAsyncDisposable
         _cluster = cluster;
         Http = customer.Namespace.CreateHttpClient();
         _service = new LabService(Name, customer.Namespace, Spec,
-            process => process.WaitForHttpAsync(Url + "/health", NetworkCluster.StartupDeadline, Http));
+            process => process.WaitForHttpAsync(Url + "/health", cluster.Options.StartupDeadline, Http));
     }
 
     public CustomerSite Customer { get; }

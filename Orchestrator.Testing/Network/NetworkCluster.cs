@@ -21,7 +21,6 @@ public sealed class NetworkCluster : IAsyncDisposable
     public const string JwtSecret = "network-lab-jwt-secret-of-at-least-32-characters";
     public const string BootstrapToken = "network-lab-bootstrap-enrollment-token";
     public const int RedisPort = 6379;
-    public static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(90);
 
     private readonly string _redisDirectory = Directory.CreateTempSubdirectory("orchestrator-netns-redis-").FullName;
 
@@ -37,9 +36,9 @@ public sealed class NetworkCluster : IAsyncDisposable
         {
             process.ThrowIfExited();
             return await PingRedisAsync();
-        }, StartupDeadline, "redis-server in the vendor namespace to answer PING"));
+        }, options.StartupDeadline, "redis-server in the vendor namespace to answer PING"));
         Manager = new LabService("manager", lab.Vendor, ManagerSpec,
-            process => process.WaitForHttpAsync(NetworkLab.ManagerUrlByAddress + "health", StartupDeadline, VendorHttp));
+            process => process.WaitForHttpAsync(NetworkLab.ManagerUrlByAddress + "health", options.StartupDeadline, VendorHttp));
         Nodes = lab.Customers.Select(c => new LabNode(c, this)).ToList();
     }
 
@@ -71,7 +70,7 @@ public sealed class NetworkCluster : IAsyncDisposable
             await cluster.Redis.StartAsync();
             if (options.StartManager) await cluster.Manager.StartAsync();
             await Task.WhenAll(cluster.Nodes.Select(n => n.StartAsync()));
-            if (options.StartManager) await cluster.WaitAllHealthyAsync(StartupDeadline);
+            if (options.StartManager) await cluster.WaitAllHealthyAsync(options.StartupDeadline);
             return cluster;
         }
         catch

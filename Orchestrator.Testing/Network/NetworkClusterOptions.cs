@@ -12,6 +12,9 @@ public sealed record NetworkClusterOptions
     public TimeSpan RescheduleAfter { get; init; } = TimeSpan.FromSeconds(3);
     public WanProfile Wan { get; init; } = WanProfile.Default;
 
+    // How long each process may take to answer /health (fifty .NET processes starting at once on two cores take a while).
+    public TimeSpan StartupDeadline { get; init; } = TimeSpan.FromSeconds(90);
+
     // False: the manager is not started (StartManagerAsync later), e.g. to start nodes while it is unreachable.
     public bool StartManager { get; init; } = true;
 

@@ -89,6 +89,12 @@ public sealed partial class NetworkLab : IAsyncDisposable
         customer.IsCut = false;
     }
 
+    // An operator's way to a customer's service from the vendor's side: a tunnel listening on the vendor's
+    // loopback whose connections open inside the customer's namespace (as an SSH tunnel the customer opens
+    // outbound would), so they never cross the router and never count as the vendor dialling in.
+    public NamespaceRelay OpenOperatorTunnel(CustomerSite customer, int port) =>
+        new(Vendor, new IPEndPoint(IPAddress.Loopback, 0), customer.Namespace, new IPEndPoint(customer.Address, port), WanProfile.Clean);
+
     public async Task<FirewallCounters> CountersAsync() => new(
         await PacketsAsync(Vendor, "dials_into_customers"),
         await PacketsAsync(Router, "vendor_to_customer"),
@@ -98,6 +104,7 @@ public sealed partial class NetworkLab : IAsyncDisposable
     {
         foreach (var customer in Customers)
             if (customer.Wan is not null) await customer.Wan.DisposeAsync();
+        foreach (var space in _namespaces) space.Close();
         await DeleteAsync(_namespaces.Select(n => n.Name));
     }
 
@@ -182,9 +189,11 @@ public sealed partial class NetworkLab : IAsyncDisposable
 
     private static async Task LoadRulesAsync(NetworkNamespace space, string rules)
     {
-        var file = Path.Combine(space.EtcDirectory, "lab.nft");
+        // Not under /etc/netns/<ns>: `ip netns exec` bind-mounts every file there over /etc.
+        var file = Path.Combine(Path.GetTempPath(), $"{space.Name}-{Guid.NewGuid():N}.nft");
         await File.WriteAllTextAsync(file, rules + "\n");
-        await space.RunAsync("nft", "-f", file);
+        try { await space.RunAsync("nft", "-f", file); }
+        finally { File.Delete(file); }
     }
 
     private static async Task<long> PacketsAsync(NetworkNamespace space, string counter)

@@ -8,11 +8,15 @@ namespace Orchestrator.Testing.Network;
 // One Linux network namespace of a NetworkLab (`ip netns add`), with the three ways the test host uses it
 // without ever touching its own network: commands inside it (`ip netns exec`), processes inside it (the
 // one ChildProcess launcher, wrapped), and sockets inside it. A socket belongs to the namespace it was
-// created in, so CreateSocket switches a short-lived thread of its own into the namespace (setns), creates
-// the socket there and lets the thread end: the test host's other threads never leave its namespace.
+// created in, so one thread of the test host's, its own, is switched into the namespace (setns) and creates
+// the sockets there; the test host's other threads never leave their namespace.
 public sealed class NetworkNamespace(string name)
 {
     private static readonly TimeSpan CommandDeadline = TimeSpan.FromSeconds(20);
+
+    private readonly Queue<TaskCompletionSource<Socket>> _requests = new();
+    private Thread? _factory;
+    private bool _closed;
 
     public string Name { get; } = name;
 
@@ -33,35 +37,73 @@ public sealed class NetworkNamespace(string name)
         ChildProcess.OutputOfAsync("ip", ["-n", Name, .. arguments], CommandDeadline);
 
     // An IPv4 TCP socket that lives in this namespace (binds, listens and connects there).
-    public Socket CreateSocket()
+    public Socket CreateSocket() => CreateSocketAsync().GetAwaiter().GetResult();
+
+    // Sockets come from one thread of this namespace's own, switched into it once: callers never block a
+    // thread-pool thread on thread creation, which starved the test host with fifty busy customers.
+    public Task<Socket> CreateSocketAsync()
     {
-        Socket? socket = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var request = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_requests)
         {
-            try
+            if (_closed) throw new ObjectDisposedException(Name);
+            _requests.Enqueue(request);
+            if (_factory is null)
             {
-                using var target = File.OpenHandle(Path.Combine("/var/run/netns", Name));
-                using var home = File.OpenHandle("/proc/thread-self/ns/net");
-                if (setns((int)target.DangerousGetHandle(), CloneNewNet) != 0)
-                    throw new InvalidOperationException($"setns into {Name} failed: errno {Marshal.GetLastPInvokeError()}");
-                try { socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp); }
-                finally { setns((int)home.DangerousGetHandle(), CloneNewNet); }
+                _factory = new Thread(ServeSockets) { IsBackground = true, Name = $"sockets in {Name}" };
+                _factory.Start();
             }
-            catch (Exception ex)
+            Monitor.Pulse(_requests);
+        }
+        return request.Task;
+    }
+
+    // Ends the socket thread: a thread inside a namespace would keep it alive after `ip netns delete`.
+    public void Close()
+    {
+        lock (_requests)
+        {
+            _closed = true;
+            Monitor.PulseAll(_requests);
+        }
+        _factory?.Join(TimeSpan.FromSeconds(10));
+    }
+
+    private void ServeSockets()
+    {
+        Exception? failure = null;
+        try
+        {
+            using var target = File.OpenHandle(Path.Combine("/var/run/netns", Name));
+            if (setns((int)target.DangerousGetHandle(), CloneNewNet) != 0)
+                failure = new InvalidOperationException($"setns into {Name} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = ex;
+        }
+        while (true)
+        {
+            TaskCompletionSource<Socket> request;
+            lock (_requests)
             {
-                failure = ex;
+                while (_requests.Count == 0 && !_closed) Monitor.Wait(_requests);
+                if (_requests.Count == 0) return;
+                request = _requests.Dequeue();
             }
-        }) { IsBackground = true, Name = $"socket in {Name}" };
-        thread.Start();
-        thread.Join();
-        return socket ?? throw new InvalidOperationException($"no socket in namespace {Name}", failure);
+            if (failure is not null) request.SetException(new InvalidOperationException($"no socket in namespace {Name}", failure));
+            else
+            {
+                try { request.SetResult(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)); }
+                catch (SocketException ex) { request.SetException(ex); }
+            }
+        }
     }
 
     // A socket in this namespace connected to endpoint.
     public async Task<Socket> ConnectAsync(IPEndPoint endpoint, CancellationToken cancellationToken, int? mark = null)
     {
-        var socket = CreateSocket();
+        var socket = await CreateSocketAsync();
         try
         {
             socket.NoDelay = true;

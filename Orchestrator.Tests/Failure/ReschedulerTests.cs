@@ -35,9 +35,10 @@ public sealed class ReschedulerTests : IAsyncLifetime
     {
         var type = SchedulingClient.UniqueType();
         var quiet = await _admin.RegisterAsync(type, "1", maxAgents: 1);
-        var busy = await _admin.RegisterAsync(type, "2", maxAgents: 1);
         var movable = (await _admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
-        var filler = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "2" } })).Agents[0].AgentId;
+        // Both of one tenant: a pinned agent only ever moves within its orchestrator_id (TenantPlacementTests).
+        var busy = await _admin.RegisterAsync(type, "1", maxAgents: 1);
+        var filler = (await _admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = "1" } })).Agents[0].AgentId;
         var rescheduler = _manager.Services.GetRequiredService<Rescheduler>();
 
         // quiet goes lost, busy keeps beating; then RescheduleAfter (90 s) passes.
@@ -54,7 +55,7 @@ public sealed class ReschedulerTests : IAsyncLifetime
         var moved = await _admin.GetAgentAsync(movable);
         Assert.Equal(busy, moved.ContainerId);
         Assert.Equal(2, moved.Epoch);
-        Assert.Equal("2", moved.OrchestratorId);
+        Assert.Equal("1", moved.OrchestratorId);
         Assert.Equal(0, await _admin.AssignedAsync(quiet));
         Assert.Equal(1, await _admin.AssignedAsync(busy));
         var delivered = await _admin.GetAssignmentsAsync(busy);

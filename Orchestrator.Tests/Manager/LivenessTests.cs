@@ -7,9 +7,15 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Tests.Manager;
 
-// The liveness rule driven by FakeTimeProvider against a real redis-server: no timers, no sleeps.
+// The liveness rule driven by FakeTimeProvider against a real redis-server and a real three-master Redis
+// Cluster (one subclass per engine): no timers, no sleeps.
 [Trait(TestLevel.Name, TestLevel.Api)]
-public sealed class LivenessTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class LivenessOnSingleRedisTests(SingleRedisFixture redis) : LivenessTests<SingleRedisFixture>(redis);
+
+[Trait(TestLevel.Name, TestLevel.Api)]
+public sealed class LivenessOnRedisClusterTests(RedisClusterFixture redis) : LivenessTests<RedisClusterFixture>(redis);
+
+public abstract class LivenessTests<TEngine>(TEngine redis) : IClassFixture<TEngine>, IAsyncLifetime where TEngine : RedisEngineFixture
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -19,7 +25,7 @@ public sealed class LivenessTests(RedisFixture redis) : IClassFixture<RedisFixtu
 
     public async Task InitializeAsync()
     {
-        _connection = await ConnectionMultiplexer.ConnectAsync(redis.Redis.ConnectionString);
+        _connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         _store = new ContainerStore(_connection, _time);
         _sweeper = new LivenessSweeper(_connection, _time,
             Microsoft.Extensions.Options.Options.Create(new ManagerOptions { HeartbeatInterval = Interval }));

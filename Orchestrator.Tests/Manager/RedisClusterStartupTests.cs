@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Protocol;
 using StackExchange.Redis;
+using Xunit.Abstractions;
 
 namespace Orchestrator.Tests.Manager;
 
@@ -11,7 +14,7 @@ namespace Orchestrator.Tests.Manager;
 // the container registry: each registration, heartbeat and sweep runs in one slot, its container's shard's,
 // and the shards spread over every master.
 [Trait(TestLevel.Name, TestLevel.Api)]
-public sealed class RedisClusterStartupTests : IAsyncLifetime
+public sealed class RedisClusterStartupTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private RedisClusterHost _cluster = null!;
 
@@ -87,5 +90,64 @@ public sealed class RedisClusterStartupTests : IAsyncLifetime
         }
         while (cursor is not null);
         Assert.Equal(ids.Skip(1).Order(), seen.Order());
+    }
+
+    // The manager holds one pattern subscription on one node; a generation bump is published (plain PUBLISH,
+    // as the scripts do) on the master that owns the container's slot, and Redis Cluster's bus carries it to
+    // every node. Containers on each of the three masters, so at least two publish on another node than the
+    // subscriber's. The manager's clock is frozen, so only the wake-up can answer the poll before its wait.
+    [Fact]
+    public async Task ALongPollIsWokenByAChangePublishedOnAnyMaster()
+    {
+        await using var manager = new ManagerFactory(_cluster);
+        using var admin = await manager.CreateAdminClientAsync();
+        var notifier = manager.Services.GetRequiredService<AssignmentNotifier>();
+        var byMaster = new Dictionary<int, string>();
+        while (byMaster.Count < 3)
+        {
+            var id = await admin.RegisterIdAsync(Registrations.UniqueName());
+            byMaster.TryAdd((await _cluster.MasterOfAsync(RedisKeys.Container(id).ToString())).Port, id);
+        }
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString);
+
+        foreach (var (port, id) in byMaster)
+        {
+            var generation = (await admin.GetAssignmentsAsync(id)).Generation;
+            var poll = admin.GetAssignmentsAsync(id, $"?since={generation}&wait=30");
+            await Deadline.UntilAsync(() => Task.FromResult(notifier.HeldCount == 1), TimeSpan.FromSeconds(10), "the long-poll to be held");
+
+            var clock = Stopwatch.StartNew();
+            var bumped = await writer.GetDatabase().HashIncrementAsync(RedisKeys.Container(id), "generation");
+            await writer.GetDatabase().PublishAsync(RedisKeys.ContainerChanged(id), bumped);
+            var answer = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+            output.WriteLine($"container on master :{port} woken {clock.Elapsed.TotalMilliseconds:0.0} ms after the publish");
+
+            Assert.Equal(bumped, answer.Generation);
+            await Deadline.UntilAsync(() => Task.FromResult(notifier.HeldCount == 0), TimeSpan.FromSeconds(10), "the poll to be released");
+        }
+    }
+
+    // REDIS_URL names one node of a password-protected cluster, as a managed offering's configuration endpoint
+    // would: the client discovers the other masters from it, and registrations land on every one of them.
+    [Fact]
+    public async Task ARedisUrlNamingOneNodeOfAPasswordProtectedClusterReachesEveryMaster()
+    {
+        const string password = "cluster-secret-0123";
+        await using var secured = await RedisClusterHost.StartAsync(new() { Masters = 3, Password = password });
+        await using var manager = new ManagerFactory("", new()
+        {
+            ["REDIS_URL"] = $"redis://:{password}@127.0.0.1:{secured.Nodes[1].Port}",
+        });
+        using var admin = await manager.CreateAdminClientAsync();
+
+        var masters = new HashSet<int>();
+        for (var i = 0; i < 30 && masters.Count < 3; i++)
+        {
+            var id = await admin.RegisterIdAsync(Registrations.UniqueName());
+            masters.Add((await secured.MasterOfAsync(RedisKeys.Container(id).ToString())).Port);
+        }
+
+        Assert.Equal(3, masters.Count);
+        Assert.True((await admin.GetStatusAsync()).TotalContainers >= 3);
     }
 }

@@ -17,7 +17,7 @@ public partial class RedisScriptTests
     // Commands whose first argument is a key (every one the scripts use but PUBLISH, whose is a channel).
     private static readonly HashSet<string> KeyCommands = new(StringComparer.OrdinalIgnoreCase)
     {
-        "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PTTL", "RENAME", "HGET", "HMGET", "HSET", "HDEL", "HINCRBY", "HVALS",
+        "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PEXPIREAT", "PTTL", "RENAME", "HGET", "HMGET", "HSET", "HDEL", "HINCRBY", "HVALS",
         "HGETALL", "SADD", "SREM", "SCARD", "SISMEMBER", "SMEMBERS", "ZADD", "ZREM", "ZRANGEBYSCORE", "ZSCORE",
     };
 
@@ -34,7 +34,7 @@ public partial class RedisScriptTests
         Assert.Superset(new HashSet<string>(
         [
             "ContainerScripts.Register", "ContainerScripts.Heartbeat", "ContainerScripts.Delete", "ContainerScripts.Sweep",
-            "AgentScripts.Place", "AgentScripts.Remove", "AgentScripts.Desired", "AgentScripts.Report",
+            "AgentScripts.Reserve", "AgentScripts.Commit", "AgentScripts.Remove", "AgentScripts.Desired", "AgentScripts.Report",
             "RescheduleScripts.Move", "LeaderLease.AcquireScript", "LeaderLease.ReleaseScript", "LoginRateLimiter.Script",
             "RedisLayout.MoveContainer",
         ]), names.ToHashSet());

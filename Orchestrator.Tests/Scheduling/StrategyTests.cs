@@ -63,8 +63,8 @@ public class StrategyTests
     {
         var plan = PlacementPlanner.Plan(new LeastLoadedStrategy(), [C("a", 0, max: 3), C("b", 0, max: 3)], 6, 0);
         Assert.Equal(6, plan.Count);
-        Assert.Equal(3, plan.Count(p => p[0] == "a"));
-        Assert.Equal(3, plan.Count(p => p[0] == "b"));
+        Assert.Equal(3, plan.Count(p => p == "a"));
+        Assert.Equal(3, plan.Count(p => p == "b"));
     }
 
     [Fact]

@@ -32,6 +32,8 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
             ["REDIS_URL"] = redis.Url,
             ["JWT_SECRET"] = JwtSecret,
             ["ADMIN_PASSWORD"] = AdminPassword,
+            // The simulator logs in as the seed's clients do (the shared password), which the manager accepts only with this on.
+            ["ALLOW_SHARED_PASSWORD_NODES"] = "true",
             ["HEARTBEAT_INTERVAL"] = ((int)Math.Ceiling(heartbeatInterval.TotalSeconds)).ToString(),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",

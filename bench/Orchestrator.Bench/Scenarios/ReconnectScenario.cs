@@ -30,7 +30,7 @@ public sealed class ReconnectScenario(BenchContext context)
             var (polls, reports) = (new OutcomeCounts(), new OutcomeCounts());
             var background = new List<Task> { pacer.RunAsync(stop.Token) };
             if (settings.ReconnectLongPoll)
-                background.AddRange(clusters.Select(c => new AssignmentFollower(client, c, interval, 25, null, polls, reports).RunAsync(stop.Token)));
+                background.AddRange(clusters.Select(c => new AssignmentFollower(client, c, interval, 25, null, polls, reports, pacer.BeatNowAsync).RunAsync(stop.Token)));
             context.Log($"reconnect: {clusters.Count} clusters heartbeating every {interval.TotalSeconds} s{(settings.ReconnectLongPoll ? " with long-polls open" : "")}; settling one interval");
             await Task.Delay(interval + TimeSpan.FromSeconds(1), cancellationToken);
             var beforeRestart = clusters.Count(c => Volatile.Read(ref c.LastHeartbeatOk) != 0);

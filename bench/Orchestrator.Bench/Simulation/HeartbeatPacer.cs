@@ -122,6 +122,22 @@ public sealed class HeartbeatPacer
         if (outcome != Outcome.Ok && !_stopping.IsCancellationRequested) _ = RecoverAsync(cluster, status);
     }
 
+    // An unscheduled beat, as Orchestrator.Agent sends when its long-poll sees the manager back after an outage;
+    // counted with the retries. A failure is left to the next scheduled beat and its retries.
+    public async Task BeatNowAsync(SimCluster cluster, CancellationToken stopping)
+    {
+        if (cluster.ContainerId is null || Volatile.Read(ref cluster.Retrying) == 1) return;
+        try
+        {
+            var status = await _client.HeartbeatAsync(cluster, stopping);
+            if (Retries.AddStatus(status) == Outcome.Ok) Volatile.Write(ref cluster.LastHeartbeatOk, Stopwatch.GetTimestamp());
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
+        {
+            if (!stopping.IsCancellationRequested) Retries.AddException(exception);
+        }
+    }
+
     private static Outcome OutcomeOf(HttpStatusCode status) =>
         (int)status switch { < 400 => Outcome.Ok, < 500 => Outcome.ClientError, _ => Outcome.ServerError };
 

@@ -57,8 +57,10 @@ public static class AgentsCommands
         var command = new Command("list", "List agents") { container, type, state, tenant };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var listed = await context.Client().ListAgentsAsync(parse.GetValue(container), parse.GetValue(type), parse.GetValue(state),
+            // Every page: the manager answers agents a page at a time (next_cursor).
+            var all = await context.Client().ListAllAgentsAsync(parse.GetValue(container), parse.GetValue(type), parse.GetValue(state),
                 CliContext.WithCallTimeout(cancellationToken));
+            var listed = new AgentListResponse(all, all.Count);
             if (parse.GetValue(tenant) is { } only)
             {
                 var mine = listed.Agents.Where(a => a.OrchestratorId == only).ToList();

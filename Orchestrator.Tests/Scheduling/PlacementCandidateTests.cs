@@ -1,0 +1,162 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Events;
+using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
+using Orchestrator.Protocol;
+using Orchestrator.Tests.Infrastructure;
+using Orchestrator.Tests.Manager;
+using StackExchange.Redis;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace Orchestrator.Tests.Scheduling;
+
+// Placement plans from a fleet snapshot that may be stale; these tests make it stale on purpose (the truth in
+// Redis changes after two manager replicas read their snapshots) and prove the per-container scripts still
+// refuse every container that became full, unhealthy or lost the capability, under 200 parallel deploys.
+[Trait(TestLevel.Name, TestLevel.Api)]
+public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private ConnectionMultiplexer _connection = null!;
+    private ContainerStore _containers = null!;
+    private AgentStore _agents = null!;
+    private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public async Task InitializeAsync()
+    {
+        _connection = await ConnectionMultiplexer.ConnectAsync(redis.Redis.ConnectionString);
+        _containers = new ContainerStore(_connection, _time);
+        _agents = new AgentStore(_connection, _time);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _connection.DisposeAsync();
+        await _metrics.DisposeAsync();
+    }
+
+    // One manager replica's scheduler: its own snapshot, the shared Redis.
+    private (AgentScheduler Scheduler, PlacementCandidates Fleet) Replica()
+    {
+        var options = MsOptions.Create(new SchedulingOptions { CandidateMaxAge = TimeSpan.FromSeconds(10) });
+        var fleet = new PlacementCandidates(_containers, _time, options);
+        var placer = new AgentPlacer(_agents, options, NullLogger<AgentPlacer>.Instance);
+        var meters = _metrics.GetRequiredService<IMeterFactory>();
+        var events = new EventLog(_time, MsOptions.Create(new EventsOptions()), new EventsTelemetry(meters));
+        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection)), events), fleet);
+    }
+
+    private async Task<string> RegisterAsync(string name, string capability, string orchestrator, int max) =>
+        (await _containers.RegisterAsync(new ContainerRegistration(name, "127.0.0.1", 8001, [capability], "{}",
+            $$"""{"orchestrator_id":"{{orchestrator}}"}""", max))).ContainerId;
+
+    private static DeployCommand Deploy(string type, int replicas, IPlacementStrategy strategy, string? orchestrator = null) =>
+        new(type, "{}", strategy, replicas, [type], orchestrator, new Dictionary<string, string>(), ClusterLossPolicies.Keep, null);
+
+    private async Task<int> AssignedAsync(string id) => (await _containers.GetAsync(id))!.AssignedAgents;
+
+    private async Task<long> DesiredCountAsync(string id) => await _connection.GetDatabase().HashLengthAsync(RedisKeys.DesiredAgents(id));
+
+    [Fact]
+    public async Task TwoHundredParallelDeploysFromTwoReplicasNeverPlaceOnAFullUnhealthyOrIncapableContainer()
+    {
+        var type = SchedulingClient.UniqueType();
+        var unhealthy = await RegisterAsync(Registrations.UniqueName(), type, "u", 50);
+        _time.Advance(Interval * 2 + TimeSpan.FromSeconds(1));
+        var a = await RegisterAsync(Registrations.UniqueName(), type, "a", 10);
+        var b = await RegisterAsync(Registrations.UniqueName(), type, "b", 7);
+        var c = await RegisterAsync(Registrations.UniqueName(), type, "c", 5);
+        var incapableName = Registrations.UniqueName();
+        var incapable = await RegisterAsync(incapableName, type, "x", 50);
+        var fullName = Registrations.UniqueName();
+        var full = await RegisterAsync(fullName, type, "f", 50);
+
+        var (first, firstFleet) = Replica();
+        var (second, secondFleet) = Replica();
+        Assert.IsType<DeployOutcome.Placed>(await first.DeployAsync(Deploy(type, 2, new LeastLoadedStrategy(), "f")));
+        var seen = await Task.WhenAll(firstFleet.GetAsync(), secondFleet.GetAsync());
+
+        // Behind both snapshots: the liveness sweep turns one unhealthy, one re-registers without the capability,
+        // one restarts with max_agents equal to what it already runs.
+        await new LivenessSweeper(_connection, _time, MsOptions.Create(new ManagerOptions { HeartbeatInterval = Interval })).SweepAsync();
+        Assert.Equal(ContainerStatus.Unhealthy, (await _containers.GetAsync(unhealthy))!.Status);
+        await RegisterAsync(incapableName, "some_other_capability", "x", 50);
+        await RegisterAsync(fullName, type, "f", 2);
+        Assert.All(seen, s => Assert.Equal(ContainerStatus.Healthy, s.ById[unhealthy].Status));
+        Assert.All(seen, s => Assert.Contains(type, s.ById[incapable].Capabilities));
+
+        // The stale containers look the least loaded (50 free), so least_loaded and spread plan onto them first.
+        IPlacementStrategy[] strategies = [new LeastLoadedStrategy(), new BinPackStrategy(), new SpreadStrategy(), new RoundRobinStrategy()];
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? first : second).DeployAsync(Deploy(type, 1 + i % 3, strategies[i % strategies.Length])))));
+
+        Assert.All(outcomes, o => Assert.True(o is DeployOutcome.Placed or DeployOutcome.NoCapacity, o.ToString()));
+        var placed = outcomes.OfType<DeployOutcome.Placed>().SelectMany(p => p.Response.Agents).ToList();
+        Assert.All(placed, agent => Assert.Contains(agent.ContainerId, new[] { a, b, c }));
+        Assert.Equal(0, await AssignedAsync(unhealthy));
+        Assert.Equal(0, await AssignedAsync(incapable));
+        Assert.Equal(2, await AssignedAsync(full));
+        Assert.Equal(0L, await DesiredCountAsync(unhealthy));
+        Assert.Equal(0L, await DesiredCountAsync(incapable));
+        Assert.Equal(2L, await DesiredCountAsync(full));
+        int[] max = [10, 7, 5];
+        string[] open = [a, b, c];
+        for (var i = 0; i < open.Length; i++)
+        {
+            Assert.InRange(await AssignedAsync(open[i]), 0, max[i]);
+            Assert.Equal(await AssignedAsync(open[i]), await DesiredCountAsync(open[i]));
+            Assert.Equal(placed.Count(p => p.ContainerId == open[i]), await AssignedAsync(open[i]));
+        }
+        // Nothing a refused deploy wrote is left behind: no reservation holding capacity, every placed agent indexed.
+        Assert.InRange(placed.Count, 1, 22);
+        var db = _connection.GetDatabase();
+        foreach (var id in (string[])[a, b, c, unhealthy, incapable, full])
+            Assert.False(await db.KeyExistsAsync(RedisKeys.Reservations(id)) && await db.HashLengthAsync(RedisKeys.Reservations(id)) > 0);
+        foreach (var agent in placed) Assert.True(await db.SetContainsAsync(RedisKeys.AgentIds, agent.AgentId));
+    }
+
+    [Fact]
+    public async Task CapacityReservedByAManagerThatDiedComesBackWhenTheReservationExpires()
+    {
+        var type = SchedulingClient.UniqueType();
+        var only = await RegisterAsync(Registrations.UniqueName(), type, "r", 2);
+        var (scheduler, _) = Replica();
+
+        // A manager reserved both slots for a deploy spanning containers, then died before committing.
+        Assert.Equal(PlaceOutcome.Placed, await _agents.ReserveAsync(only, "dep-dead", 2, $"[\"{type}\"]", TimeSpan.FromSeconds(10)));
+
+        Assert.IsType<DeployOutcome.NoCapacity>(await scheduler.DeployAsync(Deploy(type, 1, new LeastLoadedStrategy())));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var placed = Assert.IsType<DeployOutcome.Placed>(await scheduler.DeployAsync(Deploy(type, 2, new LeastLoadedStrategy())));
+        Assert.Equal(2, placed.Response.Agents.Count);
+        Assert.Equal(2, await AssignedAsync(only));
+    }
+
+    [Fact]
+    public async Task ADeploySpanningContainersIsPlacedWholeOrNotAtAll()
+    {
+        var type = SchedulingClient.UniqueType();
+        var roomy = await RegisterAsync(Registrations.UniqueName(), type, "p", 5);
+        var smallName = Registrations.UniqueName();
+        var small = await RegisterAsync(smallName, type, "q", 5);
+        var (scheduler, fleet) = Replica();
+        await fleet.GetAsync();
+        // Behind the snapshot the small one shrinks: the plan's share on it must fail, and the roomy one's be undone.
+        await RegisterAsync(smallName, type, "q", 0);
+
+        var outcome = await scheduler.DeployAsync(Deploy(type, 6, new LeastLoadedStrategy()));
+
+        Assert.IsType<DeployOutcome.NoCapacity>(outcome);
+        Assert.Equal(0, await AssignedAsync(roomy));
+        Assert.Equal(0, await AssignedAsync(small));
+        Assert.Equal(0L, await DesiredCountAsync(roomy));
+    }
+}

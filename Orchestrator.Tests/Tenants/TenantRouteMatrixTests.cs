@@ -1,0 +1,147 @@
+using System.Net.Http.Json;
+using Orchestrator.Protocol;
+using Orchestrator.Tests.Manager;
+using Orchestrator.Tests.Scheduling;
+
+namespace Orchestrator.Tests.Tenants;
+
+// Every /api/v1 route against four callers: no token, a viewer of tenant A, an operator of tenant A, the admin.
+// Tenant B's objects are answered 404 to A's callers; the admin's answers are the seed's, as before.
+[Trait(TestLevel.Name, TestLevel.Api)]
+public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWorld>
+{
+    public static readonly string[] Callers = ["none", "viewer A", "operator A", "admin"];
+
+    // route -> (request for a caller, expected status of none, viewer A, operator A, admin). A request that changes
+    // something is built fresh for each caller (its own container, agent or token), so callers never share an object.
+    private static readonly Dictionary<string, (Func<TenantWorld, Task<HttpRequestMessage>> Request, int[] Expected)> Matrix = new()
+    {
+        ["POST auth/token (admin body)"] = (w => Post(ManagerRoutes.Token, new { username = "admin", password = ManagerFactory.AdminPassword }), [200, 200, 200, 200]),
+        ["POST containers/register"] = (w => Post(ManagerRoutes.Register, Registrations.SeedPayload(Registrations.UniqueName())), [401, 403, 403, 201]),
+        ["POST containers/{A}/heartbeat"] = (w => Post(Id(ManagerRoutes.Heartbeat, w.ContainersA[0]), Registrations.Heartbeat(w.ContainersA[0])), [401, 403, 403, 200]),
+        ["GET containers/{A}/assignments"] = (w => Get(Id(ManagerRoutes.Assignments, w.ContainersA[0]) + "?wait=0"), [401, 403, 403, 200]),
+        ["POST containers/{A}/agents/report"] = (w => Post(Id(ManagerRoutes.AgentReport, w.ContainersA[0]), new { agents = Array.Empty<object>() }), [401, 403, 403, 200]),
+        ["GET containers"] = (w => Get(ManagerRoutes.Containers), [401, 200, 200, 200]),
+        ["GET containers/{A}"] = (w => Get(Id(ManagerRoutes.Container, w.ContainersA[0])), [401, 200, 200, 200]),
+        ["GET containers/{B}"] = (w => Get(Id(ManagerRoutes.Container, w.ContainersB[0])), [401, 404, 404, 200]),
+        ["DELETE containers/{A}"] = (async w => await Delete(Id(ManagerRoutes.Container, await w.ContainerAsync(w.A))), [401, 403, 403, 204]),
+        ["POST containers/{A}/revoke"] = (async w => await Post(Id(ManagerRoutes.Revoke, await w.ContainerAsync(w.A)), new { }), [401, 403, 200, 200]),
+        ["POST containers/{B}/revoke"] = (async w => await Post(Id(ManagerRoutes.Revoke, await w.ContainerAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST enrollment-tokens for A"] = (w => Post(ManagerRoutes.EnrollmentTokens, new { orchestrator_id = w.A }), [401, 403, 201, 201]),
+        ["POST enrollment-tokens for B"] = (w => Post(ManagerRoutes.EnrollmentTokens, new { orchestrator_id = w.B }), [401, 403, 404, 201]),
+        ["GET enrollment-tokens"] = (w => Get(ManagerRoutes.EnrollmentTokens), [401, 200, 200, 200]),
+        ["DELETE enrollment-tokens/{A}"] = (async w => await Delete(Id(ManagerRoutes.EnrollmentToken, await TokenAsync(w, w.A))), [401, 403, 204, 204]),
+        ["DELETE enrollment-tokens/{B}"] = (async w => await Delete(Id(ManagerRoutes.EnrollmentToken, await TokenAsync(w, w.B))), [401, 403, 404, 204]),
+        ["POST enroll (a wrong token)"] = (w => Post(ManagerRoutes.Enroll, new { enrollment_token = "abc.def", container_name = "n", host_address = "h", api_port = 1 }), [401, 401, 401, 401]),
+        ["GET agents"] = (w => Get(ManagerRoutes.Agents), [401, 200, 200, 200]),
+        ["GET agents/{A}"] = (w => Get(Id(ManagerRoutes.Agent, w.AgentA)), [401, 200, 200, 200]),
+        ["GET agents/{B}"] = (w => Get(Id(ManagerRoutes.Agent, w.AgentB)), [401, 404, 404, 200]),
+        ["POST agents/deploy in A"] = (w => Post(ManagerRoutes.Deploy, new { agent_type = w.Type, constraints = new { orchestrator_id = w.A } }), [401, 403, 201, 201]),
+        ["POST agents/deploy in B"] = (w => Post(ManagerRoutes.Deploy, new { agent_type = w.Type, agent_config = new { orchestrator_id = w.B } }), [401, 403, 404, 201]),
+        ["DELETE agents/{A}"] = (async w => await Delete(Id(ManagerRoutes.Agent, await w.AgentAsync(w.A))), [401, 403, 204, 204]),
+        ["DELETE agents/{B}"] = (async w => await Delete(Id(ManagerRoutes.Agent, await w.AgentAsync(w.B))), [401, 403, 404, 204]),
+        ["GET status"] = (w => Get(ManagerRoutes.Status), [401, 200, 200, 200]),
+        ["GET metrics/distribution"] = (w => Get(ManagerRoutes.Distribution), [401, 200, 200, 200]),
+        ["GET communication/stats"] = (w => Get(ManagerRoutes.CommunicationStats), [401, 200, 200, 200]),
+        ["POST operators"] = (w => Post(ManagerRoutes.Operators, new { name = TenantClients.UniqueOperator(), tenants = new[] { w.A }, role = "viewer" }), [401, 403, 403, 201]),
+        ["GET operators"] = (w => Get(ManagerRoutes.Operators), [401, 403, 403, 200]),
+        ["DELETE operators/{name}"] = (async w => await Delete(Id(ManagerRoutes.Operator, (await w.Admin.CreateOperatorAsync("viewer", w.A)).Name)), [401, 403, 403, 204]),
+        ["GET tenants"] = (w => Get(ManagerRoutes.Tenants), [401, 200, 200, 200]),
+        ["GET tenants/{A}"] = (w => Get(Id(ManagerRoutes.Tenant, w.A)), [401, 200, 200, 200]),
+        ["GET tenants/{B}"] = (w => Get(Id(ManagerRoutes.Tenant, w.B)), [401, 404, 404, 200]),
+        ["PUT tenants/{A}"] = (w => Put(Id(ManagerRoutes.Tenant, w.A), new { max_containers = 1000, max_agents = 1000 }), [401, 403, 403, 200]),
+        ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
+        ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
+    };
+
+    public static TheoryData<string> Routes() => [.. Matrix.Keys];
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task EachCallerGetsTheExpectedStatus(string route)
+    {
+        var (request, expected) = Matrix[route];
+        var actual = new List<string>();
+        for (var i = 0; i < Callers.Length; i++)
+        {
+            using var message = await request(world);
+            using var response = await world.Caller(Callers[i]).SendAsync(message);
+            var status = (int)response.StatusCode;
+            actual.Add($"{Callers[i]}: {status}{(status == expected[i] ? "" : $" (expected {expected[i]}: {await response.Content.ReadAsStringAsync()})")}");
+        }
+        Assert.True(actual.All(a => !a.Contains("expected", StringComparison.Ordinal)), route + "\n" + string.Join("\n", actual));
+    }
+
+    [Fact]
+    public void TheMatrixCoversEveryOperatorRoute()
+    {
+        var routes = typeof(ManagerRoutes).GetFields().Where(f => f.IsLiteral && ((string)f.GetValue(null)!).StartsWith("/api/v1", StringComparison.Ordinal))
+            .Select(f => f.Name).Except(["Events"]).ToList();
+        var covered = new[]
+        {
+            "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "EnrollmentTokens",
+            "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
+            "Tenants", "Tenant", "Audit",
+        };
+        Assert.Empty(routes.Except(covered));
+    }
+
+    [Fact]
+    public async Task AViewerOfASeesOnlyAsObjectsAndNumbersInEveryList()
+    {
+        var containers = await world.ViewerA.ListContainersAsync();
+        Assert.NotEmpty(containers.Containers);
+        Assert.All(containers.Containers, c => Assert.Equal(world.A, c.OrchestratorId()));
+        Assert.Subset(containers.Containers.Select(c => c.ContainerId).ToHashSet(), world.ContainersA.ToHashSet());
+
+        var agents = await world.ViewerA.ListAgentsAsync();
+        Assert.Contains(agents.Agents, a => a.AgentId == world.AgentA);
+        Assert.All(agents.Agents, a => Assert.Equal(world.A, a.OrchestratorId));
+
+        var distribution = await world.ViewerA.GetDistributionAsync();
+        Assert.Equal([world.A], distribution.Orchestrators.Select(o => o.OrchestratorId));
+        Assert.All(distribution.Containers, c => Assert.Equal(world.A, c.OrchestratorId));
+
+        var stats = await world.ViewerA.GetCommunicationStatsAsync();
+        Assert.All(stats.Containers, c => Assert.DoesNotContain(c.ContainerId, world.ContainersB));
+        Assert.NotEmpty(stats.Containers);
+
+        var status = await world.ViewerA.GetStatusAsync();
+        var everything = await world.Admin.GetStatusAsync();
+        var ofA = (await world.Admin.ListContainersAsync()).Containers.Count(c => c.OrchestratorId() == world.A);
+        Assert.Equal(ofA, status.TotalContainers);
+        Assert.True(everything.TotalContainers > status.TotalContainers);
+
+        var tokens = await world.OperatorA.GetAsync(ManagerRoutes.EnrollmentTokens, ProtocolJsonContext.Default.EnrollmentTokenListResponse);
+        Assert.All(tokens.Tokens, t => Assert.Equal([world.A], t.OrchestratorIds));
+
+        var tenants = await world.ViewerA.GetAsync(ManagerRoutes.Tenants, ProtocolJsonContext.Default.TenantListResponse);
+        Assert.Equal([world.A], tenants.Tenants.Select(t => t.TenantId));
+    }
+
+    [Fact]
+    public async Task TheAdminStillSeesEveryTenant()
+    {
+        var containers = (await world.Admin.ListContainersAsync()).Containers.Select(c => c.ContainerId).ToHashSet();
+        Assert.Superset(world.ContainersA.Concat(world.ContainersB).ToHashSet(), containers);
+        var agents = (await world.Admin.ListAgentsAsync()).Agents.Select(a => a.AgentId).ToHashSet();
+        Assert.Contains(world.AgentA, agents);
+        Assert.Contains(world.AgentB, agents);
+    }
+
+    private static async Task<string> TokenAsync(TenantWorld w, string tenant) =>
+        (await (await w.Admin.PostAsJsonAsync(ManagerRoutes.EnrollmentTokens, new { orchestrator_id = tenant }))
+            .ReadAsync(ProtocolJsonContext.Default.EnrollmentTokenCreated)).TokenId;
+
+    private static string Id(string template, string id) => ManagerRoutes.WithId(template, id);
+
+    private static Task<HttpRequestMessage> Get(string path) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, path));
+
+    private static Task<HttpRequestMessage> Delete(string path) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, path));
+
+    private static Task<HttpRequestMessage> Post(string path, object body) =>
+        Task.FromResult(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) });
+
+    private static Task<HttpRequestMessage> Put(string path, object body) =>
+        Task.FromResult(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) });
+}
