@@ -57,6 +57,9 @@ public static class AssignmentsApi
         while (true)
         {
             var change = held.NextChange();
+            // Stopping: answer with the state already read, without another Redis call, since the manager's
+            // Redis connection may be closing under it (a read here answered 500 during shutdown).
+            if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
             (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
             if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
             if (held.Replaced) return PollReplaced();

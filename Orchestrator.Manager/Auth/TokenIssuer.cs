@@ -9,7 +9,7 @@ using Orchestrator.Manager.Tenants;
 namespace Orchestrator.Manager.Auth;
 
 // HS256 tokens signed with JWT_SECRET and stamped with its kid; JWT_PREVIOUS_SECRETS still verify, so a
-// secret rotates without logging anyone out. Claims: sub, role, exp, and for orchestrators container_name;
+// secret rotates without logging anyone out. Claims: sub, role, jti, exp, and for orchestrators container_name;
 // a scoped operator's token carries operator, tenants (array) and ov (its operator version);
 // an enrolled node's token also carries container_id, orchestrator_id and its credential version.
 public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider time)
@@ -37,6 +37,8 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
         {
             [ManagerClaims.Subject] = scoped is not null ? $"{role}:{scoped.Name}" : containerName is null ? role : $"{role}:{containerName}",
             [ManagerClaims.Role] = role,
+            // Each login its own token, even two in one second: per-token bounds (event streams) count logins, not users.
+            [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
         };
         if (containerName is not null) claims[ManagerClaims.ContainerName] = containerName;
         if (node is not null)

@@ -25,7 +25,9 @@ public sealed class MassDisconnectTests
             return s.ReschedulingPaused ? s : null;
         }, FailureScenario.Deadline, "rescheduling to pause");
         Assert.Contains("2 of 3 containers went lost", status.ReschedulingPausedReason);
-        Assert.Contains("Rescheduling paused", cluster.Managers[0].Log);
+        // The log line reaches the captured output a moment after the pause is stored: wait for it.
+        await cluster.WaitAsync(() => Task.FromResult(cluster.Managers[0].Log.Contains("Rescheduling paused")), FailureScenario.Deadline,
+            "the pause to be logged");
 
         // Well past the point where they would have moved, both agents are still where they were.
         var pastDue = FailureScenario.Started();
