@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Tests.Validation;
 using Orchestrator.Validation;
+using Orchestrator.Validation.Http;
 using Orchestrator.Validation.Phases;
 using Orchestrator.Validation.Running;
 
@@ -26,6 +27,15 @@ public sealed class CrossNetworkValidationTests
         {
             var targets = cluster.Nodes.Zip(tunnels, (node, tunnel) =>
                 new OrchestratorTarget(node.Index, new Uri($"http://{tunnel.Endpoint}"), node.DataDirectory)).ToList();
+
+            // The manager lists them healthy a moment before each node's own /health says so (its next beat over
+            // the WAN): the seed's phases check /health once, so wait for every node to say it first.
+            foreach (var target in targets)
+            {
+                var node = new OrchestratorClient(new JsonHttp(cluster.VendorHttp), target);
+                await cluster.WaitAsync(async () => (await node.HealthAsync(CancellationToken.None)).Status == "healthy",
+                    PhaseTimeout, $"orchestrator_{target.Number} to report itself healthy");
+            }
 
             // The phases in the test host, with sockets in the vendor's namespace, given the manager's process to kill.
             var outage = new LabManagerOutage(cluster.Manager);
