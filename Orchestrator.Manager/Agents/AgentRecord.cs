@@ -37,6 +37,16 @@ public sealed record AgentRecord(IReadOnlyDictionary<string, string> Fields)
         Restarts: (int)Long(AgentFields.Restarts),
         Error: NullIfEmpty(Field(AgentFields.Error)));
 
+    // The agent's last report as its container keeps it (a JSON object of reported_* fields, see RedisKeys.Reports).
+    public AgentRecord WithReport(string json)
+    {
+        var fields = new Dictionary<string, string>(Fields);
+        using var document = JsonDocument.Parse(json);
+        foreach (var property in document.RootElement.EnumerateObject())
+            fields[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        return new AgentRecord(fields);
+    }
+
     private string Field(string name) => Fields.TryGetValue(name, out var value) ? value : "";
 
     private long Long(string name) => long.TryParse(Field(name), CultureInfo.InvariantCulture, out var v) ? v : 0;

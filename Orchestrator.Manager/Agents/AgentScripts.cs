@@ -23,6 +23,16 @@ internal static class AgentScripts
 
         """;
 
+    // The state an agent's last report on this container gave ('' = none yet), from the container's reports hash.
+    internal const string ReportState = """
+        local function reported_state(reports, id)
+          local json = redis.call('HGET', reports, id)
+          if not json then return '' end
+          return cjson.decode(json).reported_state or ''
+        end
+
+        """;
+
     // Placement is one script per container, so replicas on containers in different Redis Cluster slots
     // are placed without a multi-slot script. Step 1 (only when a deploy spans several containers): hold
     // Count slots on one container under ReservationId until ExpiresAt (unix ms). The check counts agents
@@ -49,11 +59,17 @@ internal static class AgentScripts
     // container hash, 2 its reservations, 3 its desired set. ARGV[1]: CommitArgs as JSON. With a live reservation
     // (reservation: its id, '' = none) the capacity is already held; without one (a single-container deploy, or a
     // reservation that expired) the script checks status, capability and capacity itself, as Reserve does.
-    // Returns 'ok', 'unavailable', 'unsupported' or 'full' (nothing written).
+    // An agent already in the desired set is left as it is and not counted again, so a reschedule that died
+    // after its commit can commit again (AgentMover). Returns 'ok', 'unavailable', 'unsupported' or 'full'
+    // (nothing written).
     public const string Commit = Held + """
         local a = cjson.decode(ARGV[1])
         local now = tonumber(a.now)
-        local n = #a.agents
+        local fresh = {}
+        for _, agent in ipairs(a.agents) do
+          if redis.call('HEXISTS', KEYS[3], agent.id) == 0 then table.insert(fresh, agent) end
+        end
+        local n = #fresh
         local v = redis.call('HMGET', KEYS[1], 'status', 'assigned_agents', 'max_agents', 'capabilities')
         if not v[1] then return 'unavailable' end
         local holds = false
@@ -61,8 +77,9 @@ internal static class AgentScripts
         if entry then
           redis.call('HDEL', KEYS[2], a.reservation)
           local count, expires = string.match(entry, '^(%d+):(%d+)$')
-          holds = tonumber(expires) > now and tonumber(count) == n
+          holds = tonumber(expires) > now and tonumber(count) >= n
         end
+        if n == 0 then return 'ok' end
         if not holds then
           if v[1] ~= 'healthy' then return 'unavailable' end
           local offered = {}
@@ -71,29 +88,26 @@ internal static class AgentScripts
           if (tonumber(v[2]) or 0) + held(KEYS[2], now) + n > (tonumber(v[3]) or 0) then return 'full' end
         end
         redis.call('HINCRBY', KEYS[1], 'assigned_agents', n)
-        for _, agent in ipairs(a.agents) do redis.call('HSET', KEYS[3], agent.id, agent.assignment) end
+        for _, agent in ipairs(fresh) do redis.call('HSET', KEYS[3], agent.id, agent.assignment) end
         redis.call('PUBLISH', a.channel, redis.call('HINCRBY', KEYS[1], 'generation', 1))
         return 'ok'
         """;
 
-    // ExpectedContainer: the container the caller read from the agent hash; Container, Desired and Channel
-    // are that container's. Returns {'missing'}, {'ok', container id}, or {'retry', container id} when the
-    // agent moved in between (nothing written: call again with that container's keys).
-    public sealed record RemoveArgs(
-        RedisKey Agent, RedisKey Agents, RedisKey Container, RedisKey Desired, string AgentId, string ExpectedContainer, string Channel);
+    // Takes one agent off one container: its desired entry, its last report (and running_agents with it).
+    // Returns 'ok', 'moving' (a reschedule holds it in Outgoing: try again shortly) or 'absent' (not here: the
+    // caller reads the agent's container again, which a reschedule may have changed).
+    public sealed record RemoveArgs(RedisKey Container, RedisKey Desired, RedisKey Reports, RedisKey Outgoing, string AgentId, string Channel);
 
-    public static readonly LuaScript Remove = LuaScript.Prepare("""
-        local cid = redis.call('HGET', @Agent, 'container')
-        if not cid then return { 'missing' } end
-        if cid ~= @ExpectedContainer then return { 'retry', cid } end
-        if redis.call('HDEL', @Desired, @AgentId) == 1 then
-          redis.call('HINCRBY', @Container, 'assigned_agents', -1)
-          redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
+    public static readonly LuaScript Remove = LuaScript.Prepare(ReportState + """
+        if redis.call('HDEL', @Desired, @AgentId) == 0 then
+          if redis.call('HEXISTS', @Outgoing, @AgentId) == 1 then return 'moving' end
+          return 'absent'
         end
-        if redis.call('HGET', @Agent, 'reported_state') == 'running' then redis.call('HINCRBY', @Container, 'running_agents', -1) end
-        redis.call('DEL', @Agent)
-        redis.call('SREM', @Agents, @AgentId)
-        return { 'ok', cid }
+        redis.call('HINCRBY', @Container, 'assigned_agents', -1)
+        if reported_state(@Reports, @AgentId) == 'running' then redis.call('HINCRBY', @Container, 'running_agents', -1) end
+        redis.call('HDEL', @Reports, @AgentId)
+        redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
+        return 'ok'
         """);
 
     // RequiredName: '' = any. Since: -1 = none. Generation and desired set are read together, so the
@@ -113,30 +127,30 @@ internal static class AgentScripts
         return result
         """);
 
-    // KEYS: 1 the reporting container's hash, then 1 + i the hash of the i-th reported agent. The container's
-    // running_agents counts its agents last reported running (kept here, by Remove and by Move), so the
+    // KEYS: 1 the reporting container's hash, 2 its desired set, 3 its reports. Whether an agent runs here, and
+    // at which epoch, is the desired set's entry, so a report reads only the container's own slot. The container's
+    // running_agents counts its agents last reported running (kept here, by Remove and by MoveOut), so the
     // distribution metrics need no read of every agent.
     // ARGV[1]: ReportArgs as JSON. required_version: '' = any. Returns {'missing'}, {'forbidden'}, {'revoked'} or {agent id, 'ok' | 'not_assigned' |
     // 'stale_epoch', ...}: the orchestrator stops every rejected agent.
-    public const string Report = """
+    public const string Report = ReportState + """
         local a = cjson.decode(ARGV[1])
         local name = redis.call('HGET', KEYS[1], 'name')
         if not name then return { 'missing' } end
         if a.required_name ~= '' and name ~= a.required_name then return { 'forbidden' } end
         if a.required_version ~= '' and redis.call('HGET', KEYS[1], 'credential_version') ~= a.required_version then return { 'revoked' } end
         local result = {}
-        for i, agent in ipairs(a.agents) do
-          local akey = KEYS[1 + i]
-          local container = redis.call('HGET', akey, 'container')
+        for _, agent in ipairs(a.agents) do
+          local assignment = redis.call('HGET', KEYS[2], agent.id)
           local verdict = 'ok'
-          if container ~= a.container_id then
+          if not assignment then
             verdict = 'not_assigned'
-          elseif tonumber(redis.call('HGET', akey, 'epoch')) ~= tonumber(agent.epoch) then
+          elseif tonumber(cjson.decode(assignment).epoch) ~= tonumber(agent.epoch) then
             verdict = 'stale_epoch'
           else
-            local was = redis.call('HGET', akey, 'reported_state')
-            redis.call('HSET', akey, 'reported_state', agent.state, 'reported_at', a.now,
-              'restarts', agent.restarts, 'error', agent.error, 'started_at', agent.started_at)
+            local was = reported_state(KEYS[3], agent.id)
+            redis.call('HSET', KEYS[3], agent.id, cjson.encode({ reported_state = agent.state, reported_at = a.now,
+              restarts = agent.restarts, error = agent.error, started_at = agent.started_at }))
             if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
             if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end

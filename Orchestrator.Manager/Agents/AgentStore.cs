@@ -54,8 +54,13 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
     }
 
     // Lists committed agents (GET /agents); last, so a deploy that failed halfway never shows half its agents.
-    public Task IndexAsync(IReadOnlyList<string> agentIds) =>
-        Db.SetAddAsync(RedisKeys.AgentIds, agentIds.Select(id => (RedisValue)id).ToArray());
+    // One SADD per shard of the agents index the ids fall in.
+    public Task IndexAsync(IReadOnlyList<string> agentIds)
+    {
+        var db = Db;
+        return Task.WhenAll(agentIds.GroupBy(ContainerShards.Of).Select(shard =>
+            db.SetAddAsync(RedisKeys.AgentIds(shard.Key), shard.Select(id => (RedisValue)id).ToArray())));
+    }
 
     // The hashes of agents no container took (a deploy that failed after WriteAgentsAsync).
     public Task DiscardAsync(IReadOnlyList<string> agentIds) =>
@@ -69,30 +74,39 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         _ => PlaceOutcome.ContainerUnavailable,
     };
 
-    public async Task<AgentRecord?> GetAsync(string id) => AgentRecord.From(await Db.HashGetAllAsync(RedisKeys.Agent(id)));
+    public async Task<AgentRecord?> GetAsync(string id) => (await ReadAsync([id])).FirstOrDefault();
 
-    public async Task<IReadOnlyList<AgentRecord>> ListAsync() =>
-        await ReadAsync((await Db.SetMembersAsync(RedisKeys.AgentIds)).Select(id => id.ToString()).ToList());
+    public async Task<IReadOnlyList<AgentRecord>> ListAsync()
+    {
+        var db = Db;
+        var reads = ContainerShards.All.Select(shard => db.SetMembersAsync(RedisKeys.AgentIds(shard))).ToList();
+        var ids = new List<string>();
+        foreach (var read in reads) ids.AddRange((await read).Select(id => id.ToString()));
+        return await ReadAsync(ids);
+    }
 
-    // One page of the agents index by SSCAN, cost bounded by the page: SSCAN until at least `limit` ids (or the end).
-    // Cursor "0" back means the last page was read.
+    // One page of the agents index by SSCAN, shard after shard, cost bounded by the page: SSCAN until at least
+    // `limit` ids (or the end). The cursor is ShardCursor's, as for containers; "0" back means the last page was read.
     public async Task<(IReadOnlyList<AgentRecord> Page, string Cursor)> ListPageAsync(string cursor, int limit)
     {
+        var (shard, scanCursor) = ShardCursor.Parse(cursor);
         var ids = new List<string>(limit);
-        do
+        while (shard < ContainerShards.Count && ids.Count < limit)
         {
-            var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.AgentIds, cursor, "COUNT", limit - ids.Count))!;
-            cursor = (string)scan[0]!;
+            var scan = (RedisResult[])(await Db.ExecuteAsync("SSCAN", RedisKeys.AgentIds(shard), scanCursor.ToString(CultureInfo.InvariantCulture),
+                "COUNT", limit - ids.Count))!;
             ids.AddRange(((RedisResult[])scan[1]!).Select(id => (string)id!));
+            scanCursor = ulong.Parse((string)scan[0]!, CultureInfo.InvariantCulture);
+            if (scanCursor == 0) shard++;
         }
-        while (ids.Count < limit && cursor != "0");
-        return (await ReadAsync(ids), cursor);
+        return (await ReadAsync(ids), ShardCursor.Format(shard, scanCursor));
     }
 
     // The agents in one container's desired set: a container's listing never reads the other agents.
     public async Task<IReadOnlyList<AgentRecord>> ListOnContainerAsync(string containerId) =>
         await ReadAsync((await Db.HashKeysAsync(RedisKeys.DesiredAgents(containerId))).Select(id => id.ToString()).ToList());
 
+    // Each agent's hash, then what its container holds of its last report (two pipelined batches), merged into one record.
     private async Task<IReadOnlyList<AgentRecord>> ReadAsync(IReadOnlyList<string> ids)
     {
         var db = Db;
@@ -102,11 +116,17 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         {
             if (AgentRecord.From(await read) is { } record) records.Add(record);
         }
+        var reports = records.Select(r => db.HashGetAsync(RedisKeys.Reports(r.ContainerId), r.Id)).ToList();
+        for (var i = 0; i < records.Count; i++)
+        {
+            if ((string?)await reports[i] is { } json) records[i] = records[i].WithReport(json);
+        }
         return records;
     }
 
-    // The script is given the keys of the agent's container, known only after reading the agent: read, then
-    // let the script check the agent is still there (optimistic), and retry when a reschedule moved it.
+    // Removing an agent: take it off its container (one slot), then delete its hash and index entry (its own
+    // slot). The container is read from the agent's hash; a reschedule may change it in between, so the
+    // container step says when the agent is not (or no longer) there and the hash is read again.
     private const int RemoveAttempts = 8;
 
     // Returns the container it was assigned to, or null when no such agent exists.
@@ -116,20 +136,32 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         var container = (string?)await db.HashGetAsync(RedisKeys.Agent(id), AgentFields.Container);
         for (var attempt = 1; attempt <= RemoveAttempts && container is not null; attempt++)
         {
-            var result = (RedisResult[])(await AgentScripts.Remove.EvaluateAsync(db, new AgentScripts.RemoveArgs(
-                Agent: RedisKeys.Agent(id), Agents: RedisKeys.AgentIds, Container: RedisKeys.Container(container),
-                Desired: RedisKeys.DesiredAgents(container), AgentId: id, ExpectedContainer: container,
-                Channel: RedisKeys.ContainerChanged(container).ToString())))!;
-            switch ((string?)result[0])
+            var result = await RemoveFromContainerAsync(container, id);
+            if (result == "moving")
             {
-                case "ok": return container;
-                case "missing": return null;
-                default: container = (string?)result[1]; break;
+                // A reschedule is between its steps: it finishes within milliseconds (or its leftover is finished by the next pass).
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), time);
+                container = (string?)await db.HashGetAsync(RedisKeys.Agent(id), AgentFields.Container);
+                continue;
             }
+            if (result == "absent")
+            {
+                var now = (string?)await db.HashGetAsync(RedisKeys.Agent(id), AgentFields.Container);
+                if (now is not null && now != container) { container = now; continue; }
+            }
+            // Taken off its container (or it was on none: a deploy's leftover); the hash goes last.
+            await Task.WhenAll(db.KeyDeleteAsync(RedisKeys.Agent(id)), db.SetRemoveAsync(RedisKeys.AgentIdsOf(id), id));
+            return container;
         }
         if (container is null) return null;
         throw new InvalidOperationException($"Agent {id} kept moving between containers while it was removed ({RemoveAttempts} tries)");
     }
+
+    // AgentScripts.Remove on one container: 'ok', 'moving' or 'absent'.
+    public async Task<string?> RemoveFromContainerAsync(string containerId, string agentId) =>
+        (string?)await AgentScripts.Remove.EvaluateAsync(Db, new AgentScripts.RemoveArgs(
+            Container: RedisKeys.Container(containerId), Desired: RedisKeys.DesiredAgents(containerId), Reports: RedisKeys.Reports(containerId),
+            Outgoing: RedisKeys.Outgoing(containerId), AgentId: agentId, Channel: RedisKeys.ContainerChanged(containerId).ToString()));
 
     // requiredName/requiredVersion: the caller's token claims (null for admin; version null for shared-password tokens).
     public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since, string? requiredVersion = null)
@@ -153,7 +185,7 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<(AccessOutcome, IReadOnlyList<(string AgentId, string Verdict)>)> ReportAsync(
         string containerId, string? requiredName, IReadOnlyList<ReportedAgent> agents, string? requiredVersion = null)
     {
-        RedisKey[] keys = [RedisKeys.Container(containerId), .. agents.Select(a => RedisKeys.Agent(a.AgentId ?? ""))];
+        RedisKey[] keys = [RedisKeys.Container(containerId), RedisKeys.DesiredAgents(containerId), RedisKeys.Reports(containerId)];
         var args = new ReportArgs(containerId, requiredName ?? "", requiredVersion ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
             a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
             a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "")).ToList());

@@ -94,7 +94,7 @@ public static class AssignmentsApi
     {
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
-        var before = await eventStore.AgentsBeforeAsync(request.Agents);
+        var before = await eventStore.AgentsBeforeAsync(id, request.Agents);
         var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!, user.CredentialVersion());
         if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
         events.AgentsReported(id, request.Agents!, before);

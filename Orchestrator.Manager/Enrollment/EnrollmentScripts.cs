@@ -35,22 +35,41 @@ internal static class EnrollmentScripts
         return 1
         """);
 
+    // Enrollment is two one-slot steps: Use takes one use of the token (its own slot, {enrollment}), then Register
+    // checks the name's owner and writes the container (the container's shard). When Register refuses, or the manager
+    // cannot run it, Refund hands the use back; a manager that dies in between costs the token one use, never grants one.
+    // Returns 'ok', 'token_unknown', 'token_expired' or 'token_used_up'.
+    public sealed record UseArgs(RedisKey Token, long Now);
+
+    public static readonly LuaScript Use = LuaScript.Prepare("""
+        if redis.call('EXISTS', @Token) == 0 then return 'token_unknown' end
+        if tonumber(redis.call('HGET', @Token, 'expires_at')) <= tonumber(@Now) then return 'token_expired' end
+        local max_uses = tonumber(redis.call('HGET', @Token, 'max_uses'))
+        if max_uses > 0 and tonumber(redis.call('HGET', @Token, 'uses')) >= max_uses then return 'token_used_up' end
+        redis.call('HINCRBY', @Token, 'uses', 1)
+        return 'ok'
+        """);
+
+    public sealed record RefundArgs(RedisKey Token);
+
+    public static readonly LuaScript Refund = LuaScript.Prepare("""
+        if redis.call('EXISTS', @Token) == 1 then redis.call('HINCRBY', @Token, 'uses', -1) end
+        return 1
+        """);
+
     // Now ms. Expected: the id Name maps to now as the caller read it ('' = none). Id: Container's id.
     // Capabilities, Resources, Metadata and Bounds JSON; CredentialHash: the new credential's hash.
-    // One atomic step: the token is checked and used, the name's owner checked, and the container written with
-    // a fresh credential (its version bumped, so a previous credential for the same container dies).
-    // Returns { code } on refusal: 'token_unknown', 'token_expired', 'token_used_up', 'retry' (the name moved
-    // since the caller read it), 'name_taken' (with the owner); else { 'ok', credential version, 1 if created }.
+    // One atomic step: the name's owner checked and the container written with a fresh credential (its version
+    // bumped, so a previous credential for the same container dies). Names is the name's shard, the other keys
+    // the id's: the same shard for every id the manager draws (ContainerShards.NewIdFor).
+    // Returns { code } on refusal: 'retry' (the name moved since the caller read it), 'name_taken' (with the owner);
+    // else { 'ok', credential version, 1 if created }.
     public sealed record EnrollArgs(
-        RedisKey Token, RedisKey Names, RedisKey Ids, RedisKey Index, RedisKey Totals, RedisKey Container,
+        RedisKey Names, RedisKey Ids, RedisKey Index, RedisKey Totals, RedisKey Container,
         long Now, string Name, string Expected, string Id, string OrchestratorId, string Host, int Port,
         string Capabilities, string Resources, string Metadata, int MaxAgents, string CredentialHash, string Bounds);
 
-    public static readonly LuaScript Enroll = LuaScript.Prepare(Redis.ContainerScripts.Totals + """
-        if redis.call('EXISTS', @Token) == 0 then return { 'token_unknown' } end
-        if tonumber(redis.call('HGET', @Token, 'expires_at')) <= tonumber(@Now) then return { 'token_expired' } end
-        local max_uses = tonumber(redis.call('HGET', @Token, 'max_uses'))
-        if max_uses > 0 and tonumber(redis.call('HGET', @Token, 'uses')) >= max_uses then return { 'token_used_up' } end
+    public static readonly LuaScript Register = LuaScript.Prepare(Redis.ContainerScripts.Totals + """
         local current = redis.call('HGET', @Names, @Name) or ''
         if current ~= @Expected then return { 'retry' } end
         local created = 1
@@ -63,7 +82,6 @@ internal static class EnrollmentScripts
           end
           if owner and owner ~= @OrchestratorId then return { 'name_taken', owner } end
         end
-        redis.call('HINCRBY', @Token, 'uses', 1)
         local before, before_max, active = weight(@Container)
         bucket(@Totals, before, -1, -before_max, -active)
         bucket(@Totals, 'healthy', 1, tonumber(@MaxAgents), active)

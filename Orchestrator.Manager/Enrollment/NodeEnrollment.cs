@@ -32,20 +32,45 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
 
         var name = registration.ContainerName!.Trim();
         var db = redis.GetDatabase();
+        var tokenKey = RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token));
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        switch ((string?)await EnrollmentScripts.Use.EvaluateAsync(db, new EnrollmentScripts.UseArgs(tokenKey, now)))
+        {
+            case "ok": break;
+            case "token_expired": return new Outcome.TokenRefused("The enrollment token has expired; ask for a new one.");
+            case "token_used_up": return new Outcome.TokenRefused("The enrollment token has been used as often as it allows; ask for a new one.");
+            default: return new Outcome.TokenRefused(TokenUnknown);
+        }
+        Outcome? outcome = null;
+        try
+        {
+            outcome = await RegisterAsync(db, name, registration, accepted!, stored.Bounds, now);
+            return outcome;
+        }
+        finally
+        {
+            // Only an enrolled node keeps its use of the token (see EnrollmentScripts.Use).
+            if (outcome is not Outcome.Enrolled) await EnrollmentScripts.Refund.EvaluateAsync(db, new EnrollmentScripts.RefundArgs(tokenKey));
+        }
+    }
+
+    private async Task<Outcome> RegisterAsync(IDatabase db, string name, RegisterContainerRequest registration, NodeClaims.Accepted accepted,
+        NodeBounds tokenBounds, long now)
+    {
         // The name may be claimed concurrently: the script refuses if it moved since this read, and we read again.
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var current = (string?)await db.HashGetAsync(RedisKeys.ContainerNames(ContainerShards.Of(name)), name);
             // Only a new container counts against the quota: a node enrolling again under its name keeps its place.
-            if (current is null && await OverQuotaAsync(accepted!.OrchestratorId) is { } over) return over;
+            if (current is null && await OverQuotaAsync(accepted.OrchestratorId) is { } over) return over;
             var id = current ?? ContainerShards.NewIdFor(name);
             var credential = EnrollmentSecrets.NewCredential(id);
-            var bounds = stored.Bounds with { OrchestratorIds = [accepted!.OrchestratorId] };
-            var result = (RedisResult[])(await EnrollmentScripts.Enroll.EvaluateAsync(db, new EnrollmentScripts.EnrollArgs(
-                Token: RedisKeys.EnrollmentToken(EnrollmentSecrets.Hash(token)), Names: RedisKeys.ContainerNames(ContainerShards.Of(name)),
+            var bounds = tokenBounds with { OrchestratorIds = [accepted.OrchestratorId] };
+            var result = (RedisResult[])(await EnrollmentScripts.Register.EvaluateAsync(db, new EnrollmentScripts.EnrollArgs(
+                Names: RedisKeys.ContainerNames(ContainerShards.Of(name)),
                 Ids: RedisKeys.ContainerIds(ContainerShards.Of(id)), Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)),
                 Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Container: RedisKeys.Container(id),
-                Now: time.GetUtcNow().ToUnixTimeMilliseconds(), Name: name, Expected: current ?? "", Id: id,
+                Now: now, Name: name, Expected: current ?? "", Id: id,
                 OrchestratorId: accepted.OrchestratorId, Host: registration.HostAddress!.Trim(), Port: registration.ApiPort!.Value,
                 Capabilities: JsonSerializer.Serialize(accepted.Capabilities, EnrollmentJsonContext.Default.IReadOnlyListString),
                 Resources: registration.Resources is { ValueKind: JsonValueKind.Object } r ? r.GetRawText() : "{}",
@@ -55,10 +80,7 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
             {
                 case "ok": return new Outcome.Enrolled(id, accepted.OrchestratorId, credential, (int)result[2] == 1);
                 case "retry": continue;
-                case "name_taken": return new Outcome.NameTaken(name);
-                case "token_expired": return new Outcome.TokenRefused("The enrollment token has expired; ask for a new one.");
-                case "token_used_up": return new Outcome.TokenRefused("The enrollment token has been used as often as it allows; ask for a new one.");
-                default: return new Outcome.TokenRefused(TokenUnknown);
+                default: return new Outcome.NameTaken(name);
             }
         }
         return new Outcome.NameTaken(name);

@@ -53,26 +53,34 @@ public sealed class EventStore(IConnectionMultiplexer redis, IOptions<EventsOpti
         return entries.Select(ToEvent).ToList();
     }
 
-    // Each agent's last reported state, tenant and deployment, read before a report changes them
-    // (one pipelined HMGET per agent).
-    public async Task<IReadOnlyDictionary<string, AgentBefore>> AgentsBeforeAsync(IReadOnlyList<ReportedAgent>? agents)
+    // Each agent's last reported state on the reporting container, tenant and deployment, read before a report
+    // changes them (one pipelined HMGET per agent, one for the container's reports).
+    public async Task<IReadOnlyDictionary<string, AgentBefore>> AgentsBeforeAsync(string containerId, IReadOnlyList<ReportedAgent>? agents)
     {
         var ids = (agents ?? []).Select(a => a.AgentId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0) return new Dictionary<string, AgentBefore>();
         var db = Db;
-        RedisValue[] fields = [AgentFields.ReportedState, AgentFields.Orchestrator, AgentFields.Deployment];
+        RedisValue[] fields = [AgentFields.Orchestrator, AgentFields.Deployment];
         var reads = ids.Select(id => db.HashGetAsync(RedisKeys.Agent(id), fields)).ToList();
+        var reports = db.HashGetAsync(RedisKeys.Reports(containerId), ids.Select(id => (RedisValue)id).ToArray());
         await Task.WhenAll(reads);
+        var states = await reports;
         var before = new Dictionary<string, AgentBefore>(StringComparer.Ordinal);
         for (var i = 0; i < ids.Count; i++)
         {
             var values = reads[i].Result;
             // An agent the manager does not know (stopped meanwhile) is no change worth telling.
-            if (values[1].IsNull) continue;
-            before[ids[i]] = new AgentBefore(values[0].IsNullOrEmpty ? null : values[0].ToString(), values[1].ToString(),
-                values[2].IsNullOrEmpty ? null : values[2].ToString());
+            if (values[0].IsNull) continue;
+            before[ids[i]] = new AgentBefore(ReportedState(states[i]), values[0].ToString(), values[1].IsNullOrEmpty ? null : values[1].ToString());
         }
         return before;
+    }
+
+    private static string? ReportedState(RedisValue report)
+    {
+        if (report.IsNullOrEmpty) return null;
+        using var document = JsonDocument.Parse(report.ToString());
+        return document.RootElement.TryGetProperty(AgentFields.ReportedState, out var state) && state.GetString() is { Length: > 0 } s ? s : null;
     }
 
     private async Task<string?> TenantOfAsync(string containerId)

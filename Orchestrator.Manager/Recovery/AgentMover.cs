@@ -1,30 +1,68 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Recovery;
 
-// Runs RescheduleScripts.Move for one agent, building its next assignment (epoch + 1).
-public sealed class AgentMover(IConnectionMultiplexer redis, TimeProvider time)
+// Moves one reschedule agent to another container with its next assignment (epoch + 1), in the one-slot
+// steps RescheduleScripts describes: reserve on the target, take it off the lost container (recorded in its
+// Outgoing hash), commit on the target, point the agent's hash there, drop the Outgoing entry.
+public sealed class AgentMover(IConnectionMultiplexer redis, AgentStore agents, TimeProvider time, IOptions<SchedulingOptions> scheduling,
+    ILogger<AgentMover> logger)
 {
     public enum Outcome { Moved, Changed, NotLost, Unavailable, Full }
 
     public async Task<Outcome> MoveAsync(Assignment assignment, string from, string to, string toOrchestrator, string? traceparent)
     {
         var next = assignment with { Epoch = assignment.Epoch + 1, Traceparent = traceparent ?? assignment.Traceparent };
-        var result = (string?)await RescheduleScripts.Move.EvaluateAsync(redis.GetDatabase(), new RescheduleScripts.MoveArgs(
-            Agent: RedisKeys.Agent(assignment.AgentId), From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from),
-            To: RedisKeys.Container(to), ToDesired: RedisKeys.DesiredAgents(to), ToReservations: RedisKeys.Reservations(to),
-            AgentId: assignment.AgentId, FromId: from, ExpectedEpoch: assignment.Epoch, ToId: to, ToOrchestrator: toOrchestrator,
-            Assignment: JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment), Now: time.GetUtcNow().ToUnixTimeMilliseconds(),
-            FromChannel: RedisKeys.ContainerChanged(from).ToString(), ToChannel: RedisKeys.ContainerChanged(to).ToString()));
-        return result switch
+        var reservation = "move:" + assignment.AgentId;
+        var held = await agents.ReserveAsync(to, reservation, 1, "[]", scheduling.Value.ReservationTimeout);
+        if (held != PlaceOutcome.Placed) return held == PlaceOutcome.ContainerFull ? Outcome.Full : Outcome.Unavailable;
+
+        var move = new OutgoingMove(to, toOrchestrator, JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment));
+        var result = (string?)await RescheduleScripts.MoveOut.EvaluateAsync(redis.GetDatabase(), new RescheduleScripts.MoveOutArgs(
+            From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from), FromReports: RedisKeys.Reports(from),
+            FromOutgoing: RedisKeys.Outgoing(from), AgentId: assignment.AgentId, ExpectedEpoch: assignment.Epoch,
+            Next: PackedArguments.Pack(move, PackedArgumentsJsonContext.Default.OutgoingMove), FromChannel: RedisKeys.ContainerChanged(from).ToString()));
+        if (result != "ok")
         {
-            "ok" => Outcome.Moved,
-            "not_lost" => Outcome.NotLost,
-            "unavailable" => Outcome.Unavailable,
-            "full" => Outcome.Full,
-            _ => Outcome.Changed,
-        };
+            await agents.ReleaseAsync(to, reservation);
+            return result == "not_lost" ? Outcome.NotLost : Outcome.Changed;
+        }
+        return await FinishAsync(from, assignment.AgentId, move, reservation) ? Outcome.Moved : Outcome.Full;
+    }
+
+    // Moves a lost container's Outgoing entries left by a manager that died halfway through a move. Returns how many
+    // it finished; an entry whose target has no room any more stays for the next pass.
+    public async Task<int> FinishLeftoversAsync(string from)
+    {
+        var finished = 0;
+        foreach (var entry in await redis.GetDatabase().HashGetAllAsync(RedisKeys.Outgoing(from)))
+        {
+            if (JsonSerializer.Deserialize(entry.Value.ToString(), PackedArgumentsJsonContext.Default.OutgoingMove) is not { } move) continue;
+            if (await FinishAsync(from, entry.Name.ToString(), move, reservation: "")) finished++;
+            else logger.LogWarning("Agent {AgentId} left halfway through its move to {To}, which has no room now; retried next pass",
+                entry.Name.ToString(), move.To);
+        }
+        return finished;
+    }
+
+    // Steps 3 and 4; each is safe to repeat. False when the target refused the commit (only possible without a
+    // live reservation: the Outgoing entry stays, and a later pass tries again).
+    private async Task<bool> FinishAsync(string from, string agentId, OutgoingMove move, string reservation)
+    {
+        var next = JsonSerializer.Deserialize(move.Assignment, ProtocolJsonContext.Default.Assignment)!;
+        var committed = await agents.CommitAsync(move.To, reservation, [new PlannedReplica(move.To, agentId, move.Orchestrator, move.Assignment)], []);
+        if (committed != PlaceOutcome.Placed) return false;
+        var pointed = (string?)await RescheduleScripts.Point.EvaluateAsync(redis.GetDatabase(), new RescheduleScripts.PointArgs(
+            Agent: RedisKeys.Agent(agentId), ToId: move.To, ToOrchestrator: move.Orchestrator, Epoch: next.Epoch, Assignment: move.Assignment,
+            Now: time.GetUtcNow().ToUnixTimeMilliseconds()));
+        // Removed while it moved: take it off the target again, where nothing would ever stop it.
+        if (pointed == "gone") await agents.RemoveFromContainerAsync(move.To, agentId);
+        await redis.GetDatabase().HashDeleteAsync(RedisKeys.Outgoing(from), agentId);
+        return true;
     }
 }

@@ -3,39 +3,46 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Recovery;
 
+// A reschedule touches three slots (the lost container's, the target's, the agent's), so it is three one-slot
+// steps run by AgentMover, in an order that never loses or duplicates the agent:
+//   1. AgentScripts.Reserve holds one slot on the target;
+//   2. MoveOut takes the agent off the lost container and leaves the move in its Outgoing hash;
+//   3. AgentScripts.Commit puts it into the target's desired set (a second commit is a no-op);
+//   4. Point turns the agent's hash to the target, then the Outgoing entry is dropped.
+// A manager that dies after 2 leaves the entry in Outgoing, where the next rescheduling pass finds it
+// (the lost container is scanned again) and runs 3 and 4 again.
 internal static class RescheduleScripts
 {
-    // Moves one reschedule agent off a lost container in one step, or changes nothing. From/To are the two
-    // containers' hashes (ids FromId/ToId), FromDesired/ToDesired their desired sets, the channels theirs.
-    // Assignment: the new assignment JSON (epoch + 1). The target's capacity counts deploys' live reservations
-    // (ToReservations), so a move never takes a slot a deploy holds.
-    // Returns 'ok', or why not: 'changed' (moved, deleted or re-epoched meanwhile), 'not_lost' (the old
-    // container came back), 'unavailable' (target not healthy), 'full' (target has no room).
-    public sealed record MoveArgs(
-        RedisKey Agent, RedisKey From, RedisKey FromDesired, RedisKey To, RedisKey ToDesired, RedisKey ToReservations,
-        string AgentId, string FromId, long ExpectedEpoch, string ToId, string ToOrchestrator, string Assignment, long Now,
-        string FromChannel, string ToChannel);
+    // From: the lost container (id FromId) with its desired set, reports and outgoing moves; Next: the outgoing
+    // entry (JSON: to, orchestrator, assignment with epoch + 1). Returns 'ok', or why not: 'changed' (moved,
+    // deleted or re-epoched meanwhile), 'not_lost' (the old container came back).
+    public sealed record MoveOutArgs(
+        RedisKey From, RedisKey FromDesired, RedisKey FromReports, RedisKey FromOutgoing, string AgentId, long ExpectedEpoch, string Next,
+        string FromChannel);
 
-    public static readonly LuaScript Move = LuaScript.Prepare(AgentScripts.Held + """
-        if redis.call('HGET', @Agent, 'container') ~= @FromId then return 'changed' end
-        if tonumber(redis.call('HGET', @Agent, 'epoch')) ~= tonumber(@ExpectedEpoch) then return 'changed' end
+    public static readonly LuaScript MoveOut = LuaScript.Prepare(AgentScripts.ReportState + """
+        local current = redis.call('HGET', @FromDesired, @AgentId)
+        if not current or tonumber(cjson.decode(current).epoch) ~= tonumber(@ExpectedEpoch) then return 'changed' end
         if redis.call('HGET', @From, 'status') ~= 'lost' then return 'not_lost' end
-        if redis.call('HGET', @To, 'status') ~= 'healthy' then return 'unavailable' end
-        local assigned = tonumber(redis.call('HGET', @To, 'assigned_agents') or '0')
-        local max = tonumber(redis.call('HGET', @To, 'max_agents') or '0')
-        if assigned + held(@ToReservations, tonumber(@Now)) + 1 > max then return 'full' end
-        if redis.call('HDEL', @FromDesired, @AgentId) == 1 then
-          redis.call('HINCRBY', @From, 'assigned_agents', -1)
-        end
+        redis.call('HDEL', @FromDesired, @AgentId)
+        redis.call('HINCRBY', @From, 'assigned_agents', -1)
+        if reported_state(@FromReports, @AgentId) == 'running' then redis.call('HINCRBY', @From, 'running_agents', -1) end
+        redis.call('HDEL', @FromReports, @AgentId)
+        redis.call('HSET', @FromOutgoing, @AgentId, @Next)
         redis.call('PUBLISH', @FromChannel, redis.call('HINCRBY', @From, 'generation', 1))
-        redis.call('HINCRBY', @To, 'assigned_agents', 1)
-        redis.call('HSET', @ToDesired, @AgentId, @Assignment)
-        redis.call('PUBLISH', @ToChannel, redis.call('HINCRBY', @To, 'generation', 1))
-        redis.call('HSET', @Agent, 'container', @ToId, 'orchestrator', @ToOrchestrator, 'epoch', tostring(tonumber(@ExpectedEpoch) + 1),
+        return 'ok'
+        """);
+
+    // Points the agent's hash at its new container, once (a repeat with the same epoch changes nothing).
+    // Returns 'ok', or 'gone' when the agent was removed meanwhile: the caller takes it off the target again.
+    public sealed record PointArgs(RedisKey Agent, string ToId, string ToOrchestrator, long Epoch, string Assignment, long Now);
+
+    public static readonly LuaScript Point = LuaScript.Prepare("""
+        if redis.call('EXISTS', @Agent) == 0 then return 'gone' end
+        if tonumber(redis.call('HGET', @Agent, 'epoch') or '0') >= tonumber(@Epoch) then return 'ok' end
+        redis.call('HSET', @Agent, 'container', @ToId, 'orchestrator', @ToOrchestrator, 'epoch', @Epoch,
           'assignment', @Assignment, 'rescheduled_at', @Now)
-        if redis.call('HGET', @Agent, 'reported_state') == 'running' then redis.call('HINCRBY', @From, 'running_agents', -1) end
         redis.call('HINCRBY', @Agent, 'moves', 1)
-        redis.call('HDEL', @Agent, 'reported_state', 'reported_at', 'started_at', 'restarts', 'error')
         return 'ok'
         """);
 }

@@ -53,7 +53,8 @@ public sealed class Rescheduler(
 
     private async Task<int> MoveAgentsOffAsync(ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load)
     {
-        var moved = 0;
+        // Moves a manager left halfway (RescheduleScripts) are finished first: they are already off this container.
+        var moved = await mover.FinishLeftoversAsync(lost.ContainerId);
         foreach (var entry in await redis.GetDatabase().HashGetAllAsync(RedisKeys.DesiredAgents(lost.ContainerId)))
         {
             var assignment = JsonSerializer.Deserialize(entry.Value.ToString(), ProtocolJsonContext.Default.Assignment);

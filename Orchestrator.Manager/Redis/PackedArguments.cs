@@ -26,8 +26,13 @@ internal sealed record ReportArgs(string ContainerId, string RequiredName, strin
     internal sealed record Agent(string Id, string State, string Epoch, string Restarts, string Error, string StartedAt);
 }
 
+// Not an argument but a value: a lost container's Outgoing entry, an agent a reschedule has taken off it and
+// not yet finished moving to To (see RescheduleScripts).
+internal sealed record OutgoingMove(string To, string Orchestrator, string Assignment);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SweepArgs))]
 [JsonSerializable(typeof(CommitArgs))]
 [JsonSerializable(typeof(ReportArgs))]
+[JsonSerializable(typeof(OutgoingMove))]
 internal sealed partial class PackedArgumentsJsonContext : JsonSerializerContext;

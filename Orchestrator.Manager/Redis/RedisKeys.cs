@@ -13,6 +13,10 @@ namespace Orchestrator.Manager.Redis;
 //   container:{s}:{id}:reservations hash capacity held by deploys between reserve and commit: deployment id ->
 //                                    "count:expires (unix ms)"; expired entries are dropped by the next script
 //                                    that counts them, and the key expires with its last entry
+//   container:{s}:{id}:reports hash  agent_id -> JSON of what the node last reported for that agent while it
+//                                    ran here: reported_state, reported_at, restarts, error, started_at
+//   container:{s}:{id}:outgoing hash agent_id -> JSON {to, orchestrator, assignment}: an agent a reschedule
+//                                    took out of this container's desired set and has not yet finished moving
 //   containers:{s}            set    the shard's container ids                                   [shard]
 //   containers:{s}:by-name    hash   container_name -> id (re-registering keeps the id), for     [shard]
 //                                    the names of this shard: a new container's id is drawn in its name's shard
@@ -21,17 +25,17 @@ namespace Orchestrator.Manager.Redis;
 //                                    are O(shards); /status sums the shards
 //   containers:{s}:by-heartbeat zset id scored by last heartbeat (unix ms): liveness scans only  [shard]
 //                                    the stale ones, shard by shard
-//   agent:{id}                hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
-//                                    assignment JSON, and what its orchestrator last reported (see AgentFields)
-//   agents                    set    every agent id                                              [global]
+//   agent:{a}:{id}            hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
+//                                    assignment JSON (see AgentFields); {a} is the tag of the agent id's own shard
+//   agents:{a}                set    the ids of the agents in shard {a}                          [shard]
 //   idempotency:{caller}:{key} string a deploy's response under its caller (hashed subject) and Idempotency-Key (24 h)
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
 //   {login-failures}:<client>|<user> string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
 //   {login-failures}:all      string failed logins from everyone; both expire after the window
-//   enrollment-token:{sha256} hash   one enrollment token, keyed by the SHA-256 of its secret (never the secret):
+//   {enrollment}:token:{sha256} hash one enrollment token, keyed by the SHA-256 of its secret (never the secret):
 //                                    token_id, orchestrator_ids (JSON), max_uses (0 = unlimited), uses, expires_at,
 //                                    created_at, max_agents, capabilities, labels; expires with the token
-//   enrollment-tokens         hash   token_id -> SHA-256, for listing and revoking by id
+//   {enrollment}:tokens       hash   token_id -> SHA-256, for listing and revoking by id
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
 //   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
@@ -45,8 +49,14 @@ namespace Orchestrator.Manager.Redis;
 // Redis Cluster: "{...}" is a hash tag. A container's hash, desired set and channel and its shard's four
 // indexes share the shard's tag, so register, heartbeat, delete, revoke and the liveness sweep each run in
 // one slot, and the heartbeat and liveness load spreads over the 256 shards, hence over every master.
-// An agent has one key, so it needs no tag. The placement scripts (place, remove, move: a container's keys
-// with an agent's and the agents set) still span slots; placement across slots is its own piece of issue 15.
+// Layout 4 puts every other script in one slot too. Whatever a script must check or change atomically about
+// an agent on a container lives in that container's keys: its desired set (the authority on which agents a
+// container runs, at which epoch), its reports and its outgoing moves. The agent's own hash (its spec and a
+// pointer to its container) shares a slot only with its shard of the agents index, and is written by
+// separate steps: deploy (AgentPlacer), remove (AgentStore.RemoveAsync) and reschedule (AgentMover) order
+// their one-slot steps so that a manager dying between two never loses or duplicates an agent.
+// Enrollment tokens share the tag {enrollment}: enrollment uses its token in one script and writes the
+// container in another (NodeEnrollment), handing the use back when the second refuses.
 // The login-failure counters all share the tag {login-failures}: the limiter's script counts a client's
 // failures and everyone's together, so they must share a slot (a short-lived counter per client, so the
 // name change from "login-failures:" needed no migration: old counters expire within the window).
@@ -55,7 +65,7 @@ public static class RedisKeys
     public const string Prefix = "orchestrator:";
 
     // Bump when the layout changes and teach RedisLayout to migrate from the previous one.
-    public const int LayoutVersion = 3;
+    public const int LayoutVersion = 4;
 
     private const string ContainerPrefix = Prefix + "container:";
     private const string ShardPrefix = Prefix + "containers:";
@@ -78,14 +88,22 @@ public static class RedisKeys
 
     public static RedisKey Reservations(string containerId) => ContainerName(containerId) + ":reservations";
 
+    public static RedisKey Reports(string containerId) => ContainerName(containerId) + ":reports";
+
+    public static RedisKey Outgoing(string containerId) => ContainerName(containerId) + ":outgoing";
+
     public static RedisChannel ContainerChanged(string containerId) => RedisChannel.Literal(ContainerName(containerId) + ":changed");
 
     private static string ContainerName(string id) => ContainerPrefix + ShardTag(ContainerShards.Of(id)) + ":" + id;
 
-    public static readonly RedisKey AgentIds = Prefix + "agents";
     public static readonly RedisKey SchedulerSequence = Prefix + "scheduler:sequence";
 
-    public static RedisKey Agent(string id) => Prefix + "agent:" + id;
+    // An agent's hash and its shard of the agents index share the tag of the agent id's shard.
+    public static RedisKey Agent(string id) => Prefix + "agent:" + ShardTag(ContainerShards.Of(id)) + ":" + id;
+
+    public static RedisKey AgentIds(int shard) => Prefix + "agents:" + ShardTag(shard);
+
+    public static RedisKey AgentIdsOf(string agentId) => AgentIds(ContainerShards.Of(agentId));
 
     public static RedisKey Idempotency(string key) => Prefix + "idempotency:" + key;
 
@@ -124,6 +142,15 @@ public static class RedisKeys
         public static readonly RedisKey ContainerNames = Prefix + "containers:by-name";
         public static readonly RedisKey HeartbeatIndex = Prefix + "containers:by-heartbeat";
         public static readonly RedisKey ContainerTotals = Prefix + "containers:totals";
+
+        // Layouts 1 to 3: one untagged key per agent, one global agents set, untagged enrollment tokens.
+        public static RedisKey Agent(string id) => Prefix + "agent:" + id;
+
+        public static readonly RedisKey AgentIds = Prefix + "agents";
+
+        public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
+
+        public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";
     }
 
     // Tenants (issue 13): each one key in its own slot (hash tags so a future script on one stays in one slot).
@@ -133,6 +160,6 @@ public static class RedisKeys
     // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
     public static readonly RedisKey Events = Prefix + "{events}";
 
-    public static RedisKey EnrollmentToken(string hash) => Prefix + "enrollment-token:" + hash;
-    public static readonly RedisKey EnrollmentTokens = Prefix + "enrollment-tokens";
+    public static RedisKey EnrollmentToken(string hash) => Prefix + "{enrollment}:token:" + hash;
+    public static readonly RedisKey EnrollmentTokens = Prefix + "{enrollment}:tokens";
 }

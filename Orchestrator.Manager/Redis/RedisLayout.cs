@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Orchestrator.Manager.Agents;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Redis;
@@ -14,6 +16,13 @@ namespace Orchestrator.Manager.Redis;
 // are added only when the container enters its shard's ids set). Old-version replicas must be stopped first:
 // they would keep writing the old names. The script spans the old and new names' slots: it runs only where
 // old data exists, which is never a Redis Cluster (no older layout could register a container there).
+//
+// Layout 3 -> 4 (and every older one in the same pass): each agent's hash moves under its shard's tag and into
+// its shard of the agents index, and what its node last reported moves into its container's reports hash;
+// enrollment tokens move under the {enrollment} tag. These steps are single-key commands, not scripts, because a
+// layout-3 Redis Cluster may hold agents of single-container deploys: the new hash is written before the old one
+// is deleted and the id leaves the old index last, so a manager dying halfway resumes, and replicas starting
+// together copy the same values.
 public sealed class RedisLayout(IConnectionMultiplexer redis, ILogger<RedisLayout> logger)
 {
     private const int Batch = 500;
@@ -58,12 +67,74 @@ public sealed class RedisLayout(IConnectionMultiplexer redis, ILogger<RedisLayou
         return moved
         """);
 
-    // Returns the number of containers moved; 0 when the layout was already current.
+    // Returns the number of containers and agents moved; 0 when the layout was already current.
     public async Task<int> MigrateAsync()
     {
         var db = redis.GetDatabase();
         var version = (int?)await db.StringGetAsync(RedisKeys.Layout) ?? 1;
         if (version >= RedisKeys.LayoutVersion) return 0;
+        var moved = version < 3 ? await MoveContainersAsync(db) : 0;
+        var agents = await MoveAgentsAsync(db);
+        await MoveEnrollmentTokensAsync(db);
+        await db.StringSetAsync(RedisKeys.Layout, RedisKeys.LayoutVersion);
+        if (moved + agents > 0) logger.LogWarning("Migrated Redis key layout {From} -> {To}: moved {Moved} containers into {Shards} shards and {Agents} agents",
+            version, RedisKeys.LayoutVersion, moved, ContainerShards.Count, agents);
+        return moved + agents;
+    }
+
+    private static readonly string[] ReportFields =
+        [AgentFields.ReportedState, AgentFields.ReportedAt, AgentFields.Restarts, AgentFields.Error, AgentFields.StartedAt];
+
+    private static async Task<int> MoveAgentsAsync(IDatabase db)
+    {
+        var moved = 0;
+        while (true)
+        {
+            var ids = (await db.SetRandomMembersAsync(RedisKeys.Legacy.AgentIds, Batch)).Select(id => id.ToString()).ToList();
+            if (ids.Count == 0) return moved;
+            foreach (var id in ids)
+            {
+                var fields = await db.HashGetAllAsync(RedisKeys.Legacy.Agent(id));
+                if (fields.Length > 0)
+                {
+                    var spec = fields.Where(f => !ReportFields.Contains(f.Name.ToString())).ToArray();
+                    var report = fields.Where(f => ReportFields.Contains(f.Name.ToString()))
+                        .ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+                    await db.HashSetAsync(RedisKeys.Agent(id), spec);
+                    var container = spec.FirstOrDefault(f => f.Name == AgentFields.Container).Value.ToString();
+                    if (report.Count > 0 && container.Length > 0)
+                        await db.HashSetAsync(RedisKeys.Reports(container), id,
+                            JsonSerializer.Serialize(report, Enrollment.EnrollmentJsonContext.Default.IReadOnlyDictionaryStringString));
+                    await db.SetAddAsync(RedisKeys.AgentIdsOf(id), id);
+                    await db.KeyDeleteAsync(RedisKeys.Legacy.Agent(id));
+                    moved++;
+                }
+                await db.SetRemoveAsync(RedisKeys.Legacy.AgentIds, id);
+            }
+        }
+    }
+
+    private static async Task MoveEnrollmentTokensAsync(IDatabase db)
+    {
+        foreach (var entry in await db.HashGetAllAsync(RedisKeys.Legacy.EnrollmentTokens))
+        {
+            var hash = entry.Value.ToString();
+            var old = RedisKeys.Legacy.EnrollmentToken(hash);
+            var fields = await db.HashGetAllAsync(old);
+            var expiry = await db.KeyExpireTimeAsync(old);
+            if (fields.Length > 0)
+            {
+                await db.HashSetAsync(RedisKeys.EnrollmentToken(hash), fields);
+                if (expiry is { } at) await db.KeyExpireAsync(RedisKeys.EnrollmentToken(hash), at);
+                await db.HashSetAsync(RedisKeys.EnrollmentTokens, entry.Name, entry.Value);
+                await db.KeyDeleteAsync(old);
+            }
+            await db.HashDeleteAsync(RedisKeys.Legacy.EnrollmentTokens, entry.Name);
+        }
+    }
+
+    private async Task<int> MoveContainersAsync(IDatabase db)
+    {
         var moved = 0;
         while (true)
         {
@@ -77,9 +148,6 @@ public sealed class RedisLayout(IConnectionMultiplexer redis, ILogger<RedisLayou
         await db.KeyDeleteAsync(RedisKeys.Legacy.ContainerNames);
         await db.KeyDeleteAsync(RedisKeys.Legacy.ContainerTotals);
         await db.KeyDeleteAsync(RedisKeys.Legacy.HeartbeatIndex);
-        await db.StringSetAsync(RedisKeys.Layout, RedisKeys.LayoutVersion);
-        if (moved > 0) logger.LogWarning("Migrated Redis key layout {From} -> {To}: moved {Moved} containers into {Shards} shards",
-            version, RedisKeys.LayoutVersion, moved, ContainerShards.Count);
         return moved;
     }
 

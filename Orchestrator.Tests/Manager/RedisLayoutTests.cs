@@ -8,8 +8,9 @@ using StackExchange.Redis;
 namespace Orchestrator.Tests.Manager;
 
 // A Redis written by an older key layout is migrated once when a manager starts: layout 1 (no hash tags)
-// and layout 2 (a container's keys tagged with its id, global indexes) both end in layout 3 (container keys
-// and indexes in ContainerShards' shards). Containers, their desired agents, the by-name and by-heartbeat
+// and layout 2 (a container's keys tagged with its id, global indexes) both end in layout 3's container keys
+// and indexes in ContainerShards' shards, and layouts 1 to 3 in layout 4's agent keys (each agent under its
+// shard's tag, its report in its container's keys) and {enrollment}-tagged tokens. Containers, their desired agents, the by-name and by-heartbeat
 // indexes and the totals come through, and every later write uses the new names.
 [Trait(TestLevel.Name, TestLevel.Api)]
 public class RedisLayoutTests
@@ -43,6 +44,8 @@ public class RedisLayoutTests
         Assert.False(await db.KeyExistsAsync("orchestrator:containers:totals"));
         Assert.True(await db.KeyExistsAsync(RedisKeys.Container(Id)));
         Assert.True(await db.KeyExistsAsync(RedisKeys.DesiredAgents(Id)));
+        Assert.False(await db.KeyExistsAsync("orchestrator:agent:" + AgentId));
+        Assert.True(await db.KeyExistsAsync(RedisKeys.Agent(AgentId)));
         Assert.Equal(RedisKeys.LayoutVersion, (int)await db.StringGetAsync(RedisKeys.Layout));
 
         // The same container heartbeats into its migrated hash, and removing its agent frees its capacity.
@@ -95,6 +98,76 @@ public class RedisLayoutTests
             TimeSpan.FromSeconds(20), "the liveness pass to mark the ten silent containers unhealthy");
         Assert.Equal("unhealthy", (await admin.GetJsonAsync($"/api/v1/cluster/containers/{containers[0].Id}")).GetProperty("status").GetString());
         Assert.Equal(30, (await admin.GetStatusAsync()).ContainersByStatus[ContainerStatus.Healthy]);
+    }
+
+    [Fact]
+    public async Task AgentsAndEnrollmentTokensOfLayoutThreeMoveIntoOneSlotKeysWithTheirReportsAndTokenUses()
+    {
+        await using var redis = new RedisHost();
+        await redis.StartAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var (token, tokenId) = Orchestrator.Manager.Enrollment.EnrollmentSecrets.NewEnrollmentToken();
+        var tokenHash = Orchestrator.Manager.Enrollment.EnrollmentSecrets.Hash(token);
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+        {
+            var db = connection.GetDatabase();
+            // A layout-3 container (already in its shard) running one agent that its node reported running.
+            await WriteOlderLayoutAsync(db, Id, Name, tagged: false, now);
+            Assert.Equal(2, await new RedisLayout(connection, NullLogger<RedisLayout>.Instance).MigrateAsync());
+            await db.HashSetAsync(RedisKeys.Container(Id), "running_agents", 1);
+            await db.StringSetAsync(RedisKeys.Layout, 3);
+            // Layout 3 kept the agent untagged, with its report in its own hash, and the agent moved by the pass above
+            // is put back where layout 3 had it.
+            var migrated = await db.HashGetAllAsync(RedisKeys.Agent(AgentId));
+            await db.KeyDeleteAsync(RedisKeys.Agent(AgentId));
+            await db.SetRemoveAsync(RedisKeys.AgentIdsOf(AgentId), AgentId);
+            await db.HashSetAsync(RedisKeys.Legacy.Agent(AgentId), [.. migrated, new("reported_state", "running"), new("reported_at", now),
+                new("restarts", 2), new("error", ""), new("started_at", "2026-01-02T03:04:05.0000000+00:00")]);
+            await db.SetAddAsync(RedisKeys.Legacy.AgentIds, AgentId);
+            // One enrollment token, used once of two, expiring in an hour.
+            var legacyToken = RedisKeys.Legacy.EnrollmentToken(tokenHash);
+            await db.HashSetAsync(legacyToken,
+            [
+                new("token_id", tokenId), new("orchestrator_ids", """["1"]"""), new("max_uses", 2), new("uses", 1),
+                new("expires_at", now + 3_600_000), new("created_at", now), new("max_agents", 10), new("capabilities", ""), new("labels", ""),
+            ]);
+            await db.KeyExpireAsync(legacyToken, DateTimeOffset.FromUnixTimeMilliseconds(now + 3_600_000).UtcDateTime);
+            await db.HashSetAsync(RedisKeys.Legacy.EnrollmentTokens, tokenId, tokenHash);
+        }
+
+        await using var manager = new ManagerFactory(redis);
+        using var admin = await manager.CreateAdminClientAsync();
+
+        var db2 = manager.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        Assert.Equal(RedisKeys.LayoutVersion, (int)await db2.StringGetAsync(RedisKeys.Layout));
+        Assert.False(await db2.KeyExistsAsync(RedisKeys.Legacy.Agent(AgentId)));
+        Assert.False(await db2.KeyExistsAsync(RedisKeys.Legacy.AgentIds));
+        Assert.False(await db2.KeyExistsAsync(RedisKeys.Legacy.EnrollmentToken(tokenHash)));
+        Assert.False(await db2.KeyExistsAsync(RedisKeys.Legacy.EnrollmentTokens));
+        Assert.True(await db2.SetContainsAsync(RedisKeys.AgentIdsOf(AgentId), AgentId));
+        Assert.False(await db2.HashExistsAsync(RedisKeys.Agent(AgentId), "reported_state"));
+        Assert.NotNull(await db2.KeyExpireTimeAsync(RedisKeys.EnrollmentToken(tokenHash)));
+
+        // The agent's report came along: listed running, with its restarts.
+        var agent = await admin.GetJsonAsync($"/api/v1/cluster/agents/{AgentId}");
+        Assert.Equal("running", agent.GetProperty("state").GetString());
+        Assert.Equal(2, agent.GetProperty("restarts").GetInt32());
+        var listed = await admin.GetJsonAsync("/api/v1/cluster/agents");
+        Assert.Contains(AgentId, listed.ToString());
+
+        // The token keeps its one use left: one enrollment passes, the next is refused.
+        using var anonymous = manager.CreateClient("10.9.7.1");
+        var body = Orchestrator.Tests.Identity.EnrollmentFixture.EnrollBody(token, Registrations.UniqueName("migrated"));
+        Assert.Equal(201, (int)(await anonymous.PostAsJsonAsync("/api/v1/cluster/enroll", body)).StatusCode);
+        var again = Orchestrator.Tests.Identity.EnrollmentFixture.EnrollBody(token, Registrations.UniqueName("migrated"));
+        Assert.Equal(401, (int)(await anonymous.PostAsJsonAsync("/api/v1/cluster/enroll", again)).StatusCode);
+
+        // Removing the agent gives back its capacity and its running count.
+        (await admin.DeleteAsync($"/api/v1/cluster/agents/{AgentId}")).EnsureSuccessStatusCode();
+        Assert.Equal(0, (int)await db2.HashGetAsync(RedisKeys.Container(Id), "running_agents"));
+        Assert.Equal(0, (int)await db2.HashGetAsync(RedisKeys.Container(Id), "assigned_agents"));
+        Assert.False(await db2.KeyExistsAsync(RedisKeys.Agent(AgentId)));
+        Assert.False(await db2.HashExistsAsync(RedisKeys.Reports(Id), AgentId));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public partial class RedisScriptTests
     private static readonly HashSet<string> KeyCommands = new(StringComparer.OrdinalIgnoreCase)
     {
         "GET", "SET", "DEL", "EXISTS", "INCR", "PEXPIRE", "PEXPIREAT", "PTTL", "RENAME", "HGET", "HMGET", "HSET", "HDEL", "HINCRBY", "HVALS",
-        "HGETALL", "SADD", "SREM", "SCARD", "SISMEMBER", "SMEMBERS", "ZADD", "ZREM", "ZRANGEBYSCORE", "ZSCORE",
+        "HGETALL", "HEXISTS", "SADD", "SREM", "SCARD", "SISMEMBER", "SMEMBERS", "ZADD", "ZREM", "ZRANGEBYSCORE", "ZSCORE",
     };
 
     public sealed record Script(string Name, string Source, Type? Parameters);
@@ -35,7 +35,8 @@ public partial class RedisScriptTests
         [
             "ContainerScripts.Register", "ContainerScripts.Heartbeat", "ContainerScripts.Delete", "ContainerScripts.Sweep",
             "AgentScripts.Reserve", "AgentScripts.Commit", "AgentScripts.Remove", "AgentScripts.Desired", "AgentScripts.Report",
-            "RescheduleScripts.Move", "LeaderLease.AcquireScript", "LeaderLease.ReleaseScript", "LoginRateLimiter.Script",
+            "RescheduleScripts.MoveOut", "RescheduleScripts.Point", "EnrollmentScripts.Use", "EnrollmentScripts.Refund",
+            "EnrollmentScripts.Register", "LeaderLease.AcquireScript", "LeaderLease.ReleaseScript", "LoginRateLimiter.Script",
             "RedisLayout.MoveContainer",
         ]), names.ToHashSet());
     }
@@ -102,6 +103,23 @@ public partial class RedisScriptTests
         Assert.Equal(id, RedisKeys.ContainerIdFromChannel(RedisKeys.ContainerChanged(id).ToString()));
         Assert.NotEqual(shard, ContainerShards.Of("ctr-fedcba9876543210"));
         Assert.NotEqual(slot, Slot(RedisKeys.Container("ctr-fedcba9876543210").ToString()));
+    }
+
+    [Fact]
+    public void AnAgentsHashAndItsIndexShardShareOneSlotAndAContainersReportsAndOutgoingMovesShareItsSlot()
+    {
+        const string agent = "agt-0123456789abcdef";
+        const string id = "ctr-0123456789abcdef";
+
+        Assert.Equal(Slot(RedisKeys.Agent(agent).ToString()), Slot(RedisKeys.AgentIdsOf(agent).ToString()));
+        Assert.Equal(Slot(RedisKeys.AgentIds(ContainerShards.Of(agent)).ToString()), Slot(RedisKeys.Agent(agent).ToString()));
+        Assert.Equal(Slot(RedisKeys.Container(id).ToString()), Slot(RedisKeys.Reports(id).ToString()));
+        Assert.Equal(Slot(RedisKeys.Container(id).ToString()), Slot(RedisKeys.Outgoing(id).ToString()));
+        Assert.Equal(Slot(RedisKeys.Container(id).ToString()), Slot(RedisKeys.Reservations(id).ToString()));
+        Assert.Equal(Slot(RedisKeys.EnrollmentTokens.ToString()), Slot(RedisKeys.EnrollmentToken(new string('a', 64)).ToString()));
+        // Agents spread over the shards like containers.
+        var shards = Enumerable.Range(0, 2000).Select(i => ContainerShards.Of($"agt-{i:x16}")).Distinct().Count();
+        Assert.True(shards > 200, $"2000 agent ids fell in only {shards} shards");
     }
 
     [Fact]

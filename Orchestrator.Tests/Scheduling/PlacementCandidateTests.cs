@@ -120,7 +120,7 @@ public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<
         var db = _connection.GetDatabase();
         foreach (var id in (string[])[a, b, c, unhealthy, incapable, full])
             Assert.False(await db.KeyExistsAsync(RedisKeys.Reservations(id)) && await db.HashLengthAsync(RedisKeys.Reservations(id)) > 0);
-        foreach (var agent in placed) Assert.True(await db.SetContainsAsync(RedisKeys.AgentIds, agent.AgentId));
+        foreach (var agent in placed) Assert.True(await db.SetContainsAsync(RedisKeys.AgentIdsOf(agent.AgentId), agent.AgentId));
     }
 
     [Fact]
