@@ -10,7 +10,7 @@ public sealed class ManagerNode(int index, ProcessCluster cluster) : ClusterNode
         var options = cluster.Options;
         var environment = new Dictionary<string, string>
         {
-            ["REDIS_URL"] = cluster.Redis.Url,
+            ["REDIS_URL"] = cluster.RedisUrl,
             ["JWT_SECRET"] = ProcessCluster.JwtSecret,
             ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword,
             ["BOOTSTRAP_ENROLLMENT_TOKEN"] = ProcessCluster.BootstrapToken,

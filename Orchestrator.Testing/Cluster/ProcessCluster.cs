@@ -5,7 +5,8 @@ using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Testing.Cluster;
 
-// A whole system as real processes on free loopback ports: one append-only redis-server, N manager
+// A whole system as real processes on free loopback ports: one append-only redis-server (or a Redis Cluster
+// of RedisClusterMasters masters), N manager
 // replicas sharing it (behind one FrontDoor address, first live replica answers) and M orchestrators,
 // each reaching the managers through its own TcpRelay link. Any part can be killed (SIGKILL),
 // restarted, or (orchestrators) cut off. Logs() gathers every process's output for failure messages.
@@ -36,7 +37,14 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public ProcessClusterOptions Options { get; }
 
+    // The single redis-server; not started when the cluster runs on a Redis Cluster (RedisCluster).
     public RedisHost Redis { get; }
+
+    // The Redis Cluster when Options.RedisClusterMasters > 0, else null.
+    public RedisClusterHost? RedisCluster { get; private set; }
+
+    // What the managers get as REDIS_URL: a redis:// URL, or the cluster's list of every node.
+    public string RedisUrl => RedisCluster?.ConnectionString ?? Redis.Url;
 
     public IReadOnlyList<ManagerNode> Managers { get; }
 
@@ -61,7 +69,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         var cluster = new ProcessCluster(options ?? new ProcessClusterOptions());
         try
         {
-            await cluster.Redis.StartAsync();
+            if (cluster.Options.RedisClusterMasters > 0)
+                cluster.RedisCluster = await RedisClusterHost.StartAsync(new() { Masters = cluster.Options.RedisClusterMasters });
+            else await cluster.Redis.StartAsync();
             // Managers one after another so manager-1 deterministically takes the liveness lease first.
             foreach (var manager in cluster.Managers) await manager.StartAsync();
             await Task.WhenAll(cluster.Orchestrators.Select(o => o.StartAsync()));
@@ -129,6 +139,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         foreach (var manager in Managers) await manager.DisposeAsync();
         await FrontDoor.DisposeAsync();
         await Redis.DisposeAsync();
+        if (RedisCluster is not null) await RedisCluster.DisposeAsync();
         Http.Dispose();
         ManagerHttp.Dispose();
     }

@@ -24,6 +24,10 @@ public sealed record ProcessClusterOptions
 
     public RedisHostOptions Redis { get; init; } = new();
 
+    // 0: one redis-server (Redis above). N > 0: a Redis Cluster of N masters instead (RedisClusterHost), so
+    // the same scenario runs on both engines the manager supports.
+    public int RedisClusterMasters { get; init; }
+
     // Orchestrators dial manager-1 directly instead of through their own TcpRelay link: no extra hop when
     // measuring latency, but no partitions (CutOffFromManager) and no failover between replicas.
     public bool DirectToManagers { get; init; }

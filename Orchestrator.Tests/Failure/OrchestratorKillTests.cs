@@ -8,10 +8,13 @@ namespace Orchestrator.Tests.Failure;
 [Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class OrchestratorKillTests
 {
-    [Fact]
-    public async Task KilledOrchestratorsRescheduleAgentsRunElsewhereWithinLostTimePlusTwoSecondsAndItsKeepAgentsShowUnknown()
+    // On one redis-server and on a Redis Cluster of three masters, where the move spans three slots (RescheduleScripts).
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task KilledOrchestratorsRescheduleAgentsRunElsewhereWithinLostTimePlusTwoSecondsAndItsKeepAgentsShowUnknown(int redisClusterMasters)
     {
-        await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 3 });
+        await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 3, RedisClusterMasters = redisClusterMasters });
         var movable = await cluster.DeployRunningAsync("reschedule", 3);
         var kept = await cluster.DeployRunningAsync("keep", 3);
         await using var sampler = RunningAgentSampler.Start(cluster);

@@ -20,8 +20,15 @@ namespace Orchestrator.Tests.Scheduling;
 // Placement plans from a fleet snapshot that may be stale; these tests make it stale on purpose (the truth in
 // Redis changes after two manager replicas read their snapshots) and prove the per-container scripts still
 // refuse every container that became full, unhealthy or lost the capability, under 200 parallel deploys.
+// On both engines: on the three-master Redis Cluster every container sits in its own slot, so a deploy's
+// replicas are reserved and committed by one script per slot (AgentPlacer).
 [Trait(TestLevel.Name, TestLevel.Api)]
-public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class PlacementCandidateOnSingleRedisTests(SingleRedisFixture redis) : PlacementCandidateTests<SingleRedisFixture>(redis);
+
+[Trait(TestLevel.Name, TestLevel.Api)]
+public sealed class PlacementCandidateOnRedisClusterTests(RedisClusterFixture redis) : PlacementCandidateTests<RedisClusterFixture>(redis);
+
+public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFixture<TEngine>, IAsyncLifetime where TEngine : RedisEngineFixture
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -32,7 +39,7 @@ public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<
 
     public async Task InitializeAsync()
     {
-        _connection = await ConnectionMultiplexer.ConnectAsync(redis.Redis.ConnectionString);
+        _connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         _containers = new ContainerStore(_connection, _time);
         _agents = new AgentStore(_connection, _time);
     }
@@ -54,6 +61,16 @@ public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<
         return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection)), events), fleet);
     }
 
+    // A fresh name whose container falls in a shard (so a slot) none of `taken` uses.
+    private static string NameInAnotherShard(HashSet<int> taken)
+    {
+        while (true)
+        {
+            var name = Registrations.UniqueName();
+            if (taken.Add(ContainerShards.Of(name))) return name;
+        }
+    }
+
     private async Task<string> RegisterAsync(string name, string capability, string orchestrator, int max) =>
         (await _containers.RegisterAsync(new ContainerRegistration(name, "127.0.0.1", 8001, [capability], "{}",
             $$"""{"orchestrator_id":"{{orchestrator}}"}""", max))).ContainerId;
@@ -71,9 +88,10 @@ public sealed class PlacementCandidateTests(RedisFixture redis) : IClassFixture<
         var type = SchedulingClient.UniqueType();
         var unhealthy = await RegisterAsync(Registrations.UniqueName(), type, "u", 50);
         _time.Advance(Interval * 2 + TimeSpan.FromSeconds(1));
-        var a = await RegisterAsync(Registrations.UniqueName(), type, "a", 10);
-        var b = await RegisterAsync(Registrations.UniqueName(), type, "b", 7);
-        var c = await RegisterAsync(Registrations.UniqueName(), type, "c", 5);
+        var shards = new HashSet<int>();
+        var a = await RegisterAsync(NameInAnotherShard(shards), type, "a", 10);
+        var b = await RegisterAsync(NameInAnotherShard(shards), type, "b", 7);
+        var c = await RegisterAsync(NameInAnotherShard(shards), type, "c", 5);
         var incapableName = Registrations.UniqueName();
         var incapable = await RegisterAsync(incapableName, type, "x", 50);
         var fullName = Registrations.UniqueName();

@@ -7,10 +7,12 @@ using Orchestrator.Validation.Running;
 namespace Orchestrator.Tests.Validation;
 
 // The seed's "Validation Results", one test per phase, run by the same phase classes the CLI runs,
-// against real processes (redis-server, the manager, two orchestrators).
-[Trait(TestLevel.Name, TestLevel.Cluster)]
-public sealed class SeedValidationTests(ValidationClusterFixture fixture) : IClassFixture<ValidationClusterFixture>
+// against real processes (redis-server, the manager, two orchestrators); the same six phases run again on a
+// three-master Redis Cluster (SeedValidationOnRedisClusterTests).
+public abstract class SeedPhaseTests<TFixture>(TFixture fixture) where TFixture : ValidationClusterFixture
 {
+    protected TFixture Fixture { get; } = fixture;
+
     [Fact(DisplayName = "central_manager_isolated: the manager answers /health with Redis and requires auth")]
     public Task CentralManagerIsolatedPasses() => PassesAsync(new CentralManagerIsolatedPhase(), "central_manager_isolated");
 
@@ -27,34 +29,47 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
     public async Task DistributedAgentDeploymentPasses()
     {
         await PassesAsync(new DistributedAgentDeploymentPhase(), "distributed_agent_deployment");
-        Assert.Empty((await fixture.Cluster.Api.ListAgentsAsync()).Agents); // cleaned up
+        Assert.Empty((await Fixture.Cluster.Api.ListAgentsAsync()).Agents); // cleaned up
     }
 
     [Fact(DisplayName = "orchestrator_autonomy: agents keep running through a kill -9 of the manager, and everything reconnects")]
     public async Task OrchestratorAutonomyPassesThroughAManagerKill()
     {
-        var outage = new ManagerProcessOutage(fixture.Manager);
+        var outage = new ManagerProcessOutage(Fixture.Manager);
         var result = await PassesAsync(new OrchestratorAutonomyPhase(), "orchestrator_autonomy", outage);
 
         Assert.True(outage.WasDownAfterStop, "the manager process was still running after kill -9");
         Assert.True(outage.Restarted, "the manager was not started again");
         Assert.Equal(2, result.Notes.Count(n => n.Contains("kept running with the manager down", StringComparison.Ordinal)));
         Assert.Equal(2, result.Notes.Count(n => n.Contains("reconnected as", StringComparison.Ordinal)));
-        var containers = await fixture.Cluster.Api.ListAllContainersAsync();
+        var containers = await Fixture.Cluster.Api.ListAllContainersAsync();
         Assert.All(containers, c => Assert.Equal(ContainerStatus.Healthy, c.Status));
     }
 
+    protected async Task<PhaseResult> PassesAsync(IValidationPhase phase, string seedName, IManagerOutage? outage = null)
+    {
+        Assert.Equal(seedName, phase.Name);
+        var result = await ValidationRunner.RunPhaseAsync(phase, Fixture.Context(outage), CancellationToken.None);
+        Assert.True(result.Passed, $"{seedName} failed:\n{string.Join("\n", result.Failures)}\n\n{Fixture.Cluster.Logs()}");
+        return result;
+    }
+}
+
+[Trait(TestLevel.Name, TestLevel.Cluster)]
+public sealed class SeedValidationTests(ValidationClusterFixture fixture)
+    : SeedPhaseTests<ValidationClusterFixture>(fixture), IClassFixture<ValidationClusterFixture>
+{
     [Fact]
     public async Task CrossNetworkRegistrationFailsNamingAnOrchestratorThatCannotReachTheManager()
     {
-        var cutOff = fixture.Cluster.Orchestrators[1];
+        var cutOff = Fixture.Cluster.Orchestrators[1];
         cutOff.CutOffFromManager();
         try
         {
-            await fixture.Cluster.WaitAsync(async () => (await fixture.Cluster.ContainerAsync(cutOff)).Status != "healthy",
+            await Fixture.Cluster.WaitAsync(async () => (await Fixture.Cluster.ContainerAsync(cutOff)).Status != "healthy",
                 TimeSpan.FromSeconds(30), "the cut-off orchestrator to stop being healthy");
 
-            var result = await ValidationRunner.RunPhaseAsync(new CrossNetworkRegistrationPhase(), fixture.Context(timeout: TimeSpan.FromSeconds(5)), CancellationToken.None);
+            var result = await ValidationRunner.RunPhaseAsync(new CrossNetworkRegistrationPhase(), Fixture.Context(timeout: TimeSpan.FromSeconds(5)), CancellationToken.None);
 
             Assert.False(result.Passed);
             var failure = Assert.Single(result.Failures);
@@ -64,7 +79,7 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
         finally
         {
             cutOff.ReconnectToManager();
-            await fixture.Cluster.WaitAsync(async () => (await fixture.Cluster.ContainerAsync(cutOff)).Status == "healthy",
+            await Fixture.Cluster.WaitAsync(async () => (await Fixture.Cluster.ContainerAsync(cutOff)).Status == "healthy",
                 TimeSpan.FromSeconds(30), "the orchestrator to be healthy again");
         }
     }
@@ -73,10 +88,10 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
     public async Task CliRunsEveryPhaseAgainstTheClusterAndPrintsTheSeedSummary()
     {
         var output = Path.Combine(Directory.CreateTempSubdirectory("validation-").FullName, "summary.json");
-        var run = await ValidationCli.RunAsync(Arguments(fixture.Settings.Orchestrators.Select(o => o.Url.ToString()), "--json-output", output),
+        var run = await ValidationCli.RunAsync(Arguments(Fixture.Settings.Orchestrators.Select(o => o.Url.ToString()), "--json-output", output),
             new Dictionary<string, string> { ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword });
 
-        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Error}\n{run.Output}\n{fixture.Cluster.Logs()}");
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Error}\n{run.Output}\n{Fixture.Cluster.Logs()}");
         var summary = JsonNode.Parse(run.Output)!;
         var phases = summary["phase_results"]!.AsObject();
         Assert.Equal(SeedPhaseNames, phases.Select(p => p.Key));
@@ -92,7 +107,7 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
     {
         var wrong = $"http://127.0.0.1:{FreePort.Next()}";
         var run = await ValidationCli.RunAsync(
-            Arguments([fixture.Settings.Orchestrators[0].Url.ToString(), wrong], "--timeout", "15"),
+            Arguments([Fixture.Settings.Orchestrators[0].Url.ToString(), wrong], "--timeout", "15"),
             new Dictionary<string, string> { ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword });
 
         Assert.Equal(1, run.ExitCode);
@@ -112,16 +127,14 @@ public sealed class SeedValidationTests(ValidationClusterFixture fixture) : ICla
 
     private string[] Arguments(IEnumerable<string> orchestratorUrls, params string[] more) =>
     [
-        "--manager-url", fixture.Manager.Url,
+        "--manager-url", Fixture.Manager.Url,
         .. orchestratorUrls.SelectMany(url => new[] { "--orchestrator-url", url }),
         .. more,
     ];
 
-    private async Task<PhaseResult> PassesAsync(IValidationPhase phase, string seedName, IManagerOutage? outage = null)
-    {
-        Assert.Equal(seedName, phase.Name);
-        var result = await ValidationRunner.RunPhaseAsync(phase, fixture.Context(outage), CancellationToken.None);
-        Assert.True(result.Passed, $"{seedName} failed:\n{string.Join("\n", result.Failures)}\n\n{fixture.Cluster.Logs()}");
-        return result;
-    }
 }
+
+// The six phases with the manager on a Redis Cluster of three masters.
+[Trait(TestLevel.Name, TestLevel.Cluster)]
+public sealed class SeedValidationOnRedisClusterTests(RedisClusterValidationFixture fixture)
+    : SeedPhaseTests<RedisClusterValidationFixture>(fixture), IClassFixture<RedisClusterValidationFixture>;
