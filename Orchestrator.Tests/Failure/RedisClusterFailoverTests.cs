@@ -2,20 +2,22 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Tests.Manager;
+using Orchestrator.Tests.Scheduling;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Orchestrator.Tests.Failure;
 
 // A Redis Cluster of three masters and three replicas loses one master to kill -9. Its replica is promoted
 // (cluster-node-timeout 2 s here), and the manager carries on: heartbeats to the containers whose shard lived
-// on the dead master fail only until then, and no container is lost or duplicated. Prints how long writes failed.
+// on the dead master fail only until then, and no container or agent is lost or duplicated. Prints how long writes failed.
 [Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(2);
 
     [Fact]
-    public async Task TheManagerCarriesOnAfterAMasterIsKilledAndItsReplicaPromotedWithNoContainerLostOrDuplicated()
+    public async Task TheManagerCarriesOnAfterAMasterIsKilledAndItsReplicaPromotedWithNoContainerOrAgentLostOrDuplicated()
     {
         await using var cluster = await RedisClusterHost.StartAsync(new() { Masters = 3, ReplicasPerMaster = 1, AppendOnly = true, NodeTimeout = NodeTimeout });
         await using var manager = new ManagerFactory(cluster);
@@ -23,6 +25,9 @@ public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
         var names = Enumerable.Range(0, 30).Select(_ => Registrations.UniqueName()).ToList();
         var ids = new Dictionary<string, string>();
         foreach (var name in names) ids[name] = await admin.RegisterIdAsync(name);
+        // Agents spread over every container, so over every master: each deploy's replicas span slots.
+        var agents = new List<string>();
+        for (var i = 0; i < 10; i++) agents.AddRange((await admin.DeployOkAsync(Spread(replicas: 3))).Agents.Select(a => a.AgentId));
         // Every registration reached the replicas before the crash (replication is asynchronous).
         foreach (var master in await cluster.CurrentMastersAsync()) await master.CliAsync("WAIT", "1", "5000");
 
@@ -69,7 +74,30 @@ public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
         Assert.Equal(30, (await admin.GetStatusAsync()).TotalContainers);
         foreach (var (name, id) in ids) Assert.Equal(id, await admin.RegisterIdAsync(name));
         Assert.Equal(30, (await admin.GetStatusAsync()).TotalContainers);
+
+        // Every agent is listed once and sits in exactly one container's desired set, counted there.
+        Assert.Equal(agents.Order(), (await admin.ListAgentsAsync("?limit=500")).Agents.Select(a => a.AgentId).Order());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.ConnectionString);
+        var db = redis.GetDatabase();
+        var desired = new List<string>();
+        foreach (var id in ids.Values)
+        {
+            var here = (await db.HashKeysAsync(RedisKeys.DesiredAgents(id))).Select(k => k.ToString()).ToList();
+            Assert.Equal((long)here.Count, (long)await db.HashGetAsync(RedisKeys.Container(id), "assigned_agents"));
+            desired.AddRange(here);
+        }
+        Assert.Equal(agents.Order(), desired.Order());
+        // And the promoted replica takes new agents and removals: one more agent on every container, then all removed.
+        var more = (await admin.DeployOkAsync(Spread(replicas: 30))).Agents.Select(a => a.AgentId).ToList();
+        foreach (var agent in agents.Concat(more)) (await admin.DeleteAsync($"/api/v1/cluster/agents/{agent}")).EnsureSuccessStatusCode();
+        Assert.Equal(0, (await admin.ListAgentsAsync("?limit=500")).Count);
+        foreach (var id in ids.Values) Assert.Equal(0L, await db.HashLengthAsync(RedisKeys.DesiredAgents(id)));
     }
+
+    private static object Spread(int replicas) => new
+    {
+        agent_type = "trading_agent", agent_config = new { strategy = "momentum" }, deployment_strategy = "least_loaded", replicas,
+    };
 
     private static int Count(List<(TimeSpan At, bool Ok)> answers, bool ok, TimeSpan after)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Orchestrator.Bench.Protocol;
 using Orchestrator.Testing;
 using Orchestrator.Testing.Hosting;
+using Orchestrator.Bench.Hosting;
 using Orchestrator.Bench.Options;
 
 namespace Orchestrator.Bench;
@@ -25,11 +26,17 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
     public Task<RedisHost> StartRedisAsync() =>
         RedisHost.StartAsync(new RedisHostOptions { ParentDirectory = WorkDirectory, MaxClients = 10000, LogToFile = true });
 
-    public IReadOnlyDictionary<string, string> ManagerEnvironment(RedisHost redis, TimeSpan heartbeatInterval)
+    // One redis-server (clusterMasters 0) or a Redis Cluster, for the scenarios that compare the two (--redis-cluster).
+    public Task<BenchRedis> StartRedisEngineAsync(int clusterMasters) => BenchRedis.StartAsync(clusterMasters, WorkDirectory);
+
+    public IReadOnlyDictionary<string, string> ManagerEnvironment(RedisHost redis, TimeSpan heartbeatInterval) =>
+        ManagerEnvironment(redis.Url, heartbeatInterval);
+
+    public IReadOnlyDictionary<string, string> ManagerEnvironment(string redisUrl, TimeSpan heartbeatInterval)
     {
         var environment = new Dictionary<string, string>
         {
-            ["REDIS_URL"] = redis.Url,
+            ["REDIS_URL"] = redisUrl,
             ["JWT_SECRET"] = JwtSecret,
             ["ADMIN_PASSWORD"] = AdminPassword,
             // The simulator logs in as the seed's clients do (the shared password), which the manager accepts only with this on.
@@ -45,6 +52,9 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
 
     public Task<ChildProcess> StartManagerAsync(RedisHost redis, TimeSpan heartbeatInterval, int? port = null) =>
         StartServiceAsync("manager", Settings.ManagerDll, port, ManagerEnvironment(redis, heartbeatInterval));
+
+    public Task<ChildProcess> StartManagerAsync(BenchRedis redis, TimeSpan heartbeatInterval) =>
+        StartServiceAsync("manager", Settings.ManagerDll, null, ManagerEnvironment(redis.Url, heartbeatInterval));
 
     public Task<ChildProcess> StartCeilingAsync() =>
         StartServiceAsync("ceiling", Settings.CeilingDll, null, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });

@@ -46,6 +46,9 @@ public static class BenchRunner
         var redis = await Run("redis", () => new RedisCostScenario(context).RunAsync(cancellationToken));
         var heartbeats = await Run("heartbeats", () => new HeartbeatsScenario(context).RunAsync(cancellationToken));
         var fleet = await Run("fleet", () => new FleetScenario(context).RunAsync(cancellationToken));
+        var fleetOnCluster = settings.RedisClusterMasters > 0
+            ? await Run("fleet", () => new FleetScenario(context).RunAsync(cancellationToken, settings.RedisClusterMasters))
+            : null;
         var deploy = await Run("deploy", () => new DeployScenario(context).RunAsync(cancellationToken));
         var reconnect = await Run("reconnect", () => new ReconnectScenario(context).RunAsync(cancellationToken));
 
@@ -75,7 +78,7 @@ public static class BenchRunner
         }
         var report = new RunReport(settings.Short ? "short" : "full", started, Math.Round(clock.Elapsed.TotalSeconds, 1),
             machine with { LoadAverageAfter = MachineInfo.LoadAverage() }, settings, heartbeats, fleet, deploy, reconnect, redis, failures,
-            Goals.Judge(heartbeats, fleet, deploy, reconnect), notes.Distinct().ToList());
+            Goals.Judge(heartbeats, fleet, deploy, reconnect), notes.Distinct().ToList(), fleetOnCluster);
         var charts = Charts.Draw(report, output);
         await File.WriteAllTextAsync(Path.Combine(output, "results.json"), JsonSerializer.Serialize(report, Json), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(output, "results.md"), MarkdownReport.Render(report, charts), cancellationToken);

@@ -8,15 +8,16 @@ namespace Orchestrator.Bench.Measurement;
 public sealed class CpuMeter
 {
     private readonly int _server;
-    private readonly int? _redis;
+    private readonly IReadOnlyList<int> _redis;
     private readonly double _serverStart, _redisStart, _simulatorStart;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public CpuMeter(int serverPid, int? redisPid)
+    // redisPids: every redis-server of the run (a Redis Cluster has several), summed; none for the ceiling.
+    public CpuMeter(int serverPid, IReadOnlyList<int>? redisPids)
     {
-        (_server, _redis) = (serverPid, redisPid);
+        (_server, _redis) = (serverPid, redisPids ?? []);
         _serverStart = ProcStats.CpuSeconds(serverPid);
-        _redisStart = redisPid is { } r ? ProcStats.CpuSeconds(r) : 0;
+        _redisStart = RedisSeconds();
         _simulatorStart = ProcStats.SelfCpuSeconds();
     }
 
@@ -25,9 +26,11 @@ public sealed class CpuMeter
         var seconds = _clock.Elapsed.TotalSeconds;
         double Cores(double now, double start) => Math.Round((now - start) / seconds, 2);
         return new CpuShare(Cores(ProcStats.CpuSeconds(_server), _serverStart),
-            _redis is { } r ? Cores(ProcStats.CpuSeconds(r), _redisStart) : 0,
+            _redis.Count > 0 ? Cores(RedisSeconds(), _redisStart) : 0,
             Cores(ProcStats.SelfCpuSeconds(), _simulatorStart));
     }
+
+    private double RedisSeconds() => _redis.Sum(ProcStats.CpuSeconds);
 }
 
 public sealed record CpuShare(double ServerCores, double RedisCores, double SimulatorCores);

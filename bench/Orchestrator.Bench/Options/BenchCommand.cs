@@ -30,6 +30,7 @@ public static class BenchCommand
     private static readonly Option<int?> ReconnectClusters = new("--reconnect-clusters") { Description = "reconnect: simulated clusters" };
     private static readonly Option<double?> ReconnectInterval = new("--reconnect-interval") { Description = "reconnect: HEARTBEAT_INTERVAL in seconds" };
     private static readonly Option<bool?> ReconnectLongPoll = new("--reconnect-long-poll") { Description = "reconnect: hold each cluster's assignment long-poll open" };
+    private static readonly Option<int?> RedisCluster = new("--redis-cluster") { Description = "heartbeats and fleet: also run on a Redis Cluster of this many masters, beside one redis-server" };
     private static readonly Option<string[]> ManagerEnv = new("--manager-env") { Description = "Extra KEY=VALUE for the manager's environment (repeatable), for A/B profiling" };
     private static readonly Option<int?> RedisRequests = new("--redis-requests") { Description = "redis: requests per redis-benchmark command" };
 
@@ -40,7 +41,7 @@ public static class BenchCommand
                  {
                      ShortRun, Merge, Scenarios, Out, ManagerDll, CeilingDll, Connections, Seed, HbClusters, HbWarmup, HbDuration, HbFractions,
                      HbConcurrency, FleetSteps, FleetInterval, ReadSamples, RegisterConcurrency, DeployClusters, Deploys,
-                     DeployConcurrency, DeployBudget, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests, ManagerEnv,
+                     DeployConcurrency, DeployBudget, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests, RedisCluster, ManagerEnv,
                  })
             root.Options.Add(option);
         root.SetAction(async (parse, cancellationToken) =>
@@ -84,6 +85,7 @@ public static class BenchCommand
             ReconnectInterval = Seconds(p.GetValue(ReconnectInterval)) ?? s.ReconnectInterval,
             ReconnectLongPoll = p.GetValue(ReconnectLongPoll) ?? s.ReconnectLongPoll,
             RedisRequests = p.GetValue(RedisRequests) ?? s.RedisRequests,
+            RedisClusterMasters = p.GetValue(RedisCluster) ?? s.RedisClusterMasters,
             ManagerEnvironment = Pairs(p.GetValue(ManagerEnv) ?? [], errors),
         };
     }

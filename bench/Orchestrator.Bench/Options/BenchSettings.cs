@@ -40,6 +40,10 @@ public sealed record BenchSettings
 
     public int RedisRequests { get; init; } = 100_000;
 
+    // heartbeats and fleet: 0 runs the manager on one redis-server; N also runs them on a Redis Cluster of N
+    // masters, reported beside it.
+    public int RedisClusterMasters { get; init; }
+
     // Added to the manager's environment (after the bench's own), e.g. to switch telemetry off for an A/B run.
     public IReadOnlyDictionary<string, string> ManagerEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -83,6 +87,7 @@ public sealed record BenchSettings
         Positive("--reconnect-clusters", ReconnectClusters);
         Positive("--reconnect-interval", ReconnectInterval.TotalSeconds);
         Positive("--redis-requests", RedisRequests);
+        if (RedisClusterMasters is < 0 or > 16) errors.Add($"--redis-cluster: give 0 (one redis-server) to 16 masters (was {RedisClusterMasters})");
         if (HeartbeatWarmup < TimeSpan.Zero) errors.Add("--hb-warmup: must not be negative");
         if (LoadFractions.Count == 0 || LoadFractions.Any(f => f <= 0 || f > 2))
             errors.Add("--hb-fractions: give fractions of the ceiling's rate in (0, 2], e.g. 0.25,0.5,1");

@@ -27,6 +27,7 @@ public static class MarkdownReport
 
         if (r.Heartbeats is { } h) Heartbeats(md, h, r.Settings.HeartbeatWarmup.TotalSeconds);
         if (r.Fleet is { } f) Fleet(md, f);
+        if (r.FleetOnCluster is { } fc) Fleet(md, fc);
         if (r.Deploy is { } d) Deploy(md, d);
         if (r.Reconnect is { } c) Reconnect(md, c);
         if (r.Redis is { } redis) Redis(md, redis, r.Heartbeats);
@@ -65,7 +66,7 @@ public static class MarkdownReport
                       "latency counts from each heartbeat's intended send time, so queueing is not hidden. The ceiling is a bare Kestrel app answering the same JSON without Redis or auth.").AppendLine();
         md.AppendLine("| target | load | offered/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | CPU server | CPU redis | CPU simulator | server CPU µs per heartbeat |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var t in new[] { h.Ceiling, h.Manager })
+        foreach (var t in new[] { h.Ceiling, h.Manager, h.ManagerOnCluster }.OfType<TargetResult>())
         {
             Row(md, t.Target, "saturated", t.Saturated);
             foreach (var s in t.Steps) Row(md, t.Target, "open loop", s);
@@ -82,6 +83,7 @@ public static class MarkdownReport
                           $"{Ratio(mgr.Heartbeats.AchievedPerSecond, c.Heartbeats.AchievedPerSecond)} | {F(c.Heartbeats.Latency.P99Ms, 1)} | " +
                           $"{F(mgr.Heartbeats.Latency.P99Ms, 1)} | {Ratio(mgr.Heartbeats.Latency.P99Ms, c.Heartbeats.Latency.P99Ms)} |");
         md.AppendLine();
+        if (h.ManagerOnCluster is { } onCluster) ClusterBeside(md, h.Manager, onCluster);
         if (h.Manager.RedisCommands is { } stats)
         {
             md.AppendLine($"Redis commands per heartbeat during the manager's saturated step (`INFO commandstats` over {F(stats.Heartbeats)} heartbeats):").AppendLine();
@@ -91,6 +93,26 @@ public static class MarkdownReport
         }
         md.AppendLine($"Registration (login + register per cluster): ceiling {F(h.Ceiling.Registration.PerSecond)}/s, manager {F(h.Manager.Registration.PerSecond)}/s. " +
                       $"RSS after the run: ceiling {F(h.Ceiling.RssBytesAfter / 1048576.0)} MiB, manager {F(h.Manager.RssBytesAfter / 1048576.0)} MiB.").AppendLine();
+    }
+
+    // --redis-cluster: the manager on one redis-server beside the manager on N masters, at the same offered rates.
+    private static void ClusterBeside(StringBuilder md, TargetResult single, TargetResult cluster)
+    {
+        md.AppendLine($"One redis-server beside a Redis Cluster ({cluster.Target}), same offered rates (ratio cluster/single):").AppendLine();
+        md.AppendLine("| offered/s | achieved/s single | achieved/s cluster | ratio | p99 ms single | p99 ms cluster | CPU redis single | CPU redis cluster (all masters) |")
+            .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (s, c) in new[] { (single.Saturated, cluster.Saturated) }.Concat(single.Steps.Zip(cluster.Steps)))
+            md.AppendLine($"| {(s.Heartbeats.OfferedPerSecond > 0 ? F(s.Heartbeats.OfferedPerSecond) : "saturated")} | {F(s.Heartbeats.AchievedPerSecond)} | " +
+                          $"{F(c.Heartbeats.AchievedPerSecond)} | {Ratio(c.Heartbeats.AchievedPerSecond, s.Heartbeats.AchievedPerSecond)} | " +
+                          $"{F(s.Heartbeats.Latency.P99Ms, 1)} | {F(c.Heartbeats.Latency.P99Ms, 1)} | {s.Cpu.RedisCores} | {c.Cpu.RedisCores} |");
+        md.AppendLine();
+        if (cluster.RedisCommands is { } stats)
+        {
+            md.AppendLine($"Redis commands per heartbeat on the cluster, summed over its masters ({F(stats.Heartbeats)} heartbeats):").AppendLine();
+            md.AppendLine("| command | calls | per heartbeat | µs per call (inside Redis) |").AppendLine("|---|---:|---:|---:|");
+            foreach (var c in stats.Commands) md.AppendLine($"| {c.Command} | {F(c.Calls)} | {c.PerHeartbeat} | {c.MicrosPerCall} |");
+            md.AppendLine();
+        }
     }
 
     private static void Row(StringBuilder md, string target, string load, RateStepResult s)
@@ -104,7 +126,7 @@ public static class MarkdownReport
 
     private static void Fleet(StringBuilder md, FleetResult f)
     {
-        md.AppendLine("## fleet").AppendLine();
+        md.AppendLine(f.Redis is { } engine && engine != "one redis-server" ? $"## fleet on a {engine}" : "## fleet").AppendLine();
         md.AppendLine($"Clusters registered step by step; all of them heartbeat every {F(f.HeartbeatIntervalSeconds)} s (HEARTBEAT_INTERVAL) at jittered phases. " +
                       "Each step runs one full interval at its size, then measures memory and an operator's reads, one at a time, under that heartbeat load.").AppendLine();
         md.AppendLine("| clusters | registered/s | heartbeats/s (offered) | heartbeat p99 ms | heartbeat errors | manager RSS MiB | Redis used MiB | GET /status p50 / p99 ms | GET /containers p50 / p99 ms | /containers body | read errors (status / containers) | healthy | CPU manager | CPU redis | CPU simulator |");

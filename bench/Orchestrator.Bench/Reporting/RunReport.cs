@@ -17,7 +17,8 @@ public sealed record RunReport(
     RedisCostResult? Redis,
     IReadOnlyDictionary<string, string> Failures,
     IReadOnlyList<GoalResult> Goals,
-    IReadOnlyList<string>? Notes = null);
+    IReadOnlyList<string>? Notes = null,
+    FleetResult? FleetOnCluster = null);
 
 // verdict: met | not met | unmeasured | not at goal size (a short run's fleets are smaller than the goal's)
 public sealed record GoalResult(string Goal, string Verdict, string Measured);

@@ -52,7 +52,7 @@ public sealed class DeployScenario(BenchContext context)
             var deployedAt = new ConcurrentDictionary<string, long>();
             var scheduling = new LatencyRecorder();
             var outcomes = new OutcomeCounts();
-            var cpu = new CpuMeter(manager.Pid, redis.Pid);
+            var cpu = new CpuMeter(manager.Pid, [redis.Pid]);
             var clock = Stopwatch.StartNew();
             var attempted = 0;
             await Parallel.ForEachAsync(Enumerable.Range(0, settings.Deploys),

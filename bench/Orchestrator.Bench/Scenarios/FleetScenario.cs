@@ -17,11 +17,13 @@ public sealed class FleetScenario(BenchContext context)
     public const string StatusPath = ManagerRoutes.Status;
     public const string ContainersPath = ManagerRoutes.Containers;
 
-    public async Task<FleetResult> RunAsync(CancellationToken cancellationToken)
+    // clusterMasters 0: one redis-server; N: a Redis Cluster of N masters (--redis-cluster).
+    public async Task<FleetResult> RunAsync(CancellationToken cancellationToken, int clusterMasters = 0)
     {
         var settings = context.Settings;
         var interval = settings.FleetInterval;
-        await using var redis = await context.StartRedisAsync();
+        await using var redis = await context.StartRedisEngineAsync(clusterMasters);
+        context.Log($"fleet: on {redis.Label}");
         await using var manager = await context.StartManagerAsync(redis, interval);
         using var http = context.Http(manager.Url!);
         var client = context.Client(http);
@@ -51,7 +53,7 @@ public sealed class FleetScenario(BenchContext context)
                 beating = (pacer, stop, running);
 
                 manager.ThrowIfExited();
-                var cpu = new CpuMeter(manager.Pid, redis.Pid);
+                var cpu = new CpuMeter(manager.Pid, redis.Pids);
                 var window = pacer.OpenWindow();
                 await Task.Delay(interval, cancellationToken);
                 var heartbeats = await window.CloseAsync(pacer.RatePerSecond, settings.CallTimeout);
@@ -69,22 +71,23 @@ public sealed class FleetScenario(BenchContext context)
         {
             if (beating is { } last) { await last.Stop.CancelAsync(); await last.Running; last.Stop.Dispose(); }
         }
-        return new FleetResult(interval.TotalSeconds, steps);
+        return new FleetResult(interval.TotalSeconds, steps, redis.Label);
     }
 
     private async Task<FleetStep> MeasureAsync(ProtocolClient client, System.Net.Http.Headers.AuthenticationHeaderValue admin,
-        ChildProcess manager, RedisHost redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
+        ChildProcess manager, BenchRedis redis, int target, int clusters, RegistrationResult registration, HeartbeatWindowResult heartbeats,
         CpuShare cpu, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
         var rss = ProcStats.RssBytes(manager.Pid);
-        var memory = await redis.InfoAsync("memory");
+        var used = await redis.SumAsync("memory", "used_memory");
+        var usedRss = await redis.SumAsync("memory", "used_memory_rss");
         var budget = settings.Short ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
         var status = await ReadSampler.SampleAsync(client, admin, StatusPath, settings.ReadSamples, budget, cancellationToken);
         var containers = await ReadSampler.SampleAsync(client, admin, ContainersPath, settings.ReadSamples, budget, cancellationToken);
         var healthy = await HealthyCountAsync(client, admin, cancellationToken);
         return new FleetStep(target, clusters, registration, heartbeats, cpu, Math.Round(rss / 1048576.0, 1),
-            Math.Round(long.Parse(memory["used_memory"]) / 1048576.0, 1), Math.Round(long.Parse(memory["used_memory_rss"]) / 1048576.0, 1),
+            Math.Round(used / 1048576.0, 1), Math.Round(usedRss / 1048576.0, 1),
             status, containers, healthy);
     }
 
@@ -108,4 +111,5 @@ public sealed class FleetScenario(BenchContext context)
 public sealed record FleetStep(int Target, int Clusters, RegistrationResult Registration, HeartbeatWindowResult Heartbeats, CpuShare Cpu,
     double ManagerRssMiB, double RedisUsedMiB, double RedisRssMiB, ReadResult Status, ReadResult Containers, long? Healthy);
 
-public sealed record FleetResult(double HeartbeatIntervalSeconds, IReadOnlyList<FleetStep> Steps);
+// Redis: which engine the manager ran on ("one redis-server", "3-master Redis Cluster").
+public sealed record FleetResult(double HeartbeatIntervalSeconds, IReadOnlyList<FleetStep> Steps, string? Redis = null);

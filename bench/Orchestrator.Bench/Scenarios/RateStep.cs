@@ -8,7 +8,7 @@ namespace Orchestrator.Bench.Scenarios;
 public static class RateStep
 {
     public static async Task<RateStepResult> RunAsync(ProtocolClient client, IReadOnlyList<SimCluster> clusters, double ratePerSecond,
-        int serverPid, int? redisPid, BenchContext context, CancellationToken cancellationToken)
+        int serverPid, IReadOnlyList<int>? redisPids, BenchContext context, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
         var interval = TimeSpan.FromSeconds(clusters.Count / ratePerSecond);
@@ -16,7 +16,7 @@ public static class RateStep
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = pacer.RunAsync(stop.Token);
         await Task.Delay(settings.HeartbeatWarmup, cancellationToken);
-        var cpu = new CpuMeter(serverPid, redisPid);
+        var cpu = new CpuMeter(serverPid, redisPids);
         var window = pacer.OpenWindow();
         await Task.Delay(settings.HeartbeatDuration, cancellationToken);
         var share = cpu.Stop();
