@@ -49,4 +49,18 @@ public class SettingsTests
         Assert.Equal("b=c", seen.ManagerEnvironment["A"]);
         Assert.Equal(BenchSettings.ShortPreset.ReconnectClusters, seen.ReconnectClusters);
     }
+
+    [Fact]
+    public async Task RedisClusterRunsHeartbeatsAndFleetOnThatManyMastersAndRefusesTooFewOrMany()
+    {
+        BenchSettings? seen = null;
+        var command = BenchCommand.Create((settings, _) => { seen = settings; return Task.FromResult(0); });
+
+        Assert.Equal(0, await command.Parse(["--short", "--scenarios", "heartbeats,fleet", "--redis-cluster", "3"]).InvokeAsync());
+        Assert.Equal(3, seen!.RedisClusterMasters);
+        Assert.Equal(0, BenchSettings.ShortPreset.RedisClusterMasters);
+        Assert.Contains(new BenchSettings { RedisClusterMasters = -1 }.Validate(), e => e.StartsWith("--redis-cluster:", StringComparison.Ordinal));
+        Assert.Contains(new BenchSettings { RedisClusterMasters = 2 }.Validate(), e => e.StartsWith("--redis-cluster:", StringComparison.Ordinal));
+        Assert.Contains(new BenchSettings { RedisClusterMasters = 17 }.Validate(), e => e.StartsWith("--redis-cluster:", StringComparison.Ordinal));
+    }
 }

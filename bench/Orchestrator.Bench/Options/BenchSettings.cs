@@ -91,7 +91,8 @@ public sealed record BenchSettings
         Positive("--reconnect-clusters", ReconnectClusters);
         Positive("--reconnect-interval", ReconnectInterval.TotalSeconds);
         Positive("--redis-requests", RedisRequests);
-        if (RedisClusterMasters is < 0 or > 16) errors.Add($"--redis-cluster: give 0 (one redis-server) to 16 masters (was {RedisClusterMasters})");
+        if (RedisClusterMasters is < 0 or 1 or 2 or > 16)
+            errors.Add($"--redis-cluster: give 3 to 16 masters (a Redis Cluster needs at least 3), or 0 for one redis-server only (was {RedisClusterMasters})");
         if (HeartbeatWarmup < TimeSpan.Zero) errors.Add("--hb-warmup: must not be negative");
         if (LoadFractions.Count == 0 || LoadFractions.Any(f => f <= 0 || f > 2))
             errors.Add("--hb-fractions: give fractions of the ceiling's rate in (0, 2], e.g. 0.25,0.5,1");
