@@ -10,6 +10,10 @@ public static class FreePort
     private const int First = 20000;
     private const int Last = 32000;
 
+    // Ports this process handed out: a port is only bound when its process starts, so two callers probing in
+    // between (ProcessCluster picks every node's port before starting Redis) could otherwise get the same one.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> HandedOut = new();
+
     public static int Next()
     {
         for (var attempt = 0; attempt < 200; attempt++)
@@ -19,7 +23,7 @@ public static class FreePort
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
                 listener.Start();
-                return port;
+                if (HandedOut.TryAdd(port, true)) return port;
             }
             catch (SocketException)
             {
@@ -38,7 +42,7 @@ public static class FreePort
             {
                 using var peer = new TcpListener(IPAddress.Loopback, port + offset);
                 peer.Start();
-                return port;
+                if (HandedOut.TryAdd(port + offset, true)) return port;
             }
             catch (SocketException)
             {

@@ -23,7 +23,7 @@ public sealed class DeployKillTests
     {
         await using var cluster = await ProcessCluster.StartAsync(new()
         {
-            Orchestrators = 3, MaxAgentsPerOrchestrator = 6, RedisClusterMasters = 3,
+            Orchestrators = 3, MaxAgentsPerOrchestrator = 12, RedisClusterMasters = 3,
             ManagerEnvironment = { ["Scheduling__ReservationTimeout"] = ReservationTimeout.ToString("c") },
         });
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisUrl);
@@ -37,6 +37,8 @@ public sealed class DeployKillTests
         for (var attempt = 1; attempt <= Attempts && leftAtKill == 0; attempt++)
         {
             if (!manager.IsRunning) await manager.StartAsync();
+            // What an earlier attempt's loops left listed (their removal cut short by the kill) goes first.
+            foreach (var agent in (await cluster.Api.ListAgentsAsync()).Agents) await cluster.Api.DeleteAgentAsync(agent.AgentId);
             using var storm = new CancellationTokenSource();
             var loops = Enumerable.Range(0, 4).Select(_ => Task.Run(() => DeployAndRemoveAsync(cluster, storm.Token))).ToList();
             await cluster.WaitAsync(async () => await HeldAsync(db, containers) > 0, FailureScenario.Deadline, "a deploy to hold a reservation");
@@ -82,7 +84,7 @@ public sealed class DeployKillTests
                 var deployed = await cluster.Api.DeployAsync(DeployRequests.Trading(replicas: 3), cancellationToken: stop);
                 foreach (var agent in deployed.Agents) await cluster.Api.DeleteAgentAsync(agent.AgentId, stop);
             }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ManagerProblemException)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ManagerProblemException or System.Net.Sockets.SocketException or IOException)
             {
                 // The manager is gone, or a deploy found no room: this loop's work is only to keep reservations coming.
                 if (stop.IsCancellationRequested) return;
