@@ -56,7 +56,9 @@ public static class EventsApi
             var quietSince = time.GetTimestamp();
             while (!token.IsCancellationRequested)
             {
-                var batch = await store.ReadAfterAsync(after, ReadBatch);
+                // Untraced: a stream open for hours would otherwise gather a child span per poll under its request.
+                var from = after;
+                var batch = await BackgroundPass.Untraced(() => store.ReadAfterAsync(from, ReadBatch));
                 var sent = false;
                 foreach (var e in batch)
                 {
