@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Orchestrator.Manager.Auth;
 
 namespace Orchestrator.Manager.Agents;
@@ -12,6 +10,6 @@ public static class IdempotencyScope
     public static string For(ClaimsPrincipal user, string idempotencyKey)
     {
         var subject = user.FindFirstValue(ManagerClaims.Subject) ?? "";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))[..16] + ":" + idempotencyKey;
+        return Fingerprint.Short(subject) + ":" + idempotencyKey;
     }
 }

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Orchestrator.Manager.Auth;
 using StackExchange.Redis;
 using Orchestrator.Manager.Redis;
 
@@ -16,21 +15,21 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
     public async Task<(Claim, string? Response)> ClaimAsync(string key, string requestBody)
     {
         var db = redis.GetDatabase();
-        var hash = Hash(requestBody);
+        var hash = Fingerprint.Of(requestBody);
         if (await db.StringSetAsync(RedisKeys.Idempotency(key), hash + "|" + Pending, TimeSpan.FromMinutes(2), When.NotExists))
             return (Claim.Claimed, null);
         var stored = (string?)await db.StringGetAsync(RedisKeys.Idempotency(key));
         if (stored is null) return (Claim.InProgress, null);
         var split = stored.IndexOf('|');
-        if (stored[..split] != hash) return (Claim.Mismatch, null);
+        // Ignoring case: records written before Fingerprint stored upper-case hex.
+        if (!string.Equals(stored[..split], hash, StringComparison.OrdinalIgnoreCase)) return (Claim.Mismatch, null);
         var response = stored[(split + 1)..];
         return response == Pending ? (Claim.InProgress, null) : (Claim.Replay, response);
     }
 
     public Task CompleteAsync(string key, string requestBody, string responseJson, TimeSpan retention) =>
-        redis.GetDatabase().StringSetAsync(RedisKeys.Idempotency(key), Hash(requestBody) + "|" + responseJson, retention);
+        redis.GetDatabase().StringSetAsync(RedisKeys.Idempotency(key), Fingerprint.Of(requestBody) + "|" + responseJson, retention);
 
     public Task ReleaseAsync(string key) => redis.GetDatabase().KeyDeleteAsync(RedisKeys.Idempotency(key));
 
-    private static string Hash(string body) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 }

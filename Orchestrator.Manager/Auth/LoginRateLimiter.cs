@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
@@ -60,5 +58,5 @@ public sealed class LoginRateLimiter(IConnectionMultiplexer redis, IOptions<Mana
 
     // The username is hashed: it is whatever the caller sent, and must not make key names long.
     private static RedisKey Key(string client, string username) =>
-        RedisKeys.LoginFailures(client + "|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(username)))[..16]);
+        RedisKeys.LoginFailures(client + "|" + Fingerprint.Short(username));
 }

@@ -85,7 +85,7 @@ public sealed class TokenIssuer(IOptions<ManagerOptions> options, TimeProvider t
 
     // kid: a fingerprint of the secret, never the secret itself; lets a verifier pick the key and an operator
     // see which secret signed a token.
-    public static string KeyId(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))[..16];
+    public static string KeyId(string secret) => Fingerprint.Short(secret);
 
     private static SymmetricSecurityKey SigningKey(string secret) => new(Encoding.UTF8.GetBytes(secret)) { KeyId = KeyId(secret) };
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 
+using Orchestrator.Manager.Auth;
+
 namespace Orchestrator.Manager.Enrollment;
 
 // Secrets the manager hands out once and stores only as SHA-256 (they are random, so no salt or slow hash is needed).
@@ -19,7 +21,7 @@ public static class EnrollmentSecrets
     public static string? CredentialContainerId(string credential) =>
         credential.IndexOf('.') is > 4 and var dot && credential.StartsWith("ctr-", StringComparison.Ordinal) ? credential[..dot] : null;
 
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) => Fingerprint.Of(secret);
 
     // Constant time, so a guess learns nothing from the answer's timing.
     public static bool Matches(string secret, string? storedHash) =>

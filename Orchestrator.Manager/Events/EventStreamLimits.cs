@@ -1,6 +1,5 @@
+using Orchestrator.Manager.Auth;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Options;
 
@@ -31,7 +30,7 @@ public sealed class EventStreamLimits(IOptions<EventsOptions> options)
 
     // The bearer token itself (hashed, so the limiter never holds a usable credential).
     private static string TokenOf(HttpContext context) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString())), 0, 16);
+        Fingerprint.Of(context.Request.Headers.Authorization.ToString());
 
     private sealed class Slot(EventStreamLimits limits, string token) : IDisposable
     {
