@@ -16,7 +16,7 @@ public class GoalsTests
     {
         var goals = Goals.Judge(null, new FleetResult(30, [Step(5_000, rssMiB: 100, statusP99: 10)]), null, null);
 
-        Assert.Equal("not at goal size", goals.Single(g => g.Goal.StartsWith("100,000", StringComparison.Ordinal)).Verdict);
+        Assert.Equal("not at goal size", goals.Single(g => g.Goal.Contains("100,000 registered", StringComparison.Ordinal)).Verdict);
     }
 
     [Theory]
@@ -27,7 +27,7 @@ public class GoalsTests
     {
         var goals = Goals.Judge(null, new FleetResult(30, [Step(100_000, rssMiB, statusP99)]), null, null);
 
-        Assert.Equal(verdict, goals.Single(g => g.Goal.StartsWith("100,000", StringComparison.Ordinal)).Verdict);
+        Assert.Equal(verdict, goals.Single(g => g.Goal.Contains("100,000 registered", StringComparison.Ordinal)).Verdict);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class GoalsTests
     {
         var step = Step(100_000, rssMiB: 500, statusP99: 50) with { Clusters = 60_000 };
 
-        var goal = Goals.Judge(null, new FleetResult(30, [step]), null, null).Single(g => g.Goal.StartsWith("100,000", StringComparison.Ordinal));
+        var goal = Goals.Judge(null, new FleetResult(30, [step]), null, null).Single(g => g.Goal.Contains("100,000 registered", StringComparison.Ordinal));
 
         Assert.Equal("not met", goal.Verdict);
         Assert.Contains("60,000 of 100,000", goal.Measured);
@@ -48,6 +48,38 @@ public class GoalsTests
 
         var deploy = goals.Single(g => g.Goal.Contains("placements", StringComparison.Ordinal));
         Assert.Equal(("unmeasured", "answered 404"), (deploy.Verdict, deploy.Measured));
+    }
+
+    [Theory]
+    [InlineData(100_000, 150, 120, "met")]
+    [InlineData(100_000, 250, 120, "not met")]
+    [InlineData(100_000, 150, 250, "not met")]
+    [InlineData(40_000, 10, 10, "not at goal size")]
+    public void TheAgentReadsGoalNeedsBothReadsFastAtAHundredThousandAgents(int agents, double listP99, double distributionP99, string verdict)
+    {
+        ReadResult Read(string path, double p99) => new(path, LatencySummary.Empty with { Count = 1, P99Ms = p99 }, NoErrors, 100);
+        var reads = new AgentReadsResult(agents, 1, NoErrors, Read("/agents", listP99), Read("/distribution", distributionP99));
+        var deploy = DeployResult.Unmeasured(Registered, "") with { Measured = true, Reads = reads };
+
+        var goal = Goals.Judge(null, null, deploy, null).Single(g => g.Goal.StartsWith("GET /cluster/agents", StringComparison.Ordinal));
+
+        Assert.Equal(verdict, goal.Verdict);
+    }
+
+    [Theory]
+    [InlineData(14.0, 0, "met")]
+    [InlineData(16.0, 0, "not met")]
+    [InlineData(10.0, 3, "not met")]
+    [InlineData(-1, 0, "not met")]
+    public void TheRestartGoalCountsFromTheNewManagerBeingHealthy(double fromReady, long status5xx, string verdict)
+    {
+        var errors = NoErrors with { Status5xx = status5xx };
+        var result = new ReconnectResult(10_000, 30, true, Registered, 10_000, 1, 9, fromReady < 0 ? 9_000 : 10_000,
+            fromReady < 0 ? -1 : fromReady + 9, fromReady, LatencySummary.Empty, errors, NoErrors, NoErrors, NoErrors, []);
+
+        var goal = Goals.Judge(null, null, null, result).Single(g => g.Goal.Contains("restart", StringComparison.Ordinal));
+
+        Assert.Equal(verdict, goal.Verdict);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public static class BenchCommand
     private static readonly Option<int?> Deploys = new("--deploys") { Description = "deploy: agents deployed" };
     private static readonly Option<double?> DeployBudget = new("--deploy-budget") { Description = "deploy: longest deploy phase in seconds" };
     private static readonly Option<int?> DeployConcurrency = new("--deploy-concurrency") { Description = "deploy: concurrent operator calls" };
+    private static readonly Option<int?> ReadAgents = new("--read-agents") { Description = "deploy: agents topped up to before sampling GET /cluster/agents and /metrics/distribution" };
     private static readonly Option<int?> ReconnectClusters = new("--reconnect-clusters") { Description = "reconnect: simulated clusters" };
     private static readonly Option<double?> ReconnectInterval = new("--reconnect-interval") { Description = "reconnect: HEARTBEAT_INTERVAL in seconds" };
     private static readonly Option<bool?> ReconnectLongPoll = new("--reconnect-long-poll") { Description = "reconnect: hold each cluster's assignment long-poll open" };
@@ -40,7 +41,7 @@ public static class BenchCommand
                  {
                      ShortRun, Merge, Scenarios, Out, ManagerDll, CeilingDll, Connections, Seed, HbClusters, HbWarmup, HbDuration, HbFractions,
                      HbConcurrency, FleetSteps, FleetInterval, ReadSamples, RegisterConcurrency, DeployClusters, Deploys,
-                     DeployConcurrency, DeployBudget, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests, ManagerEnv,
+                     DeployConcurrency, DeployBudget, ReadAgents, ReconnectClusters, ReconnectInterval, ReconnectLongPoll, RedisRequests, ManagerEnv,
                  })
             root.Options.Add(option);
         root.SetAction(async (parse, cancellationToken) =>
@@ -80,6 +81,7 @@ public static class BenchCommand
             Deploys = p.GetValue(Deploys) ?? s.Deploys,
             DeployConcurrency = p.GetValue(DeployConcurrency) ?? s.DeployConcurrency,
             DeployBudget = Seconds(p.GetValue(DeployBudget)) ?? s.DeployBudget,
+            ReadAgents = p.GetValue(ReadAgents) ?? s.ReadAgents,
             ReconnectClusters = p.GetValue(ReconnectClusters) ?? s.ReconnectClusters,
             ReconnectInterval = Seconds(p.GetValue(ReconnectInterval)) ?? s.ReconnectInterval,
             ReconnectLongPoll = p.GetValue(ReconnectLongPoll) ?? s.ReconnectLongPoll,

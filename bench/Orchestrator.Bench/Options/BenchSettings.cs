@@ -28,11 +28,13 @@ public sealed record BenchSettings
     public int ReadSamples { get; init; } = 50;
     public int RegisterConcurrency { get; init; } = 64;
 
-    public int DeployClusters { get; init; } = 1_000;
+    public int DeployClusters { get; init; } = 10_000;
     public int Deploys { get; init; } = 10_000;
     public int DeployConcurrency { get; init; } = 32;
     // The deploy phase ends at Deploys or at this budget, whichever comes first.
     public TimeSpan DeployBudget { get; init; } = TimeSpan.FromSeconds(30);
+    // After the deploy phase, agents are topped up to this count and the agent reads sampled.
+    public int ReadAgents { get; init; } = 100_000;
 
     public int ReconnectClusters { get; init; } = 10_000;
     public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -57,6 +59,7 @@ public sealed record BenchSettings
         DeployClusters = 100,
         Deploys = 1_000,
         DeployBudget = TimeSpan.FromSeconds(10),
+        ReadAgents = 3_000,
         ReconnectClusters = 1_000,
         ReconnectInterval = TimeSpan.FromSeconds(5),
         RedisRequests = 20_000,
@@ -80,6 +83,7 @@ public sealed record BenchSettings
         Positive("--deploys", Deploys);
         Positive("--deploy-concurrency", DeployConcurrency);
         Positive("--deploy-budget", DeployBudget.TotalSeconds);
+        Positive("--read-agents", ReadAgents);
         Positive("--reconnect-clusters", ReconnectClusters);
         Positive("--reconnect-interval", ReconnectInterval.TotalSeconds);
         Positive("--redis-requests", RedisRequests);

@@ -137,8 +137,8 @@ public static class Charts
         var ready = plot.Add.VerticalLine(c.DowntimeSeconds);
         ready.LegendText = $"new manager healthy ({c.DowntimeSeconds:0.0} s)";
         ready.Color = Colors.DarkOrange;
-        var goal = plot.Add.VerticalLine(Goals.RestartSeconds);
-        goal.LegendText = "goal: 30 s";
+        var goal = plot.Add.VerticalLine(c.DowntimeSeconds + Goals.RestartFromReadySeconds);
+        goal.LegendText = $"goal: healthy + {Goals.RestartFromReadySeconds:0} s";
         goal.Color = Colors.Gray;
         goal.LinePattern = LinePattern.Dotted;
         plot.Title($"Clusters back after a manager restart ({c.Clusters:N0} clusters, {c.HeartbeatIntervalSeconds:0} s interval)");

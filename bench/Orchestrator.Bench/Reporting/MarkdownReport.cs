@@ -136,6 +136,15 @@ public static class MarkdownReport
         md.AppendLine($"| {F(d.PlacementsPerSecond)} | {F(d.Scheduling.P50Ms, 1)} / {F(d.Scheduling.P99Ms, 1)} | {F(d.DeployToRunning.P50Ms, 1)} / {F(d.DeployToRunning.P99Ms, 1)} / {F(d.DeployToRunning.MaxMs, 1)} | " +
                       $"{d.NeverRunning} | {Errors(d.Outcomes, 0)} | {Errors(d.LongPolls, 0)} | {Errors(d.Reports, 0)} | {d.Cpu?.ServerCores} | {d.Cpu?.RedisCores} | {d.Cpu?.SimulatorCores} |");
         md.AppendLine();
+        if (d.Reads is { } reads)
+        {
+            md.AppendLine($"Agent reads: the fleet topped up to {F(reads.Agents)} agents by deploys of up to 100 replicas ({F(reads.FillSeconds, 1)} s, errors {Errors(reads.FillOutcomes, 0)}), " +
+                          "then an operator's reads, one after another, while the fleet heartbeats.").AppendLine();
+            md.AppendLine("| read | p50 ms | p99 ms | max ms | response | errors |").AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var read in new[] { reads.List, reads.Distribution })
+                md.AppendLine($"| GET {read.Path} | {F(read.Latency.P50Ms, 1)} | {F(read.Latency.P99Ms, 1)} | {F(read.Latency.MaxMs, 1)} | {F(read.ResponseBytes / 1024.0, 1)} KiB | {Errors(read.Outcomes, 0)} |");
+            md.AppendLine();
+        }
     }
 
     private static void Reconnect(StringBuilder md, ReconnectResult c)

@@ -25,7 +25,7 @@ public sealed class DeployScenario(BenchContext context)
         await using var manager = await context.StartManagerAsync(redis, interval);
         using var http = context.Http(manager.Url!, longPollConnections: settings.DeployClusters + 16);
         var client = context.Client(http);
-        var capacity = (int)Math.Ceiling(settings.Deploys * 2.0 / settings.DeployClusters) + 10;
+        var capacity = (int)Math.Ceiling(Math.Max(settings.Deploys, settings.ReadAgents) * 1.5 / settings.DeployClusters) + 10;
         var clusters = Enumerable.Range(0, settings.DeployClusters).Select(i => new SimCluster(i, context.RunId, capacity, settings.Seed)).ToList();
         var registration = await FleetRegistrar.RegisterAsync(client, clusters, settings.RegisterConcurrency, cancellationToken);
         clusters.RemoveAll(c => c.ContainerId is null);
@@ -85,11 +85,12 @@ public sealed class DeployScenario(BenchContext context)
             var toRunning = new LatencyRecorder();
             foreach (var (id, at) in deployedAt)
                 if (runningAt.TryGetValue(id, out var running)) toRunning.RecordElapsed(Stopwatch.GetElapsedTime(at, running));
-            var result = new DeployResult(true, null, registration, attempted, settings.DeployConcurrency,
+            var neverRunning = deployedAt.Count - (int)toRunning.Count;
+            context.Log($"deploy: scheduling p99 {scheduling.Summarize().P99Ms} ms, deploy-to-running p50 {toRunning.Summarize().P50Ms} p99 {toRunning.Summarize().P99Ms} ms, never running {neverRunning}");
+            var reads = await AgentReads.MeasureAsync(client, admin, settings, deployedAt.Count, context.Log, cancellationToken);
+            return new DeployResult(true, null, registration, attempted, settings.DeployConcurrency,
                 Math.Round(deploySeconds, 2), Math.Round(outcomes[Outcome.Ok] / deploySeconds, 1), scheduling.Summarize(),
-                outcomes.Summarize(), toRunning.Summarize(), deployedAt.Count - (int)toRunning.Count, polls.Summarize(), reports.Summarize(), share);
-            context.Log($"deploy: scheduling p99 {result.Scheduling.P99Ms} ms, deploy-to-running p50 {result.DeployToRunning.P50Ms} p99 {result.DeployToRunning.P99Ms} ms, never running {result.NeverRunning}");
-            return result;
+                outcomes.Summarize(), toRunning.Summarize(), neverRunning, polls.Summarize(), reports.Summarize(), share, reads);
         }
         finally
         {
@@ -105,7 +106,7 @@ public sealed class DeployScenario(BenchContext context)
 
 public sealed record DeployResult(bool Measured, string? Reason, RegistrationResult Registration, int Deploys, int Concurrency,
     double Seconds, double PlacementsPerSecond, LatencySummary Scheduling, OutcomeSummary Outcomes, LatencySummary DeployToRunning,
-    int NeverRunning, OutcomeSummary LongPolls, OutcomeSummary Reports, CpuShare? Cpu)
+    int NeverRunning, OutcomeSummary LongPolls, OutcomeSummary Reports, CpuShare? Cpu, AgentReadsResult? Reads = null)
 {
     private static readonly OutcomeSummary None = new OutcomeCounts().Summarize();
 
