@@ -69,6 +69,36 @@ public sealed class DashboardTraceTests(TracedClusterFixture fixture, ITestOutpu
         Assert.True(spans.Count <= passes, $"{spans.Count} spans for at most {passes} passes:\n{string.Join('\n', spans.Take(50))}");
     }
 
+    [Fact]
+    public async Task AnUntracedRoutineHeartbeatIsQuietAndATracedOneIsKept()
+    {
+        // As the seed's nodes or curl send it: no traceparent. The manager's side would be a root trace per beat.
+        var id = (await Cluster.ContainerAsync(Cluster.Orchestrators[0])).ContainerId;
+        await HeartbeatAsync(id, traceId: null);
+        var traced = ActivityTraceId.CreateRandom().ToHexString();
+        await HeartbeatAsync(id, traced);
+
+        // The traced beat's Redis spans come in the same drain as the untraced one's would.
+        await Deadline.UntilAsync(async () => (await Dashboard.SpansAsync(traced)).Any(IsRedis), ExportDeadline, "the traced heartbeat's Redis spans");
+        Assert.Contains(await Dashboard.SpansAsync(traced), IsHeartbeatCall);
+        Assert.DoesNotContain(await Dashboard.SpansAsync(), s => s.IsRoot && IsHeartbeatCall(s));
+    }
+
+    private async Task HeartbeatAsync(string id, string? traceId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Cluster.ManagerUrl + ManagerRoutes.WithId(ManagerRoutes.Heartbeat, id))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Orchestrator.Tests.Manager.Registrations.Heartbeat(id)),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await Cluster.Api.GetTokenAsync());
+        if (traceId is not null) request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await Cluster.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static bool IsHeartbeatCall(TelemetrySpan span) =>
+        span.Service == "manager" && span.Scope == "Microsoft.AspNetCore" && span.Name.EndsWith("/heartbeat", StringComparison.Ordinal);
+
     // Ends once the Redis instrumentation has drained commands made after the window: a marked request's Redis
     // spans arrive in the same drain that would carry any parentless command made before it.
     private async Task WaitUntilExportedAsync()
