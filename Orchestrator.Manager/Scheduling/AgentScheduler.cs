@@ -74,7 +74,8 @@ public sealed class AgentScheduler(
                 ? "No container offering the required capabilities matches the requested labels."
                 : $"No container offering the required capabilities has orchestrator_id '{command.OrchestratorId}'.");
 
-        var sequence = command.Strategy is RoundRobinStrategy ? await agents.NextSequenceAsync() : 0;
+        // Round robin's place in the shared rotation; for the others, a salt that spreads ties (PlacementCandidate.Shuffle).
+        var sequence = command.Strategy is RoundRobinStrategy ? await agents.NextSequenceAsync() : Random.Shared.NextInt64();
         var plan = PlacementPlanner.Plan(command.Strategy, candidates, command.Replicas, sequence);
         if (plan.Count < command.Replicas)
             return new DeployOutcome.NoCapacity(command.Replicas, candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned)));
@@ -98,13 +99,26 @@ public sealed class AgentScheduler(
                 JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment), constraints.TenantOn(orchestratorId));
         }).ToList();
 
-        var result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities);
+        // Counted in the snapshot before placing, not after: deploys planning meanwhile on this replica then see
+        // these replicas in flight and choose other containers instead of racing for the same last slots.
+        var shares = replicas.GroupBy(r => r.ContainerId).Select(g => (Container: snapshot.ById[g.Key], Count: g.Count())).ToList();
+        foreach (var (container, count) in shares) container.Took(count);
+        AgentPlacer.Result result;
+        try
+        {
+            result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities);
+        }
+        catch
+        {
+            foreach (var (container, count) in shares) container.Took(-count);
+            throw;
+        }
         if (result.Outcome != PlaceOutcome.Placed)
         {
-            if (result.ContainerId is { } refused && snapshot.ById.TryGetValue(refused, out var container)) container.Refuse();
+            foreach (var (container, count) in shares) container.Took(-count);
+            if (result.ContainerId is { } refused && snapshot.ById.TryGetValue(refused, out var full)) full.Refuse();
             return null;
         }
-        foreach (var share in replicas.GroupBy(r => r.ContainerId)) snapshot.ById[share.Key].Took(share.Count());
 
         activity?.SetTag("deployment.id", deploymentId);
         return new DeployOutcome.Placed(new DeployResponse(deploymentId, command.AgentType, command.Strategy.Name, command.Policy,

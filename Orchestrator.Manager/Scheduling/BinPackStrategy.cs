@@ -9,6 +9,7 @@ public sealed class BinPackStrategy : IPlacementStrategy
         candidates.Where(c => c.HasRoom)
             .OrderByDescending(c => c.Load)
             .ThenByDescending(c => c.HealthScore)
+            .ThenBy(c => c.SaltedShuffle(sequence))
             .ThenBy(c => c.ContainerId, StringComparer.Ordinal)
             .ToList();
 
@@ -17,14 +18,14 @@ public sealed class BinPackStrategy : IPlacementStrategy
         PlacementCandidate? best = null;
         foreach (var c in candidates)
         {
-            if (c.HasRoom && (best is null || Before(c, best))) best = c;
+            if (c.HasRoom && (best is null || Before(c, best, sequence))) best = c;
         }
         return best;
     }
 
-    // Rank's order: higher load, then healthier, then the id.
-    private static bool Before(PlacementCandidate a, PlacementCandidate b) =>
+    // Rank's order: higher load, then healthier, then the salted shuffle.
+    private static bool Before(PlacementCandidate a, PlacementCandidate b, long salt) =>
         a.Load != b.Load ? a.Load > b.Load
         : a.HealthScore != b.HealthScore ? a.HealthScore > b.HealthScore
-        : string.CompareOrdinal(a.ContainerId, b.ContainerId) < 0;
+        : PlacementCandidate.TieBefore(a, b, salt);
 }

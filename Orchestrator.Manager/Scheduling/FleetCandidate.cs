@@ -31,6 +31,12 @@ public sealed class FleetCandidate
 
     public void Refuse() => Volatile.Write(ref _refused, 1);
 
+    // A fixed hash of the id (string hashes are stable within a process), for strategies' last tie-break.
+    // Computed on first use and kept; never 0, which marks "not yet" (a benign race computes it twice).
+    private uint _shuffle;
+
+    private uint Shuffle => _shuffle != 0 ? _shuffle : _shuffle = (uint)ContainerId.GetHashCode() | 1;
+
     public PlacementCandidate ToCandidate() =>
-        new(ContainerId, OrchestratorId, Assigned + Volatile.Read(ref _placedSince), MaxAgents, HealthScore);
+        new(ContainerId, OrchestratorId, Assigned + Volatile.Read(ref _placedSince), MaxAgents, HealthScore, Shuffle);
 }

@@ -15,6 +15,7 @@ public sealed class SpreadStrategy : IPlacementStrategy
             .OrderBy(c => perOrchestrator[c.OrchestratorId])
             .ThenBy(c => c.Load)
             .ThenByDescending(c => c.HealthScore)
+            .ThenBy(c => c.SaltedShuffle(sequence))
             .ThenBy(c => c.ContainerId, StringComparer.Ordinal)
             .ToList();
     }
@@ -27,15 +28,15 @@ public sealed class SpreadStrategy : IPlacementStrategy
         PlacementCandidate? best = null;
         foreach (var c in candidates)
         {
-            if (c.HasRoom && (best is null || Before(c, best, perOrchestrator))) best = c;
+            if (c.HasRoom && (best is null || Before(c, best, perOrchestrator, sequence))) best = c;
         }
         return best;
     }
 
-    // Rank's order: the orchestrator with fewer agents, then lower load, then healthier, then the id.
-    private static bool Before(PlacementCandidate a, PlacementCandidate b, Dictionary<string, int> perOrchestrator) =>
+    // Rank's order: the orchestrator with fewer agents, then lower load, then healthier, then the salted shuffle.
+    private static bool Before(PlacementCandidate a, PlacementCandidate b, Dictionary<string, int> perOrchestrator, long salt) =>
         perOrchestrator[a.OrchestratorId] != perOrchestrator[b.OrchestratorId] ? perOrchestrator[a.OrchestratorId] < perOrchestrator[b.OrchestratorId]
         : a.Load != b.Load ? a.Load < b.Load
         : a.HealthScore != b.HealthScore ? a.HealthScore > b.HealthScore
-        : string.CompareOrdinal(a.ContainerId, b.ContainerId) < 0;
+        : PlacementCandidate.TieBefore(a, b, salt);
 }

@@ -41,9 +41,10 @@ public sealed class DeployScenario(BenchContext context)
         background.AddRange(followers.Select(f => f.RunAsync(stop.Token)));
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(settings.Short ? 1 : 3), cancellationToken); // long-polls settle
+            // Long-polls settle: every cluster opens one at once, about a second per thousand on this machine.
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(settings.Short ? 1 : 3, clusters.Count / 1000.0)), cancellationToken);
             var admin = await client.LoginAsync(null, cancellationToken);
-            var probe = await client.DeployAsync(admin, Request(), cancellationToken);
+            var probe = await ProbeAsync(client, admin, cancellationToken);
             if (probe.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
                 return DeployResult.Unmeasured(registration, $"POST {ManagerRoutes.Deploy} answered {(int)probe.Status}: not implemented in this manager build");
             if (followers.Any(f => f.Unsupported))
@@ -96,6 +97,22 @@ public sealed class DeployScenario(BenchContext context)
         {
             await stop.CancelAsync();
             await Task.WhenAll(background);
+        }
+    }
+
+    // The first deploy, retried while the manager is still busy taking the fleet's long-polls.
+    private static async Task<(HttpStatusCode Status, DeployResponse? Body)> ProbeAsync(ProtocolClient client,
+        System.Net.Http.Headers.AuthenticationHeaderValue admin, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await client.DeployAsync(admin, Request(), cancellationToken);
+            }
+            catch (OperationCanceledException) when (attempt < 5 && !cancellationToken.IsCancellationRequested)
+            {
+            }
         }
     }
 
