@@ -44,6 +44,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryNames.MeterPrefix + "*"))
             .WithTracing(tracing => tracing
+                .SetSampler(RootSampler.ParentBased())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryNames.ActivitySourcePrefix + "*")
                 .AddAspNetCoreInstrumentation(options =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Orchestrator.Agent.Runtime;
 using Orchestrator.Protocol;
@@ -27,7 +28,15 @@ public sealed class AgentReporter : BackgroundService
         supervisor.StateChanged += _ => ReportSoon();
     }
 
-    public void ReportSoon() => _signal.Writer.TryWrite(true);
+    // The report joins the trace of what caused it (an agent's start under its deploy's trace), so one trace
+    // runs from the deploy call to the manager hearing the agent runs. The latest recorded cause wins.
+    public void ReportSoon()
+    {
+        if (Activity.Current is { Recorded: true } cause) _cause = cause;
+        _signal.Writer.TryWrite(true);
+    }
+
+    private volatile Activity? _cause;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +61,9 @@ public sealed class AgentReporter : BackgroundService
     // Null when reported; else the failure (its Retry-After sets the wait before the next try).
     private async Task<Exception?> TryReportAsync(string containerId, CancellationToken cancellationToken)
     {
+        var cause = Interlocked.Exchange(ref _cause, null)?.Context ?? default;
+        using var activity = ConnectionTelemetry.ActivitySource.StartActivity("report agents", ActivityKind.Internal, cause);
+        activity?.SetTag(BackgroundPass.Tag, true);
         var agents = _supervisor.Agents()
             .Select(a => new ReportedAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
             .ToList();

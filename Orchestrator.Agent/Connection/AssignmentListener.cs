@@ -73,8 +73,12 @@ public sealed class AssignmentListener(
         }
     }
 
+    // Each poll is one pass, always quiet: it mostly waits and answers "no change", and what it does deliver
+    // is traced where it belongs, each new agent's start under the trace of the deploy call that placed it.
     private async Task PollOnceAsync(string containerId, CancellationToken cancellationToken)
     {
+        using var pass = ActivitySource.StartPass("poll assignments");
+        pass.Quiet();
         var since = containerId == _appliedFor ? _applied : -1;
         var response = await client.GetAssignmentsAsync(containerId, since, (int)options.Value.LongPollWait.TotalSeconds, cancellationToken);
         state.AssignmentsReceived(time.GetUtcNow());
@@ -119,6 +123,9 @@ public sealed class AssignmentListener(
     private static Activity? StartActivity(AgentDefinition definition)
     {
         var parent = ActivityContext.TryParse(definition.Traceparent, null, out var context) ? context : default;
+        // Under the deploy's trace, or (no traceparent: placed by an older manager) a trace of its own; never
+        // under the quiet poll that delivered it.
+        Activity.Current = null;
         var activity = ActivitySource.StartActivity("start agent", ActivityKind.Consumer, parent);
         activity?.SetTag("agent.id", definition.AgentId);
         activity?.SetTag("agent.type", definition.AgentType);

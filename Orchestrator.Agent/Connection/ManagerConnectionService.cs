@@ -25,6 +25,8 @@ public sealed class ManagerConnectionService(
 {
     private readonly FailureLog _failures = new(logger);
     private readonly ManagerConnectionOptions _options = options.Value;
+    // The last beat was accepted: the next one is routine, and not traced.
+    private bool _lastBeatRoutine;
 
     private TimeSpan Interval => state.ManagerHeartbeatInterval ?? _options.HeartbeatInterval;
 
@@ -76,10 +78,11 @@ public sealed class ManagerConnectionService(
 
     private async ValueTask RegisterAsync(CancellationToken cancellationToken)
     {
-        using var activity = ConnectionTelemetry.ActivitySource.StartActivity("register");
+        using var activity = ConnectionTelemetry.ActivitySource.StartPass("register");
         var sentAt = time.GetUtcNow();
         var response = await client.RegisterAsync(composer.Registration(), cancellationToken);
         state.Registered(response.ContainerId, Seconds(response.HeartbeatInterval), time.GetUtcNow(), sentAt);
+        _lastBeatRoutine = false;
         activity?.SetTag("container_id", response.ContainerId);
         telemetry.Registered();
         _failures.Success("Registration");
@@ -88,9 +91,14 @@ public sealed class ManagerConnectionService(
 
     // Null when the manager accepted it (or asked for a fresh registration, which the next turn does at once);
     // else the failure, whose Retry-After the next wait honours.
+    // One span per beat, quiet (not exported, nor the manager's side of it) while beats are routine: only the
+    // first beat after registering and the beats after a failure are traced, so the dashboard is not one trace
+    // per node every interval. Every beat still counts in the metrics, and failures are logged.
     private async Task<Exception?> HeartbeatAsync(CancellationToken cancellationToken)
     {
-        using var activity = ConnectionTelemetry.ActivitySource.StartActivity("heartbeat");
+        using var activity = ConnectionTelemetry.ActivitySource.StartPass("heartbeat");
+        if (_lastBeatRoutine) activity.Quiet();
+        _lastBeatRoutine = false;
         try
         {
             var started = time.GetTimestamp();
@@ -99,6 +107,7 @@ public sealed class ManagerConnectionService(
             state.HeartbeatAccepted(Seconds(response.HeartbeatInterval), time.GetUtcNow(), time.GetElapsedTime(started));
             telemetry.Heartbeat();
             _failures.Success("Heartbeat");
+            _lastBeatRoutine = true;
             return null;
         }
         catch (ManagerProblemException ex) when (ex.StatusCode == HttpStatusCode.NotFound)

@@ -77,7 +77,7 @@ public static class ContainersApi
 
     public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
         string id, HeartbeatRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options,
-        ManagerMetrics metrics, TimeProvider time, EventLog events, TenantMetrics tenantMetrics)
+        ManagerMetrics metrics, TimeProvider time, EventLog events, TenantMetrics tenantMetrics, HttpContext http)
     {
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
@@ -90,6 +90,11 @@ public static class ContainersApi
         // The tenant an enrolled node's token names (free: no Redis read on the heartbeat path).
         if (result.Outcome == HeartbeatOutcome.Accepted) tenantMetrics.Heartbeat(user.FindFirstValue(ManagerClaims.OrchestratorId));
         events.ContainerRecovered(id, result.StatusBefore);
+        // A routine beat (accepted, nothing recovered) from a client that sent no trace context (the seed's nodes,
+        // curl) is quiet, with its Redis calls: ours decide for themselves (BackgroundPass), and the others would
+        // add a root trace per node per interval to the dashboard.
+        if (result is { Outcome: HeartbeatOutcome.Accepted, StatusBefore: ContainerStatus.Healthy } && !http.Request.Headers.ContainsKey("traceparent"))
+            System.Diagnostics.Activity.Current.Quiet();
         return result.Outcome switch
         {
             HeartbeatOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),

@@ -21,12 +21,16 @@ public static class EventsApi
         var events = app.MapGroup(string.Empty).WithTags("Events").RequireAuthorization(Policies.Reader);
         events.MapGet(ManagerRoutes.Events, StreamAsync)
             .WithSummary("Live events (text/event-stream), filtered to the caller's tenants; resume with Last-Event-ID")
-            .WithMetadata(new RateLimitPolicies.NoGlobalLimit());
+            // Its own bound instead of the global one: at most Events:MaxStreamsPerToken open per token.
+            .WithMetadata(new RateLimitPolicies.NoGlobalLimit())
+            .RequireRateLimiting(RateLimitPolicies.EventStreams)
+            .WithMetadata(new RateLimitPolicies.RejectionDetail(
+                "This token already holds as many event streams as it may; close one (or resume it with Last-Event-ID) first."));
         return app;
     }
 
-    public static async Task<Results<EmptyHttpResult, ValidationProblem, ProblemHttpResult>> StreamAsync(
-        HttpContext http, CallerScope caller, EventStore store, EventStreamLimits limits, EventsTelemetry telemetry,
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> StreamAsync(
+        HttpContext http, CallerScope caller, EventStore store, EventsTelemetry telemetry,
         IOptions<EventsOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         var lastEventId = http.Request.Headers[ServerSentEvents.LastEventIdHeader].ToString();
@@ -36,10 +40,6 @@ public static class EventsApi
                 [ServerSentEvents.LastEventIdHeader] = ["Last-Event-ID must be an event id this stream sent (<milliseconds>-<sequence>)."],
             });
         var settings = options.Value;
-        using var slot = limits.TryOpen(http);
-        if (slot is null)
-            return ApiProblems.Problem(ProblemTypes.TooManyRequests,
-                $"This token already holds {settings.MaxStreamsPerToken} event streams; close one (or resume it with Last-Event-ID) first.");
         var visible = EventVisibility.For(caller);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         var token = stopping.Token;
@@ -56,7 +56,9 @@ public static class EventsApi
             var quietSince = time.GetTimestamp();
             while (!token.IsCancellationRequested)
             {
-                var batch = await store.ReadAfterAsync(after, ReadBatch);
+                // Untraced: a stream open for hours would otherwise gather a child span per poll under its request.
+                var from = after;
+                var batch = await BackgroundPass.Untraced(() => store.ReadAfterAsync(from, ReadBatch));
                 var sent = false;
                 foreach (var e in batch)
                 {

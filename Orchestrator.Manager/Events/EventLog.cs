@@ -6,9 +6,10 @@ using Orchestrator.Manager.Redis;
 namespace Orchestrator.Manager.Events;
 
 // A change to record: the tenant may still be unknown when the hook only knows the container (EventWriter
-// looks it up). Time is when it happened on this replica.
+// looks it up). Time is when it happened on this replica; Cause is the span it happened under (a deploy call,
+// a liveness pass), so writing it to the stream joins that trace instead of starting one of its own.
 public sealed record PendingEvent(string Type, DateTimeOffset Time, string? Tenant, string? ContainerId = null, string? AgentId = null,
-    string? DeploymentId = null, string? State = null, string? Detail = null);
+    string? DeploymentId = null, string? State = null, string? Detail = null, System.Diagnostics.ActivityContext Cause = default);
 
 // The one place the manager records what changed, for the live event stream. Each hook is one call at the
 // point of change that only queues (never awaits Redis, never throws), so an API call is no slower and no
@@ -74,7 +75,8 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
     private void Add(string type, string? tenant, string? containerId = null, string? agentId = null, string? deploymentId = null,
         string? state = null, string? detail = null)
     {
-        if (!_queue.Writer.TryWrite(new PendingEvent(type, time.GetUtcNow(), tenant, containerId, agentId, deploymentId, state, detail)))
+        if (!_queue.Writer.TryWrite(new PendingEvent(type, time.GetUtcNow(), tenant, containerId, agentId, deploymentId, state, detail,
+            System.Diagnostics.Activity.Current?.Context ?? default)))
             telemetry.Dropped();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Events;
@@ -20,7 +21,7 @@ public sealed class EventWriter(EventLog log, EventStore store, EventsTelemetry 
             while (await log.Pending.WaitToReadAsync(stoppingToken))
             {
                 while (batch.Count < MaxBatch && log.Pending.TryRead(out var next)) batch.Add(next);
-                using var activity = EventsTelemetry.Source.StartActivity("write events");
+                using var activity = StartWrite(batch);
                 activity?.SetTag("events.count", batch.Count);
                 try
                 {
@@ -40,5 +41,15 @@ public sealed class EventWriter(EventLog log, EventStore store, EventsTelemetry 
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    // Under the first event's cause (usually the only one: a deploy call's events arrive together), linked to the
+    // others'; a root only when nothing traced caused them.
+    private static Activity? StartWrite(List<PendingEvent> batch)
+    {
+        var causes = batch.Select(e => e.Cause).Where(c => c.TraceId != default).Distinct().ToList();
+        var parent = causes.FirstOrDefault();
+        var links = causes.Skip(1).Take(16).Select(c => new ActivityLink(c));
+        return EventsTelemetry.Source.StartActivity("write events", ActivityKind.Internal, parent, links: links);
     }
 }

@@ -6,7 +6,8 @@ namespace Orchestrator.Manager.Extensions;
 
 public static class EventsExtensions
 {
-    // The live event stream: EventLog (the hooks' one entry point), its writer loop, the store and the per-token stream bound.
+    // The live event stream: EventLog (the hooks' one entry point), its writer loop and the store. The per-token
+    // stream bound is a rate-limit policy (RateLimitPolicies.EventStreams).
     public static WebApplicationBuilder AddEventStream(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.SectionName).ValidateOnStart();
@@ -16,7 +17,6 @@ public static class EventsExtensions
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
-        builder.Services.AddSingleton<EventStreamLimits>();
         builder.Services.AddHealthChecks().AddCheck<EventWriterHealthCheck>("event-writer");
         return builder;
     }

@@ -1,7 +1,7 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 
@@ -14,20 +14,30 @@ public static class RateLimitPolicies
     public const string Deploys = "deploys";
     public const string Registrations = "registrations";
     public const string LongPolls = "long-polls";
+    public const string EventStreams = "event-streams";
 
     // Marks endpoints the global concurrency limit leaves alone (held long-polls, which have their own).
     public sealed class NoGlobalLimit;
 
+    // An endpoint's own words for its 429 (what to do about it), instead of the generic detail.
+    public sealed record RejectionDetail(string Detail);
+
     public static IServiceCollection AddManagerRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>>((options, limits) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>, IOptions<EventsOptions>>((options, limits, events) =>
         {
             var settings = limits.Value;
             options.AddPolicy(Deploys, context => PerSecond(context, settings.DeploysPerSecondPerCaller));
             options.AddPolicy(Registrations, context => PerSecond(context, settings.RegistrationsPerSecondPerCaller));
             options.AddPolicy(LongPolls, context => RateLimitPartition.GetConcurrencyLimiter(ClientPartition.Caller(context),
                 _ => new ConcurrencyLimiterOptions { PermitLimit = settings.LongPollsPerCaller, QueueLimit = 0 }));
+            // Event streams open at once per token (each holds a connection and polls Redis while it lives), counted
+            // per replica: a client spreading streams over N replicas gets N times as many. The token itself, hashed,
+            // so a login's streams count together and the limiter never holds a usable credential.
+            options.AddPolicy(EventStreams, context => RateLimitPartition.GetConcurrencyLimiter(
+                "token:" + Fingerprint.Of(context.Request.Headers.Authorization.ToString()),
+                _ => new ConcurrencyLimiterOptions { PermitLimit = events.Value.MaxStreamsPerToken, QueueLimit = 0 }));
             // One shared partition: the last line of defence for the whole process.
             var everyone = new ConcurrencyLimiterOptions
             {
@@ -56,21 +66,15 @@ public static class RateLimitPolicies
         });
 
     // 429 problem+json with Retry-After, so a well-behaved client (the node does) waits before trying again.
+    // Written as problem+json whatever the request accepts: IProblemDetailsService refuses (throws) when Accept
+    // names no JSON, as an EventSource's text/event-stream does; ProblemHttpResult then writes the JSON itself.
     private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         var seconds = RetryAfter.Set(context.Response, retryAfter);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = ProblemTypes.TooManyRequests.Status,
-                Title = ProblemTypes.TooManyRequests.Title,
-                Detail = $"This caller is over its limit for this kind of request; retry in {seconds} seconds.",
-            },
-        });
+        var detail = context.GetEndpoint()?.Metadata.GetMetadata<RejectionDetail>()?.Detail
+            ?? $"This caller is over its limit for this kind of request; retry in {seconds} seconds.";
+        await ApiProblems.Problem(ProblemTypes.TooManyRequests, detail).ExecuteAsync(context);
     }
 }

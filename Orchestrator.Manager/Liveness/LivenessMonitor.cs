@@ -49,28 +49,41 @@ public sealed class LivenessMonitor(
         try { await _lease.ReleaseAsync(); } catch (Exception ex) when (ex is RedisException or RedisTimeoutException or ObjectDisposedException) { }
     }
 
+    // One span per pass (lease, sweep, reschedule, totals), its Redis commands as children. A pass that changed
+    // nothing (the usual case) is quiet: left out of the export, so idle sweeps do not bury a user's traces.
     private async Task PassAsync(TimeSpan period)
     {
+        using var activity = ActivitySource.StartPass("liveness pass");
+        var acted = false;
         try
         {
             // Three periods of TTL: one slow pass does not lose the lease, a dead holder loses it soon.
             var leader = await _lease.TryAcquireAsync(period * 3);
+            activity?.SetTag("liveness.leader", leader);
             if (leader)
             {
-                using var activity = ActivitySource.StartActivity("liveness sweep");
                 var changes = await sweeper.SweepAsync();
                 LogChanges(changes);
                 events.ContainerStatusChanged(changes);
                 // Same lease as the sweep: one replica decides moves, right after it decided what is lost.
-                await rescheduler.PassAsync();
+                var moved = await rescheduler.PassAsync();
+                activity?.SetTag("liveness.status_changes", changes.Count);
+                activity?.SetTag("rescheduling.moved", moved);
+                acted = changes.Count > 0 || rescheduler.LastPassActed;
             }
             snapshot.Update((await totals.ReadAsync()).ToDictionary(b => b.Key, b => (int)b.Value.Count));
             state.Passed(leader, time.GetUtcNow());
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
+            acted = true;
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             state.Failed(ex.Message);
             logger.LogWarning("Liveness pass failed: {Error}", ex.Message);
+        }
+        finally
+        {
+            if (!acted) activity.Quiet();
         }
     }
 

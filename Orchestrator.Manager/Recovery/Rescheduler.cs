@@ -24,8 +24,14 @@ public sealed class Rescheduler(
 
     private TimeSpan LostWindow => manager.Value.HeartbeatInterval * LivenessSweeper.LostAfterMissed;
 
+    // The last pass tried a move, or paused or resumed rescheduling: its trace is worth keeping (LivenessMonitor).
+    public bool LastPassActed { get; private set; }
+
+    private bool _wasPaused;
+
     public async Task<int> PassAsync()
     {
+        LastPassActed = false;
         var now = time.GetUtcNow();
         // The common case, nothing lost and no pause to lift, costs one read instead of a fleet listing.
         // A revoked container counts as lost: its node can no longer act, so its agents follow on_cluster_loss.
@@ -33,6 +39,8 @@ public sealed class Rescheduler(
         if (buckets[ContainerStatus.Lost].Count + buckets[ContainerStatus.Revoked].Count == 0 && await pause.ReadAsync() is null)
         {
             state.Passed(now, false, null, 0);
+            LastPassActed = _wasPaused;
+            _wasPaused = false;
             return 0;
         }
         var all = await containers.ListAsync();
@@ -48,6 +56,8 @@ public sealed class Rescheduler(
                 moved += await MoveAgentsOffAsync(container, targets, load);
         }
         state.Passed(now, paused is not null, paused?.Reason, moved);
+        LastPassActed |= _wasPaused != (paused is not null);
+        _wasPaused = paused is not null;
         return moved;
     }
 
@@ -79,6 +89,7 @@ public sealed class Rescheduler(
             .ToList();
         foreach (var target in Strategy.Rank(candidates, 0))
         {
+            LastPassActed = true;
             using var activity = RecoveryTelemetry.Source.StartActivity("reschedule agent");
             activity?.SetTag("agent.id", assignment.AgentId);
             activity?.SetTag("agent.epoch", assignment.Epoch + 1);

@@ -36,6 +36,23 @@ public class RateLimitTests(TightRateLimitFixture fixture) : IClassFixture<Tight
     }
 
     [Fact]
+    public async Task ALimitedCallerAcceptingOnlyAnEventStreamStillGetsProblemJson()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        admin.DefaultRequestHeaders.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("text/event-stream"));
+        // All at once, so the bucket is over its limit however slowly a loaded machine answers.
+        var responses = await Task.WhenAll(Enumerable.Range(0, TightRateLimitFixture.PerSecond * 3)
+            .Select(_ => admin.DeployAsync(new { agent_type = SchedulingClient.UniqueType() })));
+
+        // The shared 429 writer once threw here (no problem writer matched the Accept header): a 500 instead.
+        Assert.DoesNotContain(responses, r => r.StatusCode == HttpStatusCode.InternalServerError);
+        var limited = responses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        await limited.AssertProblemAsync(429);
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task RegistrationsPastTheCallersLimitAreLimitedButOtherCallersAndHeartbeatsAreNot()
     {
         var name = Registrations.UniqueName("busy");

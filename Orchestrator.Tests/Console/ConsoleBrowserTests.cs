@@ -109,6 +109,56 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await Assertions.Expect(page.Locator("#new-token")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task ATenantOperatorSeesOnlyItsOwnTenantsContainersAndAgents()
+    {
+        var (own, other) = (Cluster.Orchestrators[0], Cluster.Orchestrators[1]);
+        var ownTenant = (await Cluster.ContainerAsync(own)).OrchestratorId();
+        var otherContainer = await Cluster.ContainerAsync(other);
+        var ownAgent = await DeployToTenantAsync(ownTenant);
+        var otherAgent = await DeployToTenantAsync(otherContainer.OrchestratorId());
+        var name = $"tenant-{ownTenant}-operator-{Guid.NewGuid():N}"[..32];
+        var created = await Cluster.Api.CreateOperatorAsync(new CreateOperatorRequest(name, [ownTenant], OperatorRoles.Operator));
+
+        var page = await fixture.LoggedInPageAsync(name, created.ApiKey);
+
+        // Fleet: only its tenant's section and container (the manager filters: the console asks with the operator's token).
+        await Assertions.Expect(page.Locator("tr[data-container]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator($"tr[data-container='{own.ContainerName}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("section.tenant")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator($"section.tenant[data-tenant='{ownTenant}']")).ToHaveCountAsync(1);
+        // Agents: its own agent, never the other tenant's.
+        await page.GotoAsync(fixture.Url + "/agents");
+        await Assertions.Expect(page.Locator($"tr[data-agent='{ownAgent}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator($"tr[data-agent='{otherAgent}']")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(await page.Locator("tr[data-agent]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.agent)"), id => id == otherAgent);
+        // The other tenant's container page by its id: the manager answers as if it did not exist.
+        await page.GotoAsync(fixture.Url + "/containers/" + otherContainer.ContainerId);
+        await Assertions.Expect(page.Locator("h1")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(otherContainer.ContainerName, await page.ContentAsync());
+    }
+
+    [Fact]
+    public async Task TheContainerPageShowsItsLabels()
+    {
+        var node = Cluster.Orchestrators[0];
+        var container = await Cluster.ContainerAsync(node);
+        var page = await AdminPageAsync();
+
+        await page.GotoAsync(fixture.Url + "/containers/" + container.ContainerId);
+
+        await Assertions.Expect(page.Locator("#labels .label[data-label='orchestrator_id']")).ToHaveTextAsync($"orchestrator_id={container.OrchestratorId()}");
+    }
+
+    private async Task<string> DeployToTenantAsync(string tenant)
+    {
+        var request = DeployRequests.Trading() with
+        {
+            Constraints = new DeployConstraints(null, System.Text.Json.JsonSerializer.SerializeToElement(tenant), null),
+        };
+        return Assert.Single((await Cluster.Api.DeployAsync(request)).Agents).AgentId;
+    }
+
     // Forms act once the page's circuit is live (the prerendered HTML cannot yet).
     private async Task GoToFormAsync(IPage page, string path)
     {
