@@ -22,7 +22,10 @@ public static class Goals
         if (result is null) return new(goal, "unmeasured", "heartbeats scenario not run");
         var ceiling = result.Ceiling.Saturated.Heartbeats.AchievedPerSecond;
         var target = Math.Round(ceiling * IngestShare);
-        var saturatedRatio = result.Manager.Saturated.Heartbeats.AchievedPerSecond / ceiling;
+        // Saturated throughput: the most either answered per second in any step, closed or open loop.
+        static double Peak(TargetResult t) => t.Steps.Select(s => s.Heartbeats.AchievedPerSecond).Append(t.Saturated.Heartbeats.AchievedPerSecond).Max();
+        var (managerPeak, ceilingPeak) = (Peak(result.Manager), Peak(result.Ceiling));
+        var saturatedRatio = managerPeak / ceilingPeak;
         var step = result.Manager.Steps.MinBy(s => Math.Abs(s.Heartbeats.OfferedPerSecond - target));
         if (step is null) return new(goal, "unmeasured", "no open-loop step near 50% of the ceiling");
         var h = step.Heartbeats;
@@ -34,7 +37,8 @@ public static class Goals
         var within = best > 0 ? $"; the manager held p99 ≤ 20 ms up to {F(best)}/s offered ({P(best / ceiling)} of the ceiling)"
                               : "; the manager kept p99 ≤ 20 ms at none of the offered rates";
         return new(goal, met ? "met" : "not met",
-            $"saturated manager/ceiling {P(saturatedRatio)} ({F(result.Manager.Saturated.Heartbeats.AchievedPerSecond)}/s vs {F(ceiling)}/s); " +
+            $"saturated manager/ceiling {P(saturatedRatio)} (most answered in any step {F(managerPeak)}/s vs {F(ceilingPeak)}/s; " +
+            $"closed loop of {result.SaturationConcurrency} {F(result.Manager.Saturated.Heartbeats.AchievedPerSecond)}/s vs {F(ceiling)}/s); " +
             $"offered {F(h.OfferedPerSecond)}/s ({P(h.OfferedPerSecond / ceiling)} of the ceiling): achieved {F(h.AchievedPerSecond)}/s, " +
             $"p99 {F(h.Latency.P99Ms, 1)} ms, errors {h.Outcomes.Errors}{within}");
     }

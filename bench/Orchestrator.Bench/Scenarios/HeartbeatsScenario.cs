@@ -48,7 +48,7 @@ public sealed class HeartbeatsScenario(BenchContext context)
 
         CpuMeter? cpu = null;
         var (saturated, answered) = await ClosedLoop.SaturateAsync(client, clusters, settings.SaturationConcurrency,
-            settings.HeartbeatWarmup, settings.HeartbeatDuration,
+            settings.SaturationWarmup, settings.HeartbeatDuration,
             async () =>
             {
                 if (redis is not null) await redis.ResetStatsAsync();
