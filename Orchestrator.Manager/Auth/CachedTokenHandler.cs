@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -20,7 +21,22 @@ public sealed class CachedTokenHandler(TimeProvider time) : JsonWebTokenHandler
     private readonly ConcurrentDictionary<UInt128, Entry> _valid = new();
     private int _count;
 
-    private sealed record Entry(TokenValidationResult Result, DateTimeOffset Until);
+    // Only what a request needs: the claims, copied into a plain identity. The validation result itself holds the
+    // parsed token twice over (the identity's SecurityToken, the result's), about 7 KB per node: at 100,000 nodes
+    // that was the difference between 0.5 and 1.2 GiB of manager RSS.
+    private sealed record Entry(ClaimsIdentity Identity, ValidatedToken Token, string? Issuer, string? TokenType, DateTimeOffset Until);
+
+    // What JwtBearerHandler reads from the validated token (its lifetime for the ticket), without the token itself.
+    private sealed class ValidatedToken(JsonWebToken jwt) : SecurityToken
+    {
+        public override string Id { get; } = jwt.Id;
+        public override string Issuer { get; } = jwt.Issuer;
+        public override SecurityKey? SecurityKey => null;
+        public override SecurityKey? SigningKey { get; set; }
+        public override DateTime ValidFrom { get; } = jwt.ValidFrom;
+        public override DateTime ValidTo { get; } = jwt.ValidTo;
+        public override string UnsafeToString() => Id;
+    }
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
@@ -28,7 +44,7 @@ public sealed class CachedTokenHandler(TimeProvider time) : JsonWebTokenHandler
         var now = time.GetUtcNow();
         if (_valid.TryGetValue(key, out var entry))
         {
-            if (now < entry.Until) return Copy(entry.Result);
+            if (now < entry.Until) return Copy(entry);
             if (_valid.TryRemove(key, out _)) Interlocked.Decrement(ref _count);
         }
 
@@ -36,8 +52,9 @@ public sealed class CachedTokenHandler(TimeProvider time) : JsonWebTokenHandler
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt && jwt.ValidTo > now.UtcDateTime)
         {
             if (Volatile.Read(ref _count) >= Capacity) Trim(now);
-            if (_valid.TryAdd(key, new Entry(result, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)))) Interlocked.Increment(ref _count);
-            return Copy(result);
+            var fresh = new Entry(Compact(result.ClaimsIdentity), new ValidatedToken(jwt), result.Issuer, result.TokenType, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+            if (_valid.TryAdd(key, fresh)) Interlocked.Increment(ref _count);
+            return result;
         }
         return result;
     }
@@ -46,14 +63,18 @@ public sealed class CachedTokenHandler(TimeProvider time) : JsonWebTokenHandler
     internal bool IsCached(string token) => _valid.ContainsKey(Key(token));
 
     // Each request gets its own identity, so nothing one request adds to its principal reaches another's.
-    private static TokenValidationResult Copy(TokenValidationResult cached) => new()
+    private static TokenValidationResult Copy(Entry cached) => new()
     {
         IsValid = true,
-        ClaimsIdentity = cached.ClaimsIdentity.Clone(),
-        SecurityToken = cached.SecurityToken,
+        ClaimsIdentity = cached.Identity.Clone(),
+        SecurityToken = cached.Token,
         TokenType = cached.TokenType,
         Issuer = cached.Issuer,
     };
+
+    private static ClaimsIdentity Compact(ClaimsIdentity identity) => new(
+        identity.Claims.Select(c => new Claim(c.Type, c.Value, c.ValueType, c.Issuer, c.OriginalIssuer)).ToList(),
+        identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
 
     // Drops expired entries; when every one is still live, starts over (the next call of each token validates again).
     private void Trim(DateTimeOffset now)
