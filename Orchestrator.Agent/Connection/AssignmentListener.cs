@@ -80,7 +80,11 @@ public sealed class AssignmentListener(
         using var pass = ActivitySource.StartPass("poll assignments");
         pass.Quiet();
         var since = containerId == _appliedFor ? _applied : -1;
-        var response = await client.GetAssignmentsAsync(containerId, since, (int)options.Value.LongPollWait.TotalSeconds, cancellationToken);
+        // After an outage the first poll does not wait: its answer is what tells this node the manager is back, and a
+        // held poll would give it only after the whole wait (measured: 10,000 nodes back 22 s after the restarted
+        // manager was healthy instead of within the reconnect jitter).
+        var wait = _interrupted ? 0 : (int)options.Value.LongPollWait.TotalSeconds;
+        var response = await client.GetAssignmentsAsync(containerId, since, wait, cancellationToken);
         state.AssignmentsReceived(time.GetUtcNow());
         _failures.Success("Assignments long-poll");
         if (_interrupted && response.RetryAfter is null) state.RequestHeartbeat();

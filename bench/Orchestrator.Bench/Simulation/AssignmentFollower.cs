@@ -30,7 +30,8 @@ public sealed class AssignmentFollower(ProtocolClient client, SimCluster cluster
         {
             try
             {
-                var (status, body) = await client.AssignmentsAsync(cluster, cluster.AppliedGeneration, waitSeconds, stopping);
+                // As the agent does: after an outage the first poll does not wait, so its answer says at once the manager is back.
+                var (status, body) = await client.AssignmentsAsync(cluster, cluster.AppliedGeneration, _interrupted ? 0 : waitSeconds, stopping);
                 polls.AddStatus(status);
                 if (status == HttpStatusCode.NotFound && ++notFound >= 3) { Unsupported = true; return; }
                 if (status is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized)
