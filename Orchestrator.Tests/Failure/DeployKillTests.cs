@@ -61,6 +61,9 @@ public sealed class DeployKillTests
 
         // The free capacity is all usable again by a new manager.
         await manager.StartAsync();
+        // With the only manager dead the nodes could not heartbeat: placement waits until they are healthy again.
+        await cluster.WaitAsync(async () => (await cluster.Api.ListAllContainersAsync()).All(c => c.Status == ContainerStatus.Healthy),
+            FailureScenario.Deadline, "every orchestrator healthy again on the restarted manager");
         var free = (await cluster.Api.ListAllContainersAsync()).Sum(c => c.MaxAgents - c.AssignedAgents);
         Assert.True(free > 0, "every slot is taken");
         var deployed = await cluster.Api.DeployAsync(DeployRequests.Trading(replicas: free));

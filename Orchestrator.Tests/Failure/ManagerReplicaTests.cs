@@ -32,7 +32,9 @@ public sealed class ManagerReplicaTests
         var moving = movable.Single(a => a.Host == victim);
         victim.Kill();
         await cluster.WaitRunningElsewhereAsync(moving.AgentId, victim, cluster.Options.LostAfter + cluster.Options.RescheduleAfter + TimeSpan.FromSeconds(8));
-        Assert.Contains("Rescheduled agent " + moving.AgentId, second.Log);
+        // The line may reach the process log a moment after the agent runs elsewhere.
+        await cluster.WaitAsync(() => Task.FromResult(second.Log.Contains("Rescheduled agent " + moving.AgentId)), TimeSpan.FromSeconds(10),
+            "manager-2 to log the rescheduling");
     }
 
     // The liveness-monitor health check says which replica holds the lease.
