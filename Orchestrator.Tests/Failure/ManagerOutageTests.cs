@@ -61,7 +61,10 @@ public sealed class ManagerOutageTests
             var view = await cluster.Api.GetAgentAsync(agent.AgentId);
             Assert.Equal(agent.ContainerId, view.ContainerId);
             Assert.Equal(1, view.Epoch);
-            Assert.Contains(agent.AgentId, await agent.Host.RunningAgentIdsAsync());
+            // A reschedule agent fences whenever its lease lapses, also for a moment under a loaded machine's slow answers;
+            // what must hold is that it runs there again, once (the sampler below checks no duplicate ever ran).
+            await cluster.WaitAsync(async () => (await agent.Host.RunningAgentIdsAsync()).Contains(agent.AgentId), FailureScenario.Deadline,
+                $"{agent.AgentId} to run on {agent.Host.Name} after the grace period");
         }
         foreach (var agent in kept)
         {
