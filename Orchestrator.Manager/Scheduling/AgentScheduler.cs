@@ -103,19 +103,19 @@ public sealed class AgentScheduler(
         // these replicas in flight and choose other containers instead of racing for the same last slots.
         var shares = replicas.GroupBy(r => r.ContainerId).Select(g => (Container: snapshot.ById[g.Key], Count: g.Count())).ToList();
         foreach (var (container, count) in shares) container.Took(count);
-        AgentPlacer.Result result;
+        AgentPlacer.Result? result = null;
         try
         {
             result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities);
         }
-        catch
+        finally
         {
-            foreach (var (container, count) in shares) container.Took(-count);
-            throw;
+            // Refused or failed: these replicas are not in flight after all.
+            if (result?.Outcome != PlaceOutcome.Placed)
+                foreach (var (container, count) in shares) container.Took(-count);
         }
         if (result.Outcome != PlaceOutcome.Placed)
         {
-            foreach (var (container, count) in shares) container.Took(-count);
             if (result.ContainerId is { } refused && snapshot.ById.TryGetValue(refused, out var full)) full.Refuse();
             return null;
         }

@@ -15,7 +15,7 @@ public sealed record PlacementCandidate(
     // Orders equal candidates: by the salted shuffle, then (equal hashes, or tests without one) by the id.
     public static bool TieBefore(PlacementCandidate a, PlacementCandidate b, long salt)
     {
-        uint x = a.Shuffle ^ (uint)salt, y = b.Shuffle ^ (uint)salt;
+        uint x = a.SaltedShuffle(salt), y = b.SaltedShuffle(salt);
         return x != y ? x < y : string.CompareOrdinal(a.ContainerId, b.ContainerId) < 0;
     }
 
