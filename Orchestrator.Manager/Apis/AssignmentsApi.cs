@@ -16,7 +16,8 @@ namespace Orchestrator.Manager.Apis;
 // what runs. Both travel over the orchestrator's own outbound connection (docs/protocol.md).
 public static class AssignmentsApi
 {
-    // Even while a pub/sub message is lost (Redis restart), a held poll re-reads at least this often.
+    // While the change subscription is not up (wake-ups may be lost), a held poll re-reads at least this often.
+    // While it is up, the poll waits for its wake-up or its deadline (see AssignmentNotifier).
     private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(5);
 
     // A stopping manager tells each node to come back after 1..this many seconds (uniformly spread), so a
@@ -71,7 +72,8 @@ public static class AssignmentsApi
             try
             {
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-                await change.WaitAsync(remaining < RecheckEvery ? remaining : RecheckEvery, time, stopping.Token);
+                var recheck = notifier.Subscribed || remaining < RecheckEvery ? remaining : RecheckEvery;
+                await change.WaitAsync(recheck, time, stopping.Token);
             }
             catch (TimeoutException)
             {

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Redis;
 using Orchestrator.Protocol;
+using StackExchange.Redis;
 using Orchestrator.Tests.Manager;
 
 namespace Orchestrator.Tests.Scheduling;
@@ -30,6 +34,30 @@ public class AssignmentDeliveryTests(ManagerApiFixture fixture) : IClassFixture<
         Assert.Equal("BTC", assignment.AgentConfig.GetProperty("symbol").GetString()); // agent_config is the operator's own object
         Assert.Equal(1, assignment.Epoch);
         Assert.Equal(ClusterLossPolicies.Keep, assignment.OnClusterLoss);
+    }
+
+    [Fact]
+    public async Task AHeldLongPollWhoseWakeUpWasLostReadsAgainWhenTheSubscriptionDrops()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var id = await admin.RegisterAsync(SchedulingClient.UniqueType(), "1", 5);
+        var generation = (await admin.GetAssignmentsAsync(id)).Generation;
+        var notifier = Manager.Services.GetRequiredService<AssignmentNotifier>();
+        Assert.True(notifier.Subscribed);
+
+        // The manager's clock is a FakeTimeProvider that is not advanced: the poll never reaches its deadline,
+        // and while subscribed it does no periodic re-read, so only a wake-up can answer it.
+        var poll = admin.GetAssignmentsAsync(id, $"?since={generation}&wait=30");
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(notifier.IsHeld(id)), Deadline, $"the long-poll for {id} held");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString + ",allowAdmin=true");
+        // A change whose wake-up is lost: the generation moves without a PUBLISH.
+        await redis.GetDatabase().HashIncrementAsync(RedisKeys.Container(id), "generation");
+        Assert.False(poll.IsCompleted);
+
+        await redis.GetServers().Single().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+
+        Assert.True((await poll.WaitAsync(TimeSpan.FromSeconds(10))).Generation > generation);
+        await Testing.Deadline.UntilAsync(() => Task.FromResult(notifier.Subscribed), Deadline, "the manager subscribed again");
     }
 
     [Fact]
