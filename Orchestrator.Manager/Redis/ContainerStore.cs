@@ -83,13 +83,29 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return statuses;
     }
 
-    // The given fields of each container, in one pipelined batch; an empty array for a container that is gone.
+    // At most this many containers per ReadFields call, so one call never holds Redis for long.
+    private const int ReadBatch = 200;
+
+    // The given fields of each container, in the order given (all null for a container that is gone): one
+    // ReadFields script per shard batch, all pipelined.
     public async Task<IReadOnlyList<RedisValue[]>> ReadFieldsAsync(IReadOnlyList<string> ids, RedisValue[] fields)
     {
         var db = Db;
-        var reads = ids.Select(id => db.HashGetAsync(RedisKeys.Container(id), fields)).ToList();
-        var values = new List<RedisValue[]>(reads.Count);
-        foreach (var read in reads) values.Add(await read);
+        var batches = new List<(List<int> Positions, Task<RedisResult> Read)>();
+        foreach (var shard in Enumerable.Range(0, ids.Count).GroupBy(i => ContainerShards.Of(ids[i])))
+        {
+            foreach (var chunk in shard.Chunk(ReadBatch))
+            {
+                var keys = chunk.Select(i => RedisKeys.Container(ids[i])).ToArray();
+                batches.Add((chunk.ToList(), db.ScriptEvaluateAsync(ContainerScripts.ReadFields, keys, fields)));
+            }
+        }
+        var values = new RedisValue[ids.Count][];
+        foreach (var (positions, read) in batches)
+        {
+            var rows = (RedisResult[])(await read)!;
+            for (var j = 0; j < positions.Count; j++) values[positions[j]] = (RedisValue[])rows[j]!;
+        }
         return values;
     }
 

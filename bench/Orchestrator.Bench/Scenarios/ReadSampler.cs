@@ -6,6 +6,9 @@ using Orchestrator.Bench.Protocol;
 namespace Orchestrator.Bench.Scenarios;
 
 // An operator's reads, one after another (as a dashboard polling would), while the fleet heartbeats.
+// The first call is timed apart and kept out of the percentiles: it pays the JIT for the endpoint's code
+// (1.7 s for a first distribution read at 10,000 containers, against 180 ms after), which a dashboard pays
+// once per manager process, not per poll.
 public static class ReadSampler
 {
     public static async Task<ReadResult> SampleAsync(ProtocolClient client, AuthenticationHeaderValue admin, string path, int samples,
@@ -14,6 +17,16 @@ public static class ReadSampler
         var latency = new LatencyRecorder();
         var outcomes = new OutcomeCounts();
         long bytes = 0;
+        var first = Stopwatch.StartNew();
+        try
+        {
+            await client.GetAsync(admin, path, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            outcomes.AddException(e);
+        }
+        var firstMs = Math.Round(first.Elapsed.TotalMilliseconds, 1);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < samples && clock.Elapsed < budget; i++)
         {
@@ -30,8 +43,9 @@ public static class ReadSampler
                 outcomes.AddException(e);
             }
         }
-        return new ReadResult(path, latency.Summarize(), outcomes.Summarize(), bytes);
+        return new ReadResult(path, latency.Summarize(), outcomes.Summarize(), bytes, firstMs);
     }
 }
 
-public sealed record ReadResult(string Path, Measurement.LatencySummary Latency, OutcomeSummary Outcomes, long ResponseBytes);
+// FirstMs: the untimed-in-percentiles first call (see above).
+public sealed record ReadResult(string Path, Measurement.LatencySummary Latency, OutcomeSummary Outcomes, long ResponseBytes, double FirstMs);
