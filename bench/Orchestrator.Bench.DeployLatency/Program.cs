@@ -10,6 +10,8 @@ if (args.Length < 1 || !Directory.Exists(args[0]))
     Console.Error.WriteLine("usage: deploy-latency <artifacts dir with manager/ and agent/ builds> [deploys] [orchestrators]");
     return 2;
 }
+// Absolute: the child processes start in directories of their own.
+var artifacts = Path.GetFullPath(args[0]);
 var deploys = args.Length > 1 && int.TryParse(args[1], out var d) && d > 0 ? d : 100;
 var orchestrators = args.Length > 2 && int.TryParse(args[2], out var o) && o > 0 ? o : 2;
 
@@ -19,8 +21,8 @@ Dictionary<string, string> quiet = new() { ["ASPNETCORE_ENVIRONMENT"] = "Product
 await using var cluster = await ProcessCluster.StartAsync(new ProcessClusterOptions
 {
     Orchestrators = orchestrators,
-    ManagerDll = Path.Combine(args[0], "manager", "Orchestrator.Manager.dll"),
-    NodeDll = Path.Combine(args[0], "agent", "Orchestrator.Agent.dll"),
+    ManagerDll = Path.Combine(artifacts, "manager", "Orchestrator.Manager.dll"),
+    NodeDll = Path.Combine(artifacts, "agent", "Orchestrator.Agent.dll"),
     DirectToManagers = true,
     Redis = new RedisHostOptions { AppendOnly = false },
     HeartbeatSeconds = 2,
