@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Orchestrator.AppHost.Extensions;
@@ -14,13 +13,8 @@ public sealed class RedisClusterHealthCheck(RedisClusterResource resource) : IHe
         {
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, cancellationToken);
-                var stream = client.GetStream();
-                await stream.WriteAsync("*2\r\n$7\r\nCLUSTER\r\n$4\r\nINFO\r\n"u8.ToArray(), cancellationToken);
-                var buffer = new byte[4096];
-                var read = await stream.ReadAsync(buffer, cancellationToken);
-                if (!Encoding.ASCII.GetString(buffer, 0, read).Contains("cluster_state:ok", StringComparison.Ordinal))
+                var reply = await RedisProbe.AskAsync("127.0.0.1", port, "*2\r\n$7\r\nCLUSTER\r\n$4\r\nINFO\r\n"u8.ToArray(), cancellationToken);
+                if (!reply.Contains("cluster_state:ok", StringComparison.Ordinal))
                     return HealthCheckResult.Unhealthy($"the Redis Cluster node on port {port} is not cluster_state:ok yet");
             }
             catch (Exception ex) when (ex is SocketException or IOException)

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Orchestrator.AppHost.Extensions;
@@ -12,13 +11,7 @@ public sealed class RedisPingHealthCheck(RedisServerResource resource) : IHealth
         try
         {
             var endpoint = resource.PrimaryEndpoint;
-            using var client = new TcpClient();
-            await client.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
-            var stream = client.GetStream();
-            await stream.WriteAsync("*1\r\n$4\r\nPING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[64];
-            var read = await stream.ReadAsync(buffer, cancellationToken);
-            var reply = Encoding.ASCII.GetString(buffer, 0, read);
+            var reply = await RedisProbe.AskAsync(endpoint.Host, endpoint.Port, "*1\r\n$4\r\nPING\r\n"u8.ToArray(), cancellationToken);
             return reply.StartsWith("+PONG", StringComparison.Ordinal)
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy($"redis-server answered '{reply.Trim()}'");

@@ -20,24 +20,16 @@ public class RedisUrlTests
             _ => e.ToString()!,
         }).ToList();
 
-    [Fact]
-    public void ASingleRedisUrlGivesOneEndpointWithoutTls()
+    [Theory]
+    [InlineData("redis://redis:6379", "redis:6379", false, null)]
+    [InlineData("rediss://:s3cret%2Fkey@cache.example.net:10000", "cache.example.net:10000", true, "s3cret/key")]
+    public void ARedisUrlGivesItsEndpointTlsForRedissAndTheDecodedPassword(string url, string endpoint, bool tls, string? password)
     {
-        var options = Parse("redis://redis:6379");
+        var options = Parse(url);
 
-        Assert.Equal(["redis:6379"], Endpoints(options));
-        Assert.False(options.Ssl);
-        Assert.Null(options.Password);
-    }
-
-    [Fact]
-    public void RedissWithAPasswordGivesTlsAndThePassword()
-    {
-        var options = Parse("rediss://:s3cret%2Fkey@cache.example.net:10000");
-
-        Assert.Equal(["cache.example.net:10000"], Endpoints(options));
-        Assert.True(options.Ssl);
-        Assert.Equal("s3cret/key", options.Password);
+        Assert.Equal([endpoint], Endpoints(options));
+        Assert.Equal(tls, options.Ssl);
+        Assert.Equal(password, options.Password);
     }
 
     [Fact]
