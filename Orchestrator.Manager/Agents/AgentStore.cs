@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Orchestrator.Manager.Agents;
 
 // Placed agents and each container's desired state, all in Redis (see RedisKeys and AgentScripts).
-public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, FleetChanges? changes = null)
 {
     private IDatabase Db => redis.GetDatabase();
 
@@ -50,6 +50,7 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
         var result = (string?)await Db.ScriptEvaluateAsync(AgentScripts.Commit,
             [RedisKeys.Container(containerId), RedisKeys.Reservations(containerId), RedisKeys.DesiredAgents(containerId)],
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.CommitArgs)]);
+        changes?.Wrote();
         return ToOutcome(result);
     }
 
@@ -158,10 +159,14 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
     }
 
     // AgentScripts.Remove on one container: 'ok', 'moving' or 'absent'.
-    public async Task<string?> RemoveFromContainerAsync(string containerId, string agentId) =>
-        (string?)await AgentScripts.Remove.EvaluateAsync(Db, new AgentScripts.RemoveArgs(
+    public async Task<string?> RemoveFromContainerAsync(string containerId, string agentId)
+    {
+        var result = (string?)await AgentScripts.Remove.EvaluateAsync(Db, new AgentScripts.RemoveArgs(
             Container: RedisKeys.Container(containerId), Desired: RedisKeys.DesiredAgents(containerId), Reports: RedisKeys.Reports(containerId),
             Outgoing: RedisKeys.Outgoing(containerId), AgentId: agentId, Channel: RedisKeys.ContainerChanged(containerId).ToString()));
+        changes?.Wrote();
+        return result;
+    }
 
     // requiredName/requiredVersion: the caller's token claims (null for admin; version null for shared-password tokens).
     public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since, string? requiredVersion = null)
@@ -191,6 +196,7 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time)
             a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "")).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
+        changes?.Wrote(); // running_agents
         if (result.Length == 1 && (string?)result[0] is "missing") return (AccessOutcome.UnknownContainer, []);
         if (result.Length == 1 && (string?)result[0] is "forbidden") return (AccessOutcome.WrongContainer, []);
         if (result.Length == 1 && (string?)result[0] is "revoked") return (AccessOutcome.Revoked, []);

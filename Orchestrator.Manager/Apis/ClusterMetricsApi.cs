@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using System.Text.Json;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
-using StackExchange.Redis;
 using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
@@ -19,28 +17,21 @@ public static class ClusterMetricsApi
         return app;
     }
 
-    private static readonly RedisValue[] DistributionFields =
-    [
-        ContainerFields.Id, ContainerFields.Name, ContainerFields.Metadata, ContainerFields.Status,
-        ContainerFields.AssignedAgents, ContainerFields.RunningAgents, ContainerFields.MaxAgents,
-    ];
-
-    // From each container's own counters (assigned_agents, running_agents, kept by the scripts): one small read
-    // per container and none per agent, where it used to read every agent to count the running ones.
+    // From the fleet snapshot placement keeps (PlacementCandidates): each container's own counters
+    // (assigned_agents, running_agents, kept by the scripts) as read at most Scheduling:CandidateMaxAge ago, and
+    // after every change this replica made, so a caller sees its own deploys and removals at once. Another
+    // replica's changes show within that age. At 10,000 containers a read of every container's counters per
+    // call cost more than the 200 ms this answer may take; the snapshot is shared by every caller and deploy.
     // A scoped caller's numbers cover its tenants' containers and agents only.
-    public static async Task<Ok<DistributionResponse>> GetDistributionAsync(ContainerStore containers, CallerScope caller)
+    public static async Task<Ok<DistributionResponse>> GetDistributionAsync(PlacementCandidates fleet, CallerScope caller)
     {
-        var ids = await containers.AllIdsAsync();
-        var values = await containers.ReadFieldsAsync(ids, DistributionFields);
-        var perContainer = new List<ContainerDistribution>(ids.Count);
-        foreach (var v in values)
+        var snapshot = await fleet.GetAfterOwnWritesAsync();
+        var perContainer = new List<ContainerDistribution>(snapshot.Containers.Count);
+        foreach (var c in snapshot.Containers)
         {
-            if (v is not [{ HasValue: true } id, var name, var metadata, var status, var assigned, var running, var max]) continue;
-            var orchestrator = OrchestratorIdOf(metadata.ToString());
-            if (!caller.Sees(orchestrator)) continue;
-            int Int(RedisValue value) => value.IsNull ? 0 : (int)(long)value;
-            perContainer.Add(new ContainerDistribution(id.ToString(), name.ToString(), orchestrator, status.ToString(),
-                Int(assigned), Int(running), Int(max), Ratio(Int(assigned), Int(max))));
+            if (!caller.Sees(c.OrchestratorId)) continue;
+            perContainer.Add(new ContainerDistribution(c.ContainerId, c.Name, c.OrchestratorId, c.Status,
+                c.Assigned, c.Running, c.MaxAgents, Ratio(c.Assigned, c.MaxAgents)));
         }
         perContainer.Sort((a, b) => string.CompareOrdinal(a.ContainerName, b.ContainerName));
         var perOrchestrator = perContainer.GroupBy(c => c.OrchestratorId).OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -63,14 +54,6 @@ public static class ClusterMetricsApi
         }).ToList();
         return TypedResults.Ok(new CommunicationStatsResponse(rows, new CommunicationTotals(
             rows.Sum(r => r.HeartbeatsReceived), rows.Sum(r => r.AssignmentDeliveries), rows.Sum(r => r.Failures), rows.Sum(r => r.Reconnects))));
-    }
-
-    private static string OrchestratorIdOf(string metadata)
-    {
-        if (string.IsNullOrEmpty(metadata)) return "";
-        using var document = JsonDocument.Parse(metadata);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("orchestrator_id", out var id)
-            ? ContainerViewExtensions.JsonIdentifier(id) ?? "" : "";
     }
 
     private static double Ratio(int used, int capacity) => capacity <= 0 ? 0 : Math.Round((double)used / capacity, 4);

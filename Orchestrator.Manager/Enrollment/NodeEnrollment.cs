@@ -9,7 +9,7 @@ namespace Orchestrator.Manager.Enrollment;
 // Exchanges an enrollment token for a per-node credential. The manager fixes the node's identity: its
 // container_id, its container_name and its orchestrator_id (from the token), and holds its claims to the token's bounds.
 public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentTokenStore tokens, TenantQuotas quotas, ContainerStore containers,
-    TimeProvider time)
+    TimeProvider time, FleetChanges? changes = null)
 {
     public abstract record Outcome
     {
@@ -78,7 +78,9 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
                 Bounds: JsonSerializer.Serialize(bounds, EnrollmentJsonContext.Default.NodeBounds))))!;
             switch ((string?)result[0])
             {
-                case "ok": return new Outcome.Enrolled(id, accepted.OrchestratorId, credential, (int)result[2] == 1);
+                case "ok":
+                    changes?.Wrote();
+                    return new Outcome.Enrolled(id, accepted.OrchestratorId, credential, (int)result[2] == 1);
                 case "retry": continue;
                 default: return new Outcome.NameTaken(name);
             }

@@ -8,7 +8,7 @@ namespace Orchestrator.Manager.Liveness;
 
 // The liveness rule, apart from any timer: healthy -> unhealthy after 2 missed heartbeat intervals,
 // -> lost after 3 (heartbeats turn containers healthy again). One Lua script per pass.
-public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options)
+public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, FleetChanges? fleet = null)
 {
     public const int UnhealthyAfterMissed = 2;
     public const int LostAfterMissed = 3;
@@ -50,6 +50,7 @@ public sealed class LivenessSweeper(IConnectionMultiplexer redis, TimeProvider t
                 for (var i = 0; i + 1 < result.Length; i += 2) changes.Add(new StatusChange((string)result[i]!, (string)result[i + 1]!));
             }
         }
+        if (changes.Count > 0) fleet?.Wrote();
         return changes;
     }
 

@@ -11,7 +11,7 @@ namespace Orchestrator.Manager.Recovery;
 // steps RescheduleScripts describes: reserve on the target, take it off the lost container (recorded in its
 // Outgoing hash), commit on the target, point the agent's hash there, drop the Outgoing entry.
 public sealed class AgentMover(IConnectionMultiplexer redis, AgentStore agents, TimeProvider time, IOptions<SchedulingOptions> scheduling,
-    ILogger<AgentMover> logger)
+    ILogger<AgentMover> logger, FleetChanges? changes = null)
 {
     public enum Outcome { Moved, Changed, NotLost, Unavailable, Full }
 
@@ -27,6 +27,7 @@ public sealed class AgentMover(IConnectionMultiplexer redis, AgentStore agents, 
             From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from), FromReports: RedisKeys.Reports(from),
             FromOutgoing: RedisKeys.Outgoing(from), AgentId: assignment.AgentId, ExpectedEpoch: assignment.Epoch,
             Next: PackedArguments.Pack(move, PackedArgumentsJsonContext.Default.OutgoingMove), FromChannel: RedisKeys.ContainerChanged(from).ToString()));
+        changes?.Wrote();
         if (result != "ok")
         {
             await agents.ReleaseAsync(to, reservation);

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Orchestrator.Manager.Redis;
 
 // The container registry. Stateless: every call reads or writes Redis (see RedisKeys for the layout).
-public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider time, FleetChanges? changes = null)
 {
     private IDatabase Db => redis.GetDatabase();
 
@@ -33,7 +33,11 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
                 Capabilities: capabilities, Resources: registration.ResourcesJson, Metadata: registration.MetadataJson,
                 MaxAgents: registration.MaxAgents, RequiredId: requiredId ?? "", CredentialVersion: requiredVersion ?? "")))!;
             if (result.Length == 1) return new RegistrationResult("", false, Revoked: true);
-            if ((string?)result[0] != "retry") return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
+            if ((string?)result[0] != "retry")
+            {
+                changes?.Wrote();
+                return new RegistrationResult((string)result[0]!, (int)result[1] == 1);
+            }
             known = (string?)result[1] is { Length: > 0 } current ? current : null;
         }
         throw new InvalidOperationException(
@@ -49,6 +53,7 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
             Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id, Now: NowMs(), HealthScore: report.HealthScore, ActiveAgents: report.ActiveAgents, Usage: report.UsageJson,
             Agents: report.AgentsJson ?? "", RequiredName: requiredName ?? "",
             RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1, CredentialVersion: requiredVersion ?? ""));
+        if (before is not ("revoked" or "missing" or "forbidden" or ContainerStatus.Healthy)) changes?.Wrote(); // back to healthy
         return before switch
         {
             "revoked" => new(HeartbeatOutcome.Revoked),
@@ -151,10 +156,14 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<bool> DeleteAsync(string id) =>
-        (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(
+    public async Task<bool> DeleteAsync(string id)
+    {
+        var deleted = (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(
             Container: RedisKeys.Container(id), Names: await NamesOfAsync(id), Ids: RedisKeys.ContainerIds(ContainerShards.Of(id)),
             Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)), Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id)) == 1;
+        changes?.Wrote();
+        return deleted;
+    }
 
     // The by-name hash holding this container's name: its own shard's for every container the manager
     // created (the id is drawn in the name's shard), its name's shard for one migrated from an older layout.
@@ -165,10 +174,14 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
     }
 
     // Deletes the node's credential; its tokens stop at their next call. False when no such container.
-    public async Task<bool> RevokeAsync(string id) =>
-        (int)await ContainerScripts.Revoke.EvaluateAsync(Db, new ContainerScripts.RevokeArgs(
+    public async Task<bool> RevokeAsync(string id)
+    {
+        var revoked = (int)await ContainerScripts.Revoke.EvaluateAsync(Db, new ContainerScripts.RevokeArgs(
             Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)),
             Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id, Now: NowMs())) == 1;
+        changes?.Wrote();
+        return revoked;
+    }
 
     // The stored SHA-256 of a node's credential and its version, for credential logins.
     public async Task<(string? Name, string? Hash, string? Version, string? OrchestratorId)> CredentialAsync(string id)

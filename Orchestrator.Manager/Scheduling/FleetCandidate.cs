@@ -11,8 +11,11 @@ public sealed class FleetCandidate
     private int _refused;
 
     public required string ContainerId { get; init; }
+    public required string Name { get; init; }
     public required string Status { get; init; }
     public required int Assigned { get; init; }
+    // Agents its node last reported running (distribution only; placement counts Assigned).
+    public required int Running { get; init; }
     public required int MaxAgents { get; init; }
     public required double HealthScore { get; init; }
     public required IReadOnlySet<string> Capabilities { get; init; }

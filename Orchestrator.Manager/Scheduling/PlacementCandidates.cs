@@ -11,7 +11,8 @@ namespace Orchestrator.Manager.Scheduling;
 // time and shared by every deploy in between, so a deploy no longer reads every container (at 10,000
 // containers that was 5 MB per deploy). Reads start in the background once half the age has passed, so deploys
 // rarely wait for one. A stale plan is safe: the commit script checks capacity atomically and refuses.
-public sealed class PlacementCandidates(ContainerStore containers, TimeProvider time, IOptions<SchedulingOptions> options)
+public sealed class PlacementCandidates(ContainerStore containers, TimeProvider time, IOptions<SchedulingOptions> options,
+    FleetChanges? changes = null)
 {
     // Order: when its read started, on this replica's Mark() counter. ReadAt: the same moment on the TimeProvider, for its age.
     public sealed record Snapshot(long Order, long ReadAt, IReadOnlyList<FleetCandidate> Containers, IReadOnlyDictionary<string, FleetCandidate> ById);
@@ -19,19 +20,19 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
     private static readonly RedisValue[] Fields =
     [
         ContainerFields.Status, ContainerFields.AssignedAgents, ContainerFields.MaxAgents, ContainerFields.HealthScore,
-        ContainerFields.Capabilities, ContainerFields.Metadata,
+        ContainerFields.Capabilities, ContainerFields.Metadata, ContainerFields.Name, ContainerFields.RunningAgents,
     ];
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly Lock _gate = new();
-    private long _clock;
+    private readonly FleetChanges _changes = changes ?? new FleetChanges();
     private Snapshot? _current;
     private (long Order, Task<Snapshot> Task)? _reading;
 
     // A point in this replica's order of events: a read that starts later has a higher Order. A counter, not a
     // clock, so "started after" holds even when the TimeProvider stands still.
-    public long Mark() => Interlocked.Increment(ref _clock);
+    public long Mark() => _changes.Mark();
 
     // A snapshot no older than CandidateMaxAge; with readAfter (a Mark()), one whose read started after it,
     // e.g. after a deploy began, when a container registered just before must be seen.
@@ -50,6 +51,26 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
                 }
             }
             return StartRead(readAfter);
+        }
+    }
+
+    // For reads that must show this replica's own changes (the distribution): a snapshot no older than
+    // CandidateMaxAge whose read started after this replica's last write to the fleet (see FleetChanges).
+    public Task<Snapshot> GetAfterOwnWritesAsync()
+    {
+        var lastWrite = _changes.LastWrite;
+        lock (_gate)
+        {
+            if (_current is { } current && current.Order > lastWrite)
+            {
+                var age = time.GetElapsedTime(current.ReadAt);
+                if (age <= options.Value.CandidateMaxAge)
+                {
+                    if (age > options.Value.CandidateMaxAge / 2) StartRead(null);
+                    return Task.FromResult(current);
+                }
+            }
+            return StartRead(lastWrite);
         }
     }
 
@@ -74,10 +95,10 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
             var list = new List<FleetCandidate>(ids.Count);
             for (var i = 0; i < ids.Count; i++)
             {
-                if (values[i] is not [{ HasValue: true } status, var assigned, var max, var health, var caps, var metadata]) continue;
+                if (values[i] is not [{ HasValue: true } status, var assigned, var max, var health, var caps, var metadata, var name, var running]) continue;
                 FleetCandidate? before = null;
                 previous?.TryGetValue(ids[i], out before);
-                list.Add(Parse(ids[i], status, assigned, max, health, caps.ToString(), metadata.ToString(), before));
+                list.Add(Parse(ids[i], status, assigned, max, health, caps.ToString(), metadata.ToString(), before, name.ToString(), Int(running)));
             }
             var snapshot = new Snapshot(started, readAt, list, list.ToDictionary(c => c.ContainerId, StringComparer.Ordinal));
             lock (_gate)
@@ -97,8 +118,10 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
         }
     }
 
+    private static int Int(RedisValue value) => (int)(long)(value.IsNull ? 0 : value);
+
     private static FleetCandidate Parse(string id, RedisValue status, RedisValue assigned, RedisValue max, RedisValue health,
-        string caps, string metadata, FleetCandidate? before)
+        string caps, string metadata, FleetCandidate? before, string name, int running)
     {
         var capabilities = before?.RawCapabilities == caps ? before.Capabilities : ParseCapabilities(caps);
         var (meta, orchestrator) = before?.RawMetadata == metadata ? (before.Metadata, before.OrchestratorId) : ParseMetadata(metadata);
@@ -106,8 +129,10 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
         {
             ContainerId = id,
             Status = status.ToString(),
-            Assigned = (int)(long)(assigned.IsNull ? 0 : assigned),
-            MaxAgents = (int)(long)(max.IsNull ? 0 : max),
+            Name = name,
+            Assigned = Int(assigned),
+            Running = running,
+            MaxAgents = Int(max),
             HealthScore = double.TryParse(health.ToString(), CultureInfo.InvariantCulture, out var score) ? score : 0,
             Capabilities = capabilities,
             Metadata = meta,

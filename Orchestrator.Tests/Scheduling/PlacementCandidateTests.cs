@@ -83,6 +83,34 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
     private async Task<long> DesiredCountAsync(string id) => await _connection.GetDatabase().HashLengthAsync(RedisKeys.DesiredAgents(id));
 
     [Fact]
+    public async Task TheSnapshotForReadsShowsThisReplicasOwnWriteAtOnceAndAnotherReplicasOnceItIsOlderThanItsMaxAge()
+    {
+        var maxAge = TimeSpan.FromSeconds(1);
+        var options = MsOptions.Create(new SchedulingOptions { CandidateMaxAge = maxAge });
+        var (mine, theirs) = (new FleetChanges(), new FleetChanges());
+        var fleet = new PlacementCandidates(new ContainerStore(_connection, _time, mine), _time, options, mine);
+        var myAgents = new AgentStore(_connection, _time, mine);
+        var theirAgents = new AgentStore(_connection, _time, theirs);
+        var id = await RegisterAsync(Registrations.UniqueName(), SchedulingClient.UniqueType(), "o", 5);
+        PlannedReplica Replica(string agent) => new(id, agent, "o", $$"""{"agent_id":"{{agent}}"}""");
+        async Task<int> AssignedInSnapshotAsync() => (await fleet.GetAfterOwnWritesAsync()).ById[id].Assigned;
+
+        // The first read finds no snapshot and reads one: it shows what any replica wrote before.
+        Assert.Equal(PlaceOutcome.Placed, await theirAgents.CommitAsync(id, "", [Replica("agt-theirs-1")], []));
+        Assert.Equal(1, await AssignedInSnapshotAsync());
+
+        // Another replica's write behind the snapshot: not shown until the snapshot is older than its max age.
+        Assert.Equal(PlaceOutcome.Placed, await theirAgents.CommitAsync(id, "", [Replica("agt-theirs-2")], []));
+        Assert.Equal(1, await AssignedInSnapshotAsync());
+        _time.Advance(maxAge + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, await AssignedInSnapshotAsync());
+
+        // This replica's own write: shown at once, the clock standing still.
+        Assert.Equal(PlaceOutcome.Placed, await myAgents.CommitAsync(id, "", [Replica("agt-mine")], []));
+        Assert.Equal(3, await AssignedInSnapshotAsync());
+    }
+
+    [Fact]
     public async Task TwoHundredParallelDeploysFromTwoReplicasNeverPlaceOnAFullUnhealthyOrIncapableContainer()
     {
         var type = SchedulingClient.UniqueType();
