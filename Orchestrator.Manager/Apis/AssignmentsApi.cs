@@ -69,20 +69,19 @@ public static class AssignmentsApi
             // orchestrator simply polls again, on whichever replica answers next.
             if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
             if (desired!.Generation > after || remaining <= TimeSpan.Zero) return TypedResults.Ok(ToResponse(id, desired));
-            try
+            // The deadline, the periodic re-check and a stopping manager all end the wait without an exception (at
+            // 10,000 held polls, one expires every 2.5 ms): the loop reads again and answers, or, stopping, answers
+            // with the current state. Only the caller going away ends the request.
+            using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping))
             {
-                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
                 var recheck = notifier.Subscribed || remaining < RecheckEvery ? remaining : RecheckEvery;
-                await change.WaitAsync(recheck, time, stopping.Token);
+                await change.WaitAsync(recheck, time, stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            catch (TimeoutException)
-            {
-                // Fall through and read again: the deadline or the periodic re-check.
-            }
-            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // Shutting down: loop once more and answer with the current state.
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            // Not woken while subscribed: nothing changed, so at the deadline the state read last is still the
+            // current one, and the poll is answered without another read (at 10,000 held polls, 400 reads a second).
+            if (!change.IsCompleted && notifier.Subscribed && !lifetime.ApplicationStopping.IsCancellationRequested
+                && time.GetUtcNow() >= deadline) return TypedResults.Ok(ToResponse(id, desired));
         }
     }
 

@@ -18,9 +18,9 @@ public static class ClusterMetricsApi
     }
 
     // From the fleet snapshot placement keeps (PlacementCandidates): each container's own counters
-    // (assigned_agents, running_agents, kept by the scripts) as read at most Scheduling:CandidateMaxAge ago, and
-    // after every change this replica made, so a caller sees its own deploys and removals at once. Another
-    // replica's changes show within that age. At 10,000 containers a read of every container's counters per
+    // (assigned_agents, running_agents, kept by the scripts) as read after every change this replica made, so a
+    // caller sees its own deploys and removals at once, and at most Scheduling:CandidateMaxAge ago (twice that
+    // while a newer read is under way), so another replica's changes show within that age. At 10,000 containers a read of every container's counters per
     // call cost more than the 200 ms this answer may take; the snapshot is shared by every caller and deploy.
     // A scoped caller's numbers cover its tenants' containers and agents only.
     public static async Task<Ok<DistributionResponse>> GetDistributionAsync(PlacementCandidates fleet, CallerScope caller)

@@ -54,19 +54,21 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
         }
     }
 
-    // For reads that must show this replica's own changes (the distribution): a snapshot no older than
-    // CandidateMaxAge whose read started after this replica's last write to the fleet (see FleetChanges).
+    // For reads that must show this replica's own changes (the distribution): a snapshot whose read started
+    // after this replica's last write to the fleet (see FleetChanges), no older than CandidateMaxAge, or up to
+    // twice that while a newer read is under way (a reader then never waits for a whole fleet read).
     public Task<Snapshot> GetAfterOwnWritesAsync()
     {
         var lastWrite = _changes.LastWrite;
         lock (_gate)
         {
+            var maxAge = options.Value.CandidateMaxAge;
             if (_current is { } current && current.Order > lastWrite)
             {
                 var age = time.GetElapsedTime(current.ReadAt);
-                if (age <= options.Value.CandidateMaxAge)
+                if (age <= maxAge || age <= maxAge * 2 && _reading is not null)
                 {
-                    if (age > options.Value.CandidateMaxAge / 2) StartRead(null);
+                    if (age > maxAge / 2) StartRead(null);
                     return Task.FromResult(current);
                 }
             }
