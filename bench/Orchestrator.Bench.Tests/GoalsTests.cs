@@ -57,7 +57,7 @@ public class GoalsTests
     [InlineData(40_000, 10, 10, "not at goal size")]
     public void TheAgentReadsGoalNeedsBothReadsFastAtAHundredThousandAgents(int agents, double listP99, double distributionP99, string verdict)
     {
-        ReadResult Read(string path, double p99) => new(path, LatencySummary.Empty with { Count = 1, P99Ms = p99 }, NoErrors, 100);
+        ReadResult Read(string path, double p99) => new(path, LatencySummary.Empty with { Count = 1, P99Ms = p99 }, NoErrors, 100, FirstMs: 0);
         var reads = new AgentReadsResult(agents, 1, NoErrors, Read("/agents", listP99), Read("/distribution", distributionP99));
         var deploy = DeployResult.Unmeasured(Registered, "") with { Measured = true, Reads = reads };
 
@@ -100,6 +100,6 @@ public class GoalsTests
         var latency = LatencySummary.Empty with { Count = 1, P99Ms = statusP99 };
         var window = new HeartbeatWindowResult(1, 1, 1, LatencySummary.Empty, LatencySummary.Empty, NoErrors, 0, 0);
         return new FleetStep(clusters, clusters, Registered, window, new CpuShare(0, 0, 0), rssMiB, 1, 1,
-            new ReadResult("/status", latency, NoErrors, 100), new ReadResult("/containers", latency, NoErrors, 100), clusters);
+            new ReadResult("/status", latency, NoErrors, 100, FirstMs: 0), new ReadResult("/containers", latency, NoErrors, 100, FirstMs: 0), clusters);
     }
 }
