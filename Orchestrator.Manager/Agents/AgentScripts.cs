@@ -93,6 +93,18 @@ internal static class AgentScripts
         return 'ok'
         """;
 
+    // Lists an agent its container holds but the agents index lacks (see AgentIndexRepair), only while its hash
+    // still names that container and was written before CreatedBefore (ms): a deploy still under way indexes its
+    // own agents, or discards them. Agent and Index share the agent id's shard tag: one slot. Returns 1 when listed.
+    public sealed record IndexIfPlacedArgs(RedisKey Agent, RedisKey Index, string AgentId, string Container, long CreatedBefore);
+
+    public static readonly LuaScript IndexIfPlaced = LuaScript.Prepare("""
+        local v = redis.call('HMGET', @Agent, 'container', 'created_at')
+        if v[1] ~= @Container then return 0 end
+        if (tonumber(v[2]) or 0) > tonumber(@CreatedBefore) then return 0 end
+        return redis.call('SADD', @Index, @AgentId)
+        """);
+
     // Takes one agent off one container: its desired entry, its last report (and running_agents with it).
     // Returns 'ok', 'moving' (a reschedule holds it in Outgoing: try again shortly) or 'absent' (not here: the
     // caller reads the agent's container again, which a reschedule may have changed).

@@ -48,6 +48,7 @@ public static class ApplicationServiceExtensions
 
         builder.Services.AddSingleton<RedisLayout>();
         builder.Services.AddHostedService<RedisLayoutMigration>();
+        builder.Services.AddHostedService<RedisTopologyRefresh>();
         builder.Services.AddSingleton<FleetChanges>();
         builder.Services.AddSingleton<ContainerStore>();
         builder.Services.AddSingleton<ContainerTotals>();
