@@ -17,9 +17,12 @@ public class TenantMetricsTests
             Microsoft.Extensions.Options.Options.Create(new TenancyOptions { MetricTenants = 2 }));
         var recorded = new List<string>();
         using var listener = new MeterListener();
+        // Only this test's meter: a MeterListener hears the whole process, where other tests' managers record
+        // under the same meter name at the same time (their heartbeats once changed this list mid-assert).
+        var factory = services.GetRequiredService<IMeterFactory>();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == TenantMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == TenantMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory)) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
             recorded.Add((string)tags.ToArray().Single(t => t.Key == "tenant").Value!));
