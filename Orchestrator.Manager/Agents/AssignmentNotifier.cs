@@ -87,7 +87,9 @@ public sealed class AssignmentNotifier : BackgroundService
     private void SubscriptionChanged(ConnectionType type, bool up)
     {
         if (type != ConnectionType.Subscription) return;
-        _subscriptionUp = up;
+        // The client raises these events on worker threads, so a failure's may run after the restore's: the state
+        // is read from the connection itself, not taken from the event.
+        _subscriptionUp = _redis.GetSubscriber().IsConnected(RedisKeys.AnyContainerChanged);
         WakeAll();
         if (up) _ = Task.Delay(ResubscribeGrace, _time).ContinueWith(_ => WakeAll(), TaskScheduler.Default);
     }
