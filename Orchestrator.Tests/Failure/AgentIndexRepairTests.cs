@@ -27,15 +27,8 @@ public abstract class AgentIndexRepairTests<TEngine>(TEngine redis) : IClassFixt
     [Fact]
     public async Task AnAgentCommittedButNeverIndexedIsListedOnceItsDeployCannotStillBeUnderWay()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var containers = new ContainerStore(connection, time);
-        var agents = new AgentStore(connection, time);
-        var options = MsOptions.Create(new SchedulingOptions());
-        var repair = new AgentIndexRepair(containers, connection, time, options, NullLogger<AgentIndexRepair>.Instance);
-        var type = SchedulingClient.UniqueType();
-        var id = (await containers.RegisterAsync(new ContainerRegistration(Registrations.UniqueName(), "127.0.0.1", 8001, [type], "{}",
-            """{"orchestrator_id":"o"}""", 5))).ContainerId;
+        await using var world = await World.StartAsync(redis);
+        var (time, connection, agents, options, repair, type, id) = world;
         string NewAgentId() => "agt-" + Guid.NewGuid().ToString("N")[..16];
         var (orphan, removed) = (NewAgentId(), NewAgentId());
         PlannedReplica Replica(string agent) => new(id, agent, "o", $$"""{"agent_id":"{{agent}}","agent_type":"{{type}}"}""");
@@ -63,15 +56,8 @@ public abstract class AgentIndexRepairTests<TEngine>(TEngine redis) : IClassFixt
     [Fact]
     public async Task TheRepairRunsAtMostOncePerPeriodUnlessForced()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var containers = new ContainerStore(connection, time);
-        var agents = new AgentStore(connection, time);
-        var options = MsOptions.Create(new SchedulingOptions());
-        var repair = new AgentIndexRepair(containers, connection, time, options, NullLogger<AgentIndexRepair>.Instance);
-        var type = SchedulingClient.UniqueType();
-        var id = (await containers.RegisterAsync(new ContainerRegistration(Registrations.UniqueName(), "127.0.0.1", 8001, [type], "{}",
-            """{"orchestrator_id":"o"}""", 5))).ContainerId;
+        await using var world = await World.StartAsync(redis);
+        var (time, connection, agents, options, repair, type, id) = world;
         Assert.Equal(0, await repair.PassAsync()); // the first pass runs (nothing to list yet)
 
         var agent = "agt-" + Guid.NewGuid().ToString("N")[..16];
@@ -83,5 +69,25 @@ public abstract class AgentIndexRepairTests<TEngine>(TEngine redis) : IClassFixt
         Assert.Equal(0, await repair.PassAsync()); // within the period: skipped
         time.Advance(AgentIndexRepair.RepairEvery);
         Assert.Equal(1, await repair.PassAsync());
+    }
+
+    // A repair over one real Redis with one registered container, on a clock that moves only when told.
+    private sealed record World(FakeTimeProvider Time, ConnectionMultiplexer Connection, AgentStore Agents,
+        Microsoft.Extensions.Options.IOptions<SchedulingOptions> Options, AgentIndexRepair Repair, string Type, string ContainerId) : IAsyncDisposable
+    {
+        public static async Task<World> StartAsync(TEngine redis)
+        {
+            var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+            var containers = new ContainerStore(connection, time);
+            var options = MsOptions.Create(new SchedulingOptions());
+            var repair = new AgentIndexRepair(containers, connection, time, options, NullLogger<AgentIndexRepair>.Instance);
+            var type = SchedulingClient.UniqueType();
+            var id = (await containers.RegisterAsync(new ContainerRegistration(Registrations.UniqueName(), "127.0.0.1", 8001, [type], "{}",
+                """{"orchestrator_id":"o"}""", 5))).ContainerId;
+            return new World(time, connection, new AgentStore(connection, time), options, repair, type, id);
+        }
+
+        public ValueTask DisposeAsync() => Connection.DisposeAsync();
     }
 }
