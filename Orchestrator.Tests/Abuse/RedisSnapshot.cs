@@ -10,6 +10,11 @@ public sealed record RedisSnapshot(IReadOnlyDictionary<string, string> Entries)
     public static async Task<RedisSnapshot> TakeAsync(string connectionString, Func<string, bool>? include = null)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+        return await TakeAsync(redis, include);
+    }
+
+    public static async Task<RedisSnapshot> TakeAsync(IConnectionMultiplexer redis, Func<string, bool>? include = null)
+    {
         var db = redis.GetDatabase();
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
         await foreach (var key in redis.GetServers()[0].KeysAsync(pattern: "*", pageSize: 1000))
@@ -21,6 +26,9 @@ public sealed record RedisSnapshot(IReadOnlyDictionary<string, string> Entries)
         }
         return new RedisSnapshot(entries);
     }
+
+    // The whole snapshot as one text, so Assert.Equal shows the first key that differs.
+    public override string ToString() => string.Join("\n", Entries.Select(e => $"{e.Key} {e.Value}"));
 
     // One key's whole value as text; null when the key does not exist.
     public static async Task<string?> ValueAsync(IDatabase db, string key) => await db.KeyTypeAsync(key) switch
