@@ -40,6 +40,11 @@ public abstract class ClusterNode(string name, string dll, int port) : IAsyncDis
         Archive();
     }
 
+    // SIGSTOP / SIGCONT (see ChildProcess.Freeze).
+    public void Freeze() => (_process ?? throw new InvalidOperationException($"{Name} is not running")).Freeze();
+
+    public void Thaw() => _process?.Thaw();
+
     public async Task RestartAsync()
     {
         Kill();

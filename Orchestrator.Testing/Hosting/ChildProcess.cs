@@ -183,6 +183,15 @@ public sealed class ChildProcess : IAsyncDisposable
         Kill();
     }
 
+    // SIGSTOP: the process stops at whatever instruction it is on, mid-request, until Thaw (or Kill, which
+    // works on a frozen process). Lets a test catch it inside a window milliseconds long and look first.
+    public void Freeze()
+    {
+        if (!Signals.Stop(Pid)) throw new InvalidOperationException($"{Name} could not be frozen (SIGSTOP)");
+    }
+
+    public void Thaw() => Signals.Continue(Pid);
+
     // SIGKILL to the whole tree: no shutdown hooks run, nothing is flushed (a crash or kill -9).
     public void Kill()
     {
