@@ -34,7 +34,7 @@ public static class TenantsApi
 
     public static async Task<Results<Ok<TenantView>, ValidationProblem, ProblemHttpResult>> SetQuotaAsync(
         string id, SetTenantQuotaRequest request, ContainerStore containers, TenantQuotas quotas, OperatorStore operators, CallerScope caller,
-        AuditLog audit)
+        AuditLog audit, TenantQuotaGate gate, HttpResponse response)
     {
         var errors = new Dictionary<string, string[]>();
         if (!EnrollmentValidation.IsIdentifier(id)) errors["tenant_id"] = ["tenant_id must be 1-128 letters, digits, '.', '_' or '-'."];
@@ -44,6 +44,16 @@ public static class TenantsApi
         {
             await audit.RecordAsync(caller, AuditActions.QuotaChange, id, AuditOutcomes.Refused, id);
             return TypedResults.ValidationProblem(errors);
+        }
+        // Both quota leases are held from the usage read to the write, so no deploy or enrollment checking this
+        // tenant's old quota can land after a lower one was accepted.
+        await using var agentsLease = await gate.EnterAsync(TenantQuotaGate.Agents, [id]);
+        await using var containersLease = agentsLease is null ? null : await gate.EnterAsync(TenantQuotaGate.Containers, [id]);
+        if (containersLease is null)
+        {
+            RetryAfter.Set(response, TimeSpan.FromSeconds(1));
+            return ApiProblems.Problem(ProblemTypes.TooManyRequests, $"Deploys or enrollments for tenant '{id}' held its quota checks for too long; retry shortly.",
+                new Dictionary<string, object?> { ["tenant"] = id });
         }
         var usage = (await UsageAsync(containers, quotas, operators)).GetValueOrDefault(id) ?? new TenantView(id, 0, 0, null, null);
         var below = request.MaxContainers < usage.Containers ? ("max_containers", usage.Containers)

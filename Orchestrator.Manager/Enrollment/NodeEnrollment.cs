@@ -8,8 +8,8 @@ namespace Orchestrator.Manager.Enrollment;
 
 // Exchanges an enrollment token for a per-node credential. The manager fixes the node's identity: its
 // container_id, its container_name and its orchestrator_id (from the token), and holds its claims to the token's bounds.
-public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentTokenStore tokens, TenantQuotas quotas, ContainerStore containers,
-    TimeProvider time, FleetChanges? changes = null)
+public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentTokenStore tokens, TenantQuotas quotas, TenantQuotaGate gate,
+    ContainerStore containers, TimeProvider time, FleetChanges? changes = null)
 {
     public abstract record Outcome
     {
@@ -22,6 +22,8 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         public sealed record NameTaken(string Name) : Outcome;
         // 409: a new container would take its tenant past its max_containers quota (issue 13).
         public sealed record OverQuota(string Tenant, int Quota, int Used) : Outcome;
+        // 429: other enrollments held the tenant's max_containers check for longer than its lease lives.
+        public sealed record QuotaBusy(string Tenant) : Outcome;
     }
 
     public async Task<Outcome> EnrollAsync(string token, RegisterContainerRequest registration)
@@ -57,6 +59,13 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
     private async Task<Outcome> RegisterAsync(IDatabase db, string name, RegisterContainerRequest registration, NodeClaims.Accepted accepted,
         NodeBounds tokenBounds, long now)
     {
+        // A tenant with a max_containers quota: its lease is held from the count until the container is written,
+        // so enrollments racing for its last place cannot pass it together (TenantQuotaGate).
+        var tenant = accepted.OrchestratorId;
+        var limited = (await quotas.ReadAsync(tenant)).MaxContainers is not null;
+        var held = limited ? await gate.EnterAsync(TenantQuotaGate.Containers, [tenant]) : null;
+        if (limited && held is null) return new Outcome.QuotaBusy(tenant);
+        await using var lease = held;
         // The name may be claimed concurrently: the script refuses if it moved since this read, and we read again.
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -88,7 +97,7 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         return new Outcome.NameTaken(name);
     }
 
-    // Checked before the atomic enrollment, not inside it: nodes enrolling at the same moment may pass it by a few.
+    // Counted from a fresh listing, under the tenant's quota lease (see RegisterAsync).
     private async Task<Outcome.OverQuota?> OverQuotaAsync(string tenant)
     {
         if ((await quotas.ReadAsync(tenant)).MaxContainers is not { } max) return null;

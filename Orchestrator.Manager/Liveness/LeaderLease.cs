@@ -3,9 +3,10 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Liveness;
 
-// A lease in Redis (SET NX PX, renewed by its holder) so only one replica runs the liveness monitor.
+// A lease in Redis (SET NX PX, renewed by its holder) so only one replica runs the liveness monitor, or (with
+// another key) one deploy at a time checks a tenant's quota (TenantQuotaGate).
 // If the holder dies, the lease expires and another replica takes over within one TTL.
-public sealed class LeaderLease(IConnectionMultiplexer redis, string? owner = null)
+public sealed class LeaderLease(IConnectionMultiplexer redis, string? owner = null, RedisKey? key = null)
 {
     // 1 when the caller holds the lease afterwards.
     internal sealed record LeaseArgs(RedisKey Lease, string Owner, long TtlMs);
@@ -26,9 +27,11 @@ public sealed class LeaderLease(IConnectionMultiplexer redis, string? owner = nu
 
     public string Owner { get; } = owner ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
+    private RedisKey Key { get; } = key ?? RedisKeys.LivenessLease;
+
     public async Task<bool> TryAcquireAsync(TimeSpan ttl) =>
-        (int)await AcquireScript.EvaluateAsync(redis.GetDatabase(), new LeaseArgs(RedisKeys.LivenessLease, Owner, (long)ttl.TotalMilliseconds)) == 1;
+        (int)await AcquireScript.EvaluateAsync(redis.GetDatabase(), new LeaseArgs(Key, Owner, (long)ttl.TotalMilliseconds)) == 1;
 
     public async Task ReleaseAsync() =>
-        await ReleaseScript.EvaluateAsync(redis.GetDatabase(), new LeaseArgs(RedisKeys.LivenessLease, Owner, 0));
+        await ReleaseScript.EvaluateAsync(redis.GetDatabase(), new LeaseArgs(Key, Owner, 0));
 }

@@ -41,6 +41,8 @@ namespace Orchestrator.Manager.Redis;
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
 //   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
 //   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
+//   {tenants}:leases:{quota}:{tenant} string held while one deploy (agents) or enrollment (containers) checks that
+//                                    tenant's quota and writes what it admits (SET NX PX, TenantQuotaGate)
 //   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
 //                                    target, outcome, trace_id
 //   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
@@ -156,6 +158,8 @@ public static class RedisKeys
     // Tenants (issue 13): each one key in its own slot (hash tags so a future script on one stays in one slot).
     public static readonly RedisKey Operators = Prefix + "{operators}:by-name";
     public static readonly RedisKey TenantQuotas = Prefix + "{tenants}:quotas";
+    // quota: "agents" or "containers" (the fixed first part, so no tenant id can name another quota's lease).
+    public static RedisKey TenantQuotaLease(string quota, string tenant) => Prefix + "{tenants}:leases:" + quota + ":" + tenant;
     public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
     // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
     public static readonly RedisKey Events = Prefix + "{events}";

@@ -80,9 +80,11 @@ public sealed class AgentScheduler(
         if (plan.Count < command.Replicas)
             return new DeployOutcome.NoCapacity(command.Replicas, candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned)));
 
-        if (await quotas.CheckAsync(snapshot.Containers.Select(c => (c.OrchestratorId, c.ToCandidate().Assigned)),
-                plan.Select(containerId => snapshot.ById[containerId].OrchestratorId)) is { } overQuota)
-            return overQuota;
+        // A tenant with a max_agents quota: its lease is held from the check until the placement is written.
+        await using var admission = await quotas.AdmitAsync(snapshot.Containers.Select(c => (c.OrchestratorId, c.ToCandidate().Assigned)),
+            plan.Select(containerId => snapshot.ById[containerId].OrchestratorId),
+            async () => (await fleet.GetAsync(readAfter: fleet.Mark())).Containers.Select(c => (c.OrchestratorId, c.Assigned)));
+        if (admission.Refusal is { } refusal) return refusal;
 
         var deploymentId = "dep-" + Guid.NewGuid().ToString("N")[..16];
         var traceparent = activity?.Id;

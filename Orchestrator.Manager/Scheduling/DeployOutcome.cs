@@ -15,4 +15,7 @@ public abstract record DeployOutcome
 
     // The plan would take a tenant past its max_agents quota (issue 13).
     public sealed record OverQuota(string Tenant, int Quota, int Used, int Adding) : DeployOutcome;
+
+    // Other deploys held the tenant's quota lease for longer than a lease lives (TenantQuotaGate): try again.
+    public sealed record QuotaBusy(string Tenant) : DeployOutcome;
 }

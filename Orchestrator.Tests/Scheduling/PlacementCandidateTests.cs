@@ -12,6 +12,7 @@ using Orchestrator.Manager.Tenants;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Infrastructure;
 using Orchestrator.Tests.Manager;
+using Orchestrator.Tests.Tenants;
 using StackExchange.Redis;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -58,7 +59,7 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         var placer = new AgentPlacer(_agents, options, NullLogger<AgentPlacer>.Instance);
         var meters = _metrics.GetRequiredService<IMeterFactory>();
         var events = new EventLog(_time, MsOptions.Create(new EventsOptions()), new EventsTelemetry(meters));
-        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection)), events), fleet);
+        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection), new TenantQuotaGate(_connection, options)), events), fleet);
     }
 
     // A fresh name whose container falls in a shard (so a slot) none of `taken` uses.
@@ -167,6 +168,34 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         foreach (var id in (string[])[a, b, c, unhealthy, incapable, full])
             Assert.False(await db.KeyExistsAsync(RedisKeys.Reservations(id)) && await db.HashLengthAsync(RedisKeys.Reservations(id)) > 0);
         foreach (var agent in placed) Assert.True(await db.SetContainsAsync(RedisKeys.AgentIdsOf(agent.AgentId), agent.AgentId));
+    }
+
+    [Fact]
+    public async Task ParallelDeploysFromTwoReplicasNeverTakeATenantPastItsAgentQuota()
+    {
+        var type = SchedulingClient.UniqueType();
+        var tenant = TenantClients.UniqueTenant("quota");
+        await new TenantQuotas(_connection).SetAsync(tenant, new TenantQuota(MaxContainers: null, MaxAgents: 5));
+        var shards = new HashSet<int>();
+        string[] containers = [
+            await RegisterAsync(NameInAnotherShard(shards), type, tenant, 20),
+            await RegisterAsync(NameInAnotherShard(shards), type, tenant, 20),
+            await RegisterAsync(NameInAnotherShard(shards), type, tenant, 20)];
+        var (first, firstFleet) = Replica();
+        var (second, secondFleet) = Replica();
+        // Both replicas plan from snapshots read before any deploy: each alone would see room for five more.
+        await Task.WhenAll(firstFleet.GetAsync(), secondFleet.GetAsync());
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? first : second).DeployAsync(Deploy(type, 1, new LeastLoadedStrategy(), tenant)))));
+
+        Assert.All(outcomes, o => Assert.True(o is DeployOutcome.Placed or DeployOutcome.OverQuota, o.ToString()));
+        Assert.Equal(5, outcomes.OfType<DeployOutcome.Placed>().Count());
+        var assigned = 0;
+        foreach (var id in containers) assigned += await AssignedAsync(id);
+        Assert.Equal(5, assigned);
+        // Every lease was let go: the tenant's next deploy is refused at once for its quota, not kept waiting.
+        Assert.False(await _connection.GetDatabase().KeyExistsAsync(RedisKeys.TenantQuotaLease(TenantQuotaGate.Agents, tenant)));
     }
 
     [Fact]

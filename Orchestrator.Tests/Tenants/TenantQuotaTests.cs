@@ -60,6 +60,24 @@ public class TenantQuotaTests(EnrollmentFixture fixture) : IClassFixture<Enrollm
     }
 
     [Fact]
+    public async Task ParallelEnrollmentsNeverTakeATenantPastItsContainerQuota()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var tenant = TenantClients.UniqueTenant();
+        await SetQuotaAsync(admin, tenant, maxContainers: 3, maxAgents: null);
+        var token = await fixture.CreateTokenAsync(tenant, maxUses: 20);
+
+        // Twelve new nodes at once race for the tenant's three places.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() =>
+            fixture.EnrollAsync(EnrollmentFixture.EnrollBody(token, Registrations.UniqueName("race"), tenant)))));
+
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+            Assert.Equal(ProblemTypes.QuotaExceeded.Title, (await refused.AssertProblemAsync(409)).Title);
+        Assert.Equal(3, (await TenantAsync(admin, tenant)).Containers);
+    }
+
+    [Fact]
     public async Task TenantsListTheirUsageAndQuotas()
     {
         using var admin = await Manager.CreateAdminClientAsync();
