@@ -11,8 +11,9 @@ namespace Orchestrator.Tests.Tracing;
 [Trait(TestLevel.Name, TestLevel.Cluster)]
 public sealed class DashboardTraceTests(TracedClusterFixture fixture, ITestOutputHelper output) : IClassFixture<TracedClusterFixture>
 {
-    // The Redis instrumentation turns commands into spans every 10 s, after their parent ended.
-    private static readonly TimeSpan ExportDeadline = TimeSpan.FromSeconds(45);
+    // The Redis instrumentation turns commands into spans every 10 s, after their parent ended. On a loaded CI
+    // machine the marked request's spans once took over 45 s to show; a deadline costs nothing when they come.
+    private static readonly TimeSpan ExportDeadline = TimeSpan.FromSeconds(90);
 
     private ProcessCluster Cluster => fixture.Cluster;
 
