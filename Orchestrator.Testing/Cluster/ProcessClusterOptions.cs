@@ -3,7 +3,7 @@ using Orchestrator.Testing.Hosting;
 namespace Orchestrator.Testing.Cluster;
 
 // The shape and timing of a ProcessCluster. Defaults are the short intervals failure tests use:
-// heartbeat 1 s (unhealthy after 2 s, lost after 3 s), lease 2 s, reschedule 3 s after lost.
+// heartbeat 1 s (unhealthy after 2 s, lost after 3 s), lease 3 s, reschedule 4 s after lost.
 public sealed record ProcessClusterOptions
 {
     public int Managers { get; init; } = 1;
@@ -11,8 +11,10 @@ public sealed record ProcessClusterOptions
     public int MaxAgentsPerOrchestrator { get; init; } = 10;
     public int HeartbeatSeconds { get; init; } = 1;
     public TimeSpan LivenessCheckPeriod { get; init; } = TimeSpan.FromMilliseconds(500);
-    public TimeSpan AgentLease { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan RescheduleAfter { get; init; } = TimeSpan.FromSeconds(3);
+    // 3 s, not 2: a node fences its reschedule agents when no heartbeat was accepted for a lease, and with 2 s a
+    // loaded CI machine stalling one beat by a second fenced agents in tests that were not about fencing.
+    public TimeSpan AgentLease { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan RescheduleAfter { get; init; } = TimeSpan.FromSeconds(4);
 
     // Extra variables (or overrides) for every manager / orchestrator process, e.g. "Scheduling__Strategy".
     public Dictionary<string, string> ManagerEnvironment { get; init; } = [];

@@ -60,7 +60,12 @@ public sealed class LinkCutTests
         var keepNow = await island.LocalAgentAsync(keep);
         Assert.Equal(keepStartedAt, keepNow.StartedAt);
         Assert.Equal(0, keepNow.Restarts);
-        Assert.Contains(moving, await other.RunningAgentIdsAsync());
+        // The moved agent stays where it went. Awaited, not read once: CI once found it not running at this moment
+        // (on a loaded machine the other node's own lease can lapse and fence it until the next long-poll confirms
+        // it); the sampler still proves it never ran in two places.
+        Assert.Equal((await cluster.ContainerAsync(other)).ContainerId, (await cluster.Api.GetAgentAsync(moving)).ContainerId);
+        await cluster.WaitAsync(async () => (await other.RunningAgentIdsAsync()).Contains(moving), NetworkTier.Deadline,
+            "the moved agent to run on the other node after the island reconnected");
 
         await sampler.StopAsync();
         sampler.AssertNoDuplicates();
