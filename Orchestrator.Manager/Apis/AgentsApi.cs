@@ -33,9 +33,11 @@ public static class AgentsApi
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
         DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user,
         CallerScope caller, AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
-        IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics)
+        IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, HttpResponse response)
     {
         var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits);
+        // 429 (the tenant's quota lease stayed taken): a well-behaved client waits before trying again.
+        if (result.Result is ProblemHttpResult { StatusCode: StatusCodes.Status429TooManyRequests }) RetryAfter.Set(response, TimeSpan.FromSeconds(1));
         var (outcome, target, tenant) = result.Result switch
         {
             Created<DeployResponse> created => (AuditOutcomes.Success, created.Value!.DeploymentId,

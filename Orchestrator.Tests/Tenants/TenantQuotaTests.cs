@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Tenants;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Identity;
 using Orchestrator.Tests.Manager;
@@ -75,6 +77,37 @@ public class TenantQuotaTests(EnrollmentFixture fixture) : IClassFixture<Enrollm
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
             Assert.Equal(ProblemTypes.QuotaExceeded.Title, (await refused.AssertProblemAsync(409)).Title);
         Assert.Equal(3, (await TenantAsync(admin, tenant)).Containers);
+    }
+
+    [Fact]
+    public async Task ADeployWhoseTenantsQuotaLeaseStaysTakenIsAskedToRetryNamingTheTenantAndPlacesNothing()
+    {
+        // A manager that waits at most one second for a quota lease, on the fixture's Redis.
+        await using var impatient = new ManagerFactory(fixture.Redis, new()
+        {
+            ["Manager:AllowSharedPasswordNodes"] = "false", ["Scheduling:ReservationTimeout"] = "00:00:01",
+        });
+        using var admin = await impatient.CreateAdminClientAsync();
+        var tenant = TenantClients.UniqueTenant();
+        var type = SchedulingClient.UniqueType();
+        var container = await RegisterEnrolledAsync(admin, tenant, type, maxAgents: 10);
+        await SetQuotaAsync(admin, tenant, maxContainers: null, maxAgents: 5);
+        // Another replica holds the tenant's lease and does not let go in time (it died holding it: no release).
+        var lease = RedisKeys.TenantQuotaLease(TenantQuotaGate.Agents, tenant);
+        await fixture.Connection.GetDatabase().StringSetAsync(lease, "a-dead-replica", TimeSpan.FromMinutes(1));
+
+        var response = await admin.DeployAsync(new { agent_type = type, constraints = new { orchestrator_id = tenant } });
+        var problem = await response.AssertProblemAsync(429);
+        Assert.Equal(ProblemTypes.TooManyRequests.Title, problem.Title);
+        Assert.Equal("max_agents", problem.Extension("field"));
+        Assert.Equal(tenant, problem.Extension("tenant"));
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(0, await admin.AssignedAsync(container));
+
+        // Once the lease is gone (expired, here deleted), the same deploy is placed.
+        await fixture.Connection.GetDatabase().KeyDeleteAsync(lease);
+        await admin.DeployOkAsync(new { agent_type = type, constraints = new { orchestrator_id = tenant } });
+        Assert.Equal(1, await admin.AssignedAsync(container));
     }
 
     [Fact]
