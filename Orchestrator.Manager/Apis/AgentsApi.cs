@@ -35,9 +35,7 @@ public static class AgentsApi
         CallerScope caller, AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
         IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, HttpResponse response)
     {
-        var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits);
-        // 429 (the tenant's quota lease stayed taken): a well-behaved client waits before trying again.
-        if (result.Result is ProblemHttpResult { StatusCode: StatusCodes.Status429TooManyRequests }) RetryAfter.Set(response, TimeSpan.FromSeconds(1));
+        var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits, response);
         var (outcome, target, tenant) = result.Result switch
         {
             Created<DeployResponse> created => (AuditOutcomes.Success, created.Value!.DeploymentId,
@@ -53,7 +51,8 @@ public static class AgentsApi
 
     private static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
         DeployRequest request, string? idempotencyKey, ClaimsPrincipal user, CallerScope caller,
-        AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options, IOptions<LimitsOptions> limits)
+        AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options, IOptions<LimitsOptions> limits,
+        HttpResponse response)
     {
         if (request.Limits(limits.Value) is { Count: > 0 } tooLarge) return TypedResults.ValidationProblem(tooLarge);
         if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
@@ -62,7 +61,7 @@ public static class AgentsApi
         command = command with { Tenants = caller.Tenants };
         if (idempotencyKey is { Length: 0 or > 200 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
-        if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command));
+        if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command), response);
         idempotencyKey = IdempotencyScope.For(user, idempotencyKey);
 
         var body = JsonSerializer.Serialize(request, ProtocolJsonContext.Default.DeployRequest);
@@ -86,7 +85,7 @@ public static class AgentsApi
                 JsonSerializer.Serialize(placed.Response, ProtocolJsonContext.Default.DeployResponse), options.Value.IdempotencyRetention);
         else
             await idempotency.ReleaseAsync(idempotencyKey);
-        return ToResult(outcome);
+        return ToResult(outcome, response);
     }
 
     public const int DefaultPageSize = 1000;
@@ -142,7 +141,7 @@ public static class AgentsApi
         return removed ? TypedResults.NoContent() : AgentNotFound(id);
     }
 
-    private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome) => outcome switch
+    private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome, HttpResponse response) => outcome switch
     {
         DeployOutcome.Placed placed => TypedResults.Created(
             $"{ManagerRoutes.Agents}?deployment_id={placed.Response.DeploymentId}", placed.Response),
@@ -152,9 +151,7 @@ public static class AgentsApi
         DeployOutcome.OverQuota q => ApiProblems.Problem(ProblemTypes.QuotaExceeded,
             $"Tenant '{q.Tenant}' may run {q.Quota} agents (max_agents quota) and has {q.Used}; this deploy adds {q.Adding}. Nothing was deployed.",
             new Dictionary<string, object?> { ["field"] = "max_agents", ["tenant"] = q.Tenant }),
-        DeployOutcome.QuotaBusy b => ApiProblems.Problem(ProblemTypes.TooManyRequests,
-            $"Other deploys for tenant '{b.Tenant}' held its max_agents quota check for too long; retry shortly. Nothing was deployed.",
-            new Dictionary<string, object?> { ["field"] = "max_agents", ["tenant"] = b.Tenant }),
+        DeployOutcome.QuotaBusy b => ApiProblems.QuotaBusy(response, b.Tenant, "max_agents", "deploys"),
         DeployOutcome.NoCapacity c => ApiProblems.Problem(ProblemTypes.NoCapacity,
             $"{c.Requested} agent(s) requested but eligible healthy clusters have room for {c.Available}. Nothing was deployed."),
         _ => throw new InvalidOperationException("Unexpected deploy outcome " + outcome),

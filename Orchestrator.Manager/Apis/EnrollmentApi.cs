@@ -125,10 +125,7 @@ public static class EnrollmentApi
                     $"Tenant '{over.Tenant}' may have {over.Quota} containers (max_containers quota) and has {over.Used}. Nothing was enrolled.",
                     new Dictionary<string, object?> { ["field"] = "max_containers", ["tenant"] = over.Tenant });
             case NodeEnrollment.Outcome.QuotaBusy busy:
-                RetryAfter.Set(http.Response, TimeSpan.FromSeconds(1));
-                return ApiProblems.Problem(ProblemTypes.TooManyRequests,
-                    $"Other enrollments for tenant '{busy.Tenant}' held its max_containers quota check for too long; retry shortly. Nothing was enrolled.",
-                    new Dictionary<string, object?> { ["field"] = "max_containers", ["tenant"] = busy.Tenant });
+                return ApiProblems.QuotaBusy(http.Response, busy.Tenant, "max_containers", "enrollments");
             case NodeEnrollment.Outcome.BeyondBounds beyond:
                 return ApiProblems.Field(ProblemTypes.BeyondBounds, beyond.Refusal.Field, beyond.Refusal.Detail);
             default:

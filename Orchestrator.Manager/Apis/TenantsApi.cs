@@ -49,12 +49,7 @@ public static class TenantsApi
         // tenant's old quota can land after a lower one was accepted.
         await using var agentsLease = await gate.EnterAsync(TenantQuotaGate.Agents, [id]);
         await using var containersLease = agentsLease is null ? null : await gate.EnterAsync(TenantQuotaGate.Containers, [id]);
-        if (containersLease is null)
-        {
-            RetryAfter.Set(response, TimeSpan.FromSeconds(1));
-            return ApiProblems.Problem(ProblemTypes.TooManyRequests, $"Deploys or enrollments for tenant '{id}' held its quota checks for too long; retry shortly.",
-                new Dictionary<string, object?> { ["tenant"] = id });
-        }
+        if (containersLease is null) return ApiProblems.QuotaBusy(response, id, field: null, "deploys or enrollments");
         var usage = (await UsageAsync(containers, quotas, operators)).GetValueOrDefault(id) ?? new TenantView(id, 0, 0, null, null);
         var below = request.MaxContainers < usage.Containers ? ("max_containers", usage.Containers)
             : request.MaxAgents < usage.Agents ? ("max_agents", usage.Agents) : default((string Field, int Used)?);

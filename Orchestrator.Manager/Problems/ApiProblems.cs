@@ -27,6 +27,17 @@ public static class ApiProblems
         return Problem(ProblemTypes.TooManyLogins, $"Too many failed {what} from this client; retry in {seconds} seconds.");
     }
 
+    // 429 with Retry-After: a tenant's quota lease (TenantQuotaGate) stayed taken for longer than it may live.
+    // field: the quota checked (null when a quota change waited for both); what: "deploys", "enrollments", ...
+    public static ProblemHttpResult QuotaBusy(HttpResponse response, string tenant, string? field, string what)
+    {
+        RetryAfter.Set(response, TimeSpan.FromSeconds(1));
+        var extensions = new Dictionary<string, object?> { ["tenant"] = tenant };
+        if (field is not null) extensions["field"] = field;
+        return Problem(ProblemTypes.TooManyRequests,
+            $"Other {what} for tenant '{tenant}' held its {field ?? "quota"} check for too long; retry shortly. Nothing was changed.", extensions);
+    }
+
     public static ProblemHttpResult Refused(AccessOutcome access, string id) => access switch
     {
         AccessOutcome.UnknownContainer => ContainerNotFound(id),

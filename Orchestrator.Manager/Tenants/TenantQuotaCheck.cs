@@ -16,10 +16,10 @@ public sealed class TenantQuotaCheck(TenantQuotas quotas, TenantQuotaGate gate)
         var adding = plannedTenants.Where(t => t.Length > 0).GroupBy(t => t, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         if (adding.Count == 0) return Admission.Open;
         var limits = await quotas.ReadAllAsync();
-        if (!adding.Keys.Any(t => limits.GetValueOrDefault(t)?.MaxAgents is not null)) return Admission.Open;
+        var limited = adding.Keys.Where(t => limits.GetValueOrDefault(t)?.MaxAgents is not null).ToList();
+        if (limited.Count == 0) return Admission.Open;
         if (Over(snapshot, adding, limits) is { } early) return new Admission(early, null);
 
-        var limited = adding.Keys.Where(t => limits.GetValueOrDefault(t)?.MaxAgents is not null).ToList();
         if (await gate.EnterAsync(TenantQuotaGate.Agents, limited) is not { } held)
             return new Admission(new DeployOutcome.QuotaBusy(limited.Order(StringComparer.Ordinal).First()), null);
         try

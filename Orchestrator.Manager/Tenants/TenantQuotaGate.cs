@@ -51,8 +51,6 @@ public sealed class TenantQuotaGate(IConnectionMultiplexer redis, IOptions<Sched
     {
         private readonly List<LeaderLease> _leases = [];
 
-        public bool Any => _leases.Count > 0;
-
         internal void Add(LeaderLease lease) => _leases.Add(lease);
 
         public async ValueTask DisposeAsync()
