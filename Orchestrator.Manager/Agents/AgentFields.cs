@@ -20,7 +20,7 @@ public static class AgentFields
     public const string StartedAt = "started_at";
     public const string Restarts = "restarts";
     public const string Error = "error";
-    // Issue 13: the tenant the agent is bound to ("" = none) and its constraints JSON (Tenants/AgentConstraints).
+    // Issue 13: the tenant the agent is bound to ("" = none) and its constraints JSON (Scheduling/AgentConstraints).
     public const string Tenant = "tenant";
     public const string Constraints = "constraints";
 }

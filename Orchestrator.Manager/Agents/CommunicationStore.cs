@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;

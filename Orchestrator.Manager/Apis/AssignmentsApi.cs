@@ -50,7 +50,7 @@ public static class AssignmentsApi
         // Access first: a poll for a container that does not exist, or is not the caller's, is answered
         // without ever being held, so unknown ids cost no memory.
         var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
-        if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
+        if (access != AccessOutcome.Allowed) return Refused(access, id);
         if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
         if (desired!.Generation > after || deadline <= time.GetUtcNow()) return TypedResults.Ok(ToResponse(id, desired));
 
@@ -62,7 +62,7 @@ public static class AssignmentsApi
             // Redis connection may be closing under it (a read here answered 500 during shutdown).
             if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
             (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
-            if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
+            if (access != AccessOutcome.Allowed) return Refused(access, id);
             if (held.Replaced) return PollReplaced();
             var remaining = deadline - time.GetUtcNow();
             // A stopping manager answers at once, so held polls never hold up its shutdown: the
@@ -97,12 +97,20 @@ public static class AssignmentsApi
         if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
         var before = await eventStore.AgentsBeforeAsync(id, request.Agents);
         var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!, user.CredentialVersion());
-        if (access != AccessOutcome.Allowed) return ApiProblems.Refused(access, id);
+        if (access != AccessOutcome.Allowed) return Refused(access, id);
         events.AgentsReported(id, request.Agents!, before);
         return TypedResults.Ok(new AgentReportResponse(
             verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
             verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));
     }
+
+    // Why AgentStore refused a node's call on a container, as the problem the node acts on.
+    private static ProblemHttpResult Refused(AccessOutcome access, string id) => access switch
+    {
+        AccessOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),
+        AccessOutcome.Revoked => ApiProblems.CredentialRevoked(),
+        _ => ApiProblems.NotYourContainer(),
+    };
 
     private static AssignmentsResponse Stopping(AssignmentsResponse response) =>
         response with { RetryAfter = Random.Shared.Next(1, StoppingRetryAfterSpread + 1) };

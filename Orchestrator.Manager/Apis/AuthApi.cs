@@ -3,12 +3,11 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Limits;
-using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
-using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;

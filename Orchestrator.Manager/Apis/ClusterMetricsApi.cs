@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Scheduling;
 using Orchestrator.Manager.Tenants;
 

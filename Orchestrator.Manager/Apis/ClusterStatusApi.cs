@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Recovery;
-using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Tenants;
 using StackExchange.Redis;
 

@@ -3,13 +3,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
-using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Telemetry;
 using Orchestrator.Manager.Tenants;
 

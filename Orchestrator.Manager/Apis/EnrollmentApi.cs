@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
-using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Telemetry;
 using Orchestrator.Manager.Tenants;
 

@@ -4,7 +4,6 @@ using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
-using Orchestrator.Manager.Problems;
 using Orchestrator.Protocol.Client;
 using StackExchange.Redis;
 

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
+using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Problems;
-using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
@@ -37,7 +38,7 @@ public static class TenantsApi
         AuditLog audit, TenantQuotaGate gate, HttpResponse response)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!EnrollmentValidation.IsIdentifier(id)) errors["tenant_id"] = ["tenant_id must be 1-128 letters, digits, '.', '_' or '-'."];
+        if (!RequestValidation.IsIdentifier(id)) errors["tenant_id"] = ["tenant_id must be 1-128 letters, digits, '.', '_' or '-'."];
         if (request.MaxContainers is < 0) errors["max_containers"] = ["max_containers must not be negative (null: no limit)."];
         if (request.MaxAgents is < 0) errors["max_agents"] = ["max_agents must not be negative (null: no limit)."];
         if (errors.Count > 0)

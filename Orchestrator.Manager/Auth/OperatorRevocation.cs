@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Auth;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Orchestrator.Manager.Options;
-using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Auth;
 

@@ -1,5 +1,3 @@
-using Orchestrator.Manager.Agents;
-
 namespace Orchestrator.Manager.Contracts;
 
 public static class AgentReportValidation

@@ -7,6 +7,10 @@ public static class RequestValidation
 {
     public const int MaxNameLength = 253;
 
+    // Tenant (orchestrator_id), capability and label names.
+    public static bool IsIdentifier(string? value) =>
+        value is { Length: >= 1 and <= 128 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
     public static Dictionary<string, string[]> Validate(this TokenRequest request)
     {
         var errors = new Dictionary<string, string[]>();

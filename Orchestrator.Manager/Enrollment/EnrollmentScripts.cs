@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using Orchestrator.Manager.Containers;
 
 namespace Orchestrator.Manager.Enrollment;
 
@@ -69,7 +70,7 @@ internal static class EnrollmentScripts
         long Now, string Name, string Expected, string Id, string OrchestratorId, string Host, int Port,
         string Capabilities, string Resources, string Metadata, int MaxAgents, string CredentialHash, string Bounds);
 
-    public static readonly LuaScript Register = LuaScript.Prepare(Redis.ContainerScripts.Totals + """
+    public static readonly LuaScript Register = LuaScript.Prepare(Containers.ContainerScripts.Totals + """
         local current = redis.call('HGET', @Names, @Name) or ''
         if current ~= @Expected then return { 'retry' } end
         local created = 1

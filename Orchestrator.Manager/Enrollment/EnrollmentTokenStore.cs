@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Orchestrator.Manager.Contracts;
-using Orchestrator.Manager.Scheduling;
 
 namespace Orchestrator.Manager.Enrollment;
 
@@ -11,9 +10,6 @@ public static class EnrollmentValidation
     public const int MaxUses = 10_000;
     public const int MaxListEntries = 64;
 
-    public static bool IsIdentifier(string? value) =>
-        value is { Length: >= 1 and <= 128 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
-
     // Checks a token request and fills in defaults; every error keyed by its snake_case field.
     public static (string OrchestratorId, TimeSpan Ttl, int MaxUses, NodeBounds Bounds)? Validate(
         this CreateEnrollmentTokenRequest request, int defaultMaxAgents, out Dictionary<string, string[]> errors)
@@ -21,15 +17,15 @@ public static class EnrollmentValidation
         errors = [];
         var orchestratorId = request.OrchestratorId is { ValueKind: not JsonValueKind.Null } id ? ContainerViewExtensions.JsonIdentifier(id) : null;
         if (request.OrchestratorId is null or { ValueKind: JsonValueKind.Null }) errors["orchestrator_id"] = ["orchestrator_id is required."];
-        else if (!IsIdentifier(orchestratorId)) errors["orchestrator_id"] = ["orchestrator_id must be 1-128 letters, digits, '.', '_' or '-'."];
+        else if (!RequestValidation.IsIdentifier(orchestratorId)) errors["orchestrator_id"] = ["orchestrator_id must be 1-128 letters, digits, '.', '_' or '-'."];
         if (request.TtlSeconds is < MinTtlSeconds or > MaxTtlSeconds)
             errors["ttl_seconds"] = [$"ttl_seconds must be between {MinTtlSeconds} and {MaxTtlSeconds}."];
         if (request.MaxUses is < 1 or > MaxUses) errors["max_uses"] = [$"max_uses must be between 1 and {MaxUses}."];
         if (request.MaxAgents is < 1 or > 10_000) errors["max_agents"] = ["max_agents must be between 1 and 10000."];
-        if (request.Capabilities is { } caps && (caps.Count > MaxListEntries || caps.Any(c => !IsIdentifier(c))))
+        if (request.Capabilities is { } caps && (caps.Count > MaxListEntries || caps.Any(c => !RequestValidation.IsIdentifier(c))))
             errors["capabilities"] = [$"capabilities must be at most {MaxListEntries} names of 1-128 letters, digits, '.', '_' or '-'."];
         if (request.Labels is { } labels && (labels.Count > MaxListEntries
-            || labels.Any(l => !IsIdentifier(l.Key) || l.Key is "orchestrator_id" or "max_agents" || l.Value is null || l.Value.Length > 253)))
+            || labels.Any(l => !RequestValidation.IsIdentifier(l.Key) || l.Key is "orchestrator_id" or "max_agents" || l.Value is null || l.Value.Length > 253)))
             errors["labels"] = [$"labels must be at most {MaxListEntries} name/value pairs (names 1-128 letters, digits, '.', '_' or '-', " +
                 "not orchestrator_id or max_agents; values up to 253 characters)."];
         if (errors.Count > 0) return null;

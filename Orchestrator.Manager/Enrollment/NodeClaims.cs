@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Manager.Contracts;
-using Orchestrator.Manager.Scheduling;
 
 namespace Orchestrator.Manager.Enrollment;
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Tenants;

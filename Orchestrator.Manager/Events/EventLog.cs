@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
-using Orchestrator.Manager.Redis;
 
 namespace Orchestrator.Manager.Events;
 

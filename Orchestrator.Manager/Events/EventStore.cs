@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Limits;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Migrations;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Scheduling;
 using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Extensions;

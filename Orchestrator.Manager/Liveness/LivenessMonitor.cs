@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Manager.Redis;

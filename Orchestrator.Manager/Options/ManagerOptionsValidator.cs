@@ -26,7 +26,7 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             if (options.BootstrapOrchestratorIds.Count == 0)
                 errors.Add("BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS (Manager:BootstrapOrchestratorIds) must name the orchestrator_ids the bootstrap token may enroll.");
         }
-        if (options.BootstrapOrchestratorIds.Any(id => !Enrollment.EnrollmentValidation.IsIdentifier(id)))
+        if (options.BootstrapOrchestratorIds.Any(id => !Contracts.RequestValidation.IsIdentifier(id)))
             errors.Add("BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS entries must be 1-128 letters, digits, '.', '_' or '-'.");
         if (options.BootstrapMaxAgents is < 1 or > 10_000) errors.Add("Manager:BootstrapMaxAgents must be between 1 and 10000.");
         if (options.BootstrapTokenLifetime <= TimeSpan.Zero) errors.Add("Manager:BootstrapTokenLifetime must be positive.");

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Orchestrator.Manager.Agents;
 
 namespace Orchestrator.Manager.Problems;
 
@@ -37,13 +36,6 @@ public static class ApiProblems
         return Problem(ProblemTypes.TooManyRequests,
             $"Other {what} for tenant '{tenant}' held its {field ?? "quota"} check for too long; retry shortly. Nothing was changed.", extensions);
     }
-
-    public static ProblemHttpResult Refused(AccessOutcome access, string id) => access switch
-    {
-        AccessOutcome.UnknownContainer => ContainerNotFound(id),
-        AccessOutcome.Revoked => CredentialRevoked(),
-        _ => NotYourContainer(),
-    };
 
     // A refusal naming the offending field, for checks that are not plain validation (403 bounds, 409 conflicts).
     public static ProblemHttpResult Field(ProblemType type, string field, string detail) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
-using Orchestrator.Manager.Tenants;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Recovery;

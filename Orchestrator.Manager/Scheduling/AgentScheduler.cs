@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Scheduling;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Options;
 
 namespace Orchestrator.Manager.Scheduling;

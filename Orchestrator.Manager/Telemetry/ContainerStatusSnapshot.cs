@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Orchestrator.Manager.Redis;
 
 namespace Orchestrator.Manager.Telemetry;
 

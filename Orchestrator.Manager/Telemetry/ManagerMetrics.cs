@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Containers;
 
 namespace Orchestrator.Manager.Telemetry;
 

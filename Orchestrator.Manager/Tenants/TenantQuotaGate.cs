@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using Orchestrator.Manager.Redis;
+using Orchestrator.Manager.Containers;
 
 namespace Orchestrator.Manager.Tenants;
 

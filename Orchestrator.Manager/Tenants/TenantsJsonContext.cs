@@ -3,8 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Orchestrator.Manager.Tenants;
 
-// What the manager stores about operators and tenants in Redis (not on the wire, so not in Orchestrator.Protocol).
+// What the manager stores about tenants in Redis (not on the wire, so not in Orchestrator.Protocol).
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(StoredOperator))]
 [JsonSerializable(typeof(TenantQuota))]
 internal sealed partial class TenantsJsonContext : JsonSerializerContext;

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Telemetry;
 using Orchestrator.Tests.Manager;
 using Xunit.Abstractions;
 

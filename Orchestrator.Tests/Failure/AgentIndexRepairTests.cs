@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Manager.Redis;

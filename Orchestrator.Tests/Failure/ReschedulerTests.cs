@@ -1,8 +1,8 @@
+using Orchestrator.Manager.Containers;
 using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orchestrator.Manager.Liveness;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Tests.Infrastructure;

@@ -1,7 +1,7 @@
+using Orchestrator.Manager.Containers;
 using Orchestrator.Protocol;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Manager.Liveness;
 
 namespace Orchestrator.Tests.Manager;
 

@@ -1,9 +1,9 @@
+using Orchestrator.Manager.Containers;
 using Orchestrator.Protocol;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Manager.Liveness;
 
 namespace Orchestrator.Tests.Manager;
 

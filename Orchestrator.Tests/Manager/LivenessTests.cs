@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Tests.Infrastructure;

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Migrations;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Protocol;
 using StackExchange.Redis;
@@ -106,8 +108,8 @@ public class RedisLayoutTests
         await using var redis = new RedisHost();
         await redis.StartAsync();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var (token, tokenId) = Orchestrator.Manager.Enrollment.EnrollmentSecrets.NewEnrollmentToken();
-        var tokenHash = Orchestrator.Manager.Enrollment.EnrollmentSecrets.Hash(token);
+        var (token, tokenId) = Orchestrator.Manager.Auth.EnrollmentSecrets.NewEnrollmentToken();
+        var tokenHash = Orchestrator.Manager.Auth.EnrollmentSecrets.Hash(token);
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
             var db = connection.GetDatabase();

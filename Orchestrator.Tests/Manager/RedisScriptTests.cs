@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Orchestrator.Manager.Containers;
+using Orchestrator.Manager.Migrations;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 

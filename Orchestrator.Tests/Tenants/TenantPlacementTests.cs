@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Manager.Liveness;
+using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Infrastructure;

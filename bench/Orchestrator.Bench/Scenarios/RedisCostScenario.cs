@@ -69,7 +69,7 @@ public sealed class RedisCostScenario(BenchContext context)
     // Its key names come from RedisKeys the same way.
     private (string Source, string[] Arguments, string Container, string Index, string Totals)? HeartbeatScript(out string source)
     {
-        const string type = "Orchestrator.Manager.Redis.ContainerScripts";
+        const string type = "Orchestrator.Manager.Containers.ContainerScripts";
         const BindingFlags statics = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static;
         try
         {

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Orchestrator.Manager.Scheduling;
 
-namespace Orchestrator.Manager.Tenants;
+namespace Orchestrator.Manager.Scheduling;
 
 // Where an agent may run, stored on its agent hash (AgentFields.Constraints) at placement so the rescheduler
 // applies the same rules again: every capability it needs (its type's included), the labels, the pinned

@@ -4,7 +4,7 @@ using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
-namespace Orchestrator.Manager.Liveness;
+namespace Orchestrator.Manager.Containers;
 
 // The liveness rule, apart from any timer: healthy -> unhealthy after 2 missed heartbeat intervals,
 // -> lost after 3 (heartbeats turn containers healthy again). One Lua script per pass.

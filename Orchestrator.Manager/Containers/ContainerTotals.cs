@@ -1,7 +1,8 @@
 using System.Globalization;
 using StackExchange.Redis;
+using Orchestrator.Manager.Redis;
 
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Containers;
 
 // Containers by status with their summed max_agents and active_agents, read in one HGETALL per shard
 // (pipelined) however large the fleet: the scripts keep each shard's totals hash up to date (see

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
-namespace Orchestrator.Manager.Tenants;
+namespace Orchestrator.Manager.Auth;
 
 // Scoped operators in one Redis hash (RedisKeys.Operators): name -> StoredOperator JSON. The api_key is
 // stored only as its SHA-256 (it is random, so no salt or slow hash is needed). Version is new at every
@@ -36,10 +35,10 @@ public sealed class OperatorStore(IConnectionMultiplexer redis, TimeProvider tim
     public async Task<StoredOperator?> VerifyAsync(string name, string apiKey) =>
         await FindAsync(name) is { } stored && EnrollmentSecrets.Matches(apiKey, stored.KeyHash) ? stored : null;
 
-    private static string Json(StoredOperator stored) => JsonSerializer.Serialize(stored, TenantsJsonContext.Default.StoredOperator);
+    private static string Json(StoredOperator stored) => JsonSerializer.Serialize(stored, OperatorsJsonContext.Default.StoredOperator);
 
     private static StoredOperator? Parse(RedisValue value) =>
-        value.IsNullOrEmpty ? null : JsonSerializer.Deserialize(value.ToString(), TenantsJsonContext.Default.StoredOperator);
+        value.IsNullOrEmpty ? null : JsonSerializer.Deserialize(value.ToString(), OperatorsJsonContext.Default.StoredOperator);
 }
 
 public sealed record StoredOperator(string Name, string Role, IReadOnlyList<string> Tenants, string KeyHash, string Version, DateTimeOffset CreatedAt)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
 
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Containers;
 
 // Reads a container hash back into its wire shape.
 internal static class ContainerRecord

@@ -1,4 +1,4 @@
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Containers;
 
 // What the store writes; JSON parts are stored as the client sent them (already validated).
 public sealed record ContainerRegistration(

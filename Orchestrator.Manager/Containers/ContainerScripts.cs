@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Containers;
 
 // Each write is one Lua script: one round trip, and atomic against concurrent registrations,
 // heartbeats, deletes and liveness sweeps from any replica. Every key a script touches comes in as a

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
+using Orchestrator.Manager.Redis;
 
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Containers;
 
 // The container registry. Stateless: every call reads or writes Redis (see RedisKeys for the layout).
 public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider time, FleetChanges? changes = null)

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 
-using Orchestrator.Manager.Auth;
 
-namespace Orchestrator.Manager.Enrollment;
+namespace Orchestrator.Manager.Auth;
 
 // Secrets the manager hands out once and stores only as SHA-256 (they are random, so no salt or slow hash is needed).
 public static class EnrollmentSecrets

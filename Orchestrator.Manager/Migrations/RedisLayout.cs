@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
+using Orchestrator.Manager.Containers;
+using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Migrations;
 
 // Moves data written by an older key layout to the current one, once per Redis (see RedisKeys).
 // Layout 1 -> 2: a container's hash and desired set gained the hash tag {id}, so they share a Redis

@@ -1,7 +1,6 @@
-using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
 
-namespace Orchestrator.Manager.Liveness;
+namespace Orchestrator.Manager.Redis;
 
 // A lease in Redis (SET NX PX, renewed by its holder) so only one replica runs the liveness monitor, or (with
 // another key) one deploy at a time checks a tenant's quota (TenantQuotaGate).

@@ -1,4 +1,5 @@
-namespace Orchestrator.Manager.Redis;
+
+namespace Orchestrator.Manager.Containers;
 
 // Field names of the container hash (see RedisKeys), shared by C# and the Lua scripts' arguments.
 public static class ContainerFields

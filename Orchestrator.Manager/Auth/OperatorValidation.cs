@@ -1,6 +1,6 @@
-using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Contracts;
 
-namespace Orchestrator.Manager.Tenants;
+namespace Orchestrator.Manager.Auth;
 
 public static class OperatorValidation
 {
@@ -23,7 +23,7 @@ public static class OperatorValidation
         if (request.Role is null) errors["role"] = ["role is required."];
         else if (!OperatorRoles.All.Contains(request.Role)) errors["role"] = [$"role must be one of {string.Join(", ", OperatorRoles.All)}."];
         if (request.Tenants is not { Count: > 0 }) errors["tenants"] = ["tenants must list at least one orchestrator_id."];
-        else if (request.Tenants.Count > MaxTenants || request.Tenants.Any(t => !EnrollmentValidation.IsIdentifier(t)))
+        else if (request.Tenants.Count > MaxTenants || request.Tenants.Any(t => !RequestValidation.IsIdentifier(t)))
             errors["tenants"] = [$"tenants must be at most {MaxTenants} orchestrator_ids of 1-128 letters, digits, '.', '_' or '-'."];
         return errors;
     }

@@ -1,6 +1,6 @@
-using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 
-namespace Orchestrator.Manager.Tenants;
+namespace Orchestrator.Manager.Scheduling;
 
 // Whether a placement plan keeps every tenant within its max_agents quota. A tenant's agents are what its
 // containers hold (assigned_agents). A plan over the quota by the planning snapshot is refused at once; one

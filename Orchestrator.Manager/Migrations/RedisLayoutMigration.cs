@@ -1,4 +1,4 @@
-namespace Orchestrator.Manager.Redis;
+namespace Orchestrator.Manager.Migrations;
 
 // Runs RedisLayout's migration before the manager serves anything (StartingAsync comes before every
 // hosted service's StartAsync, the web server's included), so no request ever reads a half-old layout.
