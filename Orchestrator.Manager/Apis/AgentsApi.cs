@@ -2,13 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Containers;
-using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
-using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
@@ -33,61 +28,19 @@ public static class AgentsApi
 
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
         DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user,
-        CallerScope caller, AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
-        IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, HttpResponse response)
-    {
-        var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits, response);
-        var (outcome, target, tenant) = result.Result switch
+        CallerScope caller, [AsParameters] AgentServices services, HttpResponse response) =>
+        await services.Deployments.DeployAsync(request, idempotencyKey, user, caller) switch
         {
-            Created<DeployResponse> created => (AuditOutcomes.Success, created.Value!.DeploymentId,
-                created.Value.Agents.Select(a => a.OrchestratorId).Distinct().Count() == 1 ? created.Value.Agents[0].OrchestratorId : ""),
-            ProblemHttpResult { StatusCode: 404 } => (AuditOutcomes.NotFound, request.AgentType ?? "", caller.DefaultTenant),
-            _ => (AuditOutcomes.Refused, request.AgentType ?? "", caller.DefaultTenant),
+            DeployResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            DeployResult.UnknownTenant unknown => TenantPlacement.UnknownTenant(request, unknown.Tenant),
+            DeployResult.InProgress => ApiProblems.Problem(ProblemTypes.DeployInProgress,
+                "A deploy with this Idempotency-Key is still being processed; retry shortly."),
+            DeployResult.KeyReused => ApiProblems.Problem(ProblemTypes.IdempotencyKeyReused,
+                "This Idempotency-Key was used for a different request body."),
+            DeployResult.Replayed replay => TypedResults.Created($"{ManagerRoutes.Agents}?deployment_id={replay.Response.DeploymentId}", replay.Response),
+            DeployResult.Scheduled scheduled => ToResult(scheduled.Outcome, response),
+            var other => throw new InvalidOperationException("Unexpected deploy result " + other),
         };
-        await audit.RecordAsync(caller, AuditActions.Deploy, target, outcome, tenant);
-        if (result.Result is Created<DeployResponse> placed) tenantMetrics.Placed(placed.Value!.Agents.Select(a => a.OrchestratorId));
-        else tenantMetrics.Refused(tenant);
-        return result;
-    }
-
-    private static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
-        DeployRequest request, string? idempotencyKey, ClaimsPrincipal user, CallerScope caller,
-        AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options, IOptions<LimitsOptions> limits,
-        HttpResponse response)
-    {
-        if (request.Limits(limits.Value) is { Count: > 0 } tooLarge) return TypedResults.ValidationProblem(tooLarge);
-        if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
-        // An operator places only within its tenants; naming another tenant is answered as an unknown one.
-        if (command.OrchestratorId is { } pinned && !caller.Sees(pinned)) return TenantPlacement.UnknownTenant(request, pinned);
-        command = command with { Tenants = caller.Tenants };
-        if (idempotencyKey is { Length: 0 or > 200 })
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
-        if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command), response);
-        idempotencyKey = IdempotencyScope.For(user, idempotencyKey);
-
-        var body = JsonSerializer.Serialize(request, ProtocolJsonContext.Default.DeployRequest);
-        var (claim, stored) = await idempotency.ClaimAsync(idempotencyKey, body);
-        switch (claim)
-        {
-            case IdempotencyStore.Claim.Replay:
-                var replay = JsonSerializer.Deserialize(stored!, ProtocolJsonContext.Default.DeployResponse)!;
-                return TypedResults.Created($"{ManagerRoutes.Agents}?deployment_id={replay.DeploymentId}", replay);
-            case IdempotencyStore.Claim.InProgress:
-                return ApiProblems.Problem(ProblemTypes.DeployInProgress,
-                    "A deploy with this Idempotency-Key is still being processed; retry shortly.");
-            case IdempotencyStore.Claim.Mismatch:
-                return ApiProblems.Problem(ProblemTypes.IdempotencyKeyReused,
-                    "This Idempotency-Key was used for a different request body.");
-        }
-
-        var outcome = await scheduler.DeployAsync(command);
-        if (outcome is DeployOutcome.Placed placed)
-            await idempotency.CompleteAsync(idempotencyKey, body,
-                JsonSerializer.Serialize(placed.Response, ProtocolJsonContext.Default.DeployResponse), options.Value.IdempotencyRetention);
-        else
-            await idempotency.ReleaseAsync(idempotencyKey);
-        return ToResult(outcome, response);
-    }
 
     public const int DefaultPageSize = 1000;
     public const int MaxPageSize = 5000;
@@ -97,7 +50,7 @@ public static class AgentsApi
     // apply within each page, so a filtered page may hold fewer. container_id reads only that container's agents.
     public static async Task<Results<Ok<AgentListResponse>, ValidationProblem>> ListAsync(
         [FromQuery(Name = "container_id")] string? containerId, [FromQuery(Name = "agent_type")] string? agentType,
-        string? state, int? limit, string? cursor, AgentStore agents, ContainerStore containers, CallerScope caller)
+        string? state, int? limit, string? cursor, [AsParameters] AgentServices services, CallerScope caller)
     {
         var errors = new Dictionary<string, string[]>();
         if (limit is < 1 or > MaxPageSize) errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
@@ -105,9 +58,9 @@ public static class AgentsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var (records, next) = containerId is not null
-            ? (await agents.ListOnContainerAsync(containerId), "0")
-            : await agents.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize);
-        var statuses = await containers.StatusesAsync(records.Select(a => a.ContainerId));
+            ? (await services.Agents.ListOnContainerAsync(containerId), "0")
+            : await services.Agents.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize);
+        var statuses = await services.Containers.StatusesAsync(records.Select(a => a.ContainerId));
         var views = records
             .Where(a => caller.Sees(a.OrchestratorId))
             .Select(a => a.ToView(statuses.GetValueOrDefault(a.ContainerId)))
@@ -120,16 +73,16 @@ public static class AgentsApi
     }
 
     // Another tenant's agent is answered as unknown, so its id cannot be probed.
-    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, AgentStore agents, ContainerStore containers, CallerScope caller)
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, [AsParameters] AgentServices services, CallerScope caller)
     {
-        if (await agents.GetAsync(id) is not { } agent || !caller.Sees(agent.OrchestratorId)) return AgentNotFound(id);
-        var container = await containers.GetAsync(agent.ContainerId);
+        if (await services.Agents.GetAsync(id) is not { } agent || !caller.Sees(agent.OrchestratorId)) return AgentNotFound(id);
+        var container = await services.Containers.GetAsync(agent.ContainerId);
         return TypedResults.Ok(agent.ToView(container?.Status));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, AgentStore agents, CallerScope caller, AuditLog audit, EventLog events,
-        TenantMetrics tenantMetrics)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, [AsParameters] AgentServices services, CallerScope caller)
     {
+        var (agents, audit, events, tenantMetrics) = (services.Agents, services.Audit, services.Events, services.TenantMetrics);
         var agent = await agents.GetAsync(id);
         // A scoped caller stops only its tenants' agents (an agent that moved tenants meanwhile cannot: rescheduling keeps tenants).
         var visible = agent is not null && caller.Sees(agent.OrchestratorId);

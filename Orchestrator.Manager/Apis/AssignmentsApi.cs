@@ -1,13 +1,11 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
-using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Problems;
 
 namespace Orchestrator.Manager.Apis;
@@ -16,10 +14,6 @@ namespace Orchestrator.Manager.Apis;
 // what runs. Both travel over the orchestrator's own outbound connection (docs/protocol.md).
 public static class AssignmentsApi
 {
-    // While the change subscription is not up (wake-ups may be lost), a held poll re-reads at least this often.
-    // While it is up, the poll waits for its wake-up or its deadline (see AssignmentNotifier).
-    private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(5);
-
     // A stopping manager tells each node to come back after 1..this many seconds (uniformly spread), so a
     // fleet's long-polls reach the restarted (or another) manager spread out rather than in one second.
     public const int StoppingRetryAfterSpread = 5;
@@ -35,54 +29,24 @@ public static class AssignmentsApi
     }
 
     public static async Task<Results<Ok<AssignmentsResponse>, ValidationProblem, ProblemHttpResult>> GetAssignmentsAsync(
-        string id, long? since, int? wait, ClaimsPrincipal user, AgentStore agents, AssignmentNotifier notifier,
-        IOptions<SchedulingOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+        string id, long? since, int? wait, ClaimsPrincipal user, [AsParameters] AssignmentServices services, CancellationToken cancellationToken)
     {
-        var maxWait = (int)options.Value.MaxLongPoll.TotalSeconds;
+        var maxWait = (int)services.Options.Value.MaxLongPoll.TotalSeconds;
         if (wait is < 0 || wait > maxWait)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["wait"] = [$"wait must be between 0 and {maxWait} seconds."] });
         if (since is < -1)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["since must not be negative."] });
         if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
         var after = since ?? -1;
-        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? Math.Min(25, maxWait));
+        var deadline = services.Time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? Math.Min(25, maxWait));
 
-        // Access first: a poll for a container that does not exist, or is not the caller's, is answered
-        // without ever being held, so unknown ids cost no memory.
-        var (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
-        if (access != AccessOutcome.Allowed) return Refused(access, id);
-        if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
-        if (desired!.Generation > after || deadline <= time.GetUtcNow()) return TypedResults.Ok(ToResponse(id, desired));
-
-        using var held = notifier.Hold(id);
-        while (true)
-        {
-            var change = held.NextChange();
-            // Stopping: answer with the state already read, without another Redis call, since the manager's
-            // Redis connection may be closing under it (a read here answered 500 during shutdown).
-            if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
-            (access, desired) = await agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion());
-            if (access != AccessOutcome.Allowed) return Refused(access, id);
-            if (held.Replaced) return PollReplaced();
-            var remaining = deadline - time.GetUtcNow();
-            // A stopping manager answers at once, so held polls never hold up its shutdown: the
-            // orchestrator simply polls again, on whichever replica answers next.
-            if (lifetime.ApplicationStopping.IsCancellationRequested) return TypedResults.Ok(Stopping(ToResponse(id, desired!)));
-            if (desired!.Generation > after || remaining <= TimeSpan.Zero) return TypedResults.Ok(ToResponse(id, desired));
-            // The deadline, the periodic re-check and a stopping manager all end the wait without an exception (at
-            // 10,000 held polls, one expires every 2.5 ms): the loop reads again and answers, or, stopping, answers
-            // with the current state. Only the caller going away ends the request.
-            using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping))
-            {
-                var recheck = notifier.Subscribed || remaining < RecheckEvery ? remaining : RecheckEvery;
-                await change.WaitAsync(recheck, time, stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            // Not woken while subscribed: nothing changed, so at the deadline the state read last is still the
-            // current one, and the poll is answered without another read (at 10,000 held polls, 400 reads a second).
-            if (!change.IsCompleted && notifier.Subscribed && !lifetime.ApplicationStopping.IsCancellationRequested
-                && time.GetUtcNow() >= deadline) return TypedResults.Ok(ToResponse(id, desired));
-        }
+        var answer = await services.Notifier.WaitForChangeAsync(id, after, deadline,
+            () => services.Agents.GetDesiredAsync(id, user.BoundContainerName(), after, user.CredentialVersion()),
+            services.Lifetime.ApplicationStopping, cancellationToken);
+        if (answer.Access != AccessOutcome.Allowed) return Refused(answer.Access, id);
+        if (answer.Replaced) return PollReplaced();
+        var response = ToResponse(id, answer.Desired!);
+        return TypedResults.Ok(answer.Stopping ? Stopping(response) : response);
     }
 
     // 409, not the current state: two pollers of one container answered 200 would replace each other in a busy loop,

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Manager.Auth;
-using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
 using Orchestrator.Manager.Problems;
@@ -21,22 +20,22 @@ public static class TenantsApi
         return app;
     }
 
-    public static async Task<Ok<TenantListResponse>> ListAsync(ContainerStore containers, TenantQuotas quotas, OperatorStore operators, CallerScope caller)
+    public static async Task<Ok<TenantListResponse>> ListAsync(TenantUsage usage, CallerScope caller)
     {
-        var tenants = (await UsageAsync(containers, quotas, operators)).Values.Where(t => caller.Sees(t.TenantId))
+        var tenants = (await usage.ReadAsync()).Values.Where(t => caller.Sees(t.TenantId))
             .OrderBy(t => t.TenantId, StringComparer.Ordinal).ToList();
         return TypedResults.Ok(new TenantListResponse(tenants, tenants.Count));
     }
 
     public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetAsync(
-        string id, ContainerStore containers, TenantQuotas quotas, OperatorStore operators, CallerScope caller) =>
-        caller.Sees(id) && (await UsageAsync(containers, quotas, operators)).TryGetValue(id, out var tenant)
+        string id, TenantUsage usage, CallerScope caller) =>
+        caller.Sees(id) && (await usage.ReadAsync()).TryGetValue(id, out var tenant)
             ? TypedResults.Ok(tenant) : UnknownTenant(id);
 
     public static async Task<Results<Ok<TenantView>, ValidationProblem, ProblemHttpResult>> SetQuotaAsync(
-        string id, SetTenantQuotaRequest request, ContainerStore containers, TenantQuotas quotas, OperatorStore operators, CallerScope caller,
-        AuditLog audit, TenantQuotaGate gate, HttpResponse response)
+        string id, SetTenantQuotaRequest request, [AsParameters] TenantServices services, CallerScope caller, HttpResponse response)
     {
+        var (quotas, audit, gate) = (services.Quotas, services.Audit, services.Gate);
         var errors = new Dictionary<string, string[]>();
         if (!RequestValidation.IsIdentifier(id)) errors["tenant_id"] = ["tenant_id must be 1-128 letters, digits, '.', '_' or '-'."];
         if (request.MaxContainers is < 0) errors["max_containers"] = ["max_containers must not be negative (null: no limit)."];
@@ -51,7 +50,7 @@ public static class TenantsApi
         await using var agentsLease = await gate.EnterAsync(TenantQuotaGate.Agents, [id]);
         await using var containersLease = agentsLease is null ? null : await gate.EnterAsync(TenantQuotaGate.Containers, [id]);
         if (containersLease is null) return ApiProblems.QuotaBusy(response, id, field: null, "deploys or enrollments");
-        var usage = (await UsageAsync(containers, quotas, operators)).GetValueOrDefault(id) ?? new TenantView(id, 0, 0, null, null);
+        var usage = (await services.Usage.ReadAsync()).GetValueOrDefault(id) ?? new TenantView(id, 0, 0, null, null);
         var below = request.MaxContainers < usage.Containers ? ("max_containers", usage.Containers)
             : request.MaxAgents < usage.Agents ? ("max_agents", usage.Agents) : default((string Field, int Used)?);
         if (below is { } b)
@@ -63,22 +62,6 @@ public static class TenantsApi
         await quotas.SetAsync(id, new TenantQuota(request.MaxContainers, request.MaxAgents));
         await audit.RecordAsync(caller, AuditActions.QuotaChange, id, AuditOutcomes.Success, id);
         return TypedResults.Ok(usage with { MaxContainers = request.MaxContainers, MaxAgents = request.MaxAgents });
-    }
-
-    // Every known tenant: one with a container, a quota or an operator. A tenant's agents are what its containers
-    // hold (assigned_agents), the figure its max_agents quota is checked against.
-    private static async Task<Dictionary<string, TenantView>> UsageAsync(ContainerStore containers, TenantQuotas quotas, OperatorStore operators)
-    {
-        var byTenant = (await containers.ListAsync()).Where(c => c.OrchestratorId().Length > 0).GroupBy(c => c.OrchestratorId())
-            .ToDictionary(g => g.Key, g => (Containers: g.Count(), Agents: g.Sum(c => c.AssignedAgents)), StringComparer.Ordinal);
-        var limits = await quotas.ReadAllAsync();
-        var named = (await operators.ListAsync()).SelectMany(o => o.Tenants);
-        return byTenant.Keys.Concat(limits.Keys).Concat(named).Distinct(StringComparer.Ordinal).ToDictionary(t => t, t =>
-        {
-            var (count, agents) = byTenant.GetValueOrDefault(t);
-            var quota = limits.GetValueOrDefault(t) ?? TenantQuota.None;
-            return new TenantView(t, count, agents, quota.MaxContainers, quota.MaxAgents);
-        }, StringComparer.Ordinal);
     }
 
     private static ProblemHttpResult UnknownTenant(string id) => ApiProblems.Problem(ProblemTypes.UnknownTenant, $"No tenant '{id}'.",

@@ -10,7 +10,7 @@ namespace Orchestrator.Manager.Scheduling;
 // has room) is only answered after a read that started after the deploy did, so a container registered a
 // moment earlier is always seen.
 public sealed class AgentScheduler(
-    PlacementCandidates fleet, AgentPlacer placer, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas, Events.EventLog events)
+    PlacementCandidates fleet, AgentPlacer placer, AgentStore agents, SchedulingTelemetry telemetry, TenantQuotaCheck quotas)
 {
     private const int MaxAttempts = 8;
 
@@ -44,7 +44,6 @@ public sealed class AgentScheduler(
         }
         outcome ??= new DeployOutcome.NoCapacity(command.Replicas, 0);
         telemetry.Deployed(command, outcome, Stopwatch.GetElapsedTime(started));
-        if (outcome is DeployOutcome.Placed placed) events.Deployed(placed.Response);
         activity?.SetTag("deployment.outcome", outcome.GetType().Name);
         return outcome;
     }

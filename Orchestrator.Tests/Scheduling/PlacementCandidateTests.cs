@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Containers;
-using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
@@ -58,8 +57,7 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         var fleet = new PlacementCandidates(_containers, _time, options);
         var placer = new AgentPlacer(_agents, options, NullLogger<AgentPlacer>.Instance);
         var meters = _metrics.GetRequiredService<IMeterFactory>();
-        var events = new EventLog(_time, MsOptions.Create(new EventsOptions()), new EventsTelemetry(meters));
-        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection), new TenantQuotaGate(_connection, options)), events), fleet);
+        return (new AgentScheduler(fleet, placer, _agents, new SchedulingTelemetry(meters), new TenantQuotaCheck(new TenantQuotas(_connection), new TenantQuotaGate(_connection, options))), fleet);
     }
 
     // A fresh name whose container falls in a shard (so a slot) none of `taken` uses.
