@@ -104,9 +104,18 @@ public sealed class AssignmentListener(
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, options.Value.ReconnectMaxDelay.TotalSeconds * 2)), time, cancellationToken);
     }
 
-    private static List<AgentDefinition> Definitions(AssignmentsResponse response) =>
-        response.Assignments.Select(a => new AgentDefinition(a.AgentId, a.AgentType, a.AgentConfig.ValueKind == JsonValueKind.Object ? JsonObject.Create(a.AgentConfig) : null, a.Epoch,
-            a.OnClusterLoss ?? ClusterLossPolicies.Keep, a.LeaseSeconds, a.Traceparent)).ToList();
+    private static List<AgentDefinition> Definitions(AssignmentsResponse response) => response.Assignments.Select(Definition).ToList();
+
+    // An agent_config with a key twice (placed past the manager's check: an older or compromised manager, or Redis
+    // written by hand) fails that agent alone with the reason. Made into a JsonObject it threw on every poll, so the
+    // node took no new assignment at all (issue 30 item 3).
+    private static AgentDefinition Definition(Assignment a)
+    {
+        var duplicate = JsonDuplicateKeys.Find(a.AgentConfig, "agent_config");
+        var config = duplicate is null && a.AgentConfig.ValueKind == JsonValueKind.Object ? JsonObject.Create(a.AgentConfig) : null;
+        return new AgentDefinition(a.AgentId, a.AgentType, config, a.Epoch, a.OnClusterLoss ?? ClusterLossPolicies.Keep, a.LeaseSeconds,
+            a.Traceparent, duplicate is null ? null : $"{duplicate} appears more than once; refused, as the manager refuses it at deploy");
+    }
 
     private async Task ApplyAsync(long generation, List<AgentDefinition> desired, CancellationToken cancellationToken)
     {

@@ -118,6 +118,8 @@ public sealed class AgentSupervisor : IHostedService
 
     private SupervisedAgent Create(AgentDefinition definition)
     {
+        // An agent_config the node could not read fails this agent only, when it is started.
+        if (definition.ConfigError is { } configError) return new SupervisedAgent(definition, null, configError, _context);
         try
         {
             return new SupervisedAgent(definition, _types.Get(definition.AgentType), null, _context);

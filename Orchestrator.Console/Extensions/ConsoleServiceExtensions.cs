@@ -11,6 +11,12 @@ public static class ConsoleServiceExtensions
 
     public static WebApplicationBuilder AddConsoleServices(this WebApplicationBuilder builder)
     {
+        // The AppHost (scripts/run-local.sh) starts the console from its build output with no environment, so in
+        // Production, where ASP.NET Core reads the static web assets manifest only in Development: the packages'
+        // assets (Fluent UI's styles and scripts, _framework/blazor.web.js) then answered 500 and the console was
+        // bare HTML. Read it in every environment; publish output has no such manifest (its assets sit in wwwroot),
+        // so this changes nothing there.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
 

@@ -42,6 +42,10 @@ public static class ApplicationServiceExtensions
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
+            // A key twice in one object is refused (400 naming the field), never read as "the last one wins"
+            // (issue 30 item 3). JsonElement fields keep theirs so their validation names the exact key.
+            json.SerializerOptions.AllowDuplicateProperties = false;
+            json.SerializerOptions.Converters.Add(new JsonElementAsSentConverter());
         });
         builder.AddBadInputHandling();
         builder.AddTrustedProxies();

@@ -34,7 +34,9 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         var field = FieldName(json?.Path);
         var message = json is null
             ? bad.Message.Contains("no body was provided", StringComparison.Ordinal) ? "A JSON body is required." : bad.Message
-            : field == "body" ? "The body is not a valid JSON object." : $"'{field}' has the wrong type, or the JSON is malformed there.";
+            : field == "body" ? "The body is not a valid JSON object."
+            : json.Message.StartsWith("Duplicate property", StringComparison.Ordinal) ? $"'{field}' appears more than once; every key may appear once."
+            : $"'{field}' has the wrong type, or the JSON is malformed there.";
         return new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = bad.StatusCode,

@@ -18,7 +18,7 @@ public sealed class Rescheduler(
     RecoveryTelemetry telemetry, TimeProvider time, IOptions<SchedulingOptions> scheduling, IOptions<ManagerOptions> manager,
     ILogger<Rescheduler> logger, Events.EventLog events)
 {
-    private static readonly IPlacementStrategy Strategy = new LeastLoadedStrategy();
+    private static readonly IPlacementStrategy Strategy = LoadStrategy.LeastLoaded;
     private readonly HashSet<string> _reportedUnplaced = new(StringComparer.Ordinal);
 
     private TimeSpan LostWindow => manager.Value.HeartbeatInterval * LivenessSweeper.LostAfterMissed;

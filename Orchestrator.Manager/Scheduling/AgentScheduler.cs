@@ -119,6 +119,7 @@ public sealed class AgentScheduler(
             if (result.ContainerId is { } refused && snapshot.ById.TryGetValue(refused, out var full)) full.Refuse();
             return null;
         }
+        fleet.Placed(snapshot, shares.Select(s => (s.Container.ContainerId, s.Count)));
 
         activity?.SetTag("deployment.id", deploymentId);
         return new DeployOutcome.Placed(new DeployResponse(deploymentId, command.AgentType, command.Strategy.Name, command.Policy,

@@ -15,6 +15,8 @@ public static partial class DeployRequestValidation
             errors["agent_type"] = ["agent_type must be 1-100 characters of a-z, 0-9, '_', '-' or '.'."];
         if (request.AgentConfig is { } config && config.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             errors["agent_config"] = ["agent_config must be a JSON object."];
+        else if (request.AgentConfig is { } sent && JsonDuplicateKeys.Find(sent, "agent_config") is { } duplicate)
+            errors[duplicate] = [$"{duplicate} appears more than once; every key may appear once."];
         if (!PlacementStrategies.TryGet(request.DeploymentStrategy, out var strategy))
             errors["deployment_strategy"] = [$"Unknown deployment_strategy '{request.DeploymentStrategy}'; use one of {string.Join(", ", PlacementStrategies.All.Keys)}."];
         var replicas = request.Replicas ?? 1;

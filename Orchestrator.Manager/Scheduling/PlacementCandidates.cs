@@ -31,6 +31,12 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
     private Snapshot? _current;
     private (long Order, Task<Snapshot> Task)? _reading;
 
+    // This replica's own placements (read your writes): each is counted in every snapshot whose read started
+    // before it was done, since that read may have missed it; dropped once the current snapshot's read started
+    // after it. Only other replicas' placements wait for the next read. A placement that finished while a read
+    // was under way may be counted twice until the next one: that errs towards spreading, never stacking.
+    private readonly List<(long Done, string ContainerId, int Count)> _placed = [];
+
     // A point in this replica's order of events: a read that starts later has a higher Order. A counter, not a
     // clock, so "started after" holds even when the TimeProvider stands still.
     public long Mark() => _changes.Mark();
@@ -77,6 +83,22 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
         }
     }
 
+    // A deploy planned from `plannedFrom` placed these agents. A snapshot installed meanwhile did not count
+    // them (the planner's Took went to the snapshot it planned from): count them there now.
+    public void Placed(Snapshot plannedFrom, IEnumerable<(string ContainerId, int Count)> shares)
+    {
+        lock (_gate)
+        {
+            var done = Mark();
+            foreach (var (id, count) in shares)
+            {
+                _placed.Add((done, id, count));
+                if (_current is { } current && !ReferenceEquals(current, plannedFrom) && current.ById.TryGetValue(id, out var container))
+                    container.Took(count);
+            }
+        }
+    }
+
     // Under _gate. Joins a read that started late enough, or starts one.
     private Task<Snapshot> StartRead(long? readAfter)
     {
@@ -106,7 +128,15 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
             var snapshot = new Snapshot(started, readAt, list, list.ToDictionary(c => c.ContainerId, StringComparer.Ordinal));
             lock (_gate)
             {
-                if (_current is null || _current.Order < started) _current = snapshot;
+                foreach (var (done, id, count) in _placed)
+                {
+                    if (done > started && snapshot.ById.TryGetValue(id, out var container)) container.Took(count);
+                }
+                if (_current is null || _current.Order < started)
+                {
+                    _current = snapshot;
+                    _placed.RemoveAll(p => p.Done < started);
+                }
                 if (_reading?.Order == started) _reading = null;
             }
             return snapshot;

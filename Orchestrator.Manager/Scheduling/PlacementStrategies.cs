@@ -8,7 +8,7 @@ public static class PlacementStrategies
     public const string Spread = "spread";
 
     public static readonly IReadOnlyDictionary<string, IPlacementStrategy> All =
-        new IPlacementStrategy[] { new LeastLoadedStrategy(), new RoundRobinStrategy(), new BinPackStrategy(), new SpreadStrategy() }
+        new IPlacementStrategy[] { LoadStrategy.LeastLoaded, new RoundRobinStrategy(), LoadStrategy.BinPack, new SpreadStrategy() }
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
 
     public static bool TryGet(string? name, out IPlacementStrategy strategy) =>

@@ -29,6 +29,44 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task EveryStylesheetAndScriptOfTheLoginAndFleetPagesAnswers200()
+    {
+        // Issue 30 item 5: under the AppHost (Production, build output) Fluent UI's bundle and blazor.web.js
+        // answered 500, so the console was bare HTML without live updates. Every <link> and <script> of both
+        // pages, and everything those pages loaded themselves (Fluent's script modules), must answer 200.
+        var failed = new List<string>();
+        var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.Response += (_, response) =>
+        {
+            // The console has no favicon: the browser's own guess at one is not a page asset.
+            if (response.Status >= 400 && !response.Url.EndsWith("/favicon.ico", StringComparison.Ordinal))
+                lock (failed) failed.Add($"{response.Status} {response.Url}");
+        };
+        await page.GotoAsync(fixture.Url + "/login");
+        var assets = await AssetsAsync(page);
+        await page.FillAsync("#username", "admin");
+        await page.FillAsync("#password", ProcessCluster.AdminPassword);
+        await page.ClickAsync("#login");
+        await page.WaitForURLAsync(fixture.Url + "/");
+        await Assertions.Expect(page.Locator("tr[data-container]")).ToHaveCountAsync(Cluster.Orchestrators.Count);
+        assets.UnionWith(await AssetsAsync(page));
+
+        Assert.Contains(assets, a => a.EndsWith("/_framework/blazor.web.js", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.Contains("Microsoft.FluentUI.AspNetCore.Components", StringComparison.Ordinal));
+        foreach (var asset in assets)
+        {
+            var response = await page.APIRequest.GetAsync(asset);
+            Assert.True(response.Status == 200, $"{asset} answered {response.Status}");
+        }
+        lock (failed) Assert.Empty(failed);
+    }
+
+    // The absolute addresses of a page's stylesheets and scripts, as the browser resolved them.
+    private static async Task<HashSet<string>> AssetsAsync(IPage page) =>
+        [.. await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('link[href]')].map(l => l.href).concat([...document.querySelectorAll('script[src]')].map(s => s.src))")];
+
+    [Fact]
     public async Task AWrongPasswordStaysOnTheLoginPageWithTheProblem()
     {
         var context = await fixture.Browser.NewContextAsync();

@@ -22,16 +22,17 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         Cluster = await ProcessCluster.StartAsync(new() { Managers = 1, Orchestrators = 2 });
         var url = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        Console = await ChildProcess.StartServiceAsync(ProcessSpec.Project("Orchestrator.Console") with
+        // Exactly as the AppHost (scripts/run-local.sh) starts it: `dotnet run --no-build --no-launch-profile` of the
+        // built project, from its directory, with no ASPNETCORE_ENVIRONMENT (so Production, from the build output).
+        // Development once hid that the packages' styles and scripts answered 500 there (issue 30 item 5).
+        var project = Path.Combine(RepoPaths.Root, "Orchestrator.Console");
+        Console = await ChildProcess.StartServiceAsync(new ProcessSpec("dotnet",
+            ["run", "--project", Path.Combine(project, "Orchestrator.Console.csproj"), "--no-build", "--configuration", RepoPaths.Configuration, "--no-launch-profile"])
         {
             Name = "console",
+            WorkingDirectory = project,
             Url = url,
-            Environment = new Dictionary<string, string>
-            {
-                ["Console__ManagerUrl"] = Cluster.ManagerUrl,
-                // Development serves the static assets (Fluent's styles and scripts) straight from the build output.
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            },
+            Environment = new Dictionary<string, string> { ["Console__ManagerUrl"] = Cluster.ManagerUrl },
         }, TimeSpan.FromSeconds(60));
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -110,6 +110,28 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
     }
 
     [Fact]
+    public async Task TwentySequentialLeastLoadedDeploysOverFourEmptyContainersPlaceFiveOnEachWhileTheSnapshotIsStale()
+    {
+        // Issue 30 item 7: a replica's own placements count in its next plan at once. The snapshot never ages out
+        // (CandidateMaxAge 10 s, the clock standing still), and a re-read of the fleet starts just before each deploy
+        // (as the background refresh does), so it reads Redis before that deploy commits and becomes the snapshot
+        // the next deploy plans from: that plan must still count what this replica placed.
+        var type = SchedulingClient.UniqueType();
+        var shards = new HashSet<int>();
+        string[] containers = [.. await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RegisterAsync(NameInAnotherShard(shards), type, "ll", 10)))];
+        var (scheduler, fleet) = Replica();
+        await fleet.GetAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            _ = fleet.GetAsync(readAfter: fleet.Mark());
+            Assert.IsType<DeployOutcome.Placed>(await scheduler.DeployAsync(Deploy(type, 1, LoadStrategy.LeastLoaded)));
+        }
+
+        foreach (var id in containers) Assert.Equal(5, await AssignedAsync(id));
+    }
+
+    [Fact]
     public async Task TwoHundredParallelDeploysFromTwoReplicasNeverPlaceOnAFullUnhealthyOrIncapableContainer()
     {
         var type = SchedulingClient.UniqueType();
@@ -126,7 +148,7 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
 
         var (first, firstFleet) = Replica();
         var (second, secondFleet) = Replica();
-        Assert.IsType<DeployOutcome.Placed>(await first.DeployAsync(Deploy(type, 2, new LeastLoadedStrategy(), "f")));
+        Assert.IsType<DeployOutcome.Placed>(await first.DeployAsync(Deploy(type, 2, LoadStrategy.LeastLoaded, "f")));
         var seen = await Task.WhenAll(firstFleet.GetAsync(), secondFleet.GetAsync());
 
         // Behind both snapshots: the liveness sweep turns one unhealthy, one re-registers without the capability,
@@ -139,7 +161,7 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         Assert.All(seen, s => Assert.Contains(type, s.ById[incapable].Capabilities));
 
         // The stale containers look the least loaded (50 free), so least_loaded and spread plan onto them first.
-        IPlacementStrategy[] strategies = [new LeastLoadedStrategy(), new BinPackStrategy(), new SpreadStrategy(), new RoundRobinStrategy()];
+        IPlacementStrategy[] strategies = [LoadStrategy.LeastLoaded, LoadStrategy.BinPack, new SpreadStrategy(), new RoundRobinStrategy()];
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() =>
             (i % 2 == 0 ? first : second).DeployAsync(Deploy(type, 1 + i % 3, strategies[i % strategies.Length])))));
 
@@ -185,7 +207,7 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         await Task.WhenAll(firstFleet.GetAsync(), secondFleet.GetAsync());
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
-            (i % 2 == 0 ? first : second).DeployAsync(Deploy(type, 1, new LeastLoadedStrategy(), tenant)))));
+            (i % 2 == 0 ? first : second).DeployAsync(Deploy(type, 1, LoadStrategy.LeastLoaded, tenant)))));
 
         Assert.All(outcomes, o => Assert.True(o is DeployOutcome.Placed or DeployOutcome.OverQuota, o.ToString()));
         Assert.Equal(5, outcomes.OfType<DeployOutcome.Placed>().Count());
@@ -206,9 +228,9 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         // A manager reserved both slots for a deploy spanning containers, then died before committing.
         Assert.Equal(PlaceOutcome.Placed, await _agents.ReserveAsync(only, "dep-dead", 2, $"[\"{type}\"]", TimeSpan.FromSeconds(10)));
 
-        Assert.IsType<DeployOutcome.NoCapacity>(await scheduler.DeployAsync(Deploy(type, 1, new LeastLoadedStrategy())));
+        Assert.IsType<DeployOutcome.NoCapacity>(await scheduler.DeployAsync(Deploy(type, 1, LoadStrategy.LeastLoaded)));
         _time.Advance(TimeSpan.FromSeconds(10));
-        var placed = Assert.IsType<DeployOutcome.Placed>(await scheduler.DeployAsync(Deploy(type, 2, new LeastLoadedStrategy())));
+        var placed = Assert.IsType<DeployOutcome.Placed>(await scheduler.DeployAsync(Deploy(type, 2, LoadStrategy.LeastLoaded)));
         Assert.Equal(2, placed.Response.Agents.Count);
         Assert.Equal(2, await AssignedAsync(only));
     }
@@ -225,7 +247,7 @@ public abstract class PlacementCandidateTests<TEngine>(TEngine redis) : IClassFi
         // Behind the snapshot the small one shrinks: the plan's share on it must fail, and the roomy one's be undone.
         await RegisterAsync(smallName, type, "q", 0);
 
-        var outcome = await scheduler.DeployAsync(Deploy(type, 6, new LeastLoadedStrategy()));
+        var outcome = await scheduler.DeployAsync(Deploy(type, 6, LoadStrategy.LeastLoaded));
 
         Assert.IsType<DeployOutcome.NoCapacity>(outcome);
         Assert.Equal(0, await AssignedAsync(roomy));

@@ -15,13 +15,13 @@ public class StrategyTests
     public void LeastLoadedPicksTheLowestShareOfMaxAgents()
     {
         // b has more agents but a bigger budget: 3/10 beats 2/4.
-        Assert.Equal("b", First(new LeastLoadedStrategy(), C("a", 2, max: 4), C("b", 3, max: 10)));
+        Assert.Equal("b", First(LoadStrategy.LeastLoaded, C("a", 2, max: 4), C("b", 3, max: 10)));
     }
 
     [Fact]
     public void LeastLoadedBreaksTiesByHealthScore()
     {
-        Assert.Equal("b", First(new LeastLoadedStrategy(), C("a", 1, health: 60), C("b", 1, health: 95)));
+        Assert.Equal("b", First(LoadStrategy.LeastLoaded, C("a", 1, health: 60), C("b", 1, health: 95)));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class StrategyTests
     [Fact]
     public void BinPackFillsTheBusiestContainerWithRoom()
     {
-        Assert.Equal("b", First(new BinPackStrategy(), C("a", 1), C("b", 7), C("c", 10)));
+        Assert.Equal("b", First(LoadStrategy.BinPack, C("a", 1), C("b", 7), C("c", 10)));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class StrategyTests
     [Fact]
     public void PlannerSpreadsReplicasAsTheStrategyIntends()
     {
-        var plan = PlacementPlanner.Plan(new LeastLoadedStrategy(), [C("a", 0, max: 3), C("b", 0, max: 3)], 6, 0);
+        var plan = PlacementPlanner.Plan(LoadStrategy.LeastLoaded, [C("a", 0, max: 3), C("b", 0, max: 3)], 6, 0);
         Assert.Equal(6, plan.Count);
         Assert.Equal(3, plan.Count(p => p == "a"));
         Assert.Equal(3, plan.Count(p => p == "b"));
@@ -70,7 +70,7 @@ public class StrategyTests
     [Fact]
     public void PlannerStopsWhenCapacityRunsOut()
     {
-        var plan = PlacementPlanner.Plan(new BinPackStrategy(), [C("a", 1, max: 2), C("b", 0, max: 1)], 5, 0);
+        var plan = PlacementPlanner.Plan(LoadStrategy.BinPack, [C("a", 1, max: 2), C("b", 0, max: 1)], 5, 0);
         Assert.Equal(2, plan.Count);
     }
 
