@@ -22,6 +22,7 @@ app.MapClusterMetricsApi();
 app.MapEventsApi();
 app.MapOperatorsApi();
 app.MapTenantsApi();
+app.MapSecretsApi();
 app.MapAuditApi();
 
 app.Run();

@@ -33,6 +33,8 @@ public static class ManagerRoutes
     public const string Operator = Operators + "/{name}";
     public const string Tenants = "/api/v1/tenants";
     public const string Tenant = Tenants + "/{id}";
+    public const string TenantSecrets = Tenant + "/secrets";
+    public const string TenantSecret = TenantSecrets + "/{name}";
     public const string Audit = "/api/v1/audit";
     // The live event stream (server-sent events; resume with the Last-Event-ID header).
     public const string Events = "/api/v1/events";

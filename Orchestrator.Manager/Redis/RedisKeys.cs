@@ -45,6 +45,9 @@ namespace Orchestrator.Manager.Redis;
 //                                    tenant's quota and writes what it admits (SET NX PX, TenantQuotaGate)
 //   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
 //                                    target, outcome, trace_id
+//   {secrets}:tenant:<tenant> hash   secret name -> JSON: version, key_id, sealed (AES-GCM, base64), created_at,
+//                                    updated_at; never a plain value (SecretStore)
+//   {secrets}:tenants         set    the tenants that have secrets, for the re-encryption pass
 //   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
 //                                    key in its own slot, read by every replica
 //
@@ -161,6 +164,12 @@ public static class RedisKeys
     // quota: "agents" or "containers" (the fixed first part, so no tenant id can name another quota's lease).
     public static RedisKey TenantQuotaLease(string quota, string tenant) => Prefix + "{tenants}:leases:" + quota + ":" + tenant;
     public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
+
+    // Tenant secrets (issue 26), sealed with AES-GCM: one hash per tenant (name -> JSON version, key_id, sealed,
+    // created_at, updated_at) and the set of tenants having any, all in the slot of {secrets}.
+    public static RedisKey TenantSecrets(string tenant) => Prefix + "{secrets}:tenant:" + tenant;
+
+    public static readonly RedisKey SecretTenants = Prefix + "{secrets}:tenants";
     // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
     public static readonly RedisKey Events = Prefix + "{events}";
 
