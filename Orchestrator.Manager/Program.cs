@@ -23,6 +23,7 @@ app.MapEventsApi();
 app.MapOperatorsApi();
 app.MapTenantsApi();
 app.MapSecretsApi();
+app.MapReschedulingApi();
 app.MapAuditApi();
 
 app.Run();

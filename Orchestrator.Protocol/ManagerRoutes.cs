@@ -25,6 +25,8 @@ public static class ManagerRoutes
     public const string Agent = Agents + "/{id}";
 
     public const string Status = "/api/v1/cluster/status";
+    public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";
+    public const string ReschedulingResume = "/api/v1/cluster/rescheduling/resume";
     public const string Distribution = "/api/v1/cluster/metrics/distribution";
     public const string CommunicationStats = "/api/v1/cluster/communication/stats";
 

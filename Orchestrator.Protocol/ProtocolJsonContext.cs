@@ -44,6 +44,8 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(RevokeResponse))]
 [JsonSerializable(typeof(CreateOperatorRequest))]
 [JsonSerializable(typeof(PutSecretRequest))]
+[JsonSerializable(typeof(PauseReschedulingRequest))]
+[JsonSerializable(typeof(ReschedulingPauseView))]
 [JsonSerializable(typeof(SecretView))]
 [JsonSerializable(typeof(SecretListResponse))]
 [JsonSerializable(typeof(OperatorCreated))]

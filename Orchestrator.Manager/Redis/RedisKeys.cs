@@ -37,7 +37,10 @@ namespace Orchestrator.Manager.Redis;
 //                                    created_at, max_agents, capabilities, labels; expires with the token
 //   {enrollment}:tokens       hash   token_id -> SHA-256, for listing and revoking by id
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
-//   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
+//   rescheduling:pause        hash   present while rescheduling is held: reason, since (unix ms), kind (automatic:
+//                                    mass-disconnect safety; operator), by, note, until (unix ms, 0: none)
+//   rescheduling:resumed      string the operator who last resumed; while it lives (one lost window) no
+//                                    automatic pause starts
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
 //   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
 //   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
@@ -77,6 +80,7 @@ public static class RedisKeys
 
     public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
+    public static readonly RedisKey ReschedulingResumed = Prefix + "rescheduling:resumed";
     public static readonly RedisKey Layout = Prefix + "layout";
 
     public static RedisKey ContainerIds(int shard) => ShardPrefix + ShardTag(shard);
