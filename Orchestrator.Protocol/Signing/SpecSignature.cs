@@ -6,7 +6,9 @@ namespace Orchestrator.Protocol.Signing;
 // An Ed25519 signature over an agent spec's canonical form (docs/protocol.md "Signed specs"), made where the spec
 // is authored (the CLI's --sign-key, or the vendor's CI). The manager stores and forwards it and holds no private
 // key; the node checks it against the keys its customer pinned (TRUSTED_SIGNING_KEYS).
-public sealed record SpecSignature(string KeyId, string Algorithm, string Value)
+// tenant: the tenant (orchestrator_id) the spec was signed for, part of the signed bytes; "" signs it for any
+// tenant. A node of another tenant refuses it, so a spec signed for one customer cannot be replayed to another.
+public sealed record SpecSignature(string KeyId, string Algorithm, string Value, string Tenant = "")
 {
     public const string Ed25519 = "ed25519";
 }

@@ -14,7 +14,7 @@ public static class SpecSigning
     {
         using var key = Key.Import(Algorithm, Encoding.ASCII.GetBytes(privateKeyPem), KeyBlobFormat.PkixPrivateKeyText);
         var signature = Algorithm.Sign(key, SignedSpec.CanonicalBytes(agentType, agentConfig, tenant));
-        return new SpecSignature(keyId, SpecSignature.Ed25519, Convert.ToBase64String(signature));
+        return new SpecSignature(keyId, SpecSignature.Ed25519, Convert.ToBase64String(signature), tenant);
     }
 
     // The base64 raw public key of a PEM private key, for the node's TRUSTED_SIGNING_KEYS file.
@@ -32,11 +32,15 @@ public static class SpecSigning
             : PublicKey.Import(Algorithm, Convert.FromBase64String(trimmed), KeyBlobFormat.RawPublicKey);
     }
 
-    // Null when the signature holds; else the failed check, named for the agent's reason and the audit log.
+    // Null when the signature holds for a node of nodeTenant; else the failed check, named for the agent's reason
+    // and the audit log.
     public static string? Check(SpecSignature? signature, IReadOnlyDictionary<string, PublicKey> trusted, string agentType, JsonElement agentConfig,
-        string tenant)
+        string nodeTenant)
     {
         if (signature is null) return "unsigned: the spec carries no signature";
+        if (signature.Tenant is { Length: > 0 } signedFor && signedFor != nodeTenant)
+            return $"wrong tenant: signed for tenant '{signedFor}', not this node's '{nodeTenant}'";
+        var tenant = signature.Tenant;
         if (signature.Algorithm != SpecSignature.Ed25519) return $"unsupported algorithm '{signature.Algorithm}': only ed25519 is accepted";
         if (!trusted.TryGetValue(signature.KeyId, out var key)) return $"unknown key '{signature.KeyId}': not in TRUSTED_SIGNING_KEYS";
         byte[] value;

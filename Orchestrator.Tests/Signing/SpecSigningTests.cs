@@ -32,7 +32,7 @@ public class SpecSigningTests
 
         Assert.Equal(Convert.FromBase64String(lines[0]), SignedSpec.CanonicalBytes("container", Spec(), "acme"));
         var trusted = new Dictionary<string, NSec.Cryptography.PublicKey> { ["vendor-2026"] = SpecSigning.ImportPublicKey(SpecSigning.PublicKeyOf(key)) };
-        Assert.Null(SpecSigning.Check(new SpecSignature("vendor-2026", "ed25519", lines[1]), trusted, "container", Spec(), "acme"));
+        Assert.Null(SpecSigning.Check(new SpecSignature("vendor-2026", "ed25519", lines[1], "acme"), trusted, "container", Spec(), "acme"));
     }
 
     [Fact]
@@ -47,7 +47,10 @@ public class SpecSigningTests
 
         var altered = Config.Replace("sha256:4b1f0a", "sha256:666666", StringComparison.Ordinal);
         Assert.StartsWith("altered", SpecSigning.Check(signature, trusted, "container", Spec(altered), "acme"));
-        Assert.StartsWith("altered", SpecSigning.Check(signature, trusted, "container", Spec(), "another-tenant"));
+        Assert.StartsWith("wrong tenant: signed for tenant 'acme'", SpecSigning.Check(signature, trusted, "container", Spec(), "another-tenant"));
+        Assert.StartsWith("altered", SpecSigning.Check(signature with { Tenant = "" }, trusted, "container", Spec(), "another-tenant"));
+        var anyTenant = SpecSigning.Sign(key, "vendor", "container", Spec(), "");
+        Assert.Null(SpecSigning.Check(anyTenant, trusted, "container", Spec(), "another-tenant"));
         Assert.StartsWith("altered", SpecSigning.Check(signature, trusted, "process", Spec(), "acme"));
         Assert.StartsWith("unsigned", SpecSigning.Check(null, trusted, "container", Spec(), "acme"));
         Assert.StartsWith("unknown key 'other'", SpecSigning.Check(SpecSigning.Sign(other, "other", "container", Spec(), "acme"), trusted, "container", Spec(), "acme"));
