@@ -22,6 +22,8 @@ app.MapClusterMetricsApi();
 app.MapEventsApi();
 app.MapOperatorsApi();
 app.MapTenantsApi();
+app.MapSecretsApi();
+app.MapReschedulingApi();
 app.MapAuditApi();
 
 app.Run();

@@ -13,7 +13,16 @@ public sealed record ClusterStatusResponse(
     bool ReschedulingPaused = false,
     string? ReschedulingPausedReason = null,
     // "enrollment" (each node has its own credential) or "shared_password" (ALLOW_SHARED_PASSWORD_NODES: the seed's flow).
-    string NodeAuthentication = "enrollment");
+    string NodeAuthentication = "enrollment",
+    // Who holds rescheduling, why and until when; null while it runs.
+    ReschedulingPauseView? ReschedulingPause = null);
+
+// POST /api/v1/cluster/rescheduling/pause (admin): note says why; expires_at (optional) ends the pause by itself.
+public sealed record PauseReschedulingRequest(string? Note, DateTimeOffset? ExpiresAt);
+
+// kind: "automatic" (mass-disconnect safety) or "operator"; by: the operator, or "automatic"; until: null when the
+// pause lasts until resumed (or, automatic, until no more than half of the containers are lost).
+public sealed record ReschedulingPauseView(string Kind, string Reason, string By, string? Note, DateTimeOffset Since, DateTimeOffset? Until);
 
 public sealed record ContainerDistribution(
     string ContainerId, string ContainerName, string OrchestratorId, string Status,

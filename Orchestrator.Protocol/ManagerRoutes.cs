@@ -25,6 +25,8 @@ public static class ManagerRoutes
     public const string Agent = Agents + "/{id}";
 
     public const string Status = "/api/v1/cluster/status";
+    public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";
+    public const string ReschedulingResume = "/api/v1/cluster/rescheduling/resume";
     public const string Distribution = "/api/v1/cluster/metrics/distribution";
     public const string CommunicationStats = "/api/v1/cluster/communication/stats";
 
@@ -33,6 +35,8 @@ public static class ManagerRoutes
     public const string Operator = Operators + "/{name}";
     public const string Tenants = "/api/v1/tenants";
     public const string Tenant = Tenants + "/{id}";
+    public const string TenantSecrets = Tenant + "/secrets";
+    public const string TenantSecret = TenantSecrets + "/{name}";
     public const string Audit = "/api/v1/audit";
     // The live event stream (server-sent events; resume with the Last-Event-ID header).
     public const string Events = "/api/v1/events";

@@ -42,6 +42,7 @@ public static class ProblemTypes
     public static readonly ProblemType UnknownAgent = new(404, "Unknown agent");
     public static readonly ProblemType UnknownOperator = new(404, "Unknown operator");
     public static readonly ProblemType UnknownTenant = new(404, "Unknown tenant");
+    public static readonly ProblemType UnknownSecret = new(404, "Unknown secret");
     public static readonly ProblemType OperatorNameTaken = new(409, "Operator name taken");
     public static readonly ProblemType QuotaExceeded = new(409, "Tenant quota exceeded");
     public static readonly ProblemType QuotaBelowUsage = new(409, "Quota below current usage");

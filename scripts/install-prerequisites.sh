@@ -14,6 +14,9 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 [ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || missing+=(nftables)
 [ -x /usr/sbin/iptables ] || command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Signed agent specs: keys made by openssl, and a second implementation of the signed form (Python) in the tests.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+/usr/bin/python3 -c "import cryptography" >/dev/null 2>&1 || missing+=(python3-cryptography)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -6,6 +6,7 @@ namespace Orchestrator.AppHost.Extensions;
 public sealed record SharedSecrets(
     IResourceBuilder<ParameterResource> AdminPassword,
     IResourceBuilder<ParameterResource> JwtSecret,
+    IResourceBuilder<ParameterResource> MasterSecretKey,
     IResourceBuilder<ParameterResource> BootstrapEnrollmentToken);
 
 public static class SharedSecretsExtensions
@@ -13,12 +14,14 @@ public static class SharedSecretsExtensions
     public static SharedSecrets AddSharedSecrets(this IDistributedApplicationBuilder builder) => new(
         builder.AddParameter("admin-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true),
         builder.AddParameter("jwt-secret", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true),
+        builder.AddParameter("master-secret-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true),
         builder.AddParameter("bootstrap-enrollment-token", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true));
 
     public static IResourceBuilder<ProjectResource> WithSecrets(this IResourceBuilder<ProjectResource> manager, SharedSecrets secrets) =>
         manager
             .WithEnvironment("ADMIN_PASSWORD", secrets.AdminPassword)
             .WithEnvironment("JWT_SECRET", secrets.JwtSecret)
+            .WithEnvironment("MASTER_SECRET_KEY", secrets.MasterSecretKey)
             .WithEnvironment("BOOTSTRAP_ENROLLMENT_TOKEN", secrets.BootstrapEnrollmentToken);
 
     // --Manager:HeartbeatInterval=<seconds> (tests shorten it) reaches the manager as the seed's

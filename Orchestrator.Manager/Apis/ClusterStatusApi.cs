@@ -49,6 +49,7 @@ public static class ClusterStatusApi
             CheckedAt: time.GetUtcNow(),
             ReschedulingPaused: paused is not null,
             ReschedulingPausedReason: paused?.Reason,
-            NodeAuthentication: options.Value.AllowSharedPasswordNodes ? "shared_password" : "enrollment"));
+            NodeAuthentication: options.Value.AllowSharedPasswordNodes ? "shared_password" : "enrollment",
+            ReschedulingPause: paused?.ToView()));
     }
 }

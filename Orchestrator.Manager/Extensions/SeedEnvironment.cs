@@ -17,6 +17,8 @@ public static class SeedEnvironment
         ["HEARTBEAT_INTERVAL"] = "Manager:HeartbeatInterval",
         ["ENABLE_DISTRIBUTED"] = "Manager:EnableDistributed",
         ["MASTER_SECRET_KEY"] = "Manager:MasterSecretKey",
+        // Not in the seed: the master key before a rotation (Secrets/SecretReencryption.cs).
+        ["MASTER_SECRET_KEY_PREVIOUS"] = "Manager:MasterSecretKeyPrevious",
         ["REDIS_URL"] = "ConnectionStrings:redis",
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
         // Not in the seed: the reverse proxies whose X-Forwarded-For is believed (Options/ProxyOptions.cs).

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Options;
 using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Secrets;
 using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Extensions;
@@ -20,6 +21,10 @@ public static class TenancyExtensions
         builder.Services.AddSingleton<TenantQuotaGate>();
         builder.Services.AddSingleton<TenantQuotaCheck>();
         builder.Services.AddSingleton<TenantMetrics>();
+        builder.Services.AddSingleton<SecretKeyRing>();
+        builder.Services.AddSingleton<SecretCipher>();
+        builder.Services.AddSingleton<SecretStore>();
+        builder.Services.AddHostedService<SecretReencryption>();
         return builder;
     }
 }

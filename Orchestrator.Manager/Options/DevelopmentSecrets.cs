@@ -16,6 +16,11 @@ public sealed class DevelopmentSecrets(IHostEnvironment environment, ILogger<Dev
             options.JwtSecret = RandomNumberGenerator.GetHexString(64);
             logger.LogWarning("JWT_SECRET is not set: generated one for this Development run; tokens die with the process");
         }
+        if (string.IsNullOrEmpty(options.MasterSecretKey))
+        {
+            options.MasterSecretKey = RandomNumberGenerator.GetHexString(64);
+            logger.LogWarning("MASTER_SECRET_KEY is not set: generated one for this Development run; secrets set now do not open after a restart");
+        }
         if (string.IsNullOrEmpty(options.AdminPassword))
         {
             options.AdminPassword = RandomNumberGenerator.GetHexString(24);

@@ -59,7 +59,11 @@ public sealed class ManagerOptions
     // operators can still read and deregister what is stored.
     public bool EnableDistributed { get; set; } = true;
 
-    // MASTER_SECRET_KEY: accepted from the seed's compose file and checked (32+ characters when given);
-    // reserved for encrypting secrets inside agent configurations at rest. Nothing else reads it yet.
+    // MASTER_SECRET_KEY: the key tenant secrets are sealed under in Redis (AES-GCM, key derived with HKDF);
+    // 32+ characters, required outside Development (Development generates one per run).
     public string? MasterSecretKey { get; set; }
+
+    // MASTER_SECRET_KEY_PREVIOUS: the key before a rotation; still opens secrets until every replica's start-up
+    // pass has moved them to MASTER_SECRET_KEY (docs/deployment.md "Rotating MASTER_SECRET_KEY").
+    public string? MasterSecretKeyPrevious { get; set; }
 }

@@ -35,6 +35,8 @@ public sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             errors.Add("ADMIN_PASSWORD (Manager:AdminPassword) is required.");
         if (options.MasterSecretKey is { Length: > 0 and < MinimumSecretLength })
             errors.Add($"MASTER_SECRET_KEY (Manager:MasterSecretKey) must be at least {MinimumSecretLength} characters when given.");
+        if (options.MasterSecretKeyPrevious is { Length: > 0 and < MinimumSecretLength })
+            errors.Add($"MASTER_SECRET_KEY_PREVIOUS (Manager:MasterSecretKeyPrevious) must be at least {MinimumSecretLength} characters when given.");
         if (options.HeartbeatInterval < TimeSpan.FromSeconds(1) || options.HeartbeatInterval > TimeSpan.FromHours(1))
             errors.Add($"HEARTBEAT_INTERVAL (Manager:HeartbeatInterval) must be between 1 second and 1 hour; it is {options.HeartbeatInterval}.");
         if (options.LivenessCheckPeriod <= TimeSpan.Zero)

@@ -8,10 +8,17 @@ public sealed class ProductionSecretsValidator(IHostEnvironment environment) : I
 {
     public const int MinimumAdminPasswordLength = 16;
 
-    public ValidateOptionsResult Validate(string? name, ManagerOptions options) =>
-        !environment.IsDevelopment() && options.AdminPassword is { Length: > 0 and < MinimumAdminPasswordLength }
-            ? ValidateOptionsResult.Fail(
-                $"ADMIN_PASSWORD (Manager:AdminPassword) must be at least {MinimumAdminPasswordLength} characters outside Development; " +
-                $"it has {options.AdminPassword.Length}. Generate one with: openssl rand -hex 16")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, ManagerOptions options)
+    {
+        if (environment.IsDevelopment()) return ValidateOptionsResult.Success;
+        var errors = new List<string>();
+        if (options.AdminPassword is { Length: > 0 and < MinimumAdminPasswordLength })
+            errors.Add($"ADMIN_PASSWORD (Manager:AdminPassword) must be at least {MinimumAdminPasswordLength} characters outside Development; " +
+                $"it has {options.AdminPassword.Length}. Generate one with: openssl rand -hex 16");
+        // Tenant secrets are sealed under it: without it no replica could read one back.
+        if (string.IsNullOrEmpty(options.MasterSecretKey))
+            errors.Add("MASTER_SECRET_KEY (Manager:MasterSecretKey) is required outside Development: tenant secrets are sealed under it. " +
+                "Generate one with: openssl rand -hex 32");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -37,7 +37,10 @@ namespace Orchestrator.Manager.Redis;
 //                                    created_at, max_agents, capabilities, labels; expires with the token
 //   {enrollment}:tokens       hash   token_id -> SHA-256, for listing and revoking by id
 //   leases:liveness           string the replica running the liveness monitor (SET NX PX, renewed)
-//   rescheduling:pause        hash   present while mass-disconnect safety holds rescheduling: reason, since (unix ms)
+//   rescheduling:pause        hash   present while rescheduling is held: reason, since (unix ms), kind (automatic:
+//                                    mass-disconnect safety; operator), by, note, until (unix ms, 0: none)
+//   rescheduling:resumed      string the operator who last resumed; while it lives (one lost window) no
+//                                    automatic pause starts
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
 //   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
 //   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
@@ -45,6 +48,9 @@ namespace Orchestrator.Manager.Redis;
 //                                    tenant's quota and writes what it admits (SET NX PX, TenantQuotaGate)
 //   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
 //                                    target, outcome, trace_id
+//   {secrets}:tenant:<tenant> hash   secret name -> JSON: version, key_id, sealed (AES-GCM, base64), created_at,
+//                                    updated_at; never a plain value (SecretStore)
+//   {secrets}:tenants         set    the tenants that have secrets, for the re-encryption pass
 //   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
 //                                    key in its own slot, read by every replica
 //
@@ -74,6 +80,7 @@ public static class RedisKeys
 
     public static readonly RedisKey LivenessLease = Prefix + "leases:liveness";
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
+    public static readonly RedisKey ReschedulingResumed = Prefix + "rescheduling:resumed";
     public static readonly RedisKey Layout = Prefix + "layout";
 
     public static RedisKey ContainerIds(int shard) => ShardPrefix + ShardTag(shard);
@@ -161,6 +168,12 @@ public static class RedisKeys
     // quota: "agents" or "containers" (the fixed first part, so no tenant id can name another quota's lease).
     public static RedisKey TenantQuotaLease(string quota, string tenant) => Prefix + "{tenants}:leases:" + quota + ":" + tenant;
     public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
+
+    // Tenant secrets (issue 26), sealed with AES-GCM: one hash per tenant (name -> JSON version, key_id, sealed,
+    // created_at, updated_at) and the set of tenants having any, all in the slot of {secrets}.
+    public static RedisKey TenantSecrets(string tenant) => Prefix + "{secrets}:tenant:" + tenant;
+
+    public static readonly RedisKey SecretTenants = Prefix + "{secrets}:tenants";
     // Hash-tagged so the stream has a slot of its own, named the same under Redis Cluster.
     public static readonly RedisKey Events = Prefix + "{events}";
 

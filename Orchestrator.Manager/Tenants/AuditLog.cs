@@ -109,11 +109,15 @@ public static class AuditActions
     public const string OperatorCreate = "operator.create";
     public const string OperatorDelete = "operator.delete";
     public const string QuotaChange = "quota.change";
+    public const string SecretPut = "secret.put";
+    public const string SecretDelete = "secret.delete";
+    public const string ReschedulingPause = "rescheduling.pause";
+    public const string ReschedulingResume = "rescheduling.resume";
 
     public static readonly IReadOnlyList<string> All =
     [
         Login, Deploy, Stop, Delete, Revoke, EnrollmentTokenCreate, EnrollmentTokenDelete, EnrollmentTokenUse,
-        OperatorCreate, OperatorDelete, QuotaChange,
+        OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume,
     ];
 }
 

@@ -184,6 +184,28 @@ public sealed class ManagerClient
     public Task DeleteOperatorAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, ManagerRoutes.Operator.Replace("{name}", Uri.EscapeDataString(name), StringComparison.Ordinal), cancellationToken);
 
+    // Rescheduling held fleet-wide (admin): by an operator, or the automatic mass-disconnect pause.
+    public Task<ReschedulingPauseView> PauseReschedulingAsync(PauseReschedulingRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.ReschedulingPause, request, Json.PauseReschedulingRequest, Json.ReschedulingPauseView, cancellationToken);
+
+    public Task ResumeReschedulingAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.ReschedulingResume, cancellationToken);
+
+    // A tenant's secrets: write-only, so nothing here ever reads a value back.
+    public Task<SecretView> PutSecretAsync(string tenant, string name, string value, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, SecretRoute(tenant, name), new PutSecretRequest(value), Json.PutSecretRequest, Json.SecretView, cancellationToken);
+
+    public Task<SecretListResponse> ListSecretsAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.TenantSecrets.Replace("{id}", Uri.EscapeDataString(tenant), StringComparison.Ordinal),
+            Json.SecretListResponse, cancellationToken);
+
+    public Task DeleteSecretAsync(string tenant, string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, SecretRoute(tenant, name), cancellationToken);
+
+    private static string SecretRoute(string tenant, string name) =>
+        ManagerRoutes.TenantSecret.Replace("{id}", Uri.EscapeDataString(tenant), StringComparison.Ordinal)
+            .Replace("{name}", Uri.EscapeDataString(name), StringComparison.Ordinal);
+
     public Task<TenantListResponse> ListTenantsAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Tenants, Json.TenantListResponse, cancellationToken);
 

@@ -12,6 +12,7 @@ public sealed class ManagerNode(int index, ProcessCluster cluster) : ClusterNode
         {
             ["REDIS_URL"] = cluster.RedisUrl,
             ["JWT_SECRET"] = ProcessCluster.JwtSecret,
+            ["MASTER_SECRET_KEY"] = "a-test-master-secret-key-of-at-least-32-characters",
             ["ADMIN_PASSWORD"] = ProcessCluster.AdminPassword,
             ["BOOTSTRAP_ENROLLMENT_TOKEN"] = ProcessCluster.BootstrapToken,
             ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = ProcessCluster.BootstrapOrchestratorIds,

@@ -163,6 +163,7 @@ public sealed class NetworkCluster : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{NetworkLab.ManagerPort}",
             ["REDIS_URL"] = $"redis://127.0.0.1:{RedisPort}",
             ["JWT_SECRET"] = JwtSecret,
+            ["MASTER_SECRET_KEY"] = "a-test-master-secret-key-of-at-least-32-characters",
             ["ADMIN_PASSWORD"] = AdminPassword,
             ["BOOTSTRAP_ENROLLMENT_TOKEN"] = BootstrapToken,
             ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = string.Join(",", Enumerable.Range(1, Options.Customers)),

@@ -16,6 +16,7 @@ public class ContentRootTests
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["REDIS_URL"] = redis.Url,
             ["JWT_SECRET"] = "content-root-test-jwt-secret-of-32-characters",
+            ["MASTER_SECRET_KEY"] = "a-test-master-secret-key-of-at-least-32-characters",
             ["ADMIN_PASSWORD"] = "content-root-test-admin-password",
         }) with { WorkingDirectory = "/", Url = new Uri($"http://127.0.0.1:{port}") }, TimeSpan.FromSeconds(60));
         using var http = new HttpClient();

@@ -100,6 +100,7 @@ public sealed class ManagerConnectionTests : IAsyncLifetime
     {
         ["REDIS_URL"] = _redis.Url,
         ["JWT_SECRET"] = "connection-test-jwt-secret-of-at-least-32-chars",
+        ["MASTER_SECRET_KEY"] = "a-test-master-secret-key-of-at-least-32-characters",
         ["ADMIN_PASSWORD"] = AdminPassword,
         ["ALLOW_SHARED_PASSWORD_NODES"] = "true",
         ["HEARTBEAT_INTERVAL"] = "1",

@@ -34,6 +34,7 @@ public sealed class TransportSecurityTests : IAsyncLifetime
         {
             ["REDIS_URL"] = _redis.Url,
             ["JWT_SECRET"] = "tls-test-jwt-secret-of-at-least-32-characters",
+            ["MASTER_SECRET_KEY"] = "a-test-master-secret-key-of-at-least-32-characters",
             ["ADMIN_PASSWORD"] = AdminPassword,
             ["BOOTSTRAP_ENROLLMENT_TOKEN"] = BootstrapToken,
             ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = "1",

@@ -29,6 +29,7 @@ public sealed class ManagerFactory(string redisConnectionString, Dictionary<stri
 
     public const string AdminPassword = "test-admin-password";
     public const string JwtSecret = "test-jwt-secret-of-at-least-32-characters!";
+    public const string MasterSecretKey = "test-master-secret-key-of-at-least-32-characters";
     public const string ClientIpHeader = "X-Test-Client-Ip";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -40,6 +41,7 @@ public sealed class ManagerFactory(string redisConnectionString, Dictionary<stri
         builder.UseSetting("ConnectionStrings:redis", redisConnectionString);
         builder.UseSetting("Manager:AdminPassword", AdminPassword);
         builder.UseSetting("Manager:JwtSecret", JwtSecret);
+        builder.UseSetting("Manager:MasterSecretKey", MasterSecretKey);
         builder.UseSetting("Manager:HeartbeatInterval", "00:00:30");
         builder.UseSetting("Manager:LoginFailureLimit", "3");
         // Most API tests use the seed's shared-password cluster login; the enrollment tests switch it off.

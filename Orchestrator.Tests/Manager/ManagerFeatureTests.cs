@@ -63,11 +63,12 @@ public class ManagerFeatureTests(ManagerApiFixture fixture) : IClassFixture<Mana
     {
         using var manager = new ManagerFactory(fixture.Redis, new()
         {
-            ["Manager:AdminPassword"] = "", ["Manager:JwtSecret"] = "",
+            ["Manager:AdminPassword"] = "", ["Manager:JwtSecret"] = "", ["Manager:MasterSecretKey"] = "",
         }).WithWebHostBuilder(web => web.UseEnvironment("Development"));
         var options = manager.Services.GetRequiredService<IOptions<ManagerOptions>>().Value;
         Assert.True(options.JwtSecret.Length >= 32, "a generated JWT secret is long enough");
         Assert.NotEmpty(options.AdminPassword);
+        Assert.True(options.MasterSecretKey?.Length >= 32, "a generated master secret key is long enough");
     }
 
     [Fact]

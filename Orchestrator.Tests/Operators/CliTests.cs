@@ -56,6 +56,41 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
     }
 
     [Fact]
+    public async Task ASecretSetFromStdinIsListedWithItsVersionAndNeverPrinted()
+    {
+        var cli = await LoggedInAsync();
+        var tenant = "cli-" + Guid.NewGuid().ToString("N")[..8];
+        var value = "exchange-key-" + Guid.NewGuid().ToString("N");
+
+        var set = await cli.RunWithStdinAsync(value, "secrets", "set", tenant, "binance-key");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Contains("version 1", set.Output);
+        var list = await cli.RunAsync("secrets", "list", tenant);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains("binance-key", list.Output);
+        Assert.DoesNotContain(value, set.Output + set.Error + list.Output + list.Error);
+        var delete = await cli.RunAsync("secrets", "delete", tenant, "binance-key");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.DoesNotContain("binance-key", (await cli.RunAsync("secrets", "list", tenant)).Output);
+    }
+
+    [Fact]
+    public async Task ReschedulingPausedWithANoteShowsWhoWhyAndUntilOnStatusUntilResumed()
+    {
+        var cli = await LoggedInAsync();
+        var pause = await cli.RunAsync("rescheduling", "pause", "--note", "redis maintenance", "--for", "1h");
+        Assert.True(pause.ExitCode == 0, pause.ToString());
+        var status = await cli.RunAsync("status");
+        Assert.Matches("paused by admin since .* until .*: redis maintenance", status.Output);
+        var resume = await cli.RunAsync("rescheduling", "resume");
+        Assert.True(resume.ExitCode == 0, resume.ToString());
+        Assert.Contains("active", (await cli.RunAsync("status")).Output);
+        var bad = await cli.RunAsync("rescheduling", "pause", "--for", "soon");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--for", bad.Error);
+    }
+
+    [Fact]
     public async Task LoginKeepsTheTokenInAnOwnerOnlyFileAndNeverThePassword()
     {
         var cli = await LoggedInAsync();

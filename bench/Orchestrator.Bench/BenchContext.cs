@@ -38,6 +38,7 @@ public sealed class BenchContext(BenchSettings settings, string workDirectory)
         {
             ["REDIS_URL"] = redisUrl,
             ["JWT_SECRET"] = JwtSecret,
+            ["MASTER_SECRET_KEY"] = "a-test-master-secret-key-of-at-least-32-characters",
             ["ADMIN_PASSWORD"] = AdminPassword,
             // The simulator logs in as the seed's clients do (the shared password), which the manager accepts only with this on.
             ["ALLOW_SHARED_PASSWORD_NODES"] = "true",

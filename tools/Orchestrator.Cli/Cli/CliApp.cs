@@ -22,6 +22,8 @@ public static class CliApp
         root.Subcommands.Add(AgentsCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));
         root.Subcommands.Add(OperatorsCommands.Create(context));
+        root.Subcommands.Add(ReschedulingCommands.Create(context));
+        root.Subcommands.Add(SecretsCommands.Create(context));
         root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
         root.Subcommands.Add(ValidateBridge.Create(context));

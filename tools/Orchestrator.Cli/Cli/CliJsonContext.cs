@@ -21,6 +21,9 @@ namespace Orchestrator.Cli.Cli;
 [JsonSerializable(typeof(OperatorCreated))]
 [JsonSerializable(typeof(OperatorListResponse))]
 [JsonSerializable(typeof(AuditPage))]
+[JsonSerializable(typeof(ReschedulingPauseView))]
+[JsonSerializable(typeof(SecretView))]
+[JsonSerializable(typeof(SecretListResponse))]
 [JsonSerializable(typeof(Done))]
 [JsonSerializable(typeof(ManagerEvent))]
 public sealed partial class CliJsonContext : JsonSerializerContext;

@@ -20,7 +20,7 @@ public static class StatusCommand
                     .Add("containers", s.TotalContainers);
                 foreach (var (state, count) in s.ContainersByStatus.OrderBy(p => p.Key, StringComparer.Ordinal)) table.Add($"  {state}", count);
                 table.Add("capacity", s.TotalCapacity).Add("agents in use", s.AgentsInUse).Add("available", s.AvailableCapacity)
-                    .Add("rescheduling", s.ReschedulingPaused ? $"paused ({s.ReschedulingPausedReason})" : "active")
+                    .Add("rescheduling", s.ReschedulingPause is { } p ? ReschedulingCommands.Describe(p) : s.ReschedulingPaused ? $"paused ({s.ReschedulingPausedReason})" : "active")
                     .Add("node authentication", s.NodeAuthentication);
                 table.WriteTo(context.Out);
             });
