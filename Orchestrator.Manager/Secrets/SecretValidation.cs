@@ -1,4 +1,4 @@
-using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Contracts;
 
 namespace Orchestrator.Manager.Secrets;
 
@@ -11,12 +11,12 @@ public static class SecretValidation
     public static Dictionary<string, string[]> Validate(string tenant, string name, PutSecretRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!EnrollmentValidation.IsIdentifier(tenant)) errors["tenant_id"] = ["tenant_id must be 1-128 letters, digits, '.', '_' or '-'."];
+        if (!RequestValidation.IsIdentifier(tenant)) errors["tenant_id"] = ["tenant_id must be 1-128 letters, digits, '.', '_' or '-'."];
         if (!IsName(name)) errors["name"] = ["name must be 1-128 letters, digits, '.', '_' or '-'."];
         if (request.Value is null or { Length: 0 }) errors["value"] = ["value is required and may not be empty."];
         else if (request.Value.Length > MaxValueLength) errors["value"] = [$"value may be at most {MaxValueLength} characters."];
         return errors;
     }
 
-    public static bool IsName(string? name) => EnrollmentValidation.IsIdentifier(name);
+    public static bool IsName(string? name) => RequestValidation.IsIdentifier(name);
 }
