@@ -104,10 +104,10 @@ public static class EnrollmentApi
                 "ENABLE_DISTRIBUTED is false: this manager accepts no orchestrator registrations.");
 
         // Guessing tokens counts as failed logins: per client (IPv4 address, IPv6 /64) under one pseudo-username,
-        // and toward the global ceiling.
+        // and toward the global ceiling; a client over its limit gets 429 for each refused token. A valid token is
+        // judged by nothing else (its secret cannot be guessed), so others' failures never lock it out: there is no
+        // check before the token is tried.
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
-        if (await limiter.RetryAfterAsync(client, EnrollmentLimiterName) is { } retryAfter) return ApiProblems.TooManyFailures(http.Response, retryAfter, "attempts");
-
         var outcome = await enrollment.EnrollAsync(request.EnrollmentToken!.Trim(), request.Registration);
         switch (outcome)
         {
