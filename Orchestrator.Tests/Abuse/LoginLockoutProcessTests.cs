@@ -59,7 +59,12 @@ public sealed class UntrustedLoopbackCluster : LoginLockoutCluster
     protected override ProcessClusterOptions Options => new()
     {
         Orchestrators = 0,
-        ManagerEnvironment = new() { ["Manager__LoginFailureLimit"] = "5" },
+        ManagerEnvironment = new()
+        {
+            ["Manager__LoginFailureLimit"] = "5",
+            ["Limits__DeploysPerSecondPerCaller"] = "2",
+            ["Limits__RegistrationsPerSecondPerCaller"] = "2",
+        },
     };
 }
 
@@ -91,6 +96,29 @@ public sealed class UntrustedForwardedForTests(UntrustedLoopbackCluster fixture)
         var locked = await fixture.LoginAsync("admin", ProcessCluster.AdminPassword, forwardedFor: "203.0.113.6");
         await locked.AssertProblemAsync(429);
         Assert.NotNull(locked.Headers.RetryAfter);
+    }
+
+    // The other limits that use ClientPartition count an authenticated caller by its token, never by a header:
+    // a burst spread over spoofed addresses still empties the caller's one bucket (2 a second here).
+    [Fact]
+    public async Task SpoofedForwardedForGivesNoFreshDeployOrRegistrationBucket()
+    {
+        var token = await fixture.Cluster.Api.GetTokenAsync();
+        foreach (var (path, body) in new (string, object)[]
+        {
+            (ManagerRoutes.Deploy, new { agent_type = "process", agent_config = new { command = "/bin/true" } }),
+            (ManagerRoutes.Register, new { container_name = "spoofed-bucket", host_address = "127.0.0.1", api_port = 8001 }),
+        })
+        {
+            var statuses = await Task.WhenAll(Enumerable.Range(1, 30).Select(async i =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Cluster.Managers[0].Url + path) { Content = JsonContent.Create(body) };
+                request.Headers.Authorization = new("Bearer", token);
+                request.Headers.Add("X-Forwarded-For", $"203.0.114.{i}");
+                return (int)(await fixture.Http.SendAsync(request)).StatusCode;
+            }));
+            Assert.True(statuses.Count(s => s == 429) >= 10, $"{path}: {string.Join(",", statuses)}");
+        }
     }
 }
 
