@@ -5,14 +5,17 @@ namespace Orchestrator.Protocol;
 // Node identity on the wire (docs/protocol.md "Enrollment"). Fields are nullable so a missing one is named.
 
 // POST /api/v1/cluster/enrollment-tokens (admin). orchestrator_id is the customer the token enrolls for;
-// max_agents, capabilities and labels bound what an enrolled node may claim.
+// max_agents, capabilities and labels bound what an enrolled node may claim. replaces: the container_id of a
+// node of that tenant this token may take over while it is still healthy (a machine replaced, its disk lost);
+// without it, enrolling under the name of a live node is refused.
 public sealed record CreateEnrollmentTokenRequest(
     JsonElement? OrchestratorId,
     int? TtlSeconds,
     int? MaxUses,
     int? MaxAgents,
     IReadOnlyList<string>? Capabilities,
-    IReadOnlyDictionary<string, string>? Labels);
+    IReadOnlyDictionary<string, string>? Labels,
+    string? Replaces = null);
 
 // token is shown here once; the manager keeps only its SHA-256.
 public sealed record EnrollmentTokenCreated(string Token, string TokenId, string OrchestratorId, DateTimeOffset ExpiresAt, int MaxUses);
@@ -26,7 +29,8 @@ public sealed record EnrollmentTokenView(
     int Uses,
     int? MaxAgents,
     IReadOnlyList<string>? Capabilities,
-    IReadOnlyDictionary<string, string>? Labels);
+    IReadOnlyDictionary<string, string>? Labels,
+    string? Replaces = null);
 
 public sealed record EnrollmentTokenListResponse(IReadOnlyList<EnrollmentTokenView> Tokens, int Count);
 

@@ -37,6 +37,7 @@ public static class ProblemTypes
     public static readonly ProblemType BeyondBounds = new(403, "Beyond this node's bounds");
     public static readonly ProblemType UnknownEnrollmentToken = new(404, "Unknown enrollment token");
     public static readonly ProblemType NameEnrolledElsewhere = new(409, "Name enrolled by another customer");
+    public static readonly ProblemType NameHeldByLiveNode = new(409, "Name held by a live node");
     public static readonly ProblemType NotYourContainer = new(403, "Not your container");
     public static readonly ProblemType UnknownContainer = new(404, "Unknown container");
     public static readonly ProblemType UnknownAgent = new(404, "Unknown agent");

@@ -37,6 +37,11 @@ public sealed class ManagerConnectionOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    // How long the node waits before asking again after the manager refused it for good: its credential revoked, or
+    // its ENROLLMENT_TOKEN expired or used up. Retrying sooner changes nothing and counts as failed logins against
+    // every node behind the same address. A restart asks at once.
+    public TimeSpan RefusedLoginRetry { get; set; } = TimeSpan.FromMinutes(15);
+
     // How long the manager may hold the assignments long-poll open before answering "no change".
     public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);
 

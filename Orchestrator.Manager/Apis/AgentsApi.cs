@@ -56,9 +56,10 @@ public static class AgentsApi
         if (cursor is not null && !ulong.TryParse(cursor, out _)) errors["cursor"] = ["cursor must be a next_cursor this API returned."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
+        // Another tenant's agents never count toward a page (ScopedPages), so they cannot be counted by walking it.
         var (records, next) = containerId is not null
             ? (await services.Agents.ListOnContainerAsync(containerId), "0")
-            : await services.Agents.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize);
+            : await ScopedPages.FillAsync(cursor ?? "0", limit ?? DefaultPageSize, services.Agents.ListPageAsync, a => caller.Sees(a.OrchestratorId));
         var statuses = await services.Containers.StatusesAsync(records.Select(a => a.ContainerId));
         var views = records
             .Where(a => caller.Sees(a.OrchestratorId))

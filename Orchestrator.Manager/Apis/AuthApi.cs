@@ -28,36 +28,38 @@ public static class AuthApi
     {
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
-        if (await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter) return ApiProblems.TooManyFailures(http.Response, retryAfter, "logins");
-
         var settings = options.Value;
-        var revoked = false;
+        // A node credential first: a valid one is judged by nothing else, so failures of others behind the same
+        // address (a revoked node retrying, a flood of guesses) never lock it out. Its secret has 256 random bits:
+        // a lockout guards nothing there. An invalid one counts against its client below, like any failure.
+        var (node, revoked) = request.Username == TokenRequest.Cluster ? await NodeAsync(request.Password!, containers) : (null, false);
+        if (node is null && await limiter.RetryAfterAsync(client, request.Username!) is { } retryAfter)
+            return ApiProblems.TooManyFailures(http.Response, retryAfter, "logins");
+
         TokenResponse? issued = null;
         var tenant = "";
-        if (request.Username == TokenRequest.Admin && PasswordMatches(request.Password!, settings.AdminPassword))
+        // The actor is who the credential proves (a node: cluster:<its own container_name>), else the username
+        // tried (a node: the container_name it named); never the password.
+        var actor = request.Username == TokenRequest.Cluster ? $"cluster:{request.ContainerName!.Trim()}" : request.Username!;
+        if (node is not null)
+            (issued, tenant, actor) = (issuer.IssueNode(node), node.OrchestratorId, $"cluster:{node.ContainerName}");
+        else if (request.Username == TokenRequest.Admin && PasswordMatches(request.Password!, settings.AdminPassword))
             issued = issuer.Issue(Roles.Admin, null);
         // The seed's flow, only while ALLOW_SHARED_PASSWORD_NODES is on.
         else if (request.Username == TokenRequest.Cluster && settings.AllowSharedPasswordNodes && PasswordMatches(request.Password!, settings.AdminPassword))
             issued = issuer.Issue(Roles.Cluster, request.ContainerName!.Trim());
-        else if (request.Username == TokenRequest.Cluster)
-        {
-            var (node, isRevoked) = await NodeAsync(request.Password!, containers);
-            if (node is not null) (issued, tenant) = (issuer.IssueNode(node), node.OrchestratorId);
-            revoked = isRevoked;
-        }
         // A scoped operator: its name and the api_key it was given once.
         else if (OperatorValidation.IsName(request.Username) && await operators.VerifyAsync(request.Username!, request.Password!) is { } scoped)
             (issued, tenant) = (issuer.IssueOperator(scoped), scoped.Tenants.Count == 1 ? scoped.Tenants[0] : "");
 
-        // The actor is the username tried (a node: cluster:<container_name>); never the password.
-        var actor = request.Username == TokenRequest.Cluster ? $"cluster:{request.ContainerName!.Trim()}" : request.Username!;
         await audit.RecordAsync(actor, issued?.Role ?? "", tenant, AuditActions.Login, actor, issued is null ? AuditOutcomes.Denied : AuditOutcomes.Success);
         if (issued is null)
         {
             if (await limiter.RecordFailureAsync(client, request.Username!) is { } wait) return ApiProblems.TooManyFailures(http.Response, wait, "logins");
             return revoked ? ApiProblems.CredentialRevoked() : ApiProblems.Problem(ProblemTypes.InvalidCredentials, "The username or password is wrong.");
         }
-        await limiter.ResetAsync(client, request.Username!);
+        // A node's success does not wipe the failures its neighbours behind the same address made as "cluster".
+        if (node is null) await limiter.ResetAsync(client, request.Username!);
         return TypedResults.Ok(issued);
     }
 

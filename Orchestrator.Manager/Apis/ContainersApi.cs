@@ -118,9 +118,10 @@ public static class ContainersApi
         if (cursor is not null && !ulong.TryParse(cursor, out _)) errors["cursor"] = ["cursor must be a next_cursor this API returned."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var (page, next) = await store.ListPageAsync(cursor ?? "0", limit ?? DefaultPageSize, status);
-        // A scoped caller's pages hold only its tenants' containers (so a page may be short; follow next_cursor).
-        if (!caller.IsAdmin) page = page.Where(c => caller.Sees(c.OrchestratorId())).ToList();
+        // A scoped caller's pages hold only its tenants' containers, filled from further store pages (ScopedPages).
+        var (page, next) = await ScopedPages.FillAsync(cursor ?? "0", limit ?? DefaultPageSize,
+            (from, count) => store.ListPageAsync(from, count, status), c => caller.Sees(c.OrchestratorId()));
+        page = page.OrderBy(c => c.ContainerName, StringComparer.Ordinal).ToList();
         return TypedResults.Ok(new ContainerListResponse(page, page.Count, next == "0" ? null : next));
     }
 

@@ -35,7 +35,8 @@ public static class EnrollmentApi
     }
 
     public static async Task<Results<Created<EnrollmentTokenCreated>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateEnrollmentTokenRequest request, EnrollmentTokenStore store, IOptions<ManagerOptions> options, CallerScope caller, AuditLog audit)
+        CreateEnrollmentTokenRequest request, EnrollmentTokenStore store, IOptions<ManagerOptions> options, CallerScope caller, AuditLog audit,
+        ContainerStore containers)
     {
         if (request.Validate(options.Value.DefaultMaxAgents, out var errors) is not { } valid)
         {
@@ -49,7 +50,17 @@ public static class EnrollmentApi
             return ApiProblems.Problem(ProblemTypes.UnknownTenant, $"No tenant '{valid.OrchestratorId}' among this operator's tenants.",
                 new Dictionary<string, object?> { ["field"] = "orchestrator_id", ["tenant"] = valid.OrchestratorId });
         }
-        var created = await store.CreateAsync(valid.OrchestratorId, valid.Ttl, valid.MaxUses, valid.Bounds);
+        // A token that takes over a live node names one of the same tenant's containers.
+        var replaces = request.Replaces?.Trim();
+        if (replaces is not null && (await containers.GetAsync(replaces))?.OrchestratorId() != valid.OrchestratorId)
+        {
+            await audit.RecordAsync(caller, AuditActions.EnrollmentTokenCreate, "", AuditOutcomes.Refused, valid.OrchestratorId);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["replaces"] = [$"replaces must be the container_id of a container of orchestrator_id '{valid.OrchestratorId}'."],
+            });
+        }
+        var created = await store.CreateAsync(valid.OrchestratorId, valid.Ttl, valid.MaxUses, valid.Bounds, replaces);
         await audit.RecordAsync(caller, AuditActions.EnrollmentTokenCreate, created.TokenId, AuditOutcomes.Success, valid.OrchestratorId);
         return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.EnrollmentToken, created.TokenId), created);
     }
@@ -104,10 +115,10 @@ public static class EnrollmentApi
                 "ENABLE_DISTRIBUTED is false: this manager accepts no orchestrator registrations.");
 
         // Guessing tokens counts as failed logins: per client (IPv4 address, IPv6 /64) under one pseudo-username,
-        // and toward the global ceiling.
+        // and toward the global ceiling; a client over its limit gets 429 for each refused token. A valid token is
+        // judged by nothing else (its secret cannot be guessed), so others' failures never lock it out: there is no
+        // check before the token is tried.
         var client = ClientPartition.Of(http.Connection.RemoteIpAddress);
-        if (await limiter.RetryAfterAsync(client, EnrollmentLimiterName) is { } retryAfter) return ApiProblems.TooManyFailures(http.Response, retryAfter, "attempts");
-
         var outcome = await enrollment.EnrollAsync(request.EnrollmentToken!.Trim(), request.Registration);
         switch (outcome)
         {
@@ -128,6 +139,10 @@ public static class EnrollmentApi
                 return ApiProblems.QuotaBusy(http.Response, busy.Tenant, "max_containers", "enrollments");
             case NodeEnrollment.Outcome.BeyondBounds beyond:
                 return ApiProblems.Field(ProblemTypes.BeyondBounds, beyond.Refusal.Field, beyond.Refusal.Detail);
+            case NodeEnrollment.Outcome.NameHeld held:
+                return ApiProblems.Field(ProblemTypes.NameHeldByLiveNode, "container_name",
+                    $"container_name '{held.Name}' is a {held.Status} node of this tenant: it enrolls again only once revoked or lost, " +
+                    "or with an enrollment token created with replaces: its container_id.");
             default:
                 var taken = (NodeEnrollment.Outcome.NameTaken)outcome;
                 return ApiProblems.Field(ProblemTypes.NameEnrolledElsewhere, "container_name",

@@ -9,15 +9,16 @@ internal static class EnrollmentScripts
 {
     // Stores a token under the hash of its secret (Token; Hash is that secret hash, recorded in the Tokens index
     // under TokenId), expiring with it. OrchestratorIds JSON; MaxUses 0 = unlimited; ExpiresAt and CreatedAt ms;
-    // Capabilities JSON ('' = any); Labels JSON ('' = none). Re-storing the same token (a bootstrap token at
+    // Capabilities JSON ('' = any); Labels JSON ('' = none); Replaces the container_id it may take over ('' = none). Re-storing the same token (a bootstrap token at
     // every start) keeps its use count.
     public sealed record StoreArgs(
         RedisKey Token, RedisKey Tokens, string TokenId, string OrchestratorIds, int MaxUses, long ExpiresAt, long CreatedAt,
-        int MaxAgents, string Capabilities, string Labels, string Hash);
+        int MaxAgents, string Capabilities, string Labels, string Hash, string Replaces = "");
 
     public static readonly LuaScript Store = LuaScript.Prepare("""
         redis.call('HSET', @Token, 'token_id', @TokenId, 'orchestrator_ids', @OrchestratorIds, 'max_uses', @MaxUses,
-          'expires_at', @ExpiresAt, 'created_at', @CreatedAt, 'max_agents', @MaxAgents, 'capabilities', @Capabilities, 'labels', @Labels)
+          'expires_at', @ExpiresAt, 'created_at', @CreatedAt, 'max_agents', @MaxAgents, 'capabilities', @Capabilities, 'labels', @Labels,
+          'replaces', @Replaces)
         redis.call('HSETNX', @Token, 'uses', 0)
         redis.call('PEXPIREAT', @Token, @ExpiresAt)
         redis.call('HSET', @Tokens, @TokenId, @Hash)

@@ -28,6 +28,7 @@ public static class EnrollmentValidation
             || labels.Any(l => !RequestValidation.IsIdentifier(l.Key) || l.Key is "orchestrator_id" or "max_agents" || l.Value is null || l.Value.Length > 253)))
             errors["labels"] = [$"labels must be at most {MaxListEntries} name/value pairs (names 1-128 letters, digits, '.', '_' or '-', " +
                 "not orchestrator_id or max_agents; values up to 253 characters)."];
+        if (request.Replaces is { } replaces && !RequestValidation.IsIdentifier(replaces)) errors["replaces"] = ["replaces must be a container_id."];
         if (errors.Count > 0) return null;
         return (orchestratorId!, TimeSpan.FromSeconds(request.TtlSeconds ?? 3600), request.MaxUses ?? 1,
             new NodeBounds([orchestratorId!], request.MaxAgents ?? defaultMaxAgents, request.Capabilities, request.Labels));

@@ -22,6 +22,8 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         public sealed record BeyondBounds(NodeClaims.Refusal Refusal) : Outcome;
         // 409: the name belongs to another customer.
         public sealed record NameTaken(string Name) : Outcome;
+        // 409: the name is a live (healthy or unhealthy) node of the tenant, and the token was not made to replace it.
+        public sealed record NameHeld(string Name, string Status) : Outcome;
         // 409: a new container would take its tenant past its max_containers quota (issue 13).
         public sealed record OverQuota(string Tenant, int Quota, int Used) : Outcome;
         // 429: other enrollments held the tenant's max_containers check for longer than its lease lives.
@@ -48,7 +50,7 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         Outcome? outcome = null;
         try
         {
-            outcome = await RegisterAsync(db, name, registration, accepted!, stored.Bounds, now);
+            outcome = await RegisterAsync(db, name, registration, accepted!, stored.Bounds, stored.Replaces, now);
             return outcome;
         }
         finally
@@ -59,7 +61,7 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
     }
 
     private async Task<Outcome> RegisterAsync(IDatabase db, string name, RegisterContainerRequest registration, NodeClaims.Accepted accepted,
-        NodeBounds tokenBounds, long now)
+        NodeBounds tokenBounds, string? replaces, long now)
     {
         // A tenant with a max_containers quota: its lease is held from the count until the container is written,
         // so enrollments racing for its last place cannot pass it together (TenantQuotaGate).
@@ -74,6 +76,9 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
             var current = (string?)await db.HashGetAsync(RedisKeys.ContainerNames(ContainerShards.Of(name)), name);
             // Only a new container counts against the quota: a node enrolling again under its name keeps its place.
             if (current is null && await OverQuotaAsync(accepted.OrchestratorId) is { } over) return over;
+            // Any token of the tenant would otherwise take over a running node, its desired state and (later) its
+            // secrets: only a revoked or lost node's name is free, unless the token was made to replace this one.
+            if (current is not null && current != replaces && await LiveStatusAsync(current, accepted.OrchestratorId) is { } live) return new Outcome.NameHeld(name, live);
             var id = current ?? ContainerShards.NewIdFor(name);
             var credential = EnrollmentSecrets.NewCredential(id);
             var bounds = tokenBounds with { OrchestratorIds = [accepted.OrchestratorId] };
@@ -98,6 +103,12 @@ public sealed class NodeEnrollment(IConnectionMultiplexer redis, EnrollmentToken
         }
         return new Outcome.NameTaken(name);
     }
+
+    // The status of this tenant's node that still runs (healthy, unhealthy); null when revoked, lost or gone. A name
+    // of another tenant is the Register script's to refuse (NameTaken).
+    private async Task<string?> LiveStatusAsync(string containerId, string tenant) =>
+        await containers.GetAsync(containerId) is { Status: ContainerStatus.Healthy or ContainerStatus.Unhealthy } live && live.OrchestratorId() == tenant
+            ? live.Status : null;
 
     // Counted from a fresh listing, under the tenant's quota lease (see RegisterAsync).
     private async Task<Outcome.OverQuota?> OverQuotaAsync(string tenant)

@@ -14,16 +14,25 @@ public static class ForwardedHeadersExtensions
         builder.Services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
         // PostConfigure, so it also wins over ASPNETCORE_FORWARDEDHEADERS_ENABLED=true, which would trust everyone.
         builder.Services.AddOptions<ForwardedHeadersOptions>().PostConfigure<IOptions<ProxyOptions>>((forwarded, proxy) =>
-        {
-            var trusted = TrustedProxyList.Parse(proxy.Value.TrustedProxies);
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-            foreach (var address in trusted.Proxies) forwarded.KnownProxies.Add(address);
-            foreach (var network in trusted.Networks) forwarded.KnownIPNetworks.Add(network);
-            // Walk a chain of trusted proxies from the right, stopping at the first address not trusted.
-            forwarded.ForwardLimit = null;
-        });
+            Trust(forwarded, TrustedProxyList.Parse(proxy.Value.TrustedProxies)));
         return builder;
+    }
+
+    public static void Trust(ForwardedHeadersOptions forwarded, TrustedProxyList trusted)
+    {
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // The obsolete list too, in case it still holds ASP.NET's loopback default.
+        forwarded.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
+        foreach (var address in trusted.Proxies) forwarded.KnownProxies.Add(address);
+        foreach (var network in trusted.Networks) forwarded.KnownIPNetworks.Add(network);
+        // ForwardedHeadersMiddleware checks the sender only when one of its lists has an entry: with both empty it
+        // believes every peer. So no TRUSTED_PROXIES means no forwarded header is read at all, not an empty list.
+        forwarded.ForwardedHeaders = forwarded.KnownProxies.Count + forwarded.KnownIPNetworks.Count == 0
+            ? ForwardedHeaders.None
+            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        // Walk a chain of trusted proxies from the right, stopping at the first address not trusted.
+        forwarded.ForwardLimit = null;
     }
 }

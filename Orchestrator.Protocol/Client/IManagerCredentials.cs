@@ -5,6 +5,12 @@ namespace Orchestrator.Protocol.Client;
 public interface IManagerCredentials
 {
     ValueTask<TokenRequest> GetLoginAsync(CancellationToken cancellationToken);
+
+    // The manager refused a login these credentials supplied (ManagerClient tells them before throwing), so they
+    // can hold back the next one: a node whose credential was revoked must not keep asking.
+    void LoginRefused(ManagerProblemException refusal)
+    {
+    }
 }
 
 public static class ManagerCredentials

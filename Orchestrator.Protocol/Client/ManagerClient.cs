@@ -63,7 +63,16 @@ public sealed class ManagerClient
     {
         var login = await _credentials.GetLoginAsync(cancellationToken);
         using var response = await _http().PostAsJsonAsync(Url(ManagerRoutes.Token), login, Json.TokenRequest, cancellationToken);
-        var token = await ReadAsync(response, HttpMethod.Post, ManagerRoutes.Token, Json.TokenResponse, cancellationToken);
+        TokenResponse token;
+        try
+        {
+            token = await ReadAsync(response, HttpMethod.Post, ManagerRoutes.Token, Json.TokenResponse, cancellationToken);
+        }
+        catch (ManagerProblemException refused)
+        {
+            _credentials.LoginRefused(refused);
+            throw;
+        }
         _token = token.AccessToken;
         return token;
     }

@@ -151,11 +151,26 @@ public class EnrollmentTokenTests(EnrollmentFixture fixture) : IClassFixture<Enr
         Assert.Equal(201, (int)(await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(other, Registrations.UniqueName(), "2"))).StatusCode);
     }
 
+    // Any token of the tenant would otherwise take over a running node (its id, desired state and, later, secrets).
     [Fact]
-    public async Task ReEnrollingTheSameNameForTheSameCustomerKeepsTheIdAndKillsTheOldCredential()
+    public async Task EnrollingUnderALiveNodesNameIsRefusedUnlessTheTokenWasCreatedToReplaceIt()
     {
         var node = await fixture.EnrollNodeAsync("5");
-        var again = await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(await fixture.CreateTokenAsync("5"), node.Name, "5"));
+        var plain = await fixture.CreateTokenAsync("5");
+        var before = await fixture.SnapshotAsync();
+        var refused = await (await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(plain, node.Name, "5"))).AssertProblemAsync(409);
+        Assert.Equal("container_name", refused.Extension("field"));
+        Assert.Equal("Name held by a live node", refused.Title);
+        Assert.Equal(before, await fixture.SnapshotAsync());
+        Assert.False(string.IsNullOrEmpty(await fixture.LoginAsync(node.Credential, node.Name)));
+
+        // replaces must name a container of the token's own tenant.
+        using var admin = await fixture.Manager.CreateAdminClientAsync();
+        var elsewhere = await admin.PostAsJsonAsync("/api/v1/cluster/enrollment-tokens", new { orchestrator_id = "6", replaces = node.ContainerId });
+        Assert.True((await elsewhere.AssertProblemAsync(400)).Names("replaces"));
+
+        var replacing = await fixture.CreateTokenAsync(new { orchestrator_id = "5", replaces = node.ContainerId });
+        var again = await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(replacing, node.Name, "5"));
         Assert.Equal(node.ContainerId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("container_id").GetString());
         using var login = fixture.Manager.CreateClient("10.9.1.6");
         await (await login.PostAsJsonAsync("/api/v1/auth/token", new { username = "cluster", password = node.Credential, container_name = node.Name }))

@@ -137,4 +137,23 @@ public class NodeIdentityTests(EnrollmentFixture fixture) : IClassFixture<Enroll
         using var admin = await fixture.Manager.CreateAdminClientAsync();
         Assert.Equal("eu", (await admin.GetJsonAsync($"/api/v1/cluster/containers/{id}")).GetProperty("metadata").GetProperty("region").GetString());
     }
+
+    // The token issued is the credential's own container's, so the audit log names that one, not the name asked for.
+    [Fact]
+    public async Task ANodeLoginNamingAnotherContainerIsAuditedAsTheCredentialsOwnContainer()
+    {
+        var node = await fixture.EnrollNodeAsync("4");
+        var other = await fixture.EnrollNodeAsync("4");
+        await fixture.LoginAsync(node.Credential, other.Name);
+        using var admin = await fixture.Manager.CreateAdminClientAsync();
+        // Each enrolled node logged in once itself (EnrollNodeAsync); the login naming the other counts as the node's.
+        Assert.Equal(1, await LoginsAsync(admin, other.Name));
+        Assert.Equal(2, await LoginsAsync(admin, node.Name));
+    }
+
+    private static async Task<int> LoginsAsync(HttpClient admin, string name)
+    {
+        var page = await admin.GetJsonAsync($"/api/v1/audit?actor=cluster:{name}&action=login");
+        return page.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("outcome").GetString() == "success");
+    }
 }

@@ -48,7 +48,9 @@ public class TenantQuotaTests(EnrollmentFixture fixture) : IClassFixture<Enrollm
         await SetQuotaAsync(admin, tenant, maxContainers: 1, maxAgents: null);
         var token = await fixture.CreateTokenAsync(tenant, maxUses: 5);
         var first = Registrations.UniqueName("quota");
-        Assert.Equal(HttpStatusCode.Created, (await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(token, first, tenant))).StatusCode);
+        var enrolled = await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(token, first, tenant));
+        Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
+        var firstId = (await enrolled.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.EnrollResponse))!.ContainerId;
 
         var snapshot = await fixture.SnapshotAsync();
         var problem = await (await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(token, Registrations.UniqueName("quota"), tenant))).AssertProblemAsync(409);
@@ -57,8 +59,9 @@ public class TenantQuotaTests(EnrollmentFixture fixture) : IClassFixture<Enrollm
         Assert.Equal(snapshot, await fixture.SnapshotAsync());
         Assert.Equal(1, (await TenantAsync(admin, tenant)).Containers);
 
-        // The enrolled node enrolling again under its own name keeps its place.
-        Assert.Equal(HttpStatusCode.Created, (await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(token, first, tenant))).StatusCode);
+        // The enrolled node enrolling again under its own name (a token made to replace it) keeps its place.
+        var replacing = await fixture.CreateTokenAsync(new { orchestrator_id = tenant, replaces = firstId });
+        Assert.Equal(HttpStatusCode.Created, (await fixture.EnrollAsync(EnrollmentFixture.EnrollBody(replacing, first, tenant))).StatusCode);
     }
 
     [Fact]

@@ -24,11 +24,15 @@ public static class TokensCommands
         var maxUses = new Option<int?>("--max-uses") { Description = "How many nodes may enroll with it (0: unlimited)" };
         var maxAgents = new Option<int?>("--max-agents") { Description = "The most max_agents an enrolled node may claim" };
         var capability = new Option<string[]>("--capability") { Description = "A capability enrolled nodes may claim (repeat)" };
-        var command = new Command("create", "Create an enrollment token (shown once)") { tenant, ttl, maxUses, maxAgents, capability };
+        var replaces = new Option<string?>("--replaces")
+        {
+            Description = "The container_id of a live node of the tenant the token may take over (a replaced machine); without it, a live node's name is refused",
+        };
+        var command = new Command("create", "Create an enrollment token (shown once)") { tenant, ttl, maxUses, maxAgents, capability, replaces };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var request = new CreateEnrollmentTokenRequest(JsonString(parse.GetValue(tenant)!), parse.GetValue(ttl), parse.GetValue(maxUses),
-                parse.GetValue(maxAgents), parse.GetValue(capability) is { Length: > 0 } caps ? caps : null, null);
+                parse.GetValue(maxAgents), parse.GetValue(capability) is { Length: > 0 } caps ? caps : null, null, parse.GetValue(replaces));
             var created = await context.Client().CreateEnrollmentTokenAsync(request, CliContext.WithCallTimeout(cancellationToken));
             return context.Print(parse, created, CliJsonContext.Default.EnrollmentTokenCreated, t =>
             {
