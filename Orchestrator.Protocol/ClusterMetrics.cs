@@ -15,12 +15,16 @@ public sealed record ClusterStatusResponse(
     // "enrollment" (each node has its own credential) or "shared_password" (ALLOW_SHARED_PASSWORD_NODES: the seed's flow).
     string NodeAuthentication = "enrollment");
 
+// cpus_reserved/memory_mb_reserved: what container agents placed here ask for (resources.cpus, memory_mb);
+// cpus_total/memory_mb_total: what the node registered (resources.cpu_count, memory_limit in MB).
 public sealed record ContainerDistribution(
     string ContainerId, string ContainerName, string OrchestratorId, string Status,
-    int Agents, int Running, int MaxAgents, double Utilization);
+    int Agents, int Running, int MaxAgents, double Utilization,
+    double CpusReserved = 0, double CpusTotal = 0, long MemoryMbReserved = 0, long MemoryMbTotal = 0);
 
 public sealed record OrchestratorDistribution(
-    string OrchestratorId, int Containers, int Agents, int Running, int Capacity, double Utilization);
+    string OrchestratorId, int Containers, int Agents, int Running, int Capacity, double Utilization,
+    double CpusReserved = 0, double CpusTotal = 0, long MemoryMbReserved = 0, long MemoryMbTotal = 0);
 
 public sealed record DistributionResponse(
     IReadOnlyList<ContainerDistribution> Containers,

@@ -33,9 +33,9 @@ public static class AgentsApi
     public static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> DeployAsync(
         DeployRequest request, [FromHeader(Name = ManagerRoutes.IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user,
         CallerScope caller, AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
-        IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, HttpResponse response)
+        IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, ImageDigestRequirement digests, HttpResponse response)
     {
-        var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits, response);
+        var result = await PlaceAsync(request, idempotencyKey, user, caller, scheduler, idempotency, options, limits, digests, response);
         var (outcome, target, tenant) = result.Result switch
         {
             Created<DeployResponse> created => (AuditOutcomes.Success, created.Value!.DeploymentId,
@@ -52,13 +52,16 @@ public static class AgentsApi
     private static async Task<Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
         DeployRequest request, string? idempotencyKey, ClaimsPrincipal user, CallerScope caller,
         AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options, IOptions<LimitsOptions> limits,
-        HttpResponse response)
+        ImageDigestRequirement digests, HttpResponse response)
     {
         if (request.Limits(limits.Value) is { Count: > 0 } tooLarge) return TypedResults.ValidationProblem(tooLarge);
         if (request.ToCommand(options.Value, out var errors) is not { } command) return TypedResults.ValidationProblem(errors);
         // An operator places only within its tenants; naming another tenant is answered as an unknown one.
         if (command.OrchestratorId is { } pinned && !caller.Sees(pinned)) return TenantPlacement.UnknownTenant(request, pinned);
         command = command with { Tenants = caller.Tenants };
+        var image = ContainerAgentConfig.ImageOf(request.AgentConfig);
+        if (await digests.RefusingTenantAsync(command, image) is { } tenant)
+            return TypedResults.ValidationProblem(ImageDigestRequirement.Refusal(tenant, image!));
         if (idempotencyKey is { Length: 0 or > 200 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
         if (idempotencyKey is null) return ToResult(await scheduler.DeployAsync(command), response);
@@ -152,6 +155,10 @@ public static class AgentsApi
             $"Tenant '{q.Tenant}' may run {q.Quota} agents (max_agents quota) and has {q.Used}; this deploy adds {q.Adding}. Nothing was deployed.",
             new Dictionary<string, object?> { ["field"] = "max_agents", ["tenant"] = q.Tenant }),
         DeployOutcome.QuotaBusy b => ApiProblems.QuotaBusy(response, b.Tenant, "max_agents", "deploys"),
+        DeployOutcome.NoResources r => ApiProblems.Field(ProblemTypes.NoCapacity, $"agent_config.resources.{r.Resource}",
+            $"No eligible healthy cluster has room for {r.Requested} agent(s) asking for " + (r.Resource == "cpus"
+                ? $"{r.Demand.CpuMillis / 1000.0:0.###} CPUs each (resources.cpus against the node's cpu_count)"
+                : $"{r.Demand.MemoryMb} MB each (resources.memory_mb against the node's memory_limit)") + ". Nothing was deployed."),
         DeployOutcome.NoCapacity c => ApiProblems.Problem(ProblemTypes.NoCapacity,
             $"{c.Requested} agent(s) requested but eligible healthy clusters have room for {c.Available}. Nothing was deployed."),
         _ => throw new InvalidOperationException("Unexpected deploy outcome " + outcome),

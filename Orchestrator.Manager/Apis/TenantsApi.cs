@@ -16,7 +16,7 @@ public static class TenantsApi
         readers.MapGet(ManagerRoutes.Tenants, ListAsync).WithSummary("Tenants with their containers, agents and quotas");
         readers.MapGet(ManagerRoutes.Tenant, GetAsync).WithSummary("One tenant with its usage and quotas");
         app.MapGroup(string.Empty).WithTags("Tenants").RequireAuthorization(Policies.Admin)
-            .MapPut(ManagerRoutes.Tenant, SetQuotaAsync).WithSummary("Set a tenant's quotas (max_containers, max_agents; null: no limit)");
+            .MapPut(ManagerRoutes.Tenant, SetQuotaAsync).WithSummary("Set a tenant's quotas (max_containers, max_agents; null: no limit) and require_image_digest");
         return app;
     }
 
@@ -59,9 +59,10 @@ public static class TenantsApi
             return ApiProblems.Problem(ProblemTypes.QuotaBelowUsage, $"Tenant '{id}' uses {b.Used} now; {b.Field} may not be set below that.",
                 new Dictionary<string, object?> { ["field"] = b.Field, ["tenant"] = id });
         }
-        await quotas.SetAsync(id, new TenantQuota(request.MaxContainers, request.MaxAgents));
+        var requireDigest = request.RequireImageDigest ?? false;
+        await quotas.SetAsync(id, new TenantQuota(request.MaxContainers, request.MaxAgents, requireDigest));
         await audit.RecordAsync(caller, AuditActions.QuotaChange, id, AuditOutcomes.Success, id);
-        return TypedResults.Ok(usage with { MaxContainers = request.MaxContainers, MaxAgents = request.MaxAgents });
+        return TypedResults.Ok(usage with { MaxContainers = request.MaxContainers, MaxAgents = request.MaxAgents, RequireImageDigest = requireDigest });
     }
 
     // Every known tenant: one with a container, a quota or an operator. A tenant's agents are what its containers
@@ -76,7 +77,7 @@ public static class TenantsApi
         {
             var (count, agents) = byTenant.GetValueOrDefault(t);
             var quota = limits.GetValueOrDefault(t) ?? TenantQuota.None;
-            return new TenantView(t, count, agents, quota.MaxContainers, quota.MaxAgents);
+            return new TenantView(t, count, agents, quota.MaxContainers, quota.MaxAgents, quota.RequireImageDigest);
         }, StringComparer.Ordinal);
     }
 
