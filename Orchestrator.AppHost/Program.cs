@@ -13,7 +13,9 @@ var manager = builder.AddProject<Projects.Orchestrator_Manager>("manager")
     .WithHeartbeatInterval()
     .WithHttpHealthCheck("/health");
 
-builder.AddOrchestrators(manager, secrets);
+// Where installed: a loopback OCI registry and a podman service, so nodes can run `container` agents.
+var engine = builder.AddLocalContainerEngine();
+builder.AddOrchestrators(manager, secrets, engine);
 
 // The operators' web console: talks to the manager only through its public API (service discovery).
 builder.AddProject<Projects.Orchestrator_Console>("console")

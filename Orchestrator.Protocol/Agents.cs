@@ -39,7 +39,9 @@ public sealed record AgentView(
     DateTimeOffset? ReportedAt,
     DateTimeOffset? StartedAt,
     int Restarts,
-    string? Error);
+    string? Error,
+    // A container agent's image digest as its node resolved it (null until the node reports one).
+    string? ImageDigest = null);
 
 // One page of agents. next_cursor is null on the last page; pass it back as ?cursor= for the next.
 public sealed record AgentListResponse(IReadOnlyList<AgentView> Agents, int Count, string? NextCursor = null);

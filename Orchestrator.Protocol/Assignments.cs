@@ -20,8 +20,9 @@ public sealed record AssignmentsResponse(
 
 public sealed record AgentReportRequest(string? ContainerId, long? Generation, IReadOnlyList<ReportedAgent>? Agents);
 
+// image_digest: a container agent's image as its node resolved it on pull (sha256:...), shown on the agent.
 public sealed record ReportedAgent(
-    string? AgentId, string? State, long? Epoch, int? Restarts, string? Error, DateTimeOffset? StartedAt);
+    string? AgentId, string? State, long? Epoch, int? Restarts, string? Error, DateTimeOffset? StartedAt, string? ImageDigest = null);
 
 public sealed record RejectedAgent(string AgentId, string Reason);
 

@@ -24,12 +24,16 @@ public sealed record PauseReschedulingRequest(string? Note, DateTimeOffset? Expi
 // pause lasts until resumed (or, automatic, until no more than half of the containers are lost).
 public sealed record ReschedulingPauseView(string Kind, string Reason, string By, string? Note, DateTimeOffset Since, DateTimeOffset? Until);
 
+// cpus_reserved/memory_mb_reserved: what container agents placed here ask for (resources.cpus, memory_mb);
+// cpus_total/memory_mb_total: what the node registered (resources.cpu_count, memory_limit in MB).
 public sealed record ContainerDistribution(
     string ContainerId, string ContainerName, string OrchestratorId, string Status,
-    int Agents, int Running, int MaxAgents, double Utilization);
+    int Agents, int Running, int MaxAgents, double Utilization,
+    double CpusReserved = 0, double CpusTotal = 0, long MemoryMbReserved = 0, long MemoryMbTotal = 0);
 
 public sealed record OrchestratorDistribution(
-    string OrchestratorId, int Containers, int Agents, int Running, int Capacity, double Utilization);
+    string OrchestratorId, int Containers, int Agents, int Running, int Capacity, double Utilization,
+    double CpusReserved = 0, double CpusTotal = 0, long MemoryMbReserved = 0, long MemoryMbTotal = 0);
 
 public sealed record DistributionResponse(
     IReadOnlyList<ContainerDistribution> Containers,

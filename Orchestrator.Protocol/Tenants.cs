@@ -14,11 +14,12 @@ public sealed record OperatorView(string Name, string Role, IReadOnlyList<string
 
 public sealed record OperatorListResponse(IReadOnlyList<OperatorView> Operators, int Count);
 
-// PUT /api/v1/tenants/{id} (admin). null: no limit.
-public sealed record SetTenantQuotaRequest(int? MaxContainers, int? MaxAgents);
+// PUT /api/v1/tenants/{id} (admin). null: no limit. require_image_digest: container agents that may land on
+// this tenant's nodes must name their image by digest (registry/repo@sha256:...); a tag is refused at deploy (400).
+public sealed record SetTenantQuotaRequest(int? MaxContainers, int? MaxAgents, bool? RequireImageDigest = null);
 
-// One tenant: its quotas (null: no limit) and what it uses now (containers registered, agents placed).
-public sealed record TenantView(string TenantId, int Containers, int Agents, int? MaxContainers, int? MaxAgents);
+// One tenant: its quotas (null: no limit), its settings and what it uses now (containers registered, agents placed).
+public sealed record TenantView(string TenantId, int Containers, int Agents, int? MaxContainers, int? MaxAgents, bool RequireImageDigest = false);
 
 public sealed record TenantListResponse(IReadOnlyList<TenantView> Tenants, int Count);
 

@@ -167,6 +167,13 @@ check_settings
 check_manager_health
 find_compose
 COMPOSE_ARGS=(--env-file "$ENV_FILE" -f "$COMPOSE_FILE")
+# Container agents: the engine overlay, only when the settings name the engine's socket.
+if [ -n "${CONTAINER_ENGINE_SOCKET:-}" ]; then
+  [ -f "$KIT_DIR/docker-compose.engine.yml" ] || die "CONTAINER_ENGINE_SOCKET is set but docker-compose.engine.yml is missing from $KIT_DIR"
+  $DRY_RUN || [ -S "$CONTAINER_ENGINE_SOCKET" ] || die "CONTAINER_ENGINE_SOCKET=$CONTAINER_ENGINE_SOCKET is not a socket on this host (is the engine running?)"
+  [[ ${CONTAINER_ENGINE_GID:-} =~ ^[0-9]+$ ]] || die "CONTAINER_ENGINE_GID must be the numeric group id owning $CONTAINER_ENGINE_SOCKET"
+  COMPOSE_ARGS+=(-f "$KIT_DIR/docker-compose.engine.yml")
+fi
 
 if $DRY_RUN; then
   say "dry run: all checks passed; would run:"

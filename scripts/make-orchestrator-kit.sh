@@ -2,7 +2,7 @@
 # Builds the orchestrator deployment kit: everything a customer needs to run one orchestrator cluster,
 # and nothing else (docs/deployment.md, "Customer onboarding").
 #
-#   scripts/make-orchestrator-kit.sh [--output DIR] [--tarball] [--orchestrator-id ID]
+#   scripts/make-orchestrator-kit.sh [--output DIR] [--tarball] [--orchestrator-id ID] [--engine none|docker|podman]
 #                                    [--token TOKEN | --create-token --manager URL [--ttl SECONDS] [--max-agents N]]
 #
 # --output          where to build the kit (default: orchestrator-deployment-kit/ at the repository root).
@@ -12,6 +12,8 @@
 #                   the kit's .env.orchestrator with --orchestrator-id. The kit never holds ADMIN_PASSWORD.
 # --create-token    create a single-use token for --orchestrator-id at --manager, logging in as admin with
 #                   ADMIN_PASSWORD from this shell's environment (it is used for that call only).
+# --engine          how the node reaches a container engine for `container` agents (DEPLOYMENT.md): none
+#                   (default), docker (/var/run/docker.sock) or podman (a rootless Podman service's socket).
 set -euo pipefail
 
 PROG=make-orchestrator-kit
@@ -26,6 +28,7 @@ MANAGER=""
 ORCHESTRATOR_ID=""
 TTL=604800
 MAX_AGENTS=""
+ENGINE=none
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -38,12 +41,15 @@ while [ $# -gt 0 ]; do
     --orchestrator-id) [ $# -ge 2 ] || die "--orchestrator-id needs a value"; ORCHESTRATOR_ID=$2; shift ;;
     --ttl) [ $# -ge 2 ] || die "--ttl needs seconds"; TTL=$2; shift ;;
     --max-agents) [ $# -ge 2 ] || die "--max-agents needs a number"; MAX_AGENTS=$2; shift ;;
-    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --engine) [ $# -ge 2 ] || die "--engine needs none, docker or podman"; ENGINE=$2; shift ;;
+    --engine=*) ENGINE=${1#--engine=} ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
   shift
 done
 
+case $ENGINE in none|docker|podman) ;; *) die "--engine must be none, docker or podman, got '$ENGINE'" ;; esac
 if [ -n "$TOKEN" ] || $CREATE_TOKEN; then
   [[ $ORCHESTRATOR_ID =~ ^[a-z0-9][a-z0-9_-]*$ ]] || die "--orchestrator-id is required with a token: lower-case letters, digits, '-' or '_'"
 fi
@@ -78,7 +84,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 # The seed's four files: the node's compose file, its image, the settings template, the deploy script.
-cp "$ROOT/docker-compose.orchestrator.yml" "$ROOT/Dockerfile.agent" "$ROOT/.dockerignore" \
+cp "$ROOT/docker-compose.orchestrator.yml" "$ROOT/docker-compose.engine.yml" "$ROOT/Dockerfile.agent" "$ROOT/.dockerignore" \
    "$ROOT/.env.orchestrator.example" "$OUT/"
 cp "$ROOT/scripts/deploy-orchestrator.sh" "$OUT/"
 chmod +x "$OUT/deploy-orchestrator.sh"
@@ -103,6 +109,28 @@ if [ -n "$TOKEN" ]; then
   fi
   umask 022
   echo "$PROG: .env.orchestrator written with the enrollment token for orchestrator_id $ORCHESTRATOR_ID"
+fi
+
+# The container engine choice (DEPLOYMENT.md "Container agents"): the socket and its group, for the customer
+# to confirm on their host; deploy-orchestrator.sh then adds docker-compose.engine.yml.
+if [ "$ENGINE" != none ]; then
+  settings="$OUT/.env.orchestrator"
+  [ -f "$settings" ] || { umask 077; cp "$ROOT/.env.orchestrator.example" "$settings"; umask 022; }
+  {
+    echo ""
+    echo "# Container agents ($ENGINE): see DEPLOYMENT.md \"Container agents\" for what access to this socket grants."
+    if [ "$ENGINE" = docker ]; then
+      echo "CONTAINER_ENGINE_SOCKET=/var/run/docker.sock"
+      echo "# The docker group's id on this host: getent group docker | cut -d: -f3"
+      echo "CONTAINER_ENGINE_GID=change-me"
+    else
+      echo "# A rootless Podman service run by an unprivileged user, its socket in a directory of its own group."
+      echo "CONTAINER_ENGINE_SOCKET=/run/orchestrator-podman/podman.sock"
+      echo "# That group's id: getent group orchestrator-engine | cut -d: -f3"
+      echo "CONTAINER_ENGINE_GID=change-me"
+    fi
+  } >> "$settings"
+  echo "$PROG: .env.orchestrator names the $ENGINE socket; the customer sets CONTAINER_ENGINE_GID"
 fi
 
 cat > "$OUT/README.md" <<'README'

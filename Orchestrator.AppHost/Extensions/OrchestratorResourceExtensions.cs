@@ -9,7 +9,8 @@ public static class OrchestratorResourceExtensions
     public static IDistributedApplicationBuilder AddOrchestrators(
         this IDistributedApplicationBuilder builder,
         IResourceBuilder<ProjectResource> manager,
-        SharedSecrets secrets)
+        SharedSecrets secrets,
+        LocalContainerEngine? engine = null)
     {
         var count = builder.Configuration.GetValue("Orchestrators:Count", 3);
         var maxAgents = builder.Configuration.GetValue("Orchestrators:MaxAgents", 10);
@@ -49,6 +50,8 @@ public static class OrchestratorResourceExtensions
                 .WithEnvironment("DATA_DIR", Path.Combine(dataRoot, name))
                 .WithHttpHealthCheck("/health");
             if (allowedCommands.Length > 0) orchestrator.WithEnvironment("ALLOWED_COMMANDS", allowedCommands);
+            // The node's container driver reaches the engine there; it advertises `container` only while it answers.
+            if (engine?.DockerHost is { } dockerHost) orchestrator.WithEnvironment("DOCKER_HOST", dockerHost);
         }
         return builder;
     }

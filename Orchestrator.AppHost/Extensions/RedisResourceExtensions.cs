@@ -84,7 +84,7 @@ public static class RedisResourceExtensions
             .WithHealthCheck(healthCheckKey);
     }
 
-    private static string? FindOnPath(string program) =>
+    internal static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, program))

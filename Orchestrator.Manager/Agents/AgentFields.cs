@@ -20,6 +20,8 @@ public static class AgentFields
     public const string StartedAt = "started_at";
     public const string Restarts = "restarts";
     public const string Error = "error";
+    // A container agent's image digest as its node last reported it (kept in the container's reports hash).
+    public const string ImageDigest = "image_digest";
     // Issue 13: the tenant the agent is bound to ("" = none) and its constraints JSON (Scheduling/AgentConstraints).
     public const string Tenant = "tenant";
     public const string Constraints = "constraints";

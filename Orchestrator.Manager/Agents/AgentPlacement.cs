@@ -13,7 +13,8 @@ public sealed record AgentPlacement(
 // Tenant: the tenant the agent is bound to ("" when it may move anywhere; see AgentConstraints.TenantOn).
 public sealed record PlannedReplica(string ContainerId, string AgentId, string OrchestratorId, string AssignmentJson, string Tenant = "");
 
-public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable, ContainerUnsupported }
+// ContainerNoCpus / ContainerNoMemory: max_agents had room, but not the container agents' resources (issue 24).
+public enum PlaceOutcome { Placed, ContainerFull, ContainerUnavailable, ContainerUnsupported, ContainerNoCpus, ContainerNoMemory }
 
 public sealed record DesiredState(long Generation, IReadOnlyList<string> AssignmentJson);
 

@@ -16,7 +16,8 @@ public sealed class AgentPlacer(AgentStore agents, IOptions<SchedulingOptions> o
 {
     public sealed record Result(PlaceOutcome Outcome, string? ContainerId);
 
-    public async Task<Result> PlaceAsync(AgentPlacement placement, IReadOnlyList<PlannedReplica> replicas, IReadOnlyList<string> required)
+    public async Task<Result> PlaceAsync(AgentPlacement placement, IReadOnlyList<PlannedReplica> replicas, IReadOnlyList<string> required,
+        ContainerAgentConfig.Demand demand = default)
     {
         var shares = replicas.GroupBy(r => r.ContainerId, StringComparer.Ordinal).Select(g => (Container: g.Key, Replicas: g.ToList())).ToList();
         var reservation = shares.Count > 1 ? placement.DeploymentId : "";
@@ -30,7 +31,7 @@ public sealed class AgentPlacer(AgentStore agents, IOptions<SchedulingOptions> o
                 var requiredJson = JsonSerializer.Serialize(required, ProtocolJsonContext.Default.IReadOnlyListString);
                 var timeout = options.Value.ReservationTimeout;
                 var reserved = await Task.WhenAll(shares.Select(async s =>
-                    (s.Container, Outcome: await agents.ReserveAsync(s.Container, reservation, s.Replicas.Count, requiredJson, timeout))));
+                    (s.Container, Outcome: await agents.ReserveAsync(s.Container, reservation, s.Replicas.Count, requiredJson, timeout, demand))));
                 held.AddRange(reserved.Where(r => r.Outcome == PlaceOutcome.Placed).Select(r => r.Container));
                 if (reserved.FirstOrDefault(r => r.Outcome != PlaceOutcome.Placed) is { Container: not null } refused)
                 {

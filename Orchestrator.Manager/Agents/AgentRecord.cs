@@ -35,7 +35,8 @@ public sealed record AgentRecord(IReadOnlyDictionary<string, string> Fields)
         ReportedAt: Long(AgentFields.ReportedAt) is > 0 and var at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
         StartedAt: DateTimeOffset.TryParse(Field(AgentFields.StartedAt), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var s) ? s : null,
         Restarts: (int)Long(AgentFields.Restarts),
-        Error: NullIfEmpty(Field(AgentFields.Error)));
+        Error: NullIfEmpty(Field(AgentFields.Error)),
+        ImageDigest: NullIfEmpty(Field(AgentFields.ImageDigest)));
 
     // The agent's last report as its container keeps it (a JSON object of reported_* fields, see RedisKeys.Reports).
     public AgentRecord WithReport(string json)

@@ -8,17 +8,57 @@ namespace Orchestrator.Manager.Agents;
 // are passed as values. No script builds a key or channel name (see RedisKeys).
 internal static class AgentScripts
 {
-    // Capacity a container's live reservations hold (see Reserve); drops the expired ones, left by a manager
-    // that died between reserving and committing, so their capacity comes back by itself.
+    // Capacity a container's live reservations hold (see Reserve): agents, then CPU (thousandths) and memory (MB);
+    // in an expression only the first counts. Drops the expired ones, left by a manager that died between
+    // reserving and committing, so their capacity comes back by itself. Entry: "count:expires[:cpu_millis:memory_mb]".
     internal const string Held = """
         local function held(reservations, now)
-          local total = 0
+          local total, cpu, mem = 0, 0, 0
           local entries = redis.call('HGETALL', reservations)
           for i = 1, #entries, 2 do
-            local count, expires = string.match(entries[i + 1], '^(%d+):(%d+)$')
-            if tonumber(expires) <= now then redis.call('HDEL', reservations, entries[i]) else total = total + tonumber(count) end
+            local count, expires, c, m = string.match(entries[i + 1], '^(%d+):(%d+):?(%d*):?(%d*)$')
+            if tonumber(expires) <= now then redis.call('HDEL', reservations, entries[i])
+            else
+              total = total + tonumber(count)
+              cpu = cpu + (tonumber(c) or 0)
+              mem = mem + (tonumber(m) or 0)
+            end
           end
-          return total
+          return total, cpu, mem
+        end
+
+        """ + Resources;
+
+    // Capacity by resources (issue 24). A container agent's assignment asks for agent_config.resources.cpus (kept
+    // in thousandths) and memory_mb; the container hash counts what its desired agents hold (reserved_cpu_millis,
+    // reserved_memory_mb: Commit adds, Remove and MoveOut subtract, each from the assignment itself, so the three
+    // always agree) against what its node registered (resources.cpu_count, resources.memory_limit in bytes).
+    // room() answers '' when cpu/mem more fit beside that and the live reservations, else the resource short.
+    // demand() reads a value, never a key, so it is a plain function value: the key check (RedisScriptTests)
+    // takes a `local function` helper's first argument for a key.
+    internal const string Resources = """
+        local demand = function(json)
+          local ok, a = pcall(cjson.decode, json)
+          if not ok or type(a) ~= 'table' or a.agent_type ~= 'container' or type(a.agent_config) ~= 'table' then return 0, 0 end
+          local r = a.agent_config.resources
+          if type(r) ~= 'table' then return 0, 0 end
+          return math.floor((tonumber(r.cpus) or 0) * 1000 + 0.5), math.floor(tonumber(r.memory_mb) or 0)
+        end
+
+        local function room(container, held_cpu, held_mem, cpu, mem)
+          if cpu <= 0 and mem <= 0 then return '' end
+          local v = redis.call('HMGET', container, 'resources', 'reserved_cpu_millis', 'reserved_memory_mb')
+          local ok, r = pcall(cjson.decode, v[1] or '{}')
+          if not ok or type(r) ~= 'table' then r = {} end
+          if cpu > 0 and (tonumber(v[2]) or 0) + held_cpu + cpu > math.floor((tonumber(r.cpu_count) or 0) * 1000) then return 'cpus' end
+          if mem > 0 and (tonumber(v[3]) or 0) + held_mem + mem > math.floor((tonumber(r.memory_limit) or 0) / 1048576) then return 'memory_mb' end
+          return ''
+        end
+
+        local function release(container, json)
+          local cpu, mem = demand(json)
+          if cpu > 0 then redis.call('HINCRBY', container, 'reserved_cpu_millis', -cpu) end
+          if mem > 0 then redis.call('HINCRBY', container, 'reserved_memory_mb', -mem) end
         end
 
         """;
@@ -39,9 +79,11 @@ internal static class AgentScripts
     // assigned and every live reservation, so holds never add up past max_agents. Entry: "count:expires".
     // Required: JSON array of the capabilities the agent type needs, checked here against the container's
     // own, so a stale plan can never place where a capability is missing.
-    // Returns 'ok', 'unavailable' (gone or not healthy), 'unsupported' or 'full'.
+    // CpuMillis/MemoryMb: what the Count agents ask for together (0: nothing), held in the entry too.
+    // Returns 'ok', 'unavailable' (gone or not healthy), 'unsupported', 'full', 'cpus' or 'memory_mb' (no room for those).
     public sealed record ReserveArgs(
-        RedisKey Container, RedisKey Reservations, string ReservationId, string Entry, long Count, long Now, long ExpiresAt, string Required);
+        RedisKey Container, RedisKey Reservations, string ReservationId, string Entry, long Count, long Now, long ExpiresAt, string Required,
+        long CpuMillis, long MemoryMb);
 
     public static readonly LuaScript Reserve = LuaScript.Prepare(Held + """
         local v = redis.call('HMGET', @Container, 'status', 'assigned_agents', 'max_agents', 'capabilities')
@@ -49,7 +91,10 @@ internal static class AgentScripts
         local offered = {}
         for _, c in ipairs(cjson.decode(v[4] or '[]')) do offered[c] = true end
         for _, c in ipairs(cjson.decode(@Required)) do if not offered[c] then return 'unsupported' end end
-        if (tonumber(v[2]) or 0) + held(@Reservations, tonumber(@Now)) + tonumber(@Count) > (tonumber(v[3]) or 0) then return 'full' end
+        local holds, held_cpu, held_mem = held(@Reservations, tonumber(@Now))
+        if (tonumber(v[2]) or 0) + holds + tonumber(@Count) > (tonumber(v[3]) or 0) then return 'full' end
+        local short = room(@Container, held_cpu, held_mem, tonumber(@CpuMillis), tonumber(@MemoryMb))
+        if short ~= '' then return short end
         redis.call('HSET', @Reservations, @ReservationId, @Entry)
         redis.call('PEXPIREAT', @Reservations, @ExpiresAt)
         return 'ok'
@@ -60,24 +105,32 @@ internal static class AgentScripts
     // (reservation: its id, '' = none) the capacity is already held; without one (a single-container deploy, or a
     // reservation that expired) the script checks status, capability and capacity itself, as Reserve does.
     // An agent already in the desired set is left as it is and not counted again, so a reschedule that died
-    // after its commit can commit again (AgentMover). Returns 'ok', 'unavailable', 'unsupported' or 'full'
-    // (nothing written).
+    // after its commit can commit again (AgentMover). The resources the fresh agents ask for (from their
+    // assignments) count as held only when the reservation held them too (a reschedule's holds only a slot);
+    // otherwise they are checked here against the container's room. Returns 'ok', 'unavailable', 'unsupported',
+    // 'full', 'cpus' or 'memory_mb' (nothing written).
     public const string Commit = Held + """
         local a = cjson.decode(ARGV[1])
         local now = tonumber(a.now)
         local fresh = {}
+        local cpu, mem = 0, 0
         for _, agent in ipairs(a.agents) do
-          if redis.call('HEXISTS', KEYS[3], agent.id) == 0 then table.insert(fresh, agent) end
+          if redis.call('HEXISTS', KEYS[3], agent.id) == 0 then
+            table.insert(fresh, agent)
+            local c, m = demand(agent.assignment)
+            cpu, mem = cpu + c, mem + m
+          end
         end
         local n = #fresh
         local v = redis.call('HMGET', KEYS[1], 'status', 'assigned_agents', 'max_agents', 'capabilities')
         if not v[1] then return 'unavailable' end
-        local holds = false
+        local holds, holds_resources = false, false
         local entry = a.reservation ~= '' and redis.call('HGET', KEYS[2], a.reservation)
         if entry then
           redis.call('HDEL', KEYS[2], a.reservation)
-          local count, expires = string.match(entry, '^(%d+):(%d+)$')
+          local count, expires, c, m = string.match(entry, '^(%d+):(%d+):?(%d*):?(%d*)$')
           holds = tonumber(expires) > now and tonumber(count) >= n
+          holds_resources = holds and (tonumber(c) or 0) >= cpu and (tonumber(m) or 0) >= mem
         end
         if n == 0 then return 'ok' end
         if not holds then
@@ -87,7 +140,14 @@ internal static class AgentScripts
           for _, c in ipairs(a.required) do if not offered[c] then return 'unsupported' end end
           if (tonumber(v[2]) or 0) + held(KEYS[2], now) + n > (tonumber(v[3]) or 0) then return 'full' end
         end
+        if not holds_resources then
+          local _, held_cpu, held_mem = held(KEYS[2], now)
+          local short = room(KEYS[1], held_cpu, held_mem, cpu, mem)
+          if short ~= '' then return short end
+        end
         redis.call('HINCRBY', KEYS[1], 'assigned_agents', n)
+        if cpu > 0 then redis.call('HINCRBY', KEYS[1], 'reserved_cpu_millis', cpu) end
+        if mem > 0 then redis.call('HINCRBY', KEYS[1], 'reserved_memory_mb', mem) end
         for _, agent in ipairs(fresh) do redis.call('HSET', KEYS[3], agent.id, agent.assignment) end
         redis.call('PUBLISH', a.channel, redis.call('HINCRBY', KEYS[1], 'generation', 1))
         return 'ok'
@@ -110,12 +170,15 @@ internal static class AgentScripts
     // caller reads the agent's container again, which a reschedule may have changed).
     public sealed record RemoveArgs(RedisKey Container, RedisKey Desired, RedisKey Reports, RedisKey Outgoing, string AgentId, string Channel);
 
-    public static readonly LuaScript Remove = LuaScript.Prepare(ReportState + """
-        if redis.call('HDEL', @Desired, @AgentId) == 0 then
+    public static readonly LuaScript Remove = LuaScript.Prepare(ReportState + Resources + """
+        local assignment = redis.call('HGET', @Desired, @AgentId)
+        if not assignment then
           if redis.call('HEXISTS', @Outgoing, @AgentId) == 1 then return 'moving' end
           return 'absent'
         end
+        redis.call('HDEL', @Desired, @AgentId)
         redis.call('HINCRBY', @Container, 'assigned_agents', -1)
+        release(@Container, assignment)
         if reported_state(@Reports, @AgentId) == 'running' then redis.call('HINCRBY', @Container, 'running_agents', -1) end
         redis.call('HDEL', @Reports, @AgentId)
         redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
@@ -162,7 +225,7 @@ internal static class AgentScripts
           else
             local was = reported_state(KEYS[3], agent.id)
             redis.call('HSET', KEYS[3], agent.id, cjson.encode({ reported_state = agent.state, reported_at = a.now,
-              restarts = agent.restarts, error = agent.error, started_at = agent.started_at }))
+              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest }))
             if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
             if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end

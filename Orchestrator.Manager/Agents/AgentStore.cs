@@ -10,14 +10,18 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
 {
     private IDatabase Db => redis.GetDatabase();
 
-    // Holds count slots on a container for a deploy that spans several containers (AgentScripts.Reserve).
-    public async Task<PlaceOutcome> ReserveAsync(string containerId, string reservationId, int count, string requiredJson, TimeSpan timeout)
+    // Holds count slots on a container for a deploy that spans several containers (AgentScripts.Reserve), and
+    // each agent's demand (container agents' cpus and memory_mb) count times.
+    public async Task<PlaceOutcome> ReserveAsync(string containerId, string reservationId, int count, string requiredJson, TimeSpan timeout,
+        ContainerAgentConfig.Demand demand = default)
     {
         var now = NowMs();
         var expires = now + (long)timeout.TotalMilliseconds;
+        long cpu = demand.CpuMillis * count, memory = demand.MemoryMb * count;
+        var entry = Format(count) + ":" + Format(expires) + (demand.IsEmpty ? "" : ":" + Format(cpu) + ":" + Format(memory));
         var result = (string?)await AgentScripts.Reserve.EvaluateAsync(Db, new AgentScripts.ReserveArgs(
             Container: RedisKeys.Container(containerId), Reservations: RedisKeys.Reservations(containerId), ReservationId: reservationId,
-            Entry: Format(count) + ":" + Format(expires), Count: count, Now: now, ExpiresAt: expires, Required: requiredJson));
+            Entry: entry, Count: count, Now: now, ExpiresAt: expires, Required: requiredJson, CpuMillis: cpu, MemoryMb: memory));
         return ToOutcome(result);
     }
 
@@ -73,6 +77,8 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         "ok" => PlaceOutcome.Placed,
         "full" => PlaceOutcome.ContainerFull,
         "unsupported" => PlaceOutcome.ContainerUnsupported,
+        "cpus" => PlaceOutcome.ContainerNoCpus,
+        "memory_mb" => PlaceOutcome.ContainerNoMemory,
         _ => PlaceOutcome.ContainerUnavailable,
     };
 
@@ -194,7 +200,7 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         RedisKey[] keys = [RedisKeys.Container(containerId), RedisKeys.DesiredAgents(containerId), RedisKeys.Reports(containerId)];
         var args = new ReportArgs(containerId, requiredName ?? "", requiredVersion ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
             a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
-            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "")).ToList());
+            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "")).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
         changes?.Wrote(); // running_agents

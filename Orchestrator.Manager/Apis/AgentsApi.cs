@@ -106,6 +106,10 @@ public static class AgentsApi
             $"Tenant '{q.Tenant}' may run {q.Quota} agents (max_agents quota) and has {q.Used}; this deploy adds {q.Adding}. Nothing was deployed.",
             new Dictionary<string, object?> { ["field"] = "max_agents", ["tenant"] = q.Tenant }),
         DeployOutcome.QuotaBusy b => ApiProblems.QuotaBusy(response, b.Tenant, "max_agents", "deploys"),
+        DeployOutcome.NoResources r => ApiProblems.Field(ProblemTypes.NoCapacity, $"agent_config.resources.{r.Resource}",
+            $"No eligible healthy cluster has room for {r.Requested} agent(s) asking for " + (r.Resource == "cpus"
+                ? $"{r.Demand.CpuMillis / 1000.0:0.###} CPUs each (resources.cpus against the node's cpu_count)"
+                : $"{r.Demand.MemoryMb} MB each (resources.memory_mb against the node's memory_limit)") + ". Nothing was deployed."),
         DeployOutcome.NoCapacity c => ApiProblems.Problem(ProblemTypes.NoCapacity,
             $"{c.Requested} agent(s) requested but eligible healthy clusters have room for {c.Available}. Nothing was deployed."),
         _ => throw new InvalidOperationException("Unexpected deploy outcome " + outcome),

@@ -12,7 +12,7 @@ public static class ClusterMetricsApi
     public static IEndpointRouteBuilder MapClusterMetricsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(string.Empty).WithTags("Cluster").RequireAuthorization(Policies.Reader);
-        group.MapGet(ManagerRoutes.Distribution, GetDistributionAsync).WithSummary("Agents per container and per orchestrator_id");
+        group.MapGet(ManagerRoutes.Distribution, GetDistributionAsync).WithSummary("Agents, and container agents' CPUs and memory, per container and per orchestrator_id, against capacity");
         group.MapGet(ManagerRoutes.CommunicationStats, GetCommunicationStatsAsync).WithSummary("Heartbeats, deliveries, failures and reconnects");
         return app;
     }
@@ -31,12 +31,14 @@ public static class ClusterMetricsApi
         {
             if (!caller.Sees(c.OrchestratorId)) continue;
             perContainer.Add(new ContainerDistribution(c.ContainerId, c.Name, c.OrchestratorId, c.Status,
-                c.Assigned, c.Running, c.MaxAgents, Ratio(c.Assigned, c.MaxAgents)));
+                c.Assigned, c.Running, c.MaxAgents, Ratio(c.Assigned, c.MaxAgents),
+                c.CpuMillisReserved / 1000.0, c.CpuMillisTotal / 1000.0, c.MemoryMbReserved, c.MemoryMbTotal));
         }
         perContainer.Sort((a, b) => string.CompareOrdinal(a.ContainerName, b.ContainerName));
         var perOrchestrator = perContainer.GroupBy(c => c.OrchestratorId).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new OrchestratorDistribution(g.Key, g.Count(), g.Sum(c => c.Agents), g.Sum(c => c.Running),
-                g.Sum(c => c.MaxAgents), Ratio(g.Sum(c => c.Agents), g.Sum(c => c.MaxAgents)))).ToList();
+                g.Sum(c => c.MaxAgents), Ratio(g.Sum(c => c.Agents), g.Sum(c => c.MaxAgents)),
+                g.Sum(c => c.CpusReserved), g.Sum(c => c.CpusTotal), g.Sum(c => c.MemoryMbReserved), g.Sum(c => c.MemoryMbTotal))).ToList();
         return TypedResults.Ok(new DistributionResponse(perContainer, perOrchestrator,
             perContainer.Sum(c => c.Agents), perContainer.Sum(c => c.MaxAgents)));
     }

@@ -16,7 +16,7 @@ public static class TenantsApi
         readers.MapGet(ManagerRoutes.Tenants, ListAsync).WithSummary("Tenants with their containers, agents and quotas");
         readers.MapGet(ManagerRoutes.Tenant, GetAsync).WithSummary("One tenant with its usage and quotas");
         app.MapGroup(string.Empty).WithTags("Tenants").RequireAuthorization(Policies.Admin)
-            .MapPut(ManagerRoutes.Tenant, SetQuotaAsync).WithSummary("Set a tenant's quotas (max_containers, max_agents; null: no limit)");
+            .MapPut(ManagerRoutes.Tenant, SetQuotaAsync).WithSummary("Set a tenant's quotas (max_containers, max_agents; null: no limit) and require_image_digest");
         return app;
     }
 
@@ -59,9 +59,10 @@ public static class TenantsApi
             return ApiProblems.Problem(ProblemTypes.QuotaBelowUsage, $"Tenant '{id}' uses {b.Used} now; {b.Field} may not be set below that.",
                 new Dictionary<string, object?> { ["field"] = b.Field, ["tenant"] = id });
         }
-        await quotas.SetAsync(id, new TenantQuota(request.MaxContainers, request.MaxAgents));
+        var requireDigest = request.RequireImageDigest ?? false;
+        await quotas.SetAsync(id, new TenantQuota(request.MaxContainers, request.MaxAgents, requireDigest));
         await audit.RecordAsync(caller, AuditActions.QuotaChange, id, AuditOutcomes.Success, id);
-        return TypedResults.Ok(usage with { MaxContainers = request.MaxContainers, MaxAgents = request.MaxAgents });
+        return TypedResults.Ok(usage with { MaxContainers = request.MaxContainers, MaxAgents = request.MaxAgents, RequireImageDigest = requireDigest });
     }
 
     private static ProblemHttpResult UnknownTenant(string id) => ApiProblems.Problem(ProblemTypes.UnknownTenant, $"No tenant '{id}'.",

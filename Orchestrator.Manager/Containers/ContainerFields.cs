@@ -26,6 +26,9 @@ public static class ContainerFields
     public const string Generation = "generation";
     // Its agents whose last report said running (kept by the report, remove and move scripts).
     public const string RunningAgents = "running_agents";
+    // What its desired container agents ask for: CPU in thousandths, memory in MB (AgentScripts.Resources).
+    public const string ReservedCpuMillis = "reserved_cpu_millis";
+    public const string ReservedMemoryMb = "reserved_memory_mb";
     // Communication counters (GET /api/v1/cluster/communication/stats).
     public const string Heartbeats = "heartbeats";
     public const string RoundTripMs = "round_trip_ms";

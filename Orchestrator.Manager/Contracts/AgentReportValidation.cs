@@ -1,6 +1,6 @@
 namespace Orchestrator.Manager.Contracts;
 
-public static class AgentReportValidation
+public static partial class AgentReportValidation
 {
     public const int MaxAgentsPerReport = 1000;
 
@@ -21,8 +21,13 @@ public static class AgentReportValidation
                     errors[$"agents[{i}].state"] = [$"state must be one of {string.Join(", ", AgentStates.Reportable)}."];
                 if (agent.Epoch is null or < 1) errors[$"agents[{i}].epoch"] = ["epoch is required and at least 1."];
                 if (agent.Restarts is < 0) errors[$"agents[{i}].restarts"] = ["restarts must not be negative."];
+                if (agent.ImageDigest is { } digest && !ImageDigest().IsMatch(digest))
+                    errors[$"agents[{i}].image_digest"] = ["image_digest must be sha256:<64 hex digits> or an image reference ending in @sha256:<64 hex digits>."];
             }
         }
         return errors;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[^\s@]{1,400}@)?sha256:[0-9a-f]{64}$")]
+    private static partial System.Text.RegularExpressions.Regex ImageDigest();
 }

@@ -18,6 +18,7 @@ public static class TenancyExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<TenantQuotas>();
         builder.Services.AddSingleton<TenantUsage>();
+        builder.Services.AddSingleton<ImageDigestRequirement>();
         builder.Services.AddSingleton<TenantQuotaGate>();
         builder.Services.AddSingleton<TenantQuotaCheck>();
         builder.Services.AddSingleton<TenantMetrics>();

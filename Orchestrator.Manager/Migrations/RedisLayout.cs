@@ -85,7 +85,7 @@ public sealed class RedisLayout(IConnectionMultiplexer redis, ILogger<RedisLayou
     }
 
     private static readonly string[] ReportFields =
-        [AgentFields.ReportedState, AgentFields.ReportedAt, AgentFields.Restarts, AgentFields.Error, AgentFields.StartedAt];
+        [AgentFields.ReportedState, AgentFields.ReportedAt, AgentFields.Restarts, AgentFields.Error, AgentFields.StartedAt, AgentFields.ImageDigest];
 
     private static async Task<int> MoveAgentsAsync(IDatabase db)
     {

@@ -20,12 +20,13 @@ internal static class RescheduleScripts
         RedisKey From, RedisKey FromDesired, RedisKey FromReports, RedisKey FromOutgoing, string AgentId, long ExpectedEpoch, string Next,
         string FromChannel);
 
-    public static readonly LuaScript MoveOut = LuaScript.Prepare(AgentScripts.ReportState + """
+    public static readonly LuaScript MoveOut = LuaScript.Prepare(AgentScripts.ReportState + AgentScripts.Resources + """
         local current = redis.call('HGET', @FromDesired, @AgentId)
         if not current or tonumber(cjson.decode(current).epoch) ~= tonumber(@ExpectedEpoch) then return 'changed' end
         if redis.call('HGET', @From, 'status') ~= 'lost' then return 'not_lost' end
         redis.call('HDEL', @FromDesired, @AgentId)
         redis.call('HINCRBY', @From, 'assigned_agents', -1)
+        release(@From, current)
         if reported_state(@FromReports, @AgentId) == 'running' then redis.call('HINCRBY', @From, 'running_agents', -1) end
         redis.call('HDEL', @FromReports, @AgentId)
         redis.call('HSET', @FromOutgoing, @AgentId, @Next)

@@ -11,10 +11,11 @@ namespace Orchestrator.Manager.Redis;
 //   container:{s}:{id}:desired hash  agent_id -> assignment JSON; bumps container's generation
 //   container:{s}:{id}:changed channel published on every generation bump, for long-polls
 //   container:{s}:{id}:reservations hash capacity held by deploys between reserve and commit: deployment id ->
-//                                    "count:expires (unix ms)"; expired entries are dropped by the next script
+//                                    "count:expires (unix ms)[:cpu_millis:memory_mb]"; expired entries are dropped by the next script
 //                                    that counts them, and the key expires with its last entry
 //   container:{s}:{id}:reports hash  agent_id -> JSON of what the node last reported for that agent while it
-//                                    ran here: reported_state, reported_at, restarts, error, started_at
+//                                    ran here: reported_state, reported_at, restarts, error, started_at,
+//                                    image_digest
 //   container:{s}:{id}:outgoing hash agent_id -> JSON {to, orchestrator, assignment}: an agent a reschedule
 //                                    took out of this container's desired set and has not yet finished moving
 //   containers:{s}            set    the shard's container ids                                   [shard]

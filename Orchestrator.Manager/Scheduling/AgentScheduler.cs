@@ -27,10 +27,11 @@ public sealed class AgentScheduler(
         var begun = fleet.Mark();
 
         DeployOutcome? outcome = null;
+        var shortage = new Shortage();
         var snapshot = await fleet.GetAsync();
         for (var attempt = 1; attempt <= MaxAttempts && outcome is not DeployOutcome.Placed; attempt++)
         {
-            outcome = await TryOnceAsync(command, snapshot, activity);
+            outcome = await TryOnceAsync(command, snapshot, activity, shortage);
             if (outcome is null)
             {
                 activity?.AddEvent(new ActivityEvent("placement raced another deploy; planning again"));
@@ -42,14 +43,23 @@ public sealed class AgentScheduler(
                 snapshot = await fleet.GetAsync(readAfter: begun);
             }
         }
-        outcome ??= new DeployOutcome.NoCapacity(command.Replicas, 0);
+        outcome ??= shortage.Resource is { } resource
+            ? new DeployOutcome.NoResources(resource, command.Demand, command.Replicas)
+            : new DeployOutcome.NoCapacity(command.Replicas, 0);
         telemetry.Deployed(command, outcome, Stopwatch.GetElapsedTime(started));
         activity?.SetTag("deployment.outcome", outcome.GetType().Name);
         return outcome;
     }
 
+    // The last resource a container was short of for this deploy (its own snapshot's or a commit's refusal).
+    private sealed class Shortage
+    {
+        public string? Resource { get; set; }
+    }
+
     // Null when a chosen container refused the placement: it is skipped in this snapshot, plan again.
-    private async Task<DeployOutcome?> TryOnceAsync(DeployCommand command, PlacementCandidates.Snapshot snapshot, Activity? activity)
+    private async Task<DeployOutcome?> TryOnceAsync(DeployCommand command, PlacementCandidates.Snapshot snapshot, Activity? activity,
+        Shortage shortage)
     {
         var supported = false;
         var matched = false;
@@ -62,7 +72,14 @@ public sealed class AgentScheduler(
             supported = true;
             if (!CandidateFilter.Matches(container, command)) continue;
             matched = true;
-            if (container.IsHealthy && !container.Refused) candidates.Add(container.ToCandidate());
+            if (!container.IsHealthy || container.Refused) continue;
+            // Container agents' resources: a container without room for one more replica is no candidate.
+            if (container.ShortOf(command.Demand) is { } short_)
+            {
+                shortage.Resource = short_;
+                continue;
+            }
+            candidates.Add(container.ToCandidate());
         }
         if (!supported)
             return new DeployOutcome.Unsupported(command.RequiredCapabilities.First(cap =>
@@ -76,7 +93,8 @@ public sealed class AgentScheduler(
         var sequence = command.Strategy is RoundRobinStrategy ? await agents.NextSequenceAsync() : Random.Shared.NextInt64();
         var plan = PlacementPlanner.Plan(command.Strategy, candidates, command.Replicas, sequence);
         if (plan.Count < command.Replicas)
-            return new DeployOutcome.NoCapacity(command.Replicas, candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned)));
+            return shortage.Resource is { } resource ? new DeployOutcome.NoResources(resource, command.Demand, command.Replicas)
+                : new DeployOutcome.NoCapacity(command.Replicas, candidates.Sum(c => Math.Max(0, c.MaxAgents - c.Assigned)));
 
         // A tenant with a max_agents quota: its lease is held from the check until the placement is written.
         await using var admission = await quotas.AdmitAsync(snapshot.Containers.Select(c => (c.OrchestratorId, c.ToCandidate().Assigned)),
@@ -102,21 +120,23 @@ public sealed class AgentScheduler(
         // Counted in the snapshot before placing, not after: deploys planning meanwhile on this replica then see
         // these replicas in flight and choose other containers instead of racing for the same last slots.
         var shares = replicas.GroupBy(r => r.ContainerId).Select(g => (Container: snapshot.ById[g.Key], Count: g.Count())).ToList();
-        foreach (var (container, count) in shares) container.Took(count);
+        foreach (var (container, count) in shares) container.Took(count, command.Demand);
         AgentPlacer.Result? result = null;
         try
         {
-            result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities);
+            result = await placer.PlaceAsync(placement, replicas, command.RequiredCapabilities, command.Demand);
         }
         finally
         {
             // Refused or failed: these replicas are not in flight after all.
             if (result?.Outcome != PlaceOutcome.Placed)
-                foreach (var (container, count) in shares) container.Took(-count);
+                foreach (var (container, count) in shares) container.Took(-count, command.Demand);
         }
         if (result.Outcome != PlaceOutcome.Placed)
         {
             if (result.ContainerId is { } refused && snapshot.ById.TryGetValue(refused, out var full)) full.Refuse();
+            if (result.Outcome is PlaceOutcome.ContainerNoCpus) shortage.Resource = "cpus";
+            if (result.Outcome is PlaceOutcome.ContainerNoMemory) shortage.Resource = "memory_mb";
             return null;
         }
         fleet.Placed(snapshot, shares.Select(s => (s.Container.ContainerId, s.Count)));

@@ -14,4 +14,7 @@ public sealed record DeployCommand(
 {
     // The tenants (orchestrator_ids) the deploy may place on: a scoped operator's own; null for the admin (anywhere).
     public IReadOnlySet<string>? Tenants { get; init; }
+
+    // What each replica reserves on its node (container agents' resources.cpus and memory_mb; empty otherwise).
+    public ContainerAgentConfig.Demand Demand { get; init; }
 }

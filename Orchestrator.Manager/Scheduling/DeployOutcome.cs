@@ -13,6 +13,9 @@ public abstract record DeployOutcome
 
     public sealed record NoCapacity(int Requested, int Available) : DeployOutcome;
 
+    // Containers had agent slots but not the resources each replica asks for: Resource is "cpus" or "memory_mb".
+    public sealed record NoResources(string Resource, ContainerAgentConfig.Demand Demand, int Requested) : DeployOutcome;
+
     // The plan would take a tenant past its max_agents quota (issue 13).
     public sealed record OverQuota(string Tenant, int Quota, int Used, int Adding) : DeployOutcome;
 

@@ -30,6 +30,8 @@ public static partial class DeployRequestValidation
         if (pinned is not null && constrained is not null && pinned != constrained)
             errors["constraints.orchestrator_id"] = ["constraints.orchestrator_id contradicts agent_config.orchestrator_id."];
         if (request.AgentType == "process") ProcessEnvironment(request.AgentConfig, errors);
+        if (request.AgentType == ContainerAgentConfig.AgentType)
+            foreach (var (field, messages) in ContainerAgentConfig.Validate(request.AgentConfig)) errors[field] = messages;
         if (request.Constraints?.Capabilities?.Any(string.IsNullOrWhiteSpace) == true)
             errors["constraints.capabilities"] = ["constraints.capabilities must be non-empty strings."];
         if (errors.Count > 0) return null;
@@ -39,7 +41,10 @@ public static partial class DeployRequestValidation
         var configJson = request.AgentConfig is { ValueKind: JsonValueKind.Object } obj ? obj.GetRawText() : "{}";
         var lease = policy == ClusterLossPolicies.Reschedule ? (int?)Math.Ceiling(options.AgentLease.TotalSeconds) : null;
         return new DeployCommand(request.AgentType!, configJson, strategy, replicas, capabilities, pinned ?? constrained,
-            request.Constraints?.Labels ?? new Dictionary<string, string>(), policy, lease);
+            request.Constraints?.Labels ?? new Dictionary<string, string>(), policy, lease)
+        {
+            Demand = request.AgentType == ContainerAgentConfig.AgentType ? ContainerAgentConfig.DemandOf(request.AgentConfig) : default,
+        };
     }
 
     private static string? Identifier(JsonElement? obj, string property, string field, Dictionary<string, string[]> errors) =>

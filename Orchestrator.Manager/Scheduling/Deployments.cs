@@ -14,7 +14,7 @@ namespace Orchestrator.Manager.Scheduling;
 // leaves behind: the events of a new placement, the audit entry and the tenants' metrics of every attempt. They are
 // recorded here and only here, so a placement, a replay and a refusal are each recorded once (issue 28).
 public sealed class Deployments(AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
-    IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, EventLog events)
+    IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, EventLog events, ImageDigestRequirement digests)
 {
     public async Task<DeployResult> DeployAsync(DeployRequest request, string? idempotencyKey, ClaimsPrincipal user, CallerScope caller)
     {
@@ -37,6 +37,9 @@ public sealed class Deployments(AgentScheduler scheduler, IdempotencyStore idemp
         // An operator places only within its tenants; naming another tenant is answered as an unknown one.
         if (command.OrchestratorId is { } pinned && !caller.Sees(pinned)) return new DeployResult.UnknownTenant(pinned);
         command = command with { Tenants = caller.Tenants };
+        var image = ContainerAgentConfig.ImageOf(request.AgentConfig);
+        if (await digests.RefusingTenantAsync(command, image) is { } refusing)
+            return new DeployResult.Invalid(ImageDigestRequirement.Refusal(refusing, image!));
         if (idempotencyKey is { Length: 0 or > 200 })
             return new DeployResult.Invalid(new() { ["Idempotency-Key"] = ["Idempotency-Key must be 1-200 characters."] });
         if (idempotencyKey is null) return new DeployResult.Scheduled(await scheduler.DeployAsync(command));

@@ -8,6 +8,8 @@ namespace Orchestrator.Manager.Scheduling;
 public sealed class FleetCandidate
 {
     private int _placedSince;
+    private long _cpuSince;
+    private long _memorySince;
     private int _refused;
 
     public required string ContainerId { get; init; }
@@ -25,12 +27,30 @@ public sealed class FleetCandidate
     // The raw fields parsed above, so the next read reuses the parse when they did not change.
     public required string RawCapabilities { get; init; }
     public required string RawMetadata { get; init; }
+    // Capacity by resources (issue 24): what the node registered (cpu_count x 1000, memory_limit in MB) and
+    // what its container agents hold, plus what this replica placed since the read.
+    public long CpuMillisTotal { get; init; }
+    public long MemoryMbTotal { get; init; }
+    public long CpuMillisReserved { get; init; }
+    public long MemoryMbReserved { get; init; }
+    public string RawResources { get; init; } = "";
 
     public bool Refused => Volatile.Read(ref _refused) != 0;
 
     public bool IsHealthy => Status == ContainerStatus.Healthy;
 
-    public void Took(int agents) => Interlocked.Add(ref _placedSince, agents);
+    public void Took(int agents, ContainerAgentConfig.Demand demand = default)
+    {
+        Interlocked.Add(ref _placedSince, agents);
+        if (demand.CpuMillis > 0) Interlocked.Add(ref _cpuSince, demand.CpuMillis * agents);
+        if (demand.MemoryMb > 0) Interlocked.Add(ref _memorySince, demand.MemoryMb * agents);
+    }
+
+    // The resource one more agent asking for demand would not fit ("cpus" or "memory_mb"), or null when it fits.
+    public string? ShortOf(ContainerAgentConfig.Demand demand) =>
+        demand.CpuMillis > 0 && CpuMillisReserved + Volatile.Read(ref _cpuSince) + demand.CpuMillis > CpuMillisTotal ? "cpus"
+        : demand.MemoryMb > 0 && MemoryMbReserved + Volatile.Read(ref _memorySince) + demand.MemoryMb > MemoryMbTotal ? "memory_mb"
+        : null;
 
     public void Refuse() => Volatile.Write(ref _refused, 1);
 

@@ -22,6 +22,7 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
     [
         ContainerFields.Status, ContainerFields.AssignedAgents, ContainerFields.MaxAgents, ContainerFields.HealthScore,
         ContainerFields.Capabilities, ContainerFields.Metadata, ContainerFields.Name, ContainerFields.RunningAgents,
+        ContainerFields.Resources, ContainerFields.ReservedCpuMillis, ContainerFields.ReservedMemoryMb,
     ];
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
@@ -120,10 +121,14 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
             var list = new List<FleetCandidate>(ids.Count);
             for (var i = 0; i < ids.Count; i++)
             {
-                if (values[i] is not [{ HasValue: true } status, var assigned, var max, var health, var caps, var metadata, var name, var running]) continue;
+                if (values[i] is not [{ HasValue: true } status, var assigned, var max, var health, var caps, var metadata, var name, var running,
+                    var resources, var cpuReserved, var memoryReserved]) continue;
                 FleetCandidate? before = null;
                 previous?.TryGetValue(ids[i], out before);
-                list.Add(Parse(ids[i], status, assigned, max, health, caps.ToString(), metadata.ToString(), before, name.ToString(), Int(running)));
+                var (cpuTotal, memoryTotal) = before?.RawResources == resources.ToString() ? (before.CpuMillisTotal, before.MemoryMbTotal)
+                    : ParseResources(resources.ToString());
+                list.Add(Parse(ids[i], status, assigned, max, health, caps.ToString(), metadata.ToString(), before, name.ToString(), Int(running),
+                    new Room(resources.ToString(), cpuTotal, memoryTotal, Long(cpuReserved), Long(memoryReserved))));
             }
             var snapshot = new Snapshot(started, readAt, list, list.ToDictionary(c => c.ContainerId, StringComparer.Ordinal));
             lock (_gate)
@@ -153,8 +158,32 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
 
     private static int Int(RedisValue value) => (int)(long)(value.IsNull ? 0 : value);
 
+    private sealed record Room(string Raw, long CpuMillisTotal, long MemoryMbTotal, long CpuMillisReserved, long MemoryMbReserved);
+
+    private static long Long(RedisValue value) => value.IsNull ? 0 : (long)value;
+
+    // The node's registered resources as placement counts them: cpu_count x 1000 and memory_limit (bytes) in MB,
+    // as AgentScripts.Resources does; (0, 0) for a seed client's resources of another shape.
+    private static (long CpuMillis, long MemoryMb) ParseResources(string json)
+    {
+        if (string.IsNullOrEmpty(json)) return (0, 0);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (0, 0);
+            var cpu = root.TryGetProperty("cpu_count", out var c) && c.ValueKind == JsonValueKind.Number ? (long)Math.Floor(c.GetDouble() * 1000) : 0;
+            var memory = root.TryGetProperty("memory_limit", out var m) && m.ValueKind == JsonValueKind.Number ? (long)Math.Floor(m.GetDouble() / 1048576) : 0;
+            return (cpu, memory);
+        }
+        catch (JsonException)
+        {
+            return (0, 0);
+        }
+    }
+
     private static FleetCandidate Parse(string id, RedisValue status, RedisValue assigned, RedisValue max, RedisValue health,
-        string caps, string metadata, FleetCandidate? before, string name, int running)
+        string caps, string metadata, FleetCandidate? before, string name, int running, Room room)
     {
         var capabilities = before?.RawCapabilities == caps ? before.Capabilities : ParseCapabilities(caps);
         var (meta, orchestrator) = before?.RawMetadata == metadata ? (before.Metadata, before.OrchestratorId) : ParseMetadata(metadata);
@@ -172,6 +201,11 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
             OrchestratorId = orchestrator,
             RawCapabilities = caps,
             RawMetadata = metadata,
+            RawResources = room.Raw,
+            CpuMillisTotal = room.CpuMillisTotal,
+            MemoryMbTotal = room.MemoryMbTotal,
+            CpuMillisReserved = room.CpuMillisReserved,
+            MemoryMbReserved = room.MemoryMbReserved,
         };
     }
 

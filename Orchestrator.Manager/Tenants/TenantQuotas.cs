@@ -24,8 +24,8 @@ public sealed class TenantQuotas(IConnectionMultiplexer redis)
         value.IsNullOrEmpty ? null : JsonSerializer.Deserialize(value.ToString(), TenantsJsonContext.Default.TenantQuota);
 }
 
-// null: no limit.
-public sealed record TenantQuota(int? MaxContainers, int? MaxAgents)
+// null: no limit. RequireImageDigest: container agents placed on this tenant must name their image by digest.
+public sealed record TenantQuota(int? MaxContainers, int? MaxAgents, bool RequireImageDigest = false)
 {
     public static readonly TenantQuota None = new(null, null);
 }

@@ -17,7 +17,7 @@ public sealed class TenantUsage(ContainerStore containers, TenantQuotas quotas, 
         {
             var (count, agents) = byTenant.GetValueOrDefault(t);
             var quota = limits.GetValueOrDefault(t) ?? TenantQuota.None;
-            return new TenantView(t, count, agents, quota.MaxContainers, quota.MaxAgents);
+            return new TenantView(t, count, agents, quota.MaxContainers, quota.MaxAgents, quota.RequireImageDigest);
         }, StringComparer.Ordinal);
     }
 }

@@ -56,6 +56,21 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
     }
 
     [Fact]
+    public async Task An_engine_socket_adds_the_engine_overlay_and_a_socket_group_that_is_not_a_number_is_refused_naming_it()
+    {
+        var engine = new Dictionary<string, string> { ["CONTAINER_ENGINE_SOCKET"] = "/var/run/docker.sock", ["CONTAINER_ENGINE_GID"] = "docker" };
+
+        var refused = await DeployAsync(environment: engine);
+        engine["CONTAINER_ENGINE_GID"] = "999";
+        var run = await DeployAsync(environment: engine);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("CONTAINER_ENGINE_GID", refused.Error);
+        Assert.True(run.ExitCode == 0, run + "\n--- manager log\n" + manager.Log);
+        Assert.Contains($"-f {Path.Combine(RepoPaths.Root, "docker-compose.engine.yml")} up -d --build", run.Output);
+    }
+
+    [Fact]
     public async Task PlainHttpToAnotherMachineIsRefusedUnlessInsecureTransportIsAllowed()
     {
         var run = await DeployAsync(new() { ["CENTRAL_MANAGER_HOST"] = "manager.example.com:8000" });

@@ -13,7 +13,7 @@ public class KitTests : IDisposable
     [
         ".dockerignore", ".env.orchestrator.example", "DEPLOYMENT.md", "Directory.Build.props", "Directory.Packages.props",
         "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.Protocol", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
-        "docker-compose.orchestrator.yml",
+        "docker-compose.engine.yml", "docker-compose.orchestrator.yml",
     ];
 
     private string Kit => Path.Combine(_directory, "orchestrator-deployment-kit");

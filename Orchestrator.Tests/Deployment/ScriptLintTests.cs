@@ -6,7 +6,7 @@ namespace Orchestrator.Tests.Deployment;
 [Trait(TestLevel.Name, TestLevel.Deployment)]
 public class ScriptLintTests
 {
-    public static TheoryData<string> Scripts => new() { DeploymentFiles.DeployScript, DeploymentFiles.KitScript };
+    public static TheoryData<string> Scripts => new() { DeploymentFiles.DeployScript, DeploymentFiles.KitScript, "samples/build-trading-bot-image.sh" };
 
     [Theory]
     [MemberData(nameof(Scripts))]

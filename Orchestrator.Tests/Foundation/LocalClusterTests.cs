@@ -27,6 +27,17 @@ public class LocalClusterTests(ClusterFixture cluster)
         }
     }
 
+    [SkippableFact]
+    public async Task Where_podman_is_installed_the_local_cluster_runs_a_registry_and_a_podman_engine_for_its_nodes()
+    {
+        var unavailable = Orchestrator.Testing.Containers.PodmanConfig.Unavailable();
+        Skip.If(unavailable is not null, unavailable);
+        using var deadline = new CancellationTokenSource(ClusterFixture.StartupDeadline);
+
+        await cluster.App.ResourceNotifications.WaitForResourceHealthyAsync("registry", deadline.Token);
+        await cluster.App.ResourceNotifications.WaitForResourceHealthyAsync("podman", deadline.Token);
+    }
+
     [Fact]
     public async Task ManagerHealthReportsTheRedisCheck()
     {

@@ -24,7 +24,9 @@ public class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Orchestrator_AppHost>(
-            [$"--Orchestrators:Count={OrchestratorCount}", $"--Orchestrators:MaxAgents={MaxAgents}", $"--Redis:DataDirectory={_redisDirectory}"],
+            [$"--Orchestrators:Count={OrchestratorCount}", $"--Orchestrators:MaxAgents={MaxAgents}", $"--Redis:DataDirectory={_redisDirectory}",
+             // The local registry on a port and in a directory of this run, so clusters started side by side never share one.
+             $"--LocalCluster:RegistryPort={FreePort.Next()}", $"--LocalCluster:RegistryDirectory={Path.Combine(_redisDirectory, "registry")}"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
