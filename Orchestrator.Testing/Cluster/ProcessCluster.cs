@@ -67,24 +67,17 @@ public sealed class ProcessCluster : IAsyncDisposable
     public static async Task<ProcessCluster> StartAsync(ProcessClusterOptions? options = null)
     {
         var cluster = new ProcessCluster(options ?? new ProcessClusterOptions());
-        try
-        {
-            if (cluster.Options.RedisClusterMasters > 0)
-                cluster.RedisCluster = await RedisClusterHost.StartAsync(new() { Masters = cluster.Options.RedisClusterMasters });
-            else await cluster.Redis.StartAsync();
-            // Managers one after another so manager-1 deterministically takes the liveness lease first.
-            foreach (var manager in cluster.Managers) await manager.StartAsync();
-            await Task.WhenAll(cluster.Orchestrators.Select(o => o.StartAsync()));
-            await cluster.WaitAsync(async () => (await cluster.Api.ListAllContainersAsync())
-                .Count(c => c.Status == ContainerStatus.Healthy) == cluster.Orchestrators.Count,
-                StartupDeadline, "every orchestrator to register and be healthy");
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        return await ClusterStartup.StartAsync(cluster,
+            storage: async () =>
+            {
+                if (cluster.Options.RedisClusterMasters > 0)
+                    cluster.RedisCluster = await RedisClusterHost.StartAsync(new() { Masters = cluster.Options.RedisClusterMasters });
+                else await cluster.Redis.StartAsync();
+            },
+            managers: async () => { foreach (var manager in cluster.Managers) await manager.StartAsync(); },
+            nodes: cluster.Orchestrators.Select(o => (Func<Task>)(() => o.StartAsync())), nodesAtOnce: Math.Max(1, cluster.Orchestrators.Count),
+            untilReady: () => cluster.WaitAsync(() => ClusterStartup.AllHealthyAsync(cluster.Api, cluster.Orchestrators.Count),
+                StartupDeadline, "every orchestrator to register and be healthy"));
     }
 
     public IReadOnlyList<int> LiveManagerPorts() => Managers.Where(m => m.IsRunning).Select(m => m.Port).ToList();
@@ -96,31 +89,12 @@ public sealed class ProcessCluster : IAsyncDisposable
         (await Api.ListAllContainersAsync()).Single(c => c.ContainerName == node.ContainerName);
 
     // Deadline.UntilAsync, with every process's log attached when it times out.
-    public async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        try
-        {
-            await Deadline.UntilAsync(condition, timeout, what, TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException(ex.Message + "\n" + Logs(), ex);
-        }
-    }
+    public Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        ClusterStartup.UntilAsync(condition, timeout, what, () => Task.FromResult(Logs()));
 
-    public async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
-    {
-        try
-        {
-            return await Deadline.PollAsync(probe, timeout, what, TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException(ex.Message + "\n" + Logs(), ex);
-        }
-    }
+    public Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) =>
+        ClusterStartup.PollAsync(probe, timeout, what, () => Task.FromResult(Logs()));
 
-    // The last lines of every process's output, for assertion messages.
     public string Logs(int linesPerProcess = 60)
     {
         var text = new StringBuilder();

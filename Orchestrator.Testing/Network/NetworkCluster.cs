@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
+using Orchestrator.Testing.Cluster;
 using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Testing.Network;
@@ -65,31 +66,17 @@ public sealed class NetworkCluster : IAsyncDisposable
         options ??= new NetworkClusterOptions();
         var lab = await NetworkLab.CreateAsync(options.Customers, options.Wan);
         var cluster = new NetworkCluster(lab, options);
-        try
-        {
-            await cluster.Redis.StartAsync();
-            if (options.StartManager) await cluster.Manager.StartAsync();
-            // A few at a time: fifty .NET processes starting at once on two cores thrash (each one's start-up
-            // starves the others) and none answers its /health in time; in small groups each gets the CPU.
-            using var starting = new SemaphoreSlim(4);
-            await Task.WhenAll(cluster.Nodes.Select(async node =>
-            {
-                await starting.WaitAsync();
-                try { await node.StartAsync(); }
-                finally { starting.Release(); }
-            }));
-            if (options.StartManager) await cluster.WaitAllHealthyAsync(options.StartupDeadline);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        // A few nodes at a time: fifty .NET processes starting at once on two cores thrash (each one's start-up
+        // starves the others) and none answers its /health in time; in small groups each gets the CPU.
+        return await ClusterStartup.StartAsync(cluster,
+            storage: cluster.Redis.StartAsync,
+            managers: () => options.StartManager ? cluster.Manager.StartAsync() : Task.CompletedTask,
+            nodes: cluster.Nodes.Select(n => (Func<Task>)n.StartAsync), nodesAtOnce: 4,
+            untilReady: options.StartManager ? () => cluster.WaitAllHealthyAsync(options.StartupDeadline) : null);
     }
 
     public async Task WaitAllHealthyAsync(TimeSpan timeout) =>
-        await WaitAsync(async () => (await Api.ListAllContainersAsync()).Count(c => c.Status == ContainerStatus.Healthy) == Nodes.Count,
+        await WaitAsync(() => ClusterStartup.AllHealthyAsync(Api, Nodes.Count),
             timeout, $"all {Nodes.Count} nodes to register and be healthy");
 
     public LabNode Node(string containerName) => Nodes.Single(n => n.ContainerName == containerName);
@@ -97,29 +84,11 @@ public sealed class NetworkCluster : IAsyncDisposable
     public async Task<ContainerView> ContainerAsync(LabNode node) =>
         (await Api.ListAllContainersAsync()).Single(c => c.ContainerName == node.ContainerName);
 
-    public async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        try
-        {
-            await Deadline.UntilAsync(condition, timeout, what, TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException(ex.Message + "\n" + await DescribeAsync(), ex);
-        }
-    }
+    public Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        ClusterStartup.UntilAsync(condition, timeout, what, () => DescribeAsync());
 
-    public async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
-    {
-        try
-        {
-            return await Deadline.PollAsync(probe, timeout, what, TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException(ex.Message + "\n" + await DescribeAsync(), ex);
-        }
-    }
+    public Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) =>
+        ClusterStartup.PollAsync(probe, timeout, what, () => DescribeAsync());
 
     // The counters and the last lines of every process's output, for assertion messages.
     public async Task<string> DescribeAsync(int linesPerProcess = 40)
