@@ -21,6 +21,23 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
     }
 
     [Fact]
+    public async Task CtrlCEndsFollowingTheEventStreamQuietlyWithExitZero()
+    {
+        // `orchestrator events` follows until Ctrl+C, as the README says; that once printed "error: the manager did
+        // not answer within 30 s" and exited 1. SIGINT after 3 s, through a shell, as a terminal sends it.
+        var cli = await LoggedInAsync();
+        var run = await ChildProcess.RunAsync(new ProcessSpec("/bin/sh", ["-c", "exec timeout --preserve-status -s INT 3 dotnet \"$0\" events",
+            RepoPaths.ProjectOutput(Path.Combine("tools", "Orchestrator.Cli"))])
+        {
+            Name = "orchestrator events",
+            Environment = new Dictionary<string, string> { ["ORCHESTRATOR_CONFIG_DIR"] = cli.ConfigDirectory },
+        }, OrchestratorCli.RunDeadline);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("error", run.Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task LoginDeployListAndStopRoundTripThroughTheBuiltTool()
     {
         var cli = await LoggedInAsync();

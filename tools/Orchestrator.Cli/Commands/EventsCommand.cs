@@ -23,25 +23,37 @@ public static class EventsCommand
             var remaining = parse.GetValue(count) ?? int.MaxValue;
             if (remaining < 1) throw new UsageException("--count: must be at least 1");
             var json = parse.GetValue(CliApp.Json);
-            while (!cancellationToken.IsCancellationRequested)
+            // Ctrl+C is how a follow ends (see the description): exit 0, not "the manager did not answer".
+            try
             {
-                try
-                {
-                    await foreach (var e in client.StreamEventsAsync(last, cancellationToken))
-                    {
-                        last = e.Id;
-                        await context.Out.WriteLineAsync(json ? JsonSerializer.Serialize(e, ProtocolJsonContext.Default.ManagerEvent) : Line(e));
-                        await context.Out.FlushAsync(cancellationToken);
-                        if (--remaining == 0) return ExitCodes.Success;
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-                {
-                    await context.Error.WriteLineAsync($"stream interrupted ({ex.Message}); reconnecting after {last ?? "now"}");
-                }
-                await Task.Delay(ReconnectDelay, cancellationToken);
+                await FollowAsync();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
             }
             return ExitCodes.Success;
+
+            async Task FollowAsync()
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await foreach (var e in client.StreamEventsAsync(last, cancellationToken))
+                        {
+                            last = e.Id;
+                            await context.Out.WriteLineAsync(json ? JsonSerializer.Serialize(e, ProtocolJsonContext.Default.ManagerEvent) : Line(e));
+                            await context.Out.FlushAsync(cancellationToken);
+                            if (--remaining == 0) return;
+                        }
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+                    {
+                        await context.Error.WriteLineAsync($"stream interrupted ({ex.Message}); reconnecting after {last ?? "now"}");
+                    }
+                    await Task.Delay(ReconnectDelay, cancellationToken);
+                }
+            }
         });
         return command;
     }
