@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
-using Orchestrator.Agent.Extensions;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
 
@@ -42,7 +41,7 @@ public sealed class NodeCredentials(
     private async Task<string> EnrollAsync(string token, string dataDirectory, CancellationToken cancellationToken)
     {
         // Anonymous call: these credentials are never asked for.
-        var anonymous = new ManagerClient(() => factory.CreateClient(ManagerConnectionExtensions.CallsClient),
+        var anonymous = new ManagerClient(() => factory.CreateClient(ManagerHttpClients.Calls),
             ManagerCredentials.From(() => throw new InvalidOperationException("enrollment needs no login")));
         var enrolled = await anonymous.EnrollAsync(EnrollRequest.From(token, composer.Registration()), cancellationToken);
         NodeCredentialFile.Write(dataDirectory, enrolled.Credential);

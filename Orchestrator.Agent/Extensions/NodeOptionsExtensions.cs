@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Connection;
 
 namespace Orchestrator.Agent.Extensions;
 
 public static class NodeOptionsExtensions
 {
-    // Bound from the keys SeedEnvironment writes; every problem is reported before the host starts.
+    // Bound from the keys NodeSeedEnvironment writes; every problem is reported before the host starts.
     public static WebApplicationBuilder AddNodeOptions(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SeedProblems>().BindConfiguration(SeedProblems.Section).ValidateOnStart();

@@ -1,4 +1,4 @@
-namespace Orchestrator.Agent.Agents.Process;
+namespace Orchestrator.Agent.Workloads.Process;
 
 // The last N lines a child process wrote (stdout and stderr interleaved as they arrive), each cut to 1 KiB.
 public sealed class OutputTail(int capacity)
@@ -9,7 +9,7 @@ public sealed class OutputTail(int capacity)
     {
         lock (_lines)
         {
-            _lines.Enqueue(Runtime.TextCut.ToLimit(line)!);
+            _lines.Enqueue(TextCut.ToLimit(line)!);
             while (_lines.Count > capacity) _lines.Dequeue();
         }
     }

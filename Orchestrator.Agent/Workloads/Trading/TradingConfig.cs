@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Orchestrator.Agent.Runtime;
 
-namespace Orchestrator.Agent.Agents.Trading;
+namespace Orchestrator.Agent.Workloads.Trading;
 
 // agent_config of a trading_agent. Unknown keys (such as the seed's orchestrator_id) are ignored.
 public sealed record TradingConfig(

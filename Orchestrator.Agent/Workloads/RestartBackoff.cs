@@ -1,4 +1,4 @@
-namespace Orchestrator.Agent.Runtime;
+namespace Orchestrator.Agent.Workloads;
 
 // Exponential: base, 2x base, 4x base ... capped.
 public static class RestartBackoff

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Orchestrator.Agent.Agents.Process;
+namespace Orchestrator.Agent.Workloads.Process;
 
 // SIGTERM asks a child to stop gracefully; .NET itself only offers SIGKILL (Process.Kill).
 internal static class Signals

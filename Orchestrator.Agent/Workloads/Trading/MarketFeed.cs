@@ -1,4 +1,4 @@
-namespace Orchestrator.Agent.Agents.Trading;
+namespace Orchestrator.Agent.Workloads.Trading;
 
 // A simulated market: a seeded geometric random walk per symbol, with a short price history.
 public sealed class MarketFeed(IReadOnlyList<string> symbols, int seed, int historyLength)

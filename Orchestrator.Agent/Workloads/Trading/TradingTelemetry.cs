@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Orchestrator.Agent.Agents.Trading;
+namespace Orchestrator.Agent.Workloads.Trading;
 
 // Trading figures as metrics: ticks and signals as counters, P&L and position per agent as gauges.
 public sealed class TradingTelemetry

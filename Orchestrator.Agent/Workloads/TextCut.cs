@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orchestrator.Agent.Runtime;
+namespace Orchestrator.Agent.Workloads;
 
 // Text a node sends or keeps from its agents (last_error, process output lines) is cut to 1 KiB of
 // UTF-8, so one runaway line (say 70 KB with no newline) cannot push a heartbeat past the manager's

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
-using Orchestrator.Agent.Runtime;
 
-namespace Orchestrator.Agent.Agents.Trading;
+namespace Orchestrator.Agent.Workloads.Trading;
 
 // The seed's example workload: consumes the simulated feed, runs its strategy, keeps a position per
 // symbol and its P&L (cash plus positions at market), and emits a signal whenever it changes a position.
 public sealed class TradingAgent(string agentId, TradingConfig config, TimeProvider time, TradingTelemetry telemetry, ILogger logger)
-    : IAgentWorkload
+    : IInProcessWorkload
 {
     private readonly Lock _gate = new();
     private readonly MarketFeed _feed = new(config.Symbols, config.Seed, config.LongWindow + 1);

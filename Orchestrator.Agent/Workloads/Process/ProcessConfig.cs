@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Orchestrator.Agent.Runtime;
 
-namespace Orchestrator.Agent.Agents.Process;
+namespace Orchestrator.Agent.Workloads.Process;
 
 // agent_config of a process agent: {"command":"...","args":[...],"env":{"NAME":"value"}}.
 public sealed record ProcessConfig(string Command, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Environment)

@@ -5,7 +5,7 @@ namespace Orchestrator.Agent.Extensions;
 
 // The one place that turns the seed's environment variables into option keys. Values that cannot be
 // translated become Seed:Problems entries, which validation reports at start.
-public static class SeedEnvironment
+public static class NodeSeedEnvironment
 {
     public static IReadOnlyDictionary<string, string> OptionKeys { get; } = new Dictionary<string, string>
     {

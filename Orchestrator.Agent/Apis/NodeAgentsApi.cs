@@ -5,9 +5,9 @@ using Orchestrator.Protocol;
 namespace Orchestrator.Agent.Apis;
 
 // Read-only view of this node's agents. Open locally; deploying goes through the manager.
-public static class AgentsApi
+public static class NodeAgentsApi
 {
-    public static RouteGroupBuilder MapAgentsApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapNodeAgentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(string.Empty).WithTags("Agents");
         api.MapGet(NodeRoutes.Agents, ListAgents);
@@ -24,6 +24,6 @@ public static class AgentsApi
     public static Results<Ok<NodeAgent>, NotFound> GetAgent(string id, AgentSupervisor supervisor) =>
         supervisor.Find(id) is { } agent ? TypedResults.Ok(ToWire(agent)) : TypedResults.NotFound();
 
-    private static NodeAgent ToWire(Runtime.AgentView agent) => new(agent.AgentId, agent.AgentType, agent.State.ToWire(), agent.StartedAt,
-        agent.Restarts, agent.LastError, agent.Epoch, agent.Figures);
+    private static NodeAgent ToWire(AgentStatus agent) => new(agent.AgentId, agent.AgentType, agent.State, agent.StartedAt,
+        agent.Restarts, agent.LastError, agent.Epoch, agent.Figures, agent.ImageDigest);
 }

@@ -1,4 +1,4 @@
-namespace Orchestrator.Agent.Agents.Trading;
+namespace Orchestrator.Agent.Workloads.Trading;
 
 public enum TradeSignal { Hold, Buy, Sell }
 

@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Orchestrator.Agent.Runtime;
 
-namespace Orchestrator.Agent.Agents.Process;
+namespace Orchestrator.Agent.Workloads.Process;
 
 // A real child process. Cancellation sends SIGTERM and waits; the supervisor kills it after its
 // deadline. A non-zero exit the node did not ask for is a crash (restarted with backoff).
 // The child starts with a clean environment: PATH, the node's PROCESS_ENV_ALLOWLIST variables and agent_config.env,
 // nothing else, so no secret of the node (its credential, ADMIN_PASSWORD, tokens) reaches it.
-public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null) : IAgentWorkload
+public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null) : IInProcessWorkload
 {
     private readonly OutputTail _output = new(outputLines);
     private System.Diagnostics.Process? _process;

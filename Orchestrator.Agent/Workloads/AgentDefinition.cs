@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Orchestrator.Agent.Runtime;
+namespace Orchestrator.Agent.Workloads;
 
 // One desired agent: what the manager assigns, or what the local state file holds.
 // OnClusterLoss and LeaseSeconds come with the manager's assignment: see docs/protocol.md "Fencing".
