@@ -38,3 +38,17 @@ public sealed class SeedProblemsValidator : IValidateOptions<SeedProblems>
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(options.Problems.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
 }
+
+public sealed class ContainerEngineOptionsValidator : IValidateOptions<ContainerEngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ContainerEngineOptions options)
+    {
+        List<string> errors = [];
+        if (!Uri.TryCreate(options.DockerHost, UriKind.Absolute, out var host) || host.Scheme is not ("unix" or "tcp" or "http" or "https"))
+            errors.Add($"DOCKER_HOST must be unix:///path/to/docker.sock or tcp://host:port, got '{options.DockerHost}'.");
+        if (options.RegistryAuthFile is { Length: > 0 } file && !File.Exists(file))
+            errors.Add($"REGISTRY_AUTH_FILE {file} does not exist.");
+        if (options.InspectPeriod <= TimeSpan.Zero) errors.Add("Containers:InspectPeriod must be positive.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,6 +1,8 @@
+using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
 using Orchestrator.Agent.Workloads;
+using Orchestrator.Agent.Workloads.Containers;
 using Orchestrator.Agent.Workloads.Process;
 using Orchestrator.Agent.Workloads.Trading;
 
@@ -13,6 +15,9 @@ public static class AgentRuntimeExtensions
         var services = builder.Services;
         services.AddSingleton<IWorkloadDriver, TradingDriver>();
         services.AddSingleton<IWorkloadDriver, ProcessDriver>();
+        services.AddOptions<ContainerEngineOptions>().BindConfiguration(ContainerEngineOptions.Section).ValidateOnStart();
+        services.AddSingleton<ContainerEngine>();
+        services.AddSingleton<IWorkloadDriver, ContainerDriver>();
         services.AddSingleton<WorkloadDrivers>();
         services.AddSingleton<TradingTelemetry>();
         services.AddSingleton<RuntimeTelemetry>();

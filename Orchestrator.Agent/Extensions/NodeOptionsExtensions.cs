@@ -17,6 +17,7 @@ public static class NodeOptionsExtensions
         builder.Services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<ManagerConnectionOptions>, ManagerConnectionOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ContainerEngineOptions>, ContainerEngineOptionsValidator>();
         builder.Services.AddHostedService<SeedNotices>();
         return builder;
     }

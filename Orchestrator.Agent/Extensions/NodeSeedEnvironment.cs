@@ -31,6 +31,8 @@ public static class NodeSeedEnvironment
         ["DATA_DIR"] = "Runtime:DataDirectory",
         ["ALLOWED_COMMANDS"] = "Runtime:AllowedCommands",
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
+        ["DOCKER_HOST"] = "Containers:DockerHost",
+        ["REGISTRY_AUTH_FILE"] = "Containers:RegistryAuthFile",
     };
 
     // Aspire's service discovery variables for the "manager" resource, used when CENTRAL_MANAGER_URL is absent.
@@ -48,7 +50,7 @@ public static class NodeSeedEnvironment
         void Problem(string variable, string message) => output[$"Seed:Problems:{variable}"] = message;
 
         foreach (var variable in new[] { "AGENT_ID", "AGENT_TYPE", "CONTAINER_NAME", "EXTERNAL_IP", "REDIS_URL", "ADMIN_PASSWORD", "DATA_DIR",
-                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256" })
+                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256", "DOCKER_HOST", "REGISTRY_AUTH_FILE" })
         {
             if (Value(read, variable) is { } value) output[OptionKeys[variable]] = value;
         }

@@ -36,7 +36,17 @@ public static class RuntimeHarness
     public static AgentDefinition Process(string id, string command, params string[] args) =>
         new(id, "process", new JsonObject { ["command"] = command, ["args"] = new JsonArray([.. args.Select(a => (JsonNode?)a)]) });
 
-    public static Task<AgentStatus> WaitForAsync(this AgentSupervisor supervisor, string id, Func<AgentStatus, bool> condition, string what, double seconds = 10) =>
-        Testing.Deadline.PollAsync(() => Task.FromResult(supervisor.Find(id) is { } view && condition(view) ? view : null),
-            TimeSpan.FromSeconds(seconds), what, TimeSpan.FromMilliseconds(20));
+    // On timeout the message shows the agent as last seen.
+    public static async Task<AgentStatus> WaitForAsync(this AgentSupervisor supervisor, string id, Func<AgentStatus, bool> condition, string what, double seconds = 10)
+    {
+        try
+        {
+            return await Testing.Deadline.PollAsync(() => Task.FromResult(supervisor.Find(id) is { } view && condition(view) ? view : null),
+                TimeSpan.FromSeconds(seconds), what, TimeSpan.FromMilliseconds(20));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} (last seen: {supervisor.Find(id)})", ex);
+        }
+    }
 }
