@@ -230,4 +230,33 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         Assert.Contains(ContainerDriver.TypeName, node.Fingerprints.Usable);
         await node.Supervisor.ReconcileAsync([]);
     }
+
+    [SkippableFact]
+    public async Task KillingTheNodeProcessLeavesItsContainerRunningAndTheRestartedNodeAdoptsItWithItsStartTimeUnchanged()
+    {
+        SkipWithoutPodman();
+        await using var node = new ContainerNodeProcess(engine.DockerHost);
+        await node.DesireAsync(Container("agt-kill9", Sleeper()));
+        await node.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(node.Url) };
+        async Task<System.Text.Json.Nodes.JsonNode?> RunningAsync() =>
+            System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/api/v1/agents"))!["agents"]!.AsArray()
+                .FirstOrDefault(a => (string?)a!["state"] == AgentStates.Running);
+        var before = await Testing.Deadline.PollAsync(RunningAsync, Wait, "the node to run the container");
+        var container = (string)before!["figures"]!["container_id"]!;
+        var startedBefore = await engine.PodmanAsync("inspect", "--format", "{{.State.StartedAt}}", container);
+
+        node.Kill(); // kill -9: nothing is stopped or cleaned up
+        Assert.Equal("true", await engine.PodmanAsync("inspect", "--format", "{{.State.Running}}", container));
+
+        await node.StartAsync();
+        var after = await Testing.Deadline.PollAsync(RunningAsync, Wait, "the restarted node to adopt the container");
+        Assert.Equal(container, (string)after!["figures"]!["container_id"]!);
+        Assert.Equal(startedBefore, await engine.PodmanAsync("inspect", "--format", "{{.State.StartedAt}}", container));
+        Assert.Equal((string?)before["started_at"], (string?)after["started_at"]);
+        Assert.Equal(0, (int)after["restarts"]!);
+        Assert.Equal(engine.Digest, (string?)after["image_digest"]);
+        node.Kill();
+        await engine.PodmanAsync("rm", "-f", container);
+    }
 }
