@@ -9,6 +9,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapAgentsApi();
+app.MapNodeAgentsApi();
 
 return app.RunOrExit();

@@ -1,7 +1,9 @@
 namespace Orchestrator.Protocol;
 
-// A node's agents go pending -> starting -> running -> stopping -> stopped, or failed.
-// The manager adds two of its own: assigned (its node has not reported yet) and unknown (its container is lost).
+// The one agent-state vocabulary of both sides (the wire strings).
+// A node's agents go pending -> starting -> running -> stopping -> stopped, or failed; a running agent whose
+// health check fails is unhealthy, and one whose container engine does not answer is unknown.
+// The manager adds assigned (its node has not reported yet) and shows unknown while the agent's node is lost.
 public static class AgentStates
 {
     public const string Pending = "pending";
@@ -10,11 +12,12 @@ public static class AgentStates
     public const string Stopping = "stopping";
     public const string Stopped = "stopped";
     public const string Failed = "failed";
+    public const string Unhealthy = "unhealthy";
 
     public const string Assigned = "assigned";
     public const string Unknown = "unknown";
 
     // What a node may report.
     public static readonly IReadOnlySet<string> Reportable =
-        new HashSet<string>([Pending, Starting, Running, Stopping, Stopped, Failed], StringComparer.Ordinal);
+        new HashSet<string>([Pending, Starting, Running, Stopping, Stopped, Failed, Unhealthy, Unknown], StringComparer.Ordinal);
 }

@@ -20,7 +20,8 @@ public sealed record AssignmentsResponse(
 
 public sealed record AgentReportRequest(string? ContainerId, long? Generation, IReadOnlyList<ReportedAgent>? Agents);
 
-// image_digest: a container agent's image as its node resolved it on pull (sha256:...), shown on the agent.
+// An agent as its node sees it: the same record in a heartbeat's `agents` and in an agent report.
+// image_digest: the exact image a `container` agent runs (the digest its node pulled), null for other types.
 public sealed record ReportedAgent(
     string? AgentId, string? State, long? Epoch, int? Restarts, string? Error, DateTimeOffset? StartedAt, string? ImageDigest = null);
 

@@ -9,14 +9,11 @@ public sealed record HeartbeatRequest(
     double? HealthScore,
     [property: WireShape(typeof(HeartbeatResources))] JsonElement? Resources,
     int? ActiveAgents,
-    [property: WireShape(typeof(IReadOnlyList<HeartbeatAgent>))] JsonElement? Agents = null,
+    [property: WireShape(typeof(IReadOnlyList<ReportedAgent>))] JsonElement? Agents = null,
     double? RoundTripMs = null,
     long? Failures = null);
 
 // The node's live readings, as Orchestrator.Agent sends them in `resources`.
 public sealed record HeartbeatResources(int CpuCount, double CpuPercent, long MemoryUsed, long MemoryLimit, int ProcessCount);
-
-// One entry of a heartbeat's `agents` array: an agent as its node sees it.
-public sealed record HeartbeatAgent(string AgentId, string State, long Epoch, int Restarts, string? Error);
 
 public sealed record HeartbeatResponse(string Status, string ContainerStatus, int HeartbeatInterval);

@@ -14,5 +14,5 @@ public static class WireShapes
 
     public static JsonElement ToJson(this HeartbeatResources resources) => JsonSerializer.SerializeToElement(resources, Json.HeartbeatResources);
 
-    public static JsonElement ToJson(this IReadOnlyList<HeartbeatAgent> agents) => JsonSerializer.SerializeToElement(agents, Json.IReadOnlyListHeartbeatAgent);
+    public static JsonElement ToJson(this IReadOnlyList<ReportedAgent> agents) => JsonSerializer.SerializeToElement(agents, Json.IReadOnlyListReportedAgent);
 }

@@ -65,7 +65,7 @@ public sealed class AgentReporter : BackgroundService
         using var activity = ConnectionTelemetry.ActivitySource.StartActivity("report agents", ActivityKind.Internal, cause);
         activity?.SetTag(BackgroundPass.Tag, true);
         var agents = _supervisor.Agents()
-            .Select(a => new ReportedAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError, a.StartedAt))
+            .Select(a => a.ToReported())
             .ToList();
         try
         {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Fencing;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
 
@@ -125,7 +126,7 @@ public sealed class AssignmentListener(
         try
         {
             logger.LogInformation("Applying desired state generation {Generation}: {Count} agents", generation, desired.Count);
-            await coordinator.ApplyAsync(new DesiredState(generation, desired), cancellationToken);
+            await coordinator.ApplyAsync(new LocalDesiredState(generation, desired), cancellationToken);
         }
         finally
         {

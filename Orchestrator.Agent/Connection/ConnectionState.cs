@@ -1,9 +1,11 @@
+using Orchestrator.Agent.Fencing;
+
 namespace Orchestrator.Agent.Connection;
 
 public enum ManagerLink { Disabled, Connecting, Connected, Unreachable }
 
 // What the node knows about its link to the manager; read by the health check and (next) the assignments loop.
-public sealed class ConnectionState
+public sealed class ConnectionState : ILeaseClock
 {
     private readonly Lock _gate = new();
 

@@ -7,7 +7,8 @@ using Orchestrator.Protocol;
 namespace Orchestrator.Agent.Connection;
 
 // Builds the registration and heartbeat bodies from the seed's settings, real readings and the agents.
-public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor, ConnectionState state)
+public sealed class HeartbeatComposer(
+    IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor, ConnectionState state, DriverFingerprints drivers)
 {
     public RegisterContainerRequest Registration()
     {
@@ -17,10 +18,28 @@ public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSample
             options.EffectiveContainerName,
             options.ExternalIp,
             options.Port,
-            options.Capabilities,
+            Capabilities(),
             new ContainerResources(reading.CpuCount, reading.MemoryLimit).ToJson(),
             new ContainerMetadata(options.OrchestratorId, options.AgentId, options.AgentType).ToJson(),
             options.MaxAgents);
+    }
+
+    // What the node can run. AGENT_CONFIG's capabilities are what its operator offers (an enrollment token may bound
+    // them, so the node never claims more); of those, any that only a driver unusable here gives is left out: `process`
+    // while ALLOWED_COMMANDS is empty, `container` while the engine does not answer. Without an AGENT_CONFIG list,
+    // the usable drivers' capabilities.
+    public IReadOnlyList<string> Capabilities()
+    {
+        var (usable, unusable) = drivers.Capabilities();
+        var offered = node.Value.Capabilities;
+        return offered.Count == 0 ? usable : [.. offered.Where(c => !unusable.Contains(c)).Distinct(StringComparer.Ordinal)];
+    }
+
+    // Fires when the drivers' fingerprints change what the node can run.
+    public event Action? CapabilitiesChanged
+    {
+        add => drivers.Changed += value;
+        remove => drivers.Changed -= value;
     }
 
     public HeartbeatRequest Heartbeat(string containerId)
@@ -31,8 +50,8 @@ public sealed class HeartbeatComposer(IOptions<NodeOptions> node, ResourceSample
             containerId,
             HealthScore.Compute(reading, supervisor.RecentFailures()),
             new HeartbeatResources(reading.CpuCount, reading.CpuPercent, reading.MemoryUsed, reading.MemoryLimit, reading.ProcessCount).ToJson(),
-            agents.Count(a => a.State is AgentState.Running or AgentState.Starting),
-            agents.Select(a => new HeartbeatAgent(a.AgentId, a.State.ToWire(), a.Epoch, a.Restarts, a.LastError)).ToList().ToJson(),
+            agents.Count(a => a.IsActive),
+            agents.Select(a => a.ToReported()).ToList().ToJson(),
             state.LastRoundTrip?.TotalMilliseconds, state.FailedCalls);
     }
 }

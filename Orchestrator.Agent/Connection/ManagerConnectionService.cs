@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
 using Polly;
@@ -27,6 +28,9 @@ public sealed class ManagerConnectionService(
     private readonly ManagerConnectionOptions _options = options.Value;
     // The last beat was accepted: the next one is routine, and not traced.
     private bool _lastBeatRoutine;
+    // The capabilities the manager last accepted; when the drivers can run something else, the node registers
+    // again (same container_name: same container id) so the manager places only what it can run.
+    private IReadOnlyList<string> _registeredCapabilities = [];
 
     private TimeSpan Interval => state.ManagerHeartbeatInterval ?? _options.HeartbeatInterval;
 
@@ -38,6 +42,7 @@ public sealed class ManagerConnectionService(
             logger.LogInformation("AUTO_REGISTER is false: not registering with a manager");
             return;
         }
+        composer.CapabilitiesChanged += state.RequestHeartbeat;
         logger.LogInformation("Registering with the manager at {Url}", _options.Url);
         var registration = RegistrationPipeline(stoppingToken);
         var failures = 0;
@@ -45,7 +50,8 @@ public sealed class ManagerConnectionService(
         {
             try
             {
-                if (state.ContainerId is null) await registration.ExecuteAsync(RegisterAsync, stoppingToken);
+                if (state.ContainerId is null || !_registeredCapabilities.SequenceEqual(composer.Capabilities()))
+                    await registration.ExecuteAsync(RegisterAsync, stoppingToken);
                 state.HeartbeatStarted();
                 var failure = await HeartbeatAsync(stoppingToken);
                 failures = failure is null ? 0 : failures + 1;
@@ -72,7 +78,7 @@ public sealed class ManagerConnectionService(
         }
         await early.CancelAsync();
         var jitter = _options.ReconnectJitter * Random.Shared.NextDouble();
-        logger.LogInformation("The manager is reachable again; heartbeating in {Jitter:F1} s instead of at the next interval", jitter.TotalSeconds);
+        logger.LogInformation("Heartbeating early, in {Jitter:F1} s (the manager is reachable again, or what this node can run changed)", jitter.TotalSeconds);
         await Task.Delay(jitter, time, stoppingToken);
     }
 
@@ -80,7 +86,9 @@ public sealed class ManagerConnectionService(
     {
         using var activity = ConnectionTelemetry.ActivitySource.StartPass("register");
         var sentAt = time.GetUtcNow();
-        var response = await client.RegisterAsync(composer.Registration(), cancellationToken);
+        var registration = composer.Registration();
+        var response = await client.RegisterAsync(registration, cancellationToken);
+        _registeredCapabilities = registration.Capabilities ?? [];
         state.Registered(response.ContainerId, Seconds(response.HeartbeatInterval), time.GetUtcNow(), sentAt);
         _lastBeatRoutine = false;
         activity?.SetTag("container_id", response.ContainerId);

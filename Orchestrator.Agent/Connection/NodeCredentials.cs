@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
-using Orchestrator.Agent.Extensions;
 using Orchestrator.Protocol;
 using Orchestrator.Protocol.Client;
 
@@ -76,7 +75,7 @@ public sealed class NodeCredentials(
     private async Task<string> EnrollAsync(string token, string dataDirectory, CancellationToken cancellationToken)
     {
         // Anonymous call: these credentials are never asked for.
-        var anonymous = new ManagerClient(() => factory.CreateClient(ManagerConnectionExtensions.CallsClient),
+        var anonymous = new ManagerClient(() => factory.CreateClient(ManagerHttpClients.Calls),
             ManagerCredentials.From(() => throw new InvalidOperationException("enrollment needs no login")));
         EnrollResponse enrolled;
         try

@@ -1,7 +1,10 @@
-using Orchestrator.Agent.Agents.Process;
-using Orchestrator.Agent.Agents.Trading;
+using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Readings;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Agent.Workloads.Containers;
+using Orchestrator.Agent.Workloads.Process;
+using Orchestrator.Agent.Workloads.Trading;
 
 namespace Orchestrator.Agent.Extensions;
 
@@ -10,12 +13,20 @@ public static class AgentRuntimeExtensions
     public static WebApplicationBuilder AddAgentRuntime(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton<IAgentType, TradingAgentType>();
-        services.AddSingleton<IAgentType, ProcessAgentType>();
-        services.AddSingleton<AgentTypeRegistry>();
+        services.AddSingleton<IWorkloadDriver, TradingDriver>();
+        services.AddSingleton<IWorkloadDriver, ProcessDriver>();
+        services.AddOptions<ContainerEngineOptions>().BindConfiguration(ContainerEngineOptions.Section).ValidateOnStart();
+        services.AddSingleton<ContainerEngine>();
+        services.AddSingleton<IWorkloadDriver, ContainerDriver>();
+        services.AddSingleton<WorkloadDrivers>();
         services.AddSingleton<TradingTelemetry>();
         services.AddSingleton<RuntimeTelemetry>();
         services.AddSingleton(sp => new ResourceSampler(sp.GetRequiredService<TimeProvider>()));
+
+        // Fingerprints first: the node registers with what its drivers can run.
+        services.AddSingleton<DriverFingerprints>();
+        services.AddHostedService(sp => sp.GetRequiredService<DriverFingerprints>());
+        services.AddHealthChecks().AddCheck<DriverHealthCheck>(DriverHealthCheck.Name);
 
         // Supervisor first: hosted services stop in reverse order, so agents are stopped last.
         services.AddSingleton<AgentSupervisor>();

@@ -10,11 +10,6 @@ namespace Orchestrator.Agent.Extensions;
 
 public static class ManagerConnectionExtensions
 {
-    public const string CallsClient = "manager";
-
-    // The assignments long-poll: its timeout is the longest wait plus a margin.
-    public const string LongPollClient = "manager-long-poll";
-
     public static WebApplicationBuilder AddManagerConnection(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -29,11 +24,11 @@ public static class ManagerConnectionExtensions
         services.AddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();
-            return new ManagerClient(() => factory.CreateClient(CallsClient), sp.GetRequiredService<IManagerCredentials>(),
-                () => factory.CreateClient(LongPollClient));
+            return new ManagerClient(() => factory.CreateClient(ManagerHttpClients.Calls), sp.GetRequiredService<IManagerCredentials>(),
+                () => factory.CreateClient(ManagerHttpClients.LongPoll));
         });
-        services.AddManagerHttpClient(CallsClient, o => o.RequestTimeout);
-        services.AddManagerHttpClient(LongPollClient, o => o.LongPollWait + o.RequestTimeout);
+        services.AddManagerHttpClient(ManagerHttpClients.Calls, o => o.RequestTimeout);
+        services.AddManagerHttpClient(ManagerHttpClients.LongPoll, o => o.LongPollWait + o.RequestTimeout);
         services.AddHostedService<ManagerConnectionService>();
         services.AddSingleton<AgentReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentReporter>());

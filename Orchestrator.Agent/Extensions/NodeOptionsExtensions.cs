@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Connection;
 
 namespace Orchestrator.Agent.Extensions;
 
 public static class NodeOptionsExtensions
 {
-    // Bound from the keys SeedEnvironment writes; every problem is reported before the host starts.
+    // Bound from the keys NodeSeedEnvironment writes; every problem is reported before the host starts.
     public static WebApplicationBuilder AddNodeOptions(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SeedProblems>().BindConfiguration(SeedProblems.Section).ValidateOnStart();
@@ -16,6 +17,7 @@ public static class NodeOptionsExtensions
         builder.Services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<ManagerConnectionOptions>, ManagerConnectionOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ContainerEngineOptions>, ContainerEngineOptionsValidator>();
         builder.Services.AddHostedService<SeedNotices>();
         return builder;
     }

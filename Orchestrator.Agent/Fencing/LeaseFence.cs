@@ -1,5 +1,5 @@
-using Orchestrator.Agent.Connection;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
 
 namespace Orchestrator.Agent.Fencing;
 
@@ -8,7 +8,7 @@ namespace Orchestrator.Agent.Fencing;
 // when it received that same call, so the node's clock never starts later than the manager's. A lapsed
 // lease fences the agent and voids its confirmation; it runs again only when a long-poll answer lists it
 // with the same epoch and the lease is valid again. `keep` agents are never fenced.
-public sealed class LeaseFence(ConnectionState connection, TimeProvider time, FencingTelemetry telemetry, ILogger<LeaseFence> logger)
+public sealed class LeaseFence(ILeaseClock connection, TimeProvider time, FencingTelemetry telemetry, ILogger<LeaseFence> logger) : IAgentFence
 {
     public const string Reschedule = "reschedule";
 

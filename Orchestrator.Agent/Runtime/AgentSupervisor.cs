@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Runtime;
 
@@ -9,24 +11,26 @@ public sealed class AgentSupervisor : IHostedService
 {
     private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(10);
 
-    private readonly AgentTypeRegistry _types;
+    private readonly WorkloadDrivers _drivers;
     private readonly AgentRuntimeContext _context;
     private readonly RuntimeTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly int _maxAgents;
+    private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _reconcile = new(1, 1);
     private readonly Dictionary<string, SupervisedAgent> _agents = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _failures = new();
     // Desired agents held out by the lease fence: shown (and reported) as stopped, with the reason.
-    private Dictionary<string, AgentView> _held = new(StringComparer.Ordinal);
+    private Dictionary<string, AgentStatus> _held = new(StringComparer.Ordinal);
 
-    public AgentSupervisor(AgentTypeRegistry types, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
+    public AgentSupervisor(WorkloadDrivers drivers, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
         TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger)
     {
-        _types = types;
+        _drivers = drivers;
         _time = time;
         _telemetry = telemetry;
+        _logger = logger;
         _maxAgents = node.Value.MaxAgents;
         _context = new AgentRuntimeContext
         {
@@ -43,16 +47,16 @@ public sealed class AgentSupervisor : IHostedService
     }
 
     // Raised on every state change; the manager's agent reports hang off this.
-    public event Action<AgentView>? StateChanged;
+    public event Action<AgentStatus>? StateChanged;
 
     public int MaxAgents => _maxAgents;
 
-    public IReadOnlyList<AgentView> Agents()
+    public IReadOnlyList<AgentStatus> Agents()
     {
         lock (_gate) return _agents.Values.Select(a => a.View()).Concat(_held.Values).OrderBy(a => a.AgentId, StringComparer.Ordinal).ToList();
     }
 
-    public AgentView? Find(string agentId)
+    public AgentStatus? Find(string agentId)
     {
         lock (_gate) return _agents.TryGetValue(agentId, out var agent) ? agent.View() : _held.GetValueOrDefault(agentId);
     }
@@ -86,20 +90,23 @@ public sealed class AgentSupervisor : IHostedService
                 leaving = _agents.Values.Where(a => !wanted.TryGetValue(a.Definition.AgentId, out var d) || !d.SameAs(a.Definition)).ToList();
                 foreach (var agent in leaving) _agents.Remove(agent.Definition.AgentId);
             }
-            await Task.WhenAll(leaving.Select(a => a.StopAsync()));
-            List<AgentView> newlyHeld;
+            // Gone from the desired set: deleted, so its data goes too; held or changed: it keeps its data.
+            var stillDesired = desired.Select(d => d.AgentId).ToHashSet(StringComparer.Ordinal);
+            await Task.WhenAll(leaving.Select(a => a.StopAsync(removeData: !stillDesired.Contains(a.Definition.AgentId) && !KeepsData(a.Definition))));
+            List<AgentStatus> newlyHeld;
             lock (_gate)
             {
                 foreach (var definition in wanted.Values.Where(d => !_agents.ContainsKey(d.AgentId))) _agents[definition.AgentId] = Create(definition);
                 var before = _held;
                 _held = desired.Where(d => held.ContainsKey(d.AgentId)).GroupBy(d => d.AgentId, StringComparer.Ordinal)
                     .Select(g => g.Last())
-                    .ToDictionary(d => d.AgentId, d => new AgentView(d.AgentId, d.AgentType, AgentState.Stopped, null, 0, held[d.AgentId], d.Epoch, []),
+                    .ToDictionary(d => d.AgentId, d => new AgentStatus(d.AgentId, d.AgentType, AgentStates.Stopped, null, 0, held[d.AgentId], d.Epoch, []),
                         StringComparer.Ordinal);
                 newlyHeld = _held.Values.Where(v => !before.ContainsKey(v.AgentId)).ToList();
             }
             foreach (var view in newlyHeld) StateChanged?.Invoke(view);
             Admit();
+            await RemoveUndesiredAsync(desired, cancellationToken);
         }
         finally
         {
@@ -109,11 +116,33 @@ public sealed class AgentSupervisor : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // The node stops: in-process agents stop with it, workloads that outlive it (containers) keep running.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         List<SupervisedAgent> all;
         lock (_gate) all = [.. _agents.Values];
-        await Task.WhenAll(all.Select(a => a.StopAsync()));
+        await Task.WhenAll(all.Select(a => a.DetachOrStopAsync()));
+    }
+
+    // keep_volume: the agent's data volume outlives its deletion.
+    private static bool KeepsData(AgentDefinition definition) =>
+        definition.AgentConfig?["keep_volume"] is System.Text.Json.Nodes.JsonValue keep && keep.TryGetValue<bool>(out var on) && on;
+
+    // Each driver removes what it left for agents no longer desired (never anything it did not create).
+    private async Task RemoveUndesiredAsync(IReadOnlyCollection<AgentDefinition> desired, CancellationToken cancellationToken)
+    {
+        var ids = desired.Select(d => d.AgentId).ToHashSet(StringComparer.Ordinal);
+        foreach (var driver in _drivers.All)
+        {
+            try
+            {
+                await driver.RemoveUndesiredAsync(ids, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogWarning("Driver {Driver} could not clean up undesired agents: {Error}", driver.Name, ex.Message);
+            }
+        }
     }
 
     private SupervisedAgent Create(AgentDefinition definition)
@@ -122,7 +151,7 @@ public sealed class AgentSupervisor : IHostedService
         if (definition.ConfigError is { } configError) return new SupervisedAgent(definition, null, configError, _context);
         try
         {
-            return new SupervisedAgent(definition, _types.Get(definition.AgentType), null, _context);
+            return new SupervisedAgent(definition, _drivers.Get(definition.AgentType), null, _context);
         }
         catch (AgentConfigException ex)
         {

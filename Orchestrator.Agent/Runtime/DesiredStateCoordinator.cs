@@ -1,20 +1,19 @@
-using Orchestrator.Agent.Fencing;
 
 namespace Orchestrator.Agent.Runtime;
 
 // Entry point for desired state: persists it, then reconciles. At start it restores the last desired
 // state from DATA_DIR, so the node carries on alone after a restart while the manager is unreachable.
-// Fenced `reschedule` agents (see Fencing/LeaseFence) stay in the desired state and the file, but are held
+// Fenced `reschedule` agents (IAgentFence: Fencing/LeaseFence) stay in the desired state and the file, but are held
 // out of the supervisor.
 public sealed class DesiredStateCoordinator(
-    DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger, LeaseFence? fence = null)
+    DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger, IAgentFence? fence = null)
     : IHostedService
 {
     private readonly SemaphoreSlim _apply = new(1, 1);
 
-    public DesiredState Current { get; private set; } = DesiredState.Empty;
+    public LocalDesiredState Current { get; private set; } = LocalDesiredState.Empty;
 
-    public Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken) =>
+    public Task ApplyAsync(LocalDesiredState desired, CancellationToken cancellationToken) =>
         UnderLockAsync(_ => desired, cancellationToken);
 
     // Drops agents the manager refused (moved elsewhere, or deleted), from whatever the desired state is by then.
@@ -36,10 +35,10 @@ public sealed class DesiredStateCoordinator(
         }
     }
 
-    private Task ReconcileAsync(DesiredState desired, CancellationToken cancellationToken) =>
+    private Task ReconcileAsync(LocalDesiredState desired, CancellationToken cancellationToken) =>
         supervisor.ReconcileAsync(desired.Agents, fence?.Decide(desired.Agents) ?? new Dictionary<string, string>(), cancellationToken);
 
-    private async Task UnderLockAsync(Func<DesiredState, DesiredState> next, CancellationToken cancellationToken)
+    private async Task UnderLockAsync(Func<LocalDesiredState, LocalDesiredState> next, CancellationToken cancellationToken)
     {
         await _apply.WaitAsync(cancellationToken);
         try
@@ -57,7 +56,7 @@ public sealed class DesiredStateCoordinator(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        DesiredState? saved;
+        LocalDesiredState? saved;
         try
         {
             saved = await store.LoadAsync(cancellationToken);

@@ -12,20 +12,20 @@ public sealed class DesiredStateStore(IOptions<RuntimeOptions> options, IHostEnv
 
     public string FilePath { get; } = Path.Combine(Path.GetFullPath(options.Value.DataDirectory, environment.ContentRootPath), FileName);
 
-    public async Task<DesiredState?> LoadAsync(CancellationToken cancellationToken)
+    public async Task<LocalDesiredState?> LoadAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(FilePath)) return null;
         await using var stream = File.OpenRead(FilePath);
-        return await JsonSerializer.DeserializeAsync(stream, RuntimeJsonContext.Default.DesiredState, cancellationToken);
+        return await JsonSerializer.DeserializeAsync(stream, RuntimeJsonContext.Default.LocalDesiredState, cancellationToken);
     }
 
-    public async Task SaveAsync(DesiredState state, CancellationToken cancellationToken)
+    public async Task SaveAsync(LocalDesiredState state, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var temporary = FilePath + $".{Environment.ProcessId}.tmp";
         await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
         {
-            await JsonSerializer.SerializeAsync(stream, state, RuntimeJsonContext.Default.DesiredState, cancellationToken);
+            await JsonSerializer.SerializeAsync(stream, state, RuntimeJsonContext.Default.LocalDesiredState, cancellationToken);
         }
         File.Move(temporary, FilePath, overwrite: true);
     }

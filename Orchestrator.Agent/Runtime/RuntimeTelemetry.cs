@@ -22,12 +22,12 @@ public sealed class RuntimeTelemetry
 
     public Meter Meter { get; }
 
-    public void ObserveAgents(Func<IEnumerable<AgentView>> agents) =>
+    public void ObserveAgents(Func<IEnumerable<AgentStatus>> agents) =>
         Meter.CreateObservableGauge("orchestrator.agent.agents",
-            () => agents().GroupBy(a => a.State).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.ToWire()))),
+            () => agents().GroupBy(a => a.State).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("state", g.Key))),
             description: "Agents on this node by state");
 
-    public void Failed(AgentView agent, bool willRestart)
+    public void Failed(AgentStatus agent, bool willRestart)
     {
         var tags = new TagList { { "agent_type", agent.AgentType } };
         _failures.Add(1, tags);

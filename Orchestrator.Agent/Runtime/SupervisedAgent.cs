@@ -1,30 +1,33 @@
-using System.Text.Json.Nodes;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Runtime;
 
-// One agent under supervision: creates its workload, watches it, restarts it with backoff when it
-// crashes, and stops it gracefully (a deadline, then Kill). A config error fails it for good.
-public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type, string? typeError, AgentRuntimeContext context)
+// One agent under supervision: adopts its workload when the driver still runs it from before the node started,
+// else starts it; watches it, restarts it with backoff when it crashes, and stops it gracefully (a deadline,
+// then forced). A config error fails it for good.
+public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver? driver, string? driverError, AgentRuntimeContext context)
 {
-    private readonly string? _typeError = typeError;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private IAgentWorkload? _workload;
+    private IWorkloadHandle? _handle;
     private Task? _loop;
+    private string? _lastShown;
 
     public AgentDefinition Definition { get; } = definition;
-    public AgentState State { get; private set; } = AgentState.Pending;
+    public IWorkloadDriver? Driver { get; } = driver;
+    public string State { get; private set; } = AgentStates.Pending;
     public DateTimeOffset? StartedAt { get; private set; }
     public int Restarts { get; private set; }
     // Cut to 1 KiB: it travels in every heartbeat and report.
     public string? LastError { get => _lastError; private set => _lastError = TextCut.ToLimit(value); }
 
-    private string? _lastError = TextCut.ToLimit(typeError);
+    private string? _lastError = TextCut.ToLimit(driverError);
 
     // Started and still supervised (running, starting, or waiting to restart): counts against max_agents.
-    public bool IsActive => _loop is { IsCompleted: false } && State != AgentState.Stopping;
+    public bool IsActive => _loop is { IsCompleted: false } && State != AgentStates.Stopping;
 
-    public bool IsPending => _loop is null && State == AgentState.Pending;
+    public bool IsPending => _loop is null && State == AgentStates.Pending;
 
     public void Hold(string reason)
     {
@@ -41,7 +44,8 @@ public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type
         }
     }
 
-    public async Task StopAsync()
+    // Stops the workload and releases what its driver holds (removeData: the agent was deleted).
+    public async Task StopAsync(bool removeData = false)
     {
         Task? loop;
         lock (_gate)
@@ -49,78 +53,136 @@ public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type
             loop = _loop;
             if (loop is null || loop.IsCompleted)
             {
-                if (State != AgentState.Failed) Set(AgentState.Stopped);
-                return;
+                if (State != AgentStates.Failed) Set(AgentStates.Stopped);
+                loop = null;
             }
-            Set(AgentState.Stopping);
+            else Set(AgentStates.Stopping);
         }
         await _stop.CancelAsync();
-        var deadline = Task.Delay(context.StopTimeout, context.Time);
-        if (await Task.WhenAny(loop, deadline) != loop)
+        if (loop is not null)
         {
-            context.Logger.LogWarning("Agent {AgentId} did not stop within {Timeout}; killing it", Definition.AgentId, context.StopTimeout);
-            _workload?.Kill();
+            var handle = await CurrentHandleAsync(loop);
+            if (handle is not null && await handle.StopAsync(StopDeadline()))
+                context.Logger.LogWarning("Agent {AgentId} did not stop within {Timeout}; killed it", Definition.AgentId, StopDeadline());
+            await Task.WhenAny(loop, Task.Delay(StopDeadline(), context.Time));
+            Set(AgentStates.Stopped);
         }
-        Set(AgentState.Stopped);
+        if (_handle is { } last) await DestroyQuietlyAsync(last, removeData);
     }
 
-    public AgentView View()
+    // The node is shutting down: a workload that outlives the node is left running, to be adopted by the next one.
+    public Task DetachOrStopAsync() => Driver?.OutlivesNode == true ? DetachAsync() : StopAsync();
+
+    private async Task DetachAsync()
+    {
+        await _stop.CancelAsync();
+        context.Logger.LogInformation("Leaving agent {AgentId} running for the next node to adopt", Definition.AgentId);
+    }
+
+    public AgentStatus View()
     {
         lock (_gate)
         {
-            return new AgentView(Definition.AgentId, Definition.AgentType, State, StartedAt, Restarts, LastError, Definition.Epoch,
-                _workload?.Figures() ?? []);
+            var inspection = _handle?.Inspect();
+            var state = State;
+            var error = LastError;
+            if (state == AgentStates.Running && inspection is { Unknown: { } unknown }) (state, error) = (AgentStates.Unknown, unknown);
+            else if (state == AgentStates.Running && inspection is { Unhealthy: { } unhealthy }) (state, error) = (AgentStates.Unhealthy, unhealthy);
+            return new AgentStatus(Definition.AgentId, Definition.AgentType, state, StartedAt, Restarts, TextCut.ToLimit(error), Definition.Epoch,
+                inspection?.Figures ?? [], inspection?.ImageDigest);
         }
     }
 
-    private async Task RunLoopAsync()
+    private TimeSpan StopDeadline() => context.StopTimeout;
+
+    // A stop can arrive while the handle is still being created: wait for it (bounded) so it is stopped too.
+    private async Task<IWorkloadHandle?> CurrentHandleAsync(Task loop)
     {
-        while (!_stop.IsCancellationRequested)
+        var deadline = context.Time.GetUtcNow() + StopDeadline();
+        while (true)
         {
-            Set(AgentState.Starting);
-            if (!TryCreate(out var workload)) break;
             lock (_gate)
             {
-                _workload = workload;
-                StartedAt = context.Time.GetUtcNow();
+                if (_handle is not null || _creating is null) return _handle;
             }
-            Set(AgentState.Running);
-            var crash = await RunWorkloadAsync(workload);
+            if (loop.IsCompleted || context.Time.GetUtcNow() > deadline) return _handle;
+            await Task.WhenAny(_creating ?? Task.CompletedTask, loop);
+        }
+    }
+
+    private Task? _creating;
+
+    private async Task RunLoopAsync()
+    {
+        var adopt = true;
+        while (!_stop.IsCancellationRequested)
+        {
+            Set(AgentStates.Starting);
+            var handle = await TryStartAsync(adopt);
+            adopt = false;
+            if (handle is null) break;
+            Set(AgentStates.Running);
+            var crash = await WaitAsync(handle);
             if (_stop.IsCancellationRequested) return;
             if (crash is null)
             {
                 context.Logger.LogInformation("Agent {AgentId} ended on its own", Definition.AgentId);
-                Set(AgentState.Stopped);
+                Set(AgentStates.Stopped);
                 break;
             }
-            if (!await BackOffAfterCrashAsync(crash)) return;
+            if (!await BackOffAfterCrashAsync(crash, handle)) return;
         }
         context.OnEnded(this);
     }
 
-    private bool TryCreate(out IAgentWorkload workload)
+    // Adopts the workload still running from before (first start only), else starts a new one.
+    private async Task<IWorkloadHandle?> TryStartAsync(bool adopt)
     {
-        workload = null!;
+        var events = new WorkloadEvents(ShowChange);
+        var creating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate) _creating = creating.Task;
         try
         {
-            workload = (type ?? throw new AgentConfigException(_typeError ?? "unknown agent type")).Create(Definition);
-            return true;
+            var chosen = Driver ?? throw new AgentConfigException(driverError ?? "unknown agent type");
+            var handle = adopt ? await chosen.RecoverAsync(Definition, events, _stop.Token) : null;
+            if (handle is not null) context.Logger.LogInformation("Adopted agent {AgentId}, running since {StartedAt}", Definition.AgentId, handle.StartedAt);
+            handle ??= await chosen.StartAsync(Definition, events, _stop.Token);
+            lock (_gate)
+            {
+                _handle = handle;
+                StartedAt = handle.StartedAt;
+            }
+            return handle;
         }
         catch (AgentConfigException ex)
         {
             context.Logger.LogWarning("Agent {AgentId} ({AgentType}) refused: {Error}", Definition.AgentId, Definition.AgentType, ex.Message);
             lock (_gate) LastError = ex.Message;
-            Set(AgentState.Failed);
+            Set(AgentStates.Failed);
             context.RecordFailure(this, false);
-            return false;
+            return null;
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception ex)
+        {
+            // The driver could not start it now (an image pull refused, the engine away): retried with backoff.
+            return await BackOffAfterCrashAsync(ex, null) && !_stop.IsCancellationRequested ? await TryStartAsync(false) : null;
+        }
+        finally
+        {
+            creating.TrySetResult();
+            lock (_gate) _creating = null;
         }
     }
 
-    private async Task<Exception?> RunWorkloadAsync(IAgentWorkload workload)
+    private async Task<Exception?> WaitAsync(IWorkloadHandle handle)
     {
         try
         {
-            await workload.RunAsync(_stop.Token);
+            await handle.WaitAsync();
             return null;
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -134,7 +196,7 @@ public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type
     }
 
     // Returns false when a stop arrived during the wait.
-    private async Task<bool> BackOffAfterCrashAsync(Exception crash)
+    private async Task<bool> BackOffAfterCrashAsync(Exception crash, IWorkloadHandle? crashed)
     {
         TimeSpan delay;
         lock (_gate)
@@ -143,9 +205,11 @@ public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type
             LastError = crash.Message;
             delay = RestartBackoff.For(Restarts, context.RestartBaseDelay, context.RestartMaxDelay);
         }
-        Set(AgentState.Failed);
+        Set(AgentStates.Failed);
         context.RecordFailure(this, true);
         context.Logger.LogWarning("Agent {AgentId} crashed ({Error}); restart {Restart} in {Delay}", Definition.AgentId, crash.Message, Restarts, delay);
+        // The crashed workload's remains (a stopped container) go before the next start; its data stays.
+        if (crashed is not null) await DestroyQuietlyAsync(crashed, false);
         try
         {
             await Task.Delay(delay, context.Time, _stop.Token);
@@ -157,12 +221,37 @@ public sealed class SupervisedAgent(AgentDefinition definition, IAgentType? type
         }
     }
 
-    private void Set(AgentState state)
+    private async Task DestroyQuietlyAsync(IWorkloadHandle handle, bool removeData)
+    {
+        try
+        {
+            await handle.DestroyAsync(removeData);
+        }
+        catch (Exception ex)
+        {
+            context.Logger.LogWarning("Agent {AgentId}: could not remove its workload ({Error})", Definition.AgentId, ex.Message);
+        }
+    }
+
+    // A handle's health or reachability changed: report it when the state shown changes.
+    private void ShowChange()
+    {
+        var shown = View().State;
+        lock (_gate)
+        {
+            if (shown == _lastShown) return;
+            _lastShown = shown;
+        }
+        context.OnStateChanged(this);
+    }
+
+    private void Set(string state)
     {
         lock (_gate)
         {
             if (State == state) return;
             State = state;
+            _lastShown = state;
         }
         context.OnStateChanged(this);
     }

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Agent;
 
@@ -21,8 +23,8 @@ public sealed class DesiredStateTests : IDisposable
         var time = new FakeTimeProvider();
         var first = RuntimeHarness.Supervisor(time);
         var coordinator = new DesiredStateCoordinator(Store(), first, NullLogger<DesiredStateCoordinator>.Instance);
-        await coordinator.ApplyAsync(new DesiredState(5, [RuntimeHarness.Trading("a", "momentum"), RuntimeHarness.Trading("b", "mean_reversion")]), default);
-        await first.WaitForAsync("b", v => v.State == AgentState.Running, "b running");
+        await coordinator.ApplyAsync(new LocalDesiredState(5, [RuntimeHarness.Trading("a", "momentum"), RuntimeHarness.Trading("b", "mean_reversion")]), default);
+        await first.WaitForAsync("b", v => v.State == AgentStates.Running, "b running");
         await first.StopAsync(default);
 
         Assert.Equal([DesiredStateStore.FileName], Directory.GetFiles(Path.Combine(_root, "data")).Select(Path.GetFileName));
@@ -31,8 +33,8 @@ public sealed class DesiredStateTests : IDisposable
         var restored = new DesiredStateCoordinator(Store(), second, NullLogger<DesiredStateCoordinator>.Instance);
         await restored.StartAsync(default);
         Assert.Equal(5, restored.Current.Generation);
-        await second.WaitForAsync("a", v => v.State == AgentState.Running, "a restored");
-        await second.WaitForAsync("b", v => v.State == AgentState.Running, "b restored");
+        await second.WaitForAsync("a", v => v.State == AgentStates.Running, "a restored");
+        await second.WaitForAsync("b", v => v.State == AgentStates.Running, "b restored");
         await second.StopAsync(default);
     }
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Tests.Agent;
 public class SeedEnvironmentTests
 {
     private static Dictionary<string, string?> Translate(Dictionary<string, string> env) =>
-        SeedEnvironment.Translate(key => env.GetValueOrDefault(key));
+        NodeSeedEnvironment.Translate(key => env.GetValueOrDefault(key));
 
     [Fact]
     public void SeedComposeVariablesBecomeOptionKeys()
@@ -61,6 +61,6 @@ public class SeedEnvironmentTests
     {
         string[] seed = ["AGENT_ID", "AGENT_TYPE", "AGENT_PORT", "REDIS_URL", "CENTRAL_MANAGER_URL", "ADMIN_PASSWORD",
             "CONTAINER_NAME", "EXTERNAL_IP", "AGENT_CONFIG", "AUTO_REGISTER", "HEARTBEAT_INTERVAL", "ORCHESTRATOR_ID"];
-        Assert.Empty(seed.Except(SeedEnvironment.OptionKeys.Keys));
+        Assert.Empty(seed.Except(NodeSeedEnvironment.OptionKeys.Keys));
     }
 }

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Agent;
 
@@ -9,15 +11,15 @@ namespace Orchestrator.Tests.Agent;
 public class SupervisorTests
 {
     // An agent type of the test's own whose workload crashes as soon as it runs.
-    private sealed class CrashingType : IAgentType
+    private sealed class CrashingType() : InProcessDriver(TimeProvider.System)
     {
         public int Starts;
 
-        public string Name => "crashing";
+        public override string Name => "crashing";
 
-        public IAgentWorkload Create(AgentDefinition definition) => new Workload(this);
+        public override IInProcessWorkload Create(AgentDefinition definition) => new Workload(this);
 
-        private sealed class Workload(CrashingType type) : IAgentWorkload
+        private sealed class Workload(CrashingType type) : IInProcessWorkload
         {
             public Task RunAsync(CancellationToken stopping)
             {
@@ -40,7 +42,7 @@ public class SupervisorTests
         var supervisor = RuntimeHarness.Supervisor(time, runtime, extraTypes: crashing);
 
         await supervisor.ReconcileAsync([new AgentDefinition("agt-1", "crashing", null)]);
-        var view = await supervisor.WaitForAsync("agt-1", v => v.Restarts == 1 && v.State == AgentState.Failed, "the first crash");
+        var view = await supervisor.WaitForAsync("agt-1", v => v.Restarts == 1 && v.State == AgentStates.Failed, "the first crash");
         Assert.Equal("crash #1", view.LastError);
 
         // Backoff doubles: 1 s after the first crash, 2 s after the second, 4 s after the third.
@@ -74,7 +76,7 @@ public class SupervisorTests
         var supervisor = RuntimeHarness.Supervisor(TimeProvider.System, new RuntimeOptions { AllowedCommands = ["python3"] });
 
         await supervisor.ReconcileAsync([RuntimeHarness.Process("agt-rm", "rm", "-rf", "/tmp/nothing")]);
-        var view = await supervisor.WaitForAsync("agt-rm", v => v.State == AgentState.Failed, "the refusal");
+        var view = await supervisor.WaitForAsync("agt-rm", v => v.State == AgentStates.Failed, "the refusal");
         Assert.Equal("command 'rm' refused: it is not in this node's ALLOWED_COMMANDS (python3)", view.LastError);
         Assert.Equal(0, view.Restarts);
     }
@@ -85,7 +87,7 @@ public class SupervisorTests
         var supervisor = RuntimeHarness.Supervisor(TimeProvider.System);
 
         await supervisor.ReconcileAsync([RuntimeHarness.Process("agt-echo", "echo", "hi")]);
-        var view = await supervisor.WaitForAsync("agt-echo", v => v.State == AgentState.Failed, "the refusal");
+        var view = await supervisor.WaitForAsync("agt-echo", v => v.State == AgentStates.Failed, "the refusal");
         Assert.Contains("ALLOWED_COMMANDS is empty", view.LastError);
     }
 
@@ -137,14 +139,14 @@ public class SupervisorTests
         AgentDefinition[] three = [RuntimeHarness.Trading("a", "momentum"), RuntimeHarness.Trading("b", "momentum"), RuntimeHarness.Trading("c", "momentum")];
 
         await supervisor.ReconcileAsync(three);
-        await supervisor.WaitForAsync("b", v => v.State == AgentState.Running, "b running");
+        await supervisor.WaitForAsync("b", v => v.State == AgentStates.Running, "b running");
         var waiting = supervisor.Find("c")!;
-        Assert.Equal(AgentState.Pending, waiting.State);
+        Assert.Equal(AgentStates.Pending, waiting.State);
         Assert.Contains("max_agents (2)", waiting.LastError);
-        Assert.Equal(2, supervisor.Agents().Count(a => a.State == AgentState.Running));
+        Assert.Equal(2, supervisor.Agents().Count(a => a.State == AgentStates.Running));
 
         await supervisor.ReconcileAsync(three[1..]);
-        await supervisor.WaitForAsync("c", v => v.State == AgentState.Running, "c running once a left");
+        await supervisor.WaitForAsync("c", v => v.State == AgentStates.Running, "c running once a left");
         await supervisor.StopAsync(CancellationToken.None);
     }
 
@@ -154,9 +156,9 @@ public class SupervisorTests
         var supervisor = RuntimeHarness.Supervisor(TimeProvider.System);
 
         await supervisor.ReconcileAsync([RuntimeHarness.Trading("good", "distributed_momentum"), RuntimeHarness.Trading("bad", "yolo")]);
-        var bad = await supervisor.WaitForAsync("bad", v => v.State == AgentState.Failed, "bad to fail");
+        var bad = await supervisor.WaitForAsync("bad", v => v.State == AgentStates.Failed, "bad to fail");
         Assert.Equal("agent_config.strategy 'yolo' is unknown; use one of: momentum, distributed_momentum, mean_reversion", bad.LastError);
-        var good = await supervisor.WaitForAsync("good", v => v.State == AgentState.Running && (long)v.Figures["ticks_processed"]! > 3, "good to tick");
+        var good = await supervisor.WaitForAsync("good", v => v.State == AgentStates.Running && (long)v.Figures["ticks_processed"]! > 3, "good to tick");
         Assert.Null(good.LastError);
         await supervisor.StopAsync(CancellationToken.None);
     }
@@ -166,7 +168,7 @@ public class SupervisorTests
     {
         var supervisor = RuntimeHarness.Supervisor(TimeProvider.System);
         await supervisor.ReconcileAsync([new AgentDefinition("x", "quantum_agent", null)]);
-        var view = await supervisor.WaitForAsync("x", v => v.State == AgentState.Failed, "x to fail");
+        var view = await supervisor.WaitForAsync("x", v => v.State == AgentStates.Failed, "x to fail");
         Assert.StartsWith("unknown agent_type 'quantum_agent'", view.LastError);
     }
 
@@ -176,10 +178,10 @@ public class SupervisorTests
         var time = new FakeTimeProvider();
         var supervisor = RuntimeHarness.Supervisor(time);
         await supervisor.ReconcileAsync([RuntimeHarness.Trading("a", "momentum")]);
-        await supervisor.WaitForAsync("a", v => v.State == AgentState.Running, "a running");
+        await supervisor.WaitForAsync("a", v => v.State == AgentStates.Running, "a running");
 
         await supervisor.ReconcileAsync([RuntimeHarness.Trading("a", "mean_reversion") with { Epoch = 2 }]);
-        var view = await supervisor.WaitForAsync("a", v => v.State == AgentState.Running, "a running again");
+        var view = await supervisor.WaitForAsync("a", v => v.State == AgentStates.Running, "a running again");
         Assert.Equal(2, view.Epoch);
         Assert.Equal("mean_reversion", (string?)view.Figures["strategy"]);
         await supervisor.StopAsync(CancellationToken.None);

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Orchestrator.Agent.Agents.Trading;
+using Orchestrator.Agent.Workloads.Trading;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Protocol;
 
 namespace Orchestrator.Tests.Agent;
 

@@ -1,4 +1,4 @@
-using AgentSeed = Orchestrator.Agent.Extensions.SeedEnvironment;
+using AgentSeed = Orchestrator.Agent.Extensions.NodeSeedEnvironment;
 using ManagerSeed = Orchestrator.Manager.Extensions.SeedEnvironment;
 
 namespace Orchestrator.Tests.Deployment;

@@ -92,7 +92,7 @@ public class ComposeFileTests
     public void OrchestratorAcceptsEveryValueTheComposeFileGivesIt()
     {
         var environment = DeploymentFiles.OrchestratorEnvironment(CustomerSettings);
-        var translated = Orchestrator.Agent.Extensions.SeedEnvironment.Translate(key => environment.GetValueOrDefault(key));
+        var translated = Orchestrator.Agent.Extensions.NodeSeedEnvironment.Translate(key => environment.GetValueOrDefault(key));
         Assert.DoesNotContain(translated, t => t.Key.StartsWith("Seed:Problems", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("orchestrator-7-cluster", translated["Node:ContainerName"]);
         Assert.Equal("7", translated["Node:OrchestratorId"]);

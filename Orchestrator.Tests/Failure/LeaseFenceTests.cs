@@ -3,6 +3,8 @@ using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Agent.Connection;
 using Orchestrator.Agent.Fencing;
 using Orchestrator.Agent.Runtime;
+using Orchestrator.Agent.Workloads;
+using Orchestrator.Protocol;
 using Orchestrator.Tests.Agent;
 
 namespace Orchestrator.Tests.Failure;

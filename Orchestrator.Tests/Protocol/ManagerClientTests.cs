@@ -20,7 +20,7 @@ public class ManagerClientTests(ManagerApiFixture fixture) : IClassFixture<Manag
         var registered = await client.RegisterAsync(new RegisterContainerRequest(name, "127.0.0.1", 8001, ["agent_runner"],
             new ContainerResources(2, 2L << 30).ToJson(), new ContainerMetadata("7", null, null).ToJson(), 3));
         var beat = await client.HeartbeatAsync(registered.ContainerId, new HeartbeatRequest(registered.ContainerId, 90,
-            new HeartbeatResources(2, 10, 1, 2, 1).ToJson(), 0, new List<HeartbeatAgent>().ToJson(), 3.5, 0));
+            new HeartbeatResources(2, 10, 1, 2, 1).ToJson(), 0, new List<ReportedAgent>().ToJson(), 3.5, 0));
         var desired = await client.GetAssignmentsAsync(registered.ContainerId, waitSeconds: 0);
         var report = await client.ReportAgentsAsync(registered.ContainerId, new AgentReportRequest(registered.ContainerId, desired.Generation, []));
 

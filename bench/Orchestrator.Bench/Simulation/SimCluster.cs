@@ -8,7 +8,7 @@ namespace Orchestrator.Bench.Simulation;
 public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
 {
     private readonly Lock _agentsLock = new();
-    private readonly Dictionary<string, HeartbeatAgent> _agents = new();
+    private readonly Dictionary<string, ReportedAgent> _agents = new();
 
     public int Index { get; } = index;
     public string Name { get; } = $"bench-{runId}-{index}-cluster";
@@ -30,7 +30,7 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
         ["agent_runner", "orchestrator_cluster"], new ContainerResources(2, 2L << 30).ToJson(),
         new ContainerMetadata(Index.ToString(), null, null).ToJson(), MaxAgents);
 
-    public IReadOnlyList<HeartbeatAgent> Agents()
+    public IReadOnlyList<ReportedAgent> Agents()
     {
         lock (_agentsLock) return [.. _agents.Values];
     }
@@ -47,14 +47,14 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
     }
 
     // Desired minus running starts (here: runs at once); running minus desired stops.
-    public IReadOnlyList<HeartbeatAgent> Reconcile(IReadOnlyList<Assignment> desired)
+    public IReadOnlyList<ReportedAgent> Reconcile(IReadOnlyList<Assignment> desired)
     {
         lock (_agentsLock)
         {
             var wanted = desired.ToDictionary(a => a.AgentId);
             foreach (var gone in _agents.Keys.Where(id => !wanted.ContainsKey(id)).ToList()) _agents.Remove(gone);
             foreach (var assignment in desired)
-                _agents[assignment.AgentId] = new HeartbeatAgent(assignment.AgentId, AgentStates.Running, assignment.Epoch, 0, null);
+                _agents[assignment.AgentId] = new ReportedAgent(assignment.AgentId, AgentStates.Running, assignment.Epoch, 0, null, null);
             return [.. _agents.Values];
         }
     }

@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Agent.Runtime;
+
+// One agent as this node sees it: what the local API (NodeAgent) and the manager (ReportedAgent) are told.
+// State is one of Protocol's AgentStates.
+public sealed record AgentStatus(
+    string AgentId,
+    string AgentType,
+    string State,
+    DateTimeOffset? StartedAt,
+    int Restarts,
+    string? LastError,
+    long Epoch,
+    JsonObject Figures,
+    string? ImageDigest = null)
+{
+    public ReportedAgent ToReported() => new(AgentId, State, Epoch, Restarts, LastError, StartedAt, ImageDigest);
+
+    // Counts as active_agents in the heartbeat.
+    public bool IsActive => State is AgentStates.Running or AgentStates.Starting or AgentStates.Unhealthy;
+}

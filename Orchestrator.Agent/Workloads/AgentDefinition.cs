@@ -1,0 +1,15 @@
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Agent.Workloads;
+
+// One desired agent: what the manager assigns, or what the local state file holds.
+// OnClusterLoss and LeaseSeconds come with the manager's assignment: see docs/protocol.md "Fencing".
+// ConfigError: why its agent_config could not be read (a duplicate key); the agent then fails with it, alone.
+public sealed record AgentDefinition(
+    string AgentId, string AgentType, JsonObject? AgentConfig, long Epoch = 1,
+    string OnClusterLoss = "keep", int? LeaseSeconds = null, string? Traceparent = null, string? ConfigError = null)
+{
+    public bool SameAs(AgentDefinition other) =>
+        AgentType == other.AgentType && Epoch == other.Epoch && ConfigError == other.ConfigError
+        && JsonNode.DeepEquals(AgentConfig, other.AgentConfig);
+}

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Agent.Workloads;
+
+// A workload that lives inside the node process (the simulated trading bot) or as its child (a host program):
+// RunAsync returns when it ends, cancellation asks it to stop, an exception is a crash, Kill is the forced stop.
+public interface IInProcessWorkload
+{
+    Task RunAsync(CancellationToken stopping);
+
+    void Kill();
+
+    // Type-specific figures for the local API (ticks, P&L, output lines...).
+    JsonObject Figures();
+}
+
+// A driver for workloads that die with the node: nothing to adopt, nothing left behind.
+public abstract class InProcessDriver(TimeProvider time) : IWorkloadDriver
+{
+    public abstract string Name { get; }
+
+    public virtual string Capability => Name;
+
+    public virtual ValueTask<DriverFingerprint> FingerprintAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(DriverFingerprint.Ready("runs inside the node"));
+
+    // Validates the config (AgentConfigException) and builds the workload.
+    public abstract IInProcessWorkload Create(AgentDefinition agent);
+
+    public Task<IWorkloadHandle> StartAsync(AgentDefinition agent, WorkloadEvents events, CancellationToken cancellationToken) =>
+        Task.FromResult<IWorkloadHandle>(new Handle(Create(agent), time));
+
+    private sealed class Handle : IWorkloadHandle
+    {
+        private readonly IInProcessWorkload _workload;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        public Handle(IInProcessWorkload workload, TimeProvider time)
+        {
+            _workload = workload;
+            StartedAt = time.GetUtcNow();
+            _run = Task.Run(() => workload.RunAsync(_stop.Token));
+            Time = time;
+        }
+
+        private TimeProvider Time { get; }
+
+        public DateTimeOffset StartedAt { get; }
+
+        public async Task WaitAsync()
+        {
+            try
+            {
+                await _run;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+            }
+        }
+
+        public async Task<bool> StopAsync(TimeSpan deadline)
+        {
+            await _stop.CancelAsync();
+            if (await Task.WhenAny(_run, Task.Delay(deadline, Time)) == _run) return false;
+            _workload.Kill();
+            return true;
+        }
+
+        public WorkloadInspection Inspect() => new(_workload.Figures());
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Agent.Workloads.Process;
+
+// A real child process. Cancellation sends SIGTERM and waits; the supervisor kills it after its
+// deadline. A non-zero exit the node did not ask for is a crash (restarted with backoff).
+// The child starts with a clean environment: PATH, the node's PROCESS_ENV_ALLOWLIST variables and agent_config.env,
+// nothing else, so no secret of the node (its credential, ADMIN_PASSWORD, tokens) reaches it.
+public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null) : IInProcessWorkload
+{
+    private readonly OutputTail _output = new(outputLines);
+    private System.Diagnostics.Process? _process;
+    private int? _exitCode;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var start = new ProcessStartInfo(config.Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in config.Args) start.ArgumentList.Add(arg);
+        start.Environment.Clear();
+        foreach (var name in (inherited ?? []).Append("PATH"))
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { } value) start.Environment[name] = value;
+        }
+        foreach (var (name, value) in config.Environment) start.Environment[name] = value;
+
+        using var process = new System.Diagnostics.Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
+        process.Start();
+        _process = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        await using (stopping.Register(() => Signals.Terminate(process.Id)))
+        {
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        _exitCode = process.ExitCode;
+        if (!stopping.IsCancellationRequested && process.ExitCode != 0)
+        {
+            var last = _output.Lines().LastOrDefault();
+            throw new InvalidOperationException($"'{config.Command}' exited with code {process.ExitCode}" + (last is null ? "" : $": {last}"));
+        }
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            _process?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    public JsonObject Figures()
+    {
+        var pid = _process is { } p && _exitCode is null ? p.Id : (int?)null;
+        return new JsonObject
+        {
+            ["command"] = config.Command,
+            ["pid"] = pid,
+            ["exit_code"] = _exitCode,
+            ["output"] = new JsonArray([.. _output.Lines().Select(l => (JsonNode?)JsonValue.Create(l))]),
+        };
+    }
+}
