@@ -14,21 +14,24 @@ public sealed class SecretStore(IConnectionMultiplexer redis, SecretCipher ciphe
 {
     private const int MaxAttempts = 16;
 
-    // KEYS[1] tenant hash, KEYS[2] tenants set; ARGV name, expected entry ("" for none), new entry, tenant.
-    private const string CompareAndSetScript = """
-        local current = redis.call('HGET', KEYS[1], ARGV[1])
-        if (current or '') ~= ARGV[2] then return 0 end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-        redis.call('SADD', KEYS[2], ARGV[4])
+    // Sets one secret's entry if it is still what the caller read (empty: absent), and lists the tenant as having secrets.
+    private static readonly LuaScript CompareAndSetScript = LuaScript.Prepare("""
+        local current = redis.call('HGET', @Secrets, @Name)
+        if (current or '') ~= @Expected then return 0 end
+        redis.call('HSET', @Secrets, @Name, @Next)
+        redis.call('SADD', @Tenants, @Tenant)
         return 1
-        """;
+        """);
 
-    // KEYS[1] tenant hash, KEYS[2] tenants set; ARGV name, tenant.
-    private const string DeleteScript = """
-        local removed = redis.call('HDEL', KEYS[1], ARGV[1])
-        if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
+    internal sealed record CompareAndSetArgs(RedisKey Secrets, RedisKey Tenants, string Name, string Expected, string Next, string Tenant);
+
+    private static readonly LuaScript DeleteScript = LuaScript.Prepare("""
+        local removed = redis.call('HDEL', @Secrets, @Name)
+        if redis.call('HLEN', @Secrets) == 0 then redis.call('SREM', @Tenants, @Tenant) end
         return removed
-        """;
+        """);
+
+    internal sealed record DeleteArgs(RedisKey Secrets, RedisKey Tenants, string Name, string Tenant);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -54,7 +57,7 @@ public sealed class SecretStore(IConnectionMultiplexer redis, SecretCipher ciphe
     public async Task<bool> ExistsAsync(string tenant, string name) => await Db.HashExistsAsync(RedisKeys.TenantSecrets(tenant), name);
 
     public async Task<bool> DeleteAsync(string tenant, string name) =>
-        (long)await Db.ScriptEvaluateAsync(DeleteScript, [RedisKeys.TenantSecrets(tenant), RedisKeys.SecretTenants], [name, tenant]) == 1;
+        (long)await DeleteScript.EvaluateAsync(Db, new DeleteArgs(RedisKeys.TenantSecrets(tenant), RedisKeys.SecretTenants, name, tenant)) == 1;
 
     // The value, for the one node that holds an agent's current epoch; null when missing or not openable.
     public async Task<string?> OpenAsync(string tenant, string name) =>
@@ -88,8 +91,8 @@ public sealed class SecretStore(IConnectionMultiplexer redis, SecretCipher ciphe
     }
 
     private async Task<bool> CompareAndSetAsync(string tenant, string name, RedisValue expected, StoredSecret next) =>
-        (long)await Db.ScriptEvaluateAsync(CompareAndSetScript, [RedisKeys.TenantSecrets(tenant), RedisKeys.SecretTenants],
-            [name, expected.IsNull ? "" : expected, JsonSerializer.Serialize(next, SecretsJsonContext.Default.StoredSecret), tenant]) == 1;
+        (long)await CompareAndSetScript.EvaluateAsync(Db, new CompareAndSetArgs(RedisKeys.TenantSecrets(tenant), RedisKeys.SecretTenants, name,
+            expected.IsNull ? "" : expected.ToString(), JsonSerializer.Serialize(next, SecretsJsonContext.Default.StoredSecret), tenant)) == 1;
 
     private static StoredSecret? Parse(RedisValue value) =>
         value.IsNullOrEmpty ? null : JsonSerializer.Deserialize(value.ToString(), SecretsJsonContext.Default.StoredSecret);

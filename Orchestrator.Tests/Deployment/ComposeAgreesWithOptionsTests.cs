@@ -24,6 +24,8 @@ public class ComposeAgreesWithOptionsTests
         ["ADMIN_PASSWORD"] = "the seed's shared-password flow: a kit never carries the admin password",
         ["ALLOW_SHARED_PASSWORD_NODES"] = "goes with ADMIN_PASSWORD: off in every kit",
         ["MANAGER_CA_FILE"] = "needs a mounted file: docs/deployment.md shows the override that adds it",
+        ["DOCKER_HOST"] = "set by the docker-compose.engine.yml overlay, with the engine socket it mounts (docs/deployment.md)",
+        ["REGISTRY_AUTH_FILE"] = "needs a mounted file of registry credentials: optional, docs/deployment.md",
     };
 
     [Fact]

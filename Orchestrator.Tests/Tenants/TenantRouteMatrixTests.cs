@@ -50,6 +50,14 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["GET tenants/{A}"] = (w => Get(Id(ManagerRoutes.Tenant, w.A)), [401, 200, 200, 200]),
         ["GET tenants/{B}"] = (w => Get(Id(ManagerRoutes.Tenant, w.B)), [401, 404, 404, 200]),
         ["PUT tenants/{A}"] = (w => Put(Id(ManagerRoutes.Tenant, w.A), new { max_containers = 1000, max_agents = 1000 }), [401, 403, 403, 200]),
+        ["GET tenants/{A}/secrets"] = (w => Get(ManagerRoutes.TenantSecrets.Replace("{id}", w.A)), [401, 200, 200, 200]),
+        ["GET tenants/{B}/secrets"] = (w => Get(ManagerRoutes.TenantSecrets.Replace("{id}", w.B)), [401, 404, 404, 200]),
+        ["PUT tenants/{A}/secrets/{name}"] = (w => Put(Secret(w.A, "k"), new { value = "v" }), [401, 403, 200, 200]),
+        ["PUT tenants/{B}/secrets/{name}"] = (w => Put(Secret(w.B, "k"), new { value = "v" }), [401, 403, 404, 200]),
+        ["DELETE tenants/{A}/secrets/{name}"] = (async w => await Delete(Secret(w.A, await SecretAsync(w, w.A))), [401, 403, 204, 204]),
+        ["DELETE tenants/{B}/secrets/{name}"] = (async w => await Delete(Secret(w.B, await SecretAsync(w, w.B))), [401, 403, 404, 204]),
+        ["POST rescheduling/pause"] = (w => Post(ManagerRoutes.ReschedulingPause, new { note = "matrix", expires_at = DateTimeOffset.UtcNow.AddMinutes(1) }), [401, 403, 403, 200]),
+        ["POST rescheduling/resume"] = (w => Post(ManagerRoutes.ReschedulingResume, new { }), [401, 403, 403, 204]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
     };
@@ -81,7 +89,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         {
             "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "EnrollmentTokens",
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
-            "Tenants", "Tenant", "Audit",
+            "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume",
         };
         Assert.Empty(routes.Except(covered));
     }
@@ -132,6 +140,16 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
     private static async Task<string> TokenAsync(TenantWorld w, string tenant) =>
         (await (await w.Admin.PostAsJsonAsync(ManagerRoutes.EnrollmentTokens, new { orchestrator_id = tenant }))
             .ReadAsync(ProtocolJsonContext.Default.EnrollmentTokenCreated)).TokenId;
+
+    // A fresh secret of the tenant, set by the admin, for a DELETE to remove.
+    private static async Task<string> SecretAsync(TenantWorld w, string tenant)
+    {
+        var name = "s-" + Guid.NewGuid().ToString("N")[..12];
+        (await w.Admin.PutAsJsonAsync(Secret(tenant, name), new { value = "v" })).EnsureSuccessStatusCode();
+        return name;
+    }
+
+    private static string Secret(string tenant, string name) => ManagerRoutes.TenantSecret.Replace("{id}", tenant).Replace("{name}", name);
 
     private static string Id(string template, string id) => ManagerRoutes.WithId(template, id);
 

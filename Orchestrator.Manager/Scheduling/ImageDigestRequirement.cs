@@ -1,6 +1,6 @@
-using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 
-namespace Orchestrator.Manager.Tenants;
+namespace Orchestrator.Manager.Scheduling;
 
 // A tenant's require_image_digest: a container agent that may land on its nodes must name its image by digest,
 // so every node of that customer runs exactly the bytes the vendor pushed, never whatever a tag points to today.
