@@ -8,13 +8,14 @@ using Orchestrator.Agent.Runtime;
 using Orchestrator.Agent.Workloads;
 using Orchestrator.Agent.Workloads.Containers;
 using Orchestrator.Protocol;
+using Orchestrator.Tests.Containers;
 
 namespace Orchestrator.Tests.Agent.Containers;
 
 // The `container` workload driver against a real Podman service (Docker Engine API on a temp socket), with images
 // pulled from a real loopback registry, supervised as the node supervises them. One engine and image for the class.
 [Trait(TestLevel.Name, TestLevel.Cluster)]
-public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixture<DriverTestEngine>
+public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClassFixture<ContainerEngineFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
@@ -30,11 +31,11 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         return new Node(RuntimeHarness.Supervisor(TimeProvider.System, runtime, extraTypes: driver), driver, containerEngine, fingerprints);
     }
 
-    private static string NodeName() => "node-" + Guid.NewGuid().ToString("N")[..8];
+    private string NodeName() => engine.NodeName();
 
     private static AgentDefinition Container(string id, JsonObject config, long epoch = 1) => new(id, ContainerDriver.TypeName, config, epoch);
 
-    private JsonObject Sleeper(string? image = null) => new() { ["image"] = image ?? engine.DigestReference, ["command"] = new JsonArray("sleep", "3600"), ["network"] = "none" };
+    private JsonObject Sleeper(string? image = null) => new() { ["image"] = image ?? engine.Busybox.DigestReference, ["command"] = new JsonArray("sleep", "3600"), ["network"] = "none" };
 
     private void SkipWithoutPodman() => Skip.If(engine.Unavailable is not null, engine.Unavailable);
 
@@ -59,7 +60,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         await node.Supervisor.ReconcileAsync([Container("agt-limits", config)]);
         var running = await node.Supervisor.WaitForAsync("agt-limits", a => a.State == AgentStates.Running, "running", Wait.TotalSeconds);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(10), $"pull and start took {clock.Elapsed}");
-        Assert.Equal(engine.Digest, running.ImageDigest);
+        Assert.Equal(engine.Busybox.Digest, running.ImageDigest);
 
         var inspected = await InspectAsync(node, running);
         var host = inspected.HostConfig!;
@@ -95,7 +96,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         await first.Supervisor.WaitForAsync("agt-gone", a => a.State == AgentStates.Running, "running", Wait.TotalSeconds);
         var startedBefore = (await InspectAsync(first, before)).State!.StartedAt;
         // Someone else's container, without our labels, beside ours.
-        var foreign = await engine.PodmanAsync("create", "--name", $"foreign-{name}", "--network", "none", engine.DigestReference, "sleep", "3600");
+        var foreign = await engine.PodmanAsync("create", "--name", $"foreign-{name}", "--network", "none", engine.Busybox.DigestReference, "sleep", "3600");
 
         // The node dies without stopping anything (as under kill -9): a new node with the same name and desired state.
         var second = await StartNodeAsync(name);
@@ -105,7 +106,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         Assert.Equal(before.StartedAt, adopted.StartedAt);
         Assert.Equal(startedBefore, (await InspectAsync(second, adopted)).State!.StartedAt);
         Assert.Equal(0, adopted.Restarts);
-        Assert.Equal(engine.Digest, adopted.ImageDigest);
+        Assert.Equal(engine.Busybox.Digest, adopted.ImageDigest);
 
         Assert.Empty(await LabelledAsync(second, "agt-gone"));
         Assert.Contains(foreign[..12], await engine.PodmanAsync("ps", "-a", "--format", "{{.ID}}"));
@@ -141,7 +142,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
     {
         SkipWithoutPodman();
         var node = await StartNodeAsync(NodeName());
-        var missing = $"127.0.0.1:{engine.RegistryPort}/orchestrator-test/missing:9";
+        var missing = $"{engine.Registry.Host}/orchestrator-test/missing:9";
         await node.Supervisor.ReconcileAsync([Container("agt-missing", Sleeper(missing))]);
         var failed = await node.Supervisor.WaitForAsync("agt-missing", a => a.State == AgentStates.Failed && a.Restarts >= 2, "failed twice", Wait.TotalSeconds);
         Assert.Contains(missing, failed.LastError);
@@ -210,7 +211,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         var running = await node.Supervisor.WaitForAsync("agt-engine", a => a.State == AgentStates.Running, "running", Wait.TotalSeconds);
         try
         {
-            await engine.StopServiceAsync();
+            await engine.Podman.StopAsync();
             var unknown = await node.Supervisor.WaitForAsync("agt-engine", a => a.State == AgentStates.Unknown, "unknown", Wait.TotalSeconds);
             Assert.Contains("engine unreachable", unknown.LastError);
             await node.Fingerprints.RefreshAsync(default);
@@ -220,7 +221,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         }
         finally
         {
-            await engine.StartServiceAsync();
+            await engine.Podman.RestartAsync();
         }
         var back = await node.Supervisor.WaitForAsync("agt-engine", a => a.State == AgentStates.Running, "running again", Wait.TotalSeconds);
         Assert.Equal(running.Figures["container_id"]!.ToString(), back.Figures["container_id"]!.ToString());
@@ -235,7 +236,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
     public async Task KillingTheNodeProcessLeavesItsContainerRunningAndTheRestartedNodeAdoptsItWithItsStartTimeUnchanged()
     {
         SkipWithoutPodman();
-        await using var node = new ContainerNodeProcess(engine.DockerHost);
+        await using var node = new ContainerNodeProcess(engine.DockerHost, engine.NodeName("container-node"));
         await node.DesireAsync(Container("agt-kill9", Sleeper()));
         await node.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(node.Url) };
@@ -255,7 +256,7 @@ public sealed class ContainerDriverTests(DriverTestEngine engine) : IClassFixtur
         Assert.Equal(startedBefore, await engine.PodmanAsync("inspect", "--format", "{{.State.StartedAt}}", container));
         Assert.Equal((string?)before["started_at"], (string?)after["started_at"]);
         Assert.Equal(0, (int)after["restarts"]!);
-        Assert.Equal(engine.Digest, (string?)after["image_digest"]);
+        Assert.Equal(engine.Busybox.Digest, (string?)after["image_digest"]);
         node.Kill();
         await engine.PodmanAsync("rm", "-f", container);
     }

@@ -6,11 +6,11 @@ namespace Orchestrator.Tests.Agent.Containers;
 
 // A real node process (the built Orchestrator.Agent) running alone (AUTO_REGISTER=false) on a desired state
 // written to its DATA_DIR, with DOCKER_HOST pointing at the test's engine.
-public sealed class ContainerNodeProcess(string dockerHost) : ClusterNode("container-node", RepoPaths.ProjectOutput("Orchestrator.Agent"), FreePort.Next())
+public sealed class ContainerNodeProcess(string dockerHost, string containerName) : ClusterNode("container-node", RepoPaths.ProjectOutput("Orchestrator.Agent"), FreePort.Next())
 {
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("orchestrator-container-node-").FullName;
 
-    public string ContainerName { get; } = "container-node-" + Guid.NewGuid().ToString("N")[..8];
+    public string ContainerName { get; } = containerName;
 
     public async Task DesireAsync(params AgentDefinition[] agents)
     {
