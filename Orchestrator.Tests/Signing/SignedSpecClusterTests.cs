@@ -25,8 +25,8 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
         var cluster = fixture.Cluster;
         var node = cluster.Orchestrators[0];
         var byFirst = await DeployAsync(Signed(fixture.FirstKey, "vendor-a", "1"));
-        var bySecond = await DeployAsync(Signed(fixture.SecondKey, "vendor-b", "1", strategy: "second"));
-        var unsigned = await DeployAsync(Spec("1", "unsigned"));
+        var bySecond = await DeployAsync(Signed(fixture.SecondKey, "vendor-b", "1", tick: 300));
+        var unsigned = await DeployAsync(Spec("1", 400));
         await StateAsync(byFirst, AgentStates.Running);
         await StateAsync(bySecond, AgentStates.Running);
         var refused = await StateAsync(unsigned.AgentId, AgentStates.Rejected);
@@ -37,7 +37,7 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
         var db = redis.GetDatabase();
         var json = JsonNode.Parse((string)(await db.HashGetAsync(RedisKeys.DesiredAgents(byFirst.ContainerId), byFirst.AgentId))!)!;
-        json["agent_config"]!["strategy"] = "forged";
+        json["agent_config"]!["strategy"] = "mean_reversion";
         await db.HashSetAsync(RedisKeys.DesiredAgents(byFirst.ContainerId), byFirst.AgentId, json.ToJsonString());
         await db.HashIncrementAsync(RedisKeys.Container(byFirst.ContainerId), "generation");
         var forged = await StateAsync(byFirst.AgentId, AgentStates.Rejected);
@@ -58,7 +58,7 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
     [Fact]
     public async Task AMonitorNodeRunsAnUnsignedSpecAndReportsTheFailedCheck()
     {
-        var placed = await DeployAsync(Spec("2", "monitored"));
+        var placed = await DeployAsync(Spec("2", 500));
         var agent = await fixture.Cluster.PollAsync(async () =>
         {
             var view = await fixture.Cluster.Api.GetAgentAsync(placed.AgentId);
@@ -71,7 +71,7 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
     [Fact]
     public async Task TheManagerRefusesASignatureOfTheWrongShapeNamingTheField()
     {
-        var body = Spec("1", "x") with { Signature = new SpecSignature("", "rsa", "not-base64") };
+        var body = Spec("1", 600) with { Signature = new SpecSignature("", "rsa", "not-base64") };
         var refused = await Assert.ThrowsAsync<ManagerProblemException>(() => fixture.Cluster.Api.DeployAsync(body));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(["signature.algorithm", "signature.key_id", "signature.value"], refused.FieldErrors.Keys.Order());
@@ -86,13 +86,13 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
         Assert.Contains("agent_config.image", tagged.FieldErrors.Keys);
     }
 
-    private static DeployRequest Spec(string tenant, string strategy) =>
-        new("trading_agent", JsonSerializer.SerializeToElement(new { strategy, tick_interval_ms = 200 }), null,
+    private static DeployRequest Spec(string tenant, int tick) =>
+        new("trading_agent", JsonSerializer.SerializeToElement(new { strategy = "momentum", tick_interval_ms = tick }), null,
             Constraints: new DeployConstraints(null, JsonSerializer.SerializeToElement(tenant), null));
 
-    private static DeployRequest Signed(string privateKeyPem, string keyId, string tenant, string strategy = "momentum")
+    private static DeployRequest Signed(string privateKeyPem, string keyId, string tenant, int tick = 200)
     {
-        var spec = Spec(tenant, strategy);
+        var spec = Spec(tenant, tick);
         return spec with { Signature = SpecSigning.Sign(privateKeyPem, keyId, spec.AgentType!, spec.AgentConfig!.Value, tenant) };
     }
 
