@@ -13,11 +13,13 @@ public static class AgentStates
     public const string Stopped = "stopped";
     public const string Failed = "failed";
     public const string Unhealthy = "unhealthy";
+    // Refused by the node's signature check (SPEC_SIGNATURES=require): nothing runs; last_error names the failed check.
+    public const string Rejected = "rejected";
 
     public const string Assigned = "assigned";
     public const string Unknown = "unknown";
 
     // What a node may report.
     public static readonly IReadOnlySet<string> Reportable =
-        new HashSet<string>([Pending, Starting, Running, Stopping, Stopped, Failed, Unhealthy, Unknown], StringComparer.Ordinal);
+        new HashSet<string>([Pending, Starting, Running, Stopping, Stopped, Failed, Unhealthy, Unknown, Rejected], StringComparer.Ordinal);
 }

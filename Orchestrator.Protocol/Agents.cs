@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Protocol.Signing;
 
 namespace Orchestrator.Protocol;
 
@@ -9,7 +10,9 @@ public sealed record DeployRequest(
     string? DeploymentStrategy,
     int? Replicas = null,
     DeployConstraints? Constraints = null,
-    string? OnClusterLoss = null);
+    string? OnClusterLoss = null,
+    // The author's Ed25519 signature over the spec (docs/protocol.md "Signed specs"); stored and forwarded as is.
+    SpecSignature? Signature = null);
 
 // orchestrator_id is a string or (as the seed writes it) a number.
 public sealed record DeployConstraints(

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Protocol.Signing;
 
 namespace Orchestrator.Protocol;
 
@@ -10,7 +11,9 @@ public sealed record Assignment(
     long Epoch,
     string OnClusterLoss,
     int? LeaseSeconds,
-    string? Traceparent);
+    string? Traceparent,
+    // The deploy's signature, forwarded unchanged (also when the agent is rescheduled); the node checks it.
+    SpecSignature? Signature = null);
 
 // Always the full desired state (level-triggered); generation grows with every change. retry_after (seconds) is
 // set only by a manager that is shutting down (null otherwise): poll again after that long, and heartbeat once it answers again.

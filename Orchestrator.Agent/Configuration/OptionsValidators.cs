@@ -52,3 +52,30 @@ public sealed class ContainerEngineOptionsValidator : IValidateOptions<Container
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+// A broken keys file stops the node at start, naming the setting: it must never start with fewer checks than asked.
+public sealed class SigningOptionsValidator : IValidateOptions<SigningOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SigningOptions options)
+    {
+        List<string> errors = [];
+        if (options.Mode is not (SigningOptions.Off or SigningOptions.Monitor or SigningOptions.Require))
+            errors.Add($"SPEC_SIGNATURES must be off, monitor or require, got '{options.SpecSignatures}'.");
+        else if (options.Mode != SigningOptions.Off && !options.HasKeys)
+            errors.Add($"SPEC_SIGNATURES={options.Mode} needs TRUSTED_SIGNING_KEYS (the path of the vendor's public keys file).");
+        if (options.OnKeyRevoked is not (SigningOptions.Stop or SigningOptions.Keep))
+            errors.Add($"ON_KEY_REVOKED must be stop or keep, got '{options.OnKeyRevoked}'.");
+        if (options.HasKeys)
+        {
+            try
+            {
+                Protocol.Signing.TrustedSigningKeys.Load(options.TrustedSigningKeys!);
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+            {
+                errors.Add(ex is FormatException ? ex.Message : $"TRUSTED_SIGNING_KEYS ({options.TrustedSigningKeys}) cannot be read: {ex.Message}");
+            }
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -31,6 +31,8 @@ public static class AgentRuntimeExtensions
         // Supervisor first: hosted services stop in reverse order, so agents are stopped last.
         services.AddSingleton<AgentSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentSupervisor>());
+        services.AddSingleton<SpecGate>();
+        services.AddHostedService(sp => sp.GetRequiredService<SpecGate>());
         services.AddSingleton<DesiredStateStore>();
         services.AddSingleton<DesiredStateCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<DesiredStateCoordinator>());

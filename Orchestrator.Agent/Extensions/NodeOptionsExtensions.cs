@@ -13,6 +13,8 @@ public static class NodeOptionsExtensions
         builder.Services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<ManagerConnectionOptions>().BindConfiguration(ManagerConnectionOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<SeedProblems>, SeedProblemsValidator>();
         builder.Services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<ManagerConnectionOptions>, ManagerConnectionOptionsValidator>();

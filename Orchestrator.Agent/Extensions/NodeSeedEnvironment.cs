@@ -33,6 +33,9 @@ public static class NodeSeedEnvironment
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
         ["DOCKER_HOST"] = "Containers:DockerHost",
         ["REGISTRY_AUTH_FILE"] = "Containers:RegistryAuthFile",
+        ["SPEC_SIGNATURES"] = "Signing:SpecSignatures",
+        ["TRUSTED_SIGNING_KEYS"] = "Signing:TrustedSigningKeys",
+        ["ON_KEY_REVOKED"] = "Signing:OnKeyRevoked",
     };
 
     // Aspire's service discovery variables for the "manager" resource, used when CENTRAL_MANAGER_URL is absent.
@@ -50,7 +53,8 @@ public static class NodeSeedEnvironment
         void Problem(string variable, string message) => output[$"Seed:Problems:{variable}"] = message;
 
         foreach (var variable in new[] { "AGENT_ID", "AGENT_TYPE", "CONTAINER_NAME", "EXTERNAL_IP", "REDIS_URL", "ADMIN_PASSWORD", "DATA_DIR",
-                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256", "DOCKER_HOST", "REGISTRY_AUTH_FILE" })
+                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256", "DOCKER_HOST", "REGISTRY_AUTH_FILE",
+                     "SPEC_SIGNATURES", "TRUSTED_SIGNING_KEYS", "ON_KEY_REVOKED" })
         {
             if (Value(read, variable) is { } value) output[OptionKeys[variable]] = value;
         }

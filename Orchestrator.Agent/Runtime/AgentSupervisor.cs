@@ -61,6 +61,12 @@ public sealed class AgentSupervisor : IHostedService
         lock (_gate) return _agents.TryGetValue(agentId, out var agent) ? agent.View() : _held.GetValueOrDefault(agentId);
     }
 
+    // Whether this very definition is already supervised here (started, not held out).
+    public bool Runs(AgentDefinition definition)
+    {
+        lock (_gate) return _agents.TryGetValue(definition.AgentId, out var agent) && agent.Definition.SameAs(definition);
+    }
+
     public int RecentFailures()
     {
         lock (_failures)
@@ -76,12 +82,19 @@ public sealed class AgentSupervisor : IHostedService
         ReconcileAsync(desired, new Dictionary<string, string>(), cancellationToken);
 
     // held: desired agents that must not run now (agent id -> reason); they are stopped and shown as stopped.
-    public async Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, IReadOnlyDictionary<string, string> held,
-        CancellationToken cancellationToken = default)
+    public Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, IReadOnlyDictionary<string, string> held,
+        CancellationToken cancellationToken = default) => ReconcileAsync(desired, held, SpecVerdicts.None, cancellationToken);
+
+    // verdicts: the signature check's (SpecGate). Rejected agents are held out like fenced ones but shown as rejected;
+    // noted agents run, their failed check shown as last_error.
+    public async Task ReconcileAsync(IReadOnlyCollection<AgentDefinition> desired, IReadOnlyDictionary<string, string> fenced,
+        SpecVerdicts verdicts, CancellationToken cancellationToken = default)
     {
         await _reconcile.WaitAsync(cancellationToken);
         try
         {
+            var held = new Dictionary<string, string>(fenced, StringComparer.Ordinal);
+            foreach (var (id, reason) in verdicts.Rejected) held[id] = reason;
             var wanted = desired.Where(d => !held.ContainsKey(d.AgentId))
                 .GroupBy(d => d.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
             List<SupervisedAgent> leaving;
@@ -100,9 +113,14 @@ public sealed class AgentSupervisor : IHostedService
                 var before = _held;
                 _held = desired.Where(d => held.ContainsKey(d.AgentId)).GroupBy(d => d.AgentId, StringComparer.Ordinal)
                     .Select(g => g.Last())
-                    .ToDictionary(d => d.AgentId, d => new AgentStatus(d.AgentId, d.AgentType, AgentStates.Stopped, null, 0, held[d.AgentId], d.Epoch, []),
+                    .ToDictionary(d => d.AgentId, d => new AgentStatus(d.AgentId, d.AgentType,
+                            verdicts.Rejected.ContainsKey(d.AgentId) ? AgentStates.Rejected : AgentStates.Stopped, null, 0, held[d.AgentId], d.Epoch, []),
                         StringComparer.Ordinal);
-                newlyHeld = _held.Values.Where(v => !before.ContainsKey(v.AgentId)).ToList();
+                newlyHeld = _held.Values.Where(v => !before.TryGetValue(v.AgentId, out var was) || was.State != v.State).ToList();
+                foreach (var agent in _agents.Values)
+                {
+                    if (agent.Note(verdicts.Notes.GetValueOrDefault(agent.Definition.AgentId))) newlyHeld.Add(agent.View());
+                }
             }
             foreach (var view in newlyHeld) StateChanged?.Invoke(view);
             Admit();

@@ -5,8 +5,10 @@ namespace Orchestrator.Agent.Runtime;
 // state from DATA_DIR, so the node carries on alone after a restart while the manager is unreachable.
 // Fenced `reschedule` agents (IAgentFence: Fencing/LeaseFence) stay in the desired state and the file, but are held
 // out of the supervisor.
+// Specs whose signature check fails (SpecGate, SPEC_SIGNATURES=require) are likewise kept but held out, as rejected.
 public sealed class DesiredStateCoordinator(
-    DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger, IAgentFence? fence = null)
+    DesiredStateStore store, AgentSupervisor supervisor, ILogger<DesiredStateCoordinator> logger, IAgentFence? fence = null,
+    SpecGate? gate = null)
     : IHostedService
 {
     private readonly SemaphoreSlim _apply = new(1, 1);
@@ -36,7 +38,8 @@ public sealed class DesiredStateCoordinator(
     }
 
     private Task ReconcileAsync(LocalDesiredState desired, CancellationToken cancellationToken) =>
-        supervisor.ReconcileAsync(desired.Agents, fence?.Decide(desired.Agents) ?? new Dictionary<string, string>(), cancellationToken);
+        supervisor.ReconcileAsync(desired.Agents, fence?.Decide(desired.Agents) ?? new Dictionary<string, string>(),
+            gate?.Decide(desired.Agents, supervisor.Runs) ?? SpecVerdicts.None, cancellationToken);
 
     private async Task UnderLockAsync(Func<LocalDesiredState, LocalDesiredState> next, CancellationToken cancellationToken)
     {

@@ -79,13 +79,27 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
         context.Logger.LogInformation("Leaving agent {AgentId} running for the next node to adopt", Definition.AgentId);
     }
 
+    private string? _note;
+
+    // A failed check the agent runs despite (SPEC_SIGNATURES=monitor): shown as last_error while no error of its own is.
+    // True when it changed, so it is reported.
+    public bool Note(string? note)
+    {
+        lock (_gate)
+        {
+            if (_note == note) return false;
+            _note = note;
+            return true;
+        }
+    }
+
     public AgentStatus View()
     {
         lock (_gate)
         {
             var inspection = _handle?.Inspect();
             var state = State;
-            var error = LastError;
+            var error = LastError ?? _note;
             if (state == AgentStates.Running && inspection is { Unknown: { } unknown }) (state, error) = (AgentStates.Unknown, unknown);
             else if (state == AgentStates.Running && inspection is { Unhealthy: { } unhealthy }) (state, error) = (AgentStates.Unhealthy, unhealthy);
             return new AgentStatus(Definition.AgentId, Definition.AgentType, state, StartedAt, Restarts, TextCut.ToLimit(error), Definition.Epoch,

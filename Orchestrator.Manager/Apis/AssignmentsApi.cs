@@ -7,6 +7,7 @@ using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Problems;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Apis;
 
@@ -55,7 +56,7 @@ public static class AssignmentsApi
         "A newer long-poll for this container replaced this one; only one is held per container.");
 
     public static async Task<Results<Ok<AgentReportResponse>, ValidationProblem, ProblemHttpResult>> ReportAsync(
-        string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents, EventStore eventStore, EventLog events)
+        string id, AgentReportRequest request, ClaimsPrincipal user, AgentStore agents, EventStore eventStore, EventLog events, AuditLog audit)
     {
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
@@ -63,6 +64,12 @@ public static class AssignmentsApi
         var (access, verdicts) = await agents.ReportAsync(id, user.BoundContainerName(), request.Agents!, user.CredentialVersion());
         if (access != AccessOutcome.Allowed) return Refused(access, id);
         events.AgentsReported(id, request.Agents!, before);
+        // A node refusing a spec (signature check, SPEC_SIGNATURES=require) is a security event: audited once, when it
+        // first reports the agent rejected.
+        var accepted = verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToHashSet(StringComparer.Ordinal);
+        foreach (var agent in request.Agents!.Where(a => a.State == AgentStates.Rejected && accepted.Contains(a.AgentId!)))
+            if (before.TryGetValue(agent.AgentId!, out var was) && was.ReportedState != AgentStates.Rejected)
+                await audit.RecordAsync(CallerScope.From(user), AuditActions.AgentRejected, agent.AgentId!, AuditOutcomes.Refused, was.Tenant ?? "");
         return TypedResults.Ok(new AgentReportResponse(
             verdicts.Where(v => v.Verdict == "ok").Select(v => v.AgentId).ToList(),
             verdicts.Where(v => v.Verdict != "ok").Select(v => new RejectedAgent(v.AgentId, v.Verdict)).ToList()));

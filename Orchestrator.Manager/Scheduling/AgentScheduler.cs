@@ -111,7 +111,8 @@ public sealed class AgentScheduler(
         var replicas = plan.Select(containerId =>
         {
             var agentId = "agt-" + Guid.NewGuid().ToString("N")[..16];
-            var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent);
+            var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent,
+                command.Signature);
             var orchestratorId = snapshot.ById[containerId].OrchestratorId;
             return new PlannedReplica(containerId, agentId, orchestratorId,
                 JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment), constraints.TenantOn(orchestratorId));

@@ -17,4 +17,7 @@ public sealed record DeployCommand(
 
     // What each replica reserves on its node (container agents' resources.cpus and memory_mb; empty otherwise).
     public ContainerAgentConfig.Demand Demand { get; init; }
+
+    // The author's signature over the spec, forwarded in each replica's assignment; never checked here (no key).
+    public Protocol.Signing.SpecSignature? Signature { get; init; }
 }

@@ -32,6 +32,7 @@ public static partial class DeployRequestValidation
         if (request.AgentType == "process") ProcessEnvironment(request.AgentConfig, errors);
         if (request.AgentType == ContainerAgentConfig.AgentType)
             foreach (var (field, messages) in ContainerAgentConfig.Validate(request.AgentConfig)) errors[field] = messages;
+        if (request.Signature is { } signature) Signature(signature, request, errors);
         if (request.Constraints?.Capabilities?.Any(string.IsNullOrWhiteSpace) == true)
             errors["constraints.capabilities"] = ["constraints.capabilities must be non-empty strings."];
         if (errors.Count > 0) return null;
@@ -44,6 +45,7 @@ public static partial class DeployRequestValidation
             request.Constraints?.Labels ?? new Dictionary<string, string>(), policy, lease)
         {
             Demand = request.AgentType == ContainerAgentConfig.AgentType ? ContainerAgentConfig.DemandOf(request.AgentConfig) : default,
+            Signature = request.Signature,
         };
     }
 
@@ -68,6 +70,28 @@ public static partial class DeployRequestValidation
             else if (variable.Value.ValueKind != JsonValueKind.String)
                 errors[$"agent_config.env.{variable.Name}"] = ["agent_config.env values must be strings."];
         }
+    }
+
+    // Only the signature's shape: the manager holds no key and cannot check it (the node does). A signed container
+    // spec must pin its image by digest, or the signature would vouch for whatever the tag points to later.
+    private static void Signature(Protocol.Signing.SpecSignature signature, DeployRequest request, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(signature.KeyId) || signature.KeyId.Length > 200)
+            errors["signature.key_id"] = ["signature.key_id must be 1-200 characters (the id of the key in the node's TRUSTED_SIGNING_KEYS)."];
+        if (signature.Algorithm != Protocol.Signing.SpecSignature.Ed25519)
+            errors["signature.algorithm"] = ["signature.algorithm must be 'ed25519'."];
+        if (!IsSignatureValue(signature.Value))
+            errors["signature.value"] = ["signature.value must be the base64 of a 64-byte Ed25519 signature."];
+        if (request.AgentType == ContainerAgentConfig.AgentType && ContainerAgentConfig.ImageOf(request.AgentConfig) is { } image
+            && !ContainerAgentConfig.IsDigestReference(image))
+            errors["agent_config.image"] = ["A signed container spec must pin agent_config.image by digest (registry/repo@sha256:<64 hex>)."];
+    }
+
+    private static bool IsSignatureValue(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 200) return false;
+        Span<byte> bytes = stackalloc byte[150];
+        return Convert.TryFromBase64String(value, bytes, out var written) && written == 64;
     }
 
     private static string? Invalid(Dictionary<string, string[]> errors, string field)

@@ -113,11 +113,13 @@ public static class AuditActions
     public const string SecretDelete = "secret.delete";
     public const string ReschedulingPause = "rescheduling.pause";
     public const string ReschedulingResume = "rescheduling.resume";
+    // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
+    public const string AgentRejected = "agent.rejected";
 
     public static readonly IReadOnlyList<string> All =
     [
         Login, Deploy, Stop, Delete, Revoke, EnrollmentTokenCreate, EnrollmentTokenDelete, EnrollmentTokenUse,
-        OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume,
+        OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume, AgentRejected,
     ];
 }
 

@@ -62,6 +62,7 @@ public sealed class OrchestratorNode : ClusterNode, IAgentHost
         environment["Manager__RequestTimeout"] = "00:00:03";
         environment["Manager__LongPollWait"] = "00:00:05";
         foreach (var (key, value) in options.OrchestratorEnvironment) environment[key] = value;
+        foreach (var (key, value) in options.OrchestratorEnvironmentOf.GetValueOrDefault(Index) ?? []) environment[key] = value;
         return environment;
     }
 

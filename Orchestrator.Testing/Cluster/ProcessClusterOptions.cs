@@ -19,6 +19,8 @@ public sealed record ProcessClusterOptions
     // Extra variables (or overrides) for every manager / orchestrator process, e.g. "Scheduling__Strategy".
     public Dictionary<string, string> ManagerEnvironment { get; init; } = [];
     public Dictionary<string, string> OrchestratorEnvironment { get; init; } = [];
+    // Variables for one orchestrator only (by its 1-based index), applied after OrchestratorEnvironment.
+    public Dictionary<int, Dictionary<string, string>> OrchestratorEnvironmentOf { get; init; } = [];
 
     // The built services to run: by default the ones next to the tests; bench passes its Release builds.
     public string ManagerDll { get; init; } = RepoPaths.ProjectOutput("Orchestrator.Manager");

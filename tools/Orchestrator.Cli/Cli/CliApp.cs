@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(ClustersCommands.Create(context));
         root.Subcommands.Add(AgentsCommands.Create(context));
+        root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));
         root.Subcommands.Add(OperatorsCommands.Create(context));
         root.Subcommands.Add(ReschedulingCommands.Create(context));

@@ -30,12 +30,25 @@ public static class AgentsCommands
         var tenant = new Option<string?>("--orchestrator-id") { Description = "constraints.orchestrator_id: place only on this tenant's clusters" };
         var label = new Option<string[]>("--label") { Description = "constraints.labels as key=value (repeat)" };
         var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "Makes a retried deploy place nothing twice" };
-        var command = new Command("deploy", "Deploy an agent") { type, config, strategy, replicas, onClusterLoss, capability, tenant, label, idempotencyKey };
+        var signKey = new Option<string?>("--sign-key")
+        {
+            Description = "Sign the spec with this Ed25519 private key (PEM, as `openssl genpkey -algorithm ed25519` writes it)",
+        };
+        var signKeyId = new Option<string?>("--sign-key-id") { Description = "The key's id in the nodes' TRUSTED_SIGNING_KEYS (default: the file's name)" };
+        var command = new Command("deploy", "Deploy an agent")
+        {
+            type, config, strategy, replicas, onClusterLoss, capability, tenant, label, idempotencyKey, signKey, signKeyId,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var constraints = Constraints(parse.GetValue(capability), parse.GetValue(tenant), parse.GetValue(label));
-            var request = new DeployRequest(parse.GetValue(type), Config(parse.GetValue(config)!), parse.GetValue(strategy),
-                parse.GetValue(replicas), constraints, parse.GetValue(onClusterLoss));
+            var agentConfig = Config(parse.GetValue(config)!);
+            // Signed for the tenant the deploy pins ("" = any), which nodes of other tenants refuse.
+            var signature = parse.GetValue(signKey) is { } keyFile
+                ? SpecSigningFile.Sign(keyFile, parse.GetValue(signKeyId), parse.GetValue(type)!, agentConfig, parse.GetValue(tenant) ?? "")
+                : null;
+            var request = new DeployRequest(parse.GetValue(type), agentConfig, parse.GetValue(strategy),
+                parse.GetValue(replicas), constraints, parse.GetValue(onClusterLoss), signature);
             var deployed = await context.Client().DeployAsync(request, parse.GetValue(idempotencyKey), CliContext.WithCallTimeout(cancellationToken));
             return context.Print(parse, deployed, CliJsonContext.Default.DeployResponse, d =>
             {
