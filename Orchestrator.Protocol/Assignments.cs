@@ -3,6 +3,8 @@ using System.Text.Json;
 namespace Orchestrator.Protocol;
 
 // One entry of a container's desired state, as the long-poll delivers it. epoch is the fencing token.
+// secret_values: the values of the secrets its agent_config references (secret name -> value), added by the manager
+// at answer time for the one node holding the agent's current epoch; never stored with the assignment (null when none).
 public sealed record Assignment(
     string AgentId,
     string AgentType,
@@ -10,7 +12,8 @@ public sealed record Assignment(
     long Epoch,
     string OnClusterLoss,
     int? LeaseSeconds,
-    string? Traceparent);
+    string? Traceparent,
+    IReadOnlyDictionary<string, string>? SecretValues = null);
 
 // Always the full desired state (level-triggered); generation grows with every change. retry_after (seconds) is
 // set only by a manager that is shutting down (null otherwise): poll again after that long, and heartbeat once it answers again.
