@@ -115,7 +115,10 @@ public sealed class AssignmentListener(
         var duplicate = JsonDuplicateKeys.Find(a.AgentConfig, "agent_config");
         var config = duplicate is null && a.AgentConfig.ValueKind == JsonValueKind.Object ? JsonObject.Create(a.AgentConfig) : null;
         return new AgentDefinition(a.AgentId, a.AgentType, config, a.Epoch, a.OnClusterLoss ?? ClusterLossPolicies.Keep, a.LeaseSeconds,
-            a.Traceparent, duplicate is null ? null : $"{duplicate} appears more than once; refused, as the manager refuses it at deploy");
+            a.Traceparent, duplicate is null ? null : $"{duplicate} appears more than once; refused, as the manager refuses it at deploy")
+        {
+            SecretValues = a.SecretValues,
+        };
     }
 
     private async Task ApplyAsync(long generation, List<AgentDefinition> desired, CancellationToken cancellationToken)

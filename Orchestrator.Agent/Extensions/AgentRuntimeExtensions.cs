@@ -31,6 +31,7 @@ public static class AgentRuntimeExtensions
         // Supervisor first: hosted services stop in reverse order, so agents are stopped last.
         services.AddSingleton<AgentSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentSupervisor>());
+        services.AddSingleton<NodeSecretKey>();
         services.AddSingleton<DesiredStateStore>();
         services.AddSingleton<DesiredStateCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<DesiredStateCoordinator>());
