@@ -58,8 +58,11 @@ public sealed class AgentSecretsDeliveryTests
         var secretsDir = seen[2];
         Assert.True(Directory.Exists(secretsDir), secretsDir);
         Assert.False(Path.GetFullPath(secretsDir).StartsWith(Path.GetFullPath(node.DataDirectory), StringComparison.Ordinal));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(secretsDir));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(secretsDir, "key.pem")));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(secretsDir));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(secretsDir, "key.pem")));
+        }
 
         // The line printing the value shows [redacted] in the node's local API.
         var output = await cluster.PollAsync(async () =>
