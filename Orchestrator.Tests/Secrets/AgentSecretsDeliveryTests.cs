@@ -77,7 +77,7 @@ public sealed class AgentSecretsDeliveryTests
         scan.Scan("agent", JsonSerializer.Serialize(await cluster.Api.GetAgentAsync(agentId)));
         scan.Scan("audit", JsonSerializer.Serialize(await cluster.Api.GetAuditAsync(tenant: tenant)));
         scan.Scan("node local API", JsonSerializer.Serialize(await node.AgentsAsync()));
-        scan.Scan("redis", await RedisTextAsync(cluster.RedisUrl));
+        scan.Scan("redis", await RedisTextAsync(cluster.Redis.ConnectionString));
         scan.Scan("logs", cluster.Logs(2000));
         foreach (var file in Directory.EnumerateFiles(node.DataDirectory, "*", SearchOption.AllDirectories))
             scan.Scan(file, Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file)));
