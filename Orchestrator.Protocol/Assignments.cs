@@ -4,6 +4,8 @@ using Orchestrator.Protocol.Signing;
 namespace Orchestrator.Protocol;
 
 // One entry of a container's desired state, as the long-poll delivers it. epoch is the fencing token.
+// secret_values: the values of the secrets its agent_config references (secret name -> value), added by the manager
+// at answer time for the one node holding the agent's current epoch; never stored with the assignment (null when none).
 public sealed record Assignment(
     string AgentId,
     string AgentType,
@@ -13,7 +15,9 @@ public sealed record Assignment(
     int? LeaseSeconds,
     string? Traceparent,
     // The deploy's signature, forwarded unchanged (also when the agent is rescheduled); the node checks it.
-    SpecSignature? Signature = null);
+    SpecSignature? Signature = null,
+    // The values of the secrets this agent references, added at answer time for the node holding it; never stored.
+    IReadOnlyDictionary<string, string>? SecretValues = null);
 
 // Always the full desired state (level-triggered); generation grows with every change. retry_after (seconds) is
 // set only by a manager that is shutting down (null otherwise): poll again after that long, and heartbeat once it answers again.

@@ -17,4 +17,7 @@ public sealed class RuntimeOptions
     // PROCESS_ENV_ALLOWLIST: the node's variables a `process` agent inherits besides PATH. Children otherwise
     // start with an empty environment, so no secret of the node (credential, tokens, passwords) reaches them.
     public List<string> ProcessEnvironmentAllowlist { get; set; } = [];
+
+    // Where process agents' secret files go (a directory per agent); default: a folder on /dev/shm (tmpfs), never DATA_DIR.
+    public string? SecretsDirectory { get; set; }
 }

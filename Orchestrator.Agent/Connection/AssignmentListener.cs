@@ -116,7 +116,10 @@ public sealed class AssignmentListener(
         var config = duplicate is null && a.AgentConfig.ValueKind == JsonValueKind.Object ? JsonObject.Create(a.AgentConfig) : null;
         return new AgentDefinition(a.AgentId, a.AgentType, config, a.Epoch, a.OnClusterLoss ?? ClusterLossPolicies.Keep, a.LeaseSeconds,
             a.Traceparent, duplicate is null ? null : $"{duplicate} appears more than once; refused, as the manager refuses it at deploy",
-            a.Signature);
+            a.Signature)
+        {
+            SecretValues = a.SecretValues,
+        };
     }
 
     private async Task ApplyAsync(long generation, List<AgentDefinition> desired, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ public static class AgentRuntimeExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<SpecGate>();
         services.AddHostedService(sp => sp.GetRequiredService<SpecGate>());
+        services.AddSingleton<NodeSecretKey>();
         services.AddSingleton<DesiredStateStore>();
         services.AddSingleton<DesiredStateCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<DesiredStateCoordinator>());

@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Workloads;
 
 namespace Orchestrator.Agent.Runtime;
 
 // The local state file under DATA_DIR. Written atomically (temp file, then rename over the old one)
 // so a crash mid-write never leaves a torn file behind.
-public sealed class DesiredStateStore(IOptions<RuntimeOptions> options, IHostEnvironment environment)
+// Secret values are sealed under the node-local key (NodeSecretKey) on the way out and opened on the way in.
+public sealed class DesiredStateStore(IOptions<RuntimeOptions> options, IHostEnvironment environment, NodeSecretKey key)
 {
     public const string FileName = "desired-state.json";
 
@@ -16,7 +18,8 @@ public sealed class DesiredStateStore(IOptions<RuntimeOptions> options, IHostEnv
     {
         if (!File.Exists(FilePath)) return null;
         await using var stream = File.OpenRead(FilePath);
-        return await JsonSerializer.DeserializeAsync(stream, RuntimeJsonContext.Default.LocalDesiredState, cancellationToken);
+        var state = await JsonSerializer.DeserializeAsync(stream, RuntimeJsonContext.Default.LocalDesiredState, cancellationToken);
+        return state is null ? null : state with { Agents = state.Agents.Select(Open).ToList() };
     }
 
     public async Task SaveAsync(LocalDesiredState state, CancellationToken cancellationToken)
@@ -25,8 +28,22 @@ public sealed class DesiredStateStore(IOptions<RuntimeOptions> options, IHostEnv
         var temporary = FilePath + $".{Environment.ProcessId}.tmp";
         await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
         {
-            await JsonSerializer.SerializeAsync(stream, state, RuntimeJsonContext.Default.LocalDesiredState, cancellationToken);
+            await JsonSerializer.SerializeAsync(stream, state with { Agents = state.Agents.Select(Seal).ToList() },
+                RuntimeJsonContext.Default.LocalDesiredState, cancellationToken);
         }
         File.Move(temporary, FilePath, overwrite: true);
     }
+
+    private AgentDefinition Seal(AgentDefinition agent) => agent.SecretValues is { Count: > 0 } values
+        ? agent with { SealedSecrets = key.Seal(agent.AgentId, JsonSerializer.Serialize(values, RuntimeJsonContext.Default.IReadOnlyDictionaryStringString)) }
+        : agent;
+
+    private AgentDefinition Open(AgentDefinition agent) => agent.SealedSecrets is { } sealedValues
+        ? agent with
+        {
+            SealedSecrets = null,
+            SecretValues = key.Open(agent.AgentId, sealedValues) is { } json
+                ? JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.IReadOnlyDictionaryStringString) : null,
+        }
+        : agent;
 }

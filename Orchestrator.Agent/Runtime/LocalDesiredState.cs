@@ -12,4 +12,5 @@ public sealed record LocalDesiredState(long Generation, IReadOnlyList<AgentDefin
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(LocalDesiredState))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 public sealed partial class RuntimeJsonContext : JsonSerializerContext;

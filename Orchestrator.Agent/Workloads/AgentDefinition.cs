@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Orchestrator.Protocol.Signing;
 
 namespace Orchestrator.Agent.Workloads;
@@ -12,7 +13,19 @@ public sealed record AgentDefinition(
     string OnClusterLoss = "keep", int? LeaseSeconds = null, string? Traceparent = null, string? ConfigError = null,
     SpecSignature? Signature = null)
 {
+    // The values of the secrets agent_config references (secret name -> value), as the assignment delivered them.
+    // Never written as is: the state file holds them only sealed (SealedSecrets, under NodeSecretKey).
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, string>? SecretValues { get; init; }
+
+    // SecretValues sealed, in the state file only (DesiredStateStore); null in memory.
+    public string? SealedSecrets { get; init; }
+
+    // A changed secret value is a changed definition: the agent restarts with the new one.
     public bool SameAs(AgentDefinition other) =>
         AgentType == other.AgentType && Epoch == other.Epoch && ConfigError == other.ConfigError
-        && JsonNode.DeepEquals(AgentConfig, other.AgentConfig);
+        && JsonNode.DeepEquals(AgentConfig, other.AgentConfig) && SameSecrets(SecretValues, other.SecretValues);
+
+    private static bool SameSecrets(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value);
 }

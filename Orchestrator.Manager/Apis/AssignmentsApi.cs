@@ -47,6 +47,7 @@ public static class AssignmentsApi
         if (answer.Access != AccessOutcome.Allowed) return Refused(answer.Access, id);
         if (answer.Replaced) return PollReplaced();
         var response = ToResponse(id, answer.Desired!);
+        response = response with { Assignments = await services.Secrets.AddValuesAsync(id, user.Node()?.OrchestratorId, response.Assignments) };
         return TypedResults.Ok(answer.Stopping ? Stopping(response) : response);
     }
 

@@ -25,6 +25,7 @@ public static class TenancyExtensions
         builder.Services.AddSingleton<SecretKeyRing>();
         builder.Services.AddSingleton<SecretCipher>();
         builder.Services.AddSingleton<SecretStore>();
+        builder.Services.AddSingleton<SecretDelivery>();
         builder.Services.AddHostedService<SecretReencryption>();
         return builder;
     }

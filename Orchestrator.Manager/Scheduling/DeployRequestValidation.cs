@@ -33,6 +33,11 @@ public static partial class DeployRequestValidation
         if (request.AgentType == ContainerAgentConfig.AgentType)
             foreach (var (field, messages) in ContainerAgentConfig.Validate(request.AgentConfig)) errors[field] = messages;
         if (request.Signature is { } signature) Signature(signature, request, errors);
+        // Secrets belong to a tenant, so an agent that references any is pinned to one (its values come from there).
+        var references = ServiceDefaults.SecretReferences.Read(request.AgentConfig, out var secretErrors);
+        foreach (var (field, messages) in secretErrors) errors[field] = messages;
+        if (references.Any && pinned is null && constrained is null && !errors.ContainsKey("agent_config.orchestrator_id"))
+            errors["agent_config.orchestrator_id"] = ["An agent that references secrets must be pinned to one tenant: set agent_config.orchestrator_id."];
         if (request.Constraints?.Capabilities?.Any(string.IsNullOrWhiteSpace) == true)
             errors["constraints.capabilities"] = ["constraints.capabilities must be non-empty strings."];
         if (errors.Count > 0) return null;

@@ -6,6 +6,7 @@ using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
+using Orchestrator.Manager.Secrets;
 using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Scheduling;
@@ -14,7 +15,8 @@ namespace Orchestrator.Manager.Scheduling;
 // leaves behind: the events of a new placement, the audit entry and the tenants' metrics of every attempt. They are
 // recorded here and only here, so a placement, a replay and a refusal are each recorded once (issue 28).
 public sealed class Deployments(AgentScheduler scheduler, IdempotencyStore idempotency, IOptions<SchedulingOptions> options,
-    IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, EventLog events, ImageDigestRequirement digests)
+    IOptions<LimitsOptions> limits, AuditLog audit, TenantMetrics tenantMetrics, EventLog events, ImageDigestRequirement digests,
+    SecretStore secrets)
 {
     public async Task<DeployResult> DeployAsync(DeployRequest request, string? idempotencyKey, ClaimsPrincipal user, CallerScope caller)
     {
@@ -37,6 +39,7 @@ public sealed class Deployments(AgentScheduler scheduler, IdempotencyStore idemp
         // An operator places only within its tenants; naming another tenant is answered as an unknown one.
         if (command.OrchestratorId is { } pinned && !caller.Sees(pinned)) return new DeployResult.UnknownTenant(pinned);
         command = command with { Tenants = caller.Tenants };
+        if (await MissingSecretsAsync(request, command.OrchestratorId) is { Count: > 0 } missing) return new DeployResult.Invalid(missing);
         var image = ContainerAgentConfig.ImageOf(request.AgentConfig);
         if (await digests.RefusingTenantAsync(command, image) is { } refusing)
             return new DeployResult.Invalid(ImageDigestRequirement.Refusal(refusing, image!));
@@ -64,6 +67,23 @@ public sealed class Deployments(AgentScheduler scheduler, IdempotencyStore idemp
         else
             await idempotency.ReleaseAsync(idempotencyKey);
         return new DeployResult.Scheduled(outcome);
+    }
+
+    // Every reference must name a secret of the agent's tenant (validation made sure there is one when any is referenced).
+    private async Task<Dictionary<string, string[]>> MissingSecretsAsync(DeployRequest request, string? tenant)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var references = ServiceDefaults.SecretReferences.Read(request.AgentConfig, out _);
+        if (!references.Any || tenant is null) return errors;
+        foreach (var (field, map) in new[] { (ServiceDefaults.SecretReferences.EnvField, references.Env), (ServiceDefaults.SecretReferences.FilesField, references.Files) })
+        {
+            foreach (var (key, name) in map)
+            {
+                if (!await secrets.ExistsAsync(tenant, name))
+                    errors[$"agent_config.{field}.{key}"] = [$"Secret '{name}' does not exist in tenant '{tenant}'."];
+            }
+        }
+        return errors;
     }
 }
 

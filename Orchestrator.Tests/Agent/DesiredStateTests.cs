@@ -14,8 +14,12 @@ public sealed class DesiredStateTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-desired-").FullName;
 
-    private DesiredStateStore Store() => new(Options.Create(new RuntimeOptions { DataDirectory = "data" }),
-        new HostingEnvironment { ContentRootPath = _root });
+    private DesiredStateStore Store()
+    {
+        var options = Options.Create(new RuntimeOptions { DataDirectory = "data" });
+        var environment = new HostingEnvironment { ContentRootPath = _root };
+        return new(options, environment, new NodeSecretKey(options, environment));
+    }
 
     [Fact]
     public async Task AppliedStateIsWrittenAtomicallyAndRestoredByTheNextNode()

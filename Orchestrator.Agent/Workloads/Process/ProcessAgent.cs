@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Orchestrator.Agent.Workloads.Secrets;
 
 namespace Orchestrator.Agent.Workloads.Process;
 
 // A real child process. Cancellation sends SIGTERM and waits; the supervisor kills it after its
 // deadline. A non-zero exit the node did not ask for is a crash (restarted with backoff).
 // The child starts with a clean environment: PATH, the node's PROCESS_ENV_ALLOWLIST variables and agent_config.env,
-// nothing else, so no secret of the node (its credential, ADMIN_PASSWORD, tokens) reaches it.
-public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null) : IInProcessWorkload
+// nothing else, so no secret of the node (its credential, ADMIN_PASSWORD, tokens) reaches it. Its own secrets
+// (agent_config.secrets) are added as env variables, and its secret_files written to a 0700 directory on tmpfs named by
+// SECRETS_DIR, which lives exactly as long as the process: removed when it ends, is stopped, fenced or deleted.
+public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null,
+    string agentId = "", AgentSecrets? secrets = null, string? secretsRoot = null) : IInProcessWorkload
 {
-    private readonly OutputTail _output = new(outputLines);
+    public const string SecretsDirVariable = "SECRETS_DIR";
+
+    private readonly OutputTail _output = new(outputLines, new SecretRedactor((secrets ?? AgentSecrets.None).Values));
     private System.Diagnostics.Process? _process;
     private int? _exitCode;
 
@@ -23,6 +29,10 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
             if (System.Environment.GetEnvironmentVariable(name) is { } value) start.Environment[name] = value;
         }
         foreach (var (name, value) in config.Environment) start.Environment[name] = value;
+        secrets ??= AgentSecrets.None;
+        foreach (var (name, value) in secrets.Env) start.Environment[name] = value;
+        using var secretFiles = secrets.Files.Count > 0 && secretsRoot is not null && !OperatingSystem.IsWindows() ? SecretsDirectory.Create(secretsRoot, agentId, secrets.Files) : null;
+        if (secretFiles is not null) start.Environment[SecretsDirVariable] = secretFiles.Path;
 
         using var process = new System.Diagnostics.Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };

@@ -18,5 +18,6 @@ public sealed class ProcessDriver(IOptions<RuntimeOptions> options, TimeProvider
 
     public override IInProcessWorkload Create(AgentDefinition agent) =>
         new ProcessAgent(ProcessConfig.Parse(agent.AgentConfig, options.Value.AllowedCommands), options.Value.OutputLines,
-            options.Value.ProcessEnvironmentAllowlist);
+            options.Value.ProcessEnvironmentAllowlist, agent.AgentId, Secrets.AgentSecrets.Of(agent),
+            options.Value.SecretsDirectory ?? (OperatingSystem.IsWindows() ? null : Secrets.SecretsDirectory.DefaultRoot(options.Value.DataDirectory)));
 }
