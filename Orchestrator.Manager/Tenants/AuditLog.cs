@@ -113,6 +113,7 @@ public static class AuditActions
     public const string SecretDelete = "secret.delete";
     public const string ReschedulingPause = "rescheduling.pause";
     public const string ReschedulingResume = "rescheduling.resume";
+    public const string Eligibility = "container.eligibility";
 
     public static readonly IReadOnlyList<string> All =
     [
