@@ -36,9 +36,11 @@ public class CordonTests(ManagerApiFixture fixture) : IClassFixture<ManagerApiFi
         var shown = await admin.GetContainerAsync(cordoned);
         Assert.Equal((ContainerEligibility.Ineligible, "disk replacement"), (shown.Eligibility, shown.EligibilityReason));
 
-        // Uncordoned, the least-loaded container is the one placement picks again.
+        // Uncordoned, the least-loaded container is the one placement picks again, once its fleet snapshot is
+        // read again (at most Scheduling:CandidateMaxAge old; the manager's clock here is the test's).
         (await admin.PutAsJsonAsync(ManagerRoutes.WithId(ManagerRoutes.ContainerEligibility, cordoned),
             new { eligibility = "eligible" })).EnsureSuccessStatusCode();
+        Manager.Time.Advance(TimeSpan.FromSeconds(2));
         var after = await admin.DeployOkAsync(new { agent_type = type, deployment_strategy = "least_loaded", replicas = 1 });
         Assert.Equal(cordoned, Assert.Single(SchedulingClient.ContainersOf(after)));
     }
