@@ -24,6 +24,7 @@ app.MapOperatorsApi();
 app.MapTenantsApi();
 app.MapSecretsApi();
 app.MapReschedulingApi();
+app.MapContainerEligibilityApi();
 app.MapAuditApi();
 
 app.Run();

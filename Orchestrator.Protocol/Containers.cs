@@ -35,7 +35,20 @@ public sealed record ContainerView(
     int ActiveAgents,
     int MaxAgents,
     [property: WireShape(typeof(HeartbeatResources))] JsonElement? Usage,
-    int AssignedAgents = 0);
+    int AssignedAgents = 0,
+    string Eligibility = ContainerEligibility.Eligible,
+    string? EligibilityReason = null);
+
+// Cordon (PUT .../containers/{id}/eligibility): ineligible takes the container out of placement; what it runs stays.
+public sealed record SetEligibilityRequest(string? Eligibility, string? Reason);
+
+public static class ContainerEligibility
+{
+    public const string Eligible = "eligible";
+    public const string Ineligible = "ineligible";
+
+    public static readonly IReadOnlyList<string> All = [Eligible, Ineligible];
+}
 
 // One page of containers. next_cursor is null on the last page; pass it back as ?cursor= for the next.
 public sealed record ContainerListResponse(IReadOnlyList<ContainerView> Containers, int Count, string? NextCursor = null);

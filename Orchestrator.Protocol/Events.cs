@@ -21,6 +21,7 @@ public static class ManagerEventTypes
     public const string ContainerRegistered = "container.registered";
     public const string ContainerStatusChanged = "container.status_changed";
     public const string ContainerRevoked = "container.revoked";
+    public const string ContainerEligibilityChanged = "container.eligibility_changed";
     public const string AgentPlaced = "agent.placed";
     public const string AgentStateChanged = "agent.state_changed";
     public const string AgentRescheduled = "agent.rescheduled";
@@ -32,7 +33,7 @@ public static class ManagerEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        ContainerRegistered, ContainerStatusChanged, ContainerRevoked, AgentPlaced, AgentStateChanged, AgentRescheduled,
+        ContainerRegistered, ContainerStatusChanged, ContainerRevoked, ContainerEligibilityChanged, AgentPlaced, AgentStateChanged, AgentRescheduled,
         AgentFenced, AgentStopped, DeployAccepted, ReschedulingPaused, ReschedulingResumed,
     ];
 }

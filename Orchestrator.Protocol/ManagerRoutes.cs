@@ -14,6 +14,8 @@ public static class ManagerRoutes
     public const string Assignments = Container + "/assignments";
     public const string AgentReport = Container + "/agents/report";
     public const string Revoke = Container + "/revoke";
+    // Cordon (issue 27): an ineligible container gets no new agents and keeps what it runs.
+    public const string ContainerEligibility = Container + "/eligibility";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";

@@ -42,6 +42,7 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(EnrollRequest))]
 [JsonSerializable(typeof(EnrollResponse))]
 [JsonSerializable(typeof(RevokeResponse))]
+[JsonSerializable(typeof(SetEligibilityRequest))]
 [JsonSerializable(typeof(CreateOperatorRequest))]
 [JsonSerializable(typeof(PutSecretRequest))]
 [JsonSerializable(typeof(PauseReschedulingRequest))]

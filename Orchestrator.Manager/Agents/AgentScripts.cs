@@ -86,8 +86,8 @@ internal static class AgentScripts
         long CpuMillis, long MemoryMb);
 
     public static readonly LuaScript Reserve = LuaScript.Prepare(Held + """
-        local v = redis.call('HMGET', @Container, 'status', 'assigned_agents', 'max_agents', 'capabilities')
-        if v[1] ~= 'healthy' then return 'unavailable' end
+        local v = redis.call('HMGET', @Container, 'status', 'assigned_agents', 'max_agents', 'capabilities', 'eligibility')
+        if v[1] ~= 'healthy' or v[5] == 'ineligible' then return 'unavailable' end
         local offered = {}
         for _, c in ipairs(cjson.decode(v[4] or '[]')) do offered[c] = true end
         for _, c in ipairs(cjson.decode(@Required)) do if not offered[c] then return 'unsupported' end end
@@ -133,6 +133,8 @@ internal static class AgentScripts
           holds_resources = holds and (tonumber(c) or 0) >= cpu and (tonumber(m) or 0) >= mem
         end
         if n == 0 then return 'ok' end
+        -- A cordon set after the plan or the reservation still wins: no fresh agent lands on an ineligible container.
+        if redis.call('HGET', KEYS[1], 'eligibility') == 'ineligible' then return 'unavailable' end
         if not holds then
           if v[1] ~= 'healthy' then return 'unavailable' end
           local offered = {}

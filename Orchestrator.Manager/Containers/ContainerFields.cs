@@ -42,4 +42,8 @@ public static class ContainerFields
     public const string CredentialVersion = "credential_version";
     public const string OrchestratorId = "orchestrator_id";
     public const string Bounds = "bounds";
+    // Cordon (issue 27): "ineligible" keeps new agents off it (placement and the Reserve/Commit scripts); absent
+    // or "eligible" means placeable. Registration leaves both alone, so a node re-registering stays cordoned.
+    public const string Eligibility = "eligibility";
+    public const string EligibilityReason = "eligibility_reason";
 }

@@ -30,7 +30,9 @@ internal static class ContainerRecord
             ActiveAgents: (int)Long(ContainerFields.ActiveAgents),
             MaxAgents: (int)Long(ContainerFields.MaxAgents),
             Usage: Json(Field(ContainerFields.Usage)),
-            AssignedAgents: (int)Long(ContainerFields.AssignedAgents));
+            AssignedAgents: (int)Long(ContainerFields.AssignedAgents),
+            Eligibility: Field(ContainerFields.Eligibility) == ContainerEligibility.Ineligible ? ContainerEligibility.Ineligible : ContainerEligibility.Eligible,
+            EligibilityReason: Field(ContainerFields.EligibilityReason) is { Length: > 0 } reason ? reason : null);
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

@@ -157,6 +157,22 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return views.OrderBy(v => v.ContainerName, StringComparer.Ordinal).ToList();
     }
 
+    // Cordon or uncordon. Only an existing container's hash is written (a deleted one is not brought back as a
+    // husk); false when it does not exist. Placement sees it at its next snapshot read, the scripts at once.
+    public async Task<bool> SetEligibilityAsync(string id, bool eligible, string? reason)
+    {
+        var transaction = Db.CreateTransaction();
+        transaction.AddCondition(Condition.KeyExists(RedisKeys.Container(id)));
+        _ = transaction.HashSetAsync(RedisKeys.Container(id),
+        [
+            new HashEntry(ContainerFields.Eligibility, eligible ? ContainerEligibility.Eligible : ContainerEligibility.Ineligible),
+            new HashEntry(ContainerFields.EligibilityReason, reason ?? ""),
+        ]);
+        var written = await transaction.ExecuteAsync();
+        if (written) changes?.Wrote();
+        return written;
+    }
+
     public async Task<bool> DeleteAsync(string id)
     {
         var deleted = (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(

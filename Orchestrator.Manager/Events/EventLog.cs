@@ -41,6 +41,9 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
     public void ContainerRevoked(string containerId) =>
         Add(ManagerEventTypes.ContainerRevoked, null, containerId, state: ContainerStatus.Revoked);
 
+    public void ContainerEligibilityChanged(string containerId, string tenant, string eligibility, string? reason) =>
+        Add(ManagerEventTypes.ContainerEligibilityChanged, tenant, containerId, state: eligibility, detail: reason);
+
     public void Deployed(DeployResponse deployed)
     {
         foreach (var tenant in deployed.Agents.Select(a => a.OrchestratorId).Distinct(StringComparer.Ordinal))

@@ -49,7 +49,7 @@ public sealed class Rescheduler(
         var moved = 0;
         if (paused is null)
         {
-            var targets = all.Where(c => c.Status == ContainerStatus.Healthy).ToDictionary(c => c.ContainerId);
+            var targets = all.Where(c => c.Status == ContainerStatus.Healthy && c.Eligibility != ContainerEligibility.Ineligible).ToDictionary(c => c.ContainerId);
             var load = targets.Values.ToDictionary(c => c.ContainerId, c => c.AssignedAgents);
             foreach (var container in lost.Where(c => now - lostAt[c.ContainerId] > scheduling.Value.RescheduleAfter))
                 moved += await MoveAgentsOffAsync(container, targets, load);

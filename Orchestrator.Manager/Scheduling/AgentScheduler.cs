@@ -72,7 +72,7 @@ public sealed class AgentScheduler(
             supported = true;
             if (!CandidateFilter.Matches(container, command)) continue;
             matched = true;
-            if (!container.IsHealthy || container.Refused) continue;
+            if (!container.IsHealthy || !container.Eligible || container.Refused) continue;
             // Container agents' resources: a container without room for one more replica is no candidate.
             if (container.ShortOf(command.Demand) is { } short_)
             {

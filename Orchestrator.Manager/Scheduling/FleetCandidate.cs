@@ -15,6 +15,8 @@ public sealed class FleetCandidate
     public required string ContainerId { get; init; }
     public required string Name { get; init; }
     public required string Status { get; init; }
+    // False while cordoned: placement skips it (the Reserve/Commit scripts refuse it too, for plans made before the cordon).
+    public bool Eligible { get; init; } = true;
     public required int Assigned { get; init; }
     // Agents its node last reported running (distribution only; placement counts Assigned).
     public required int Running { get; init; }

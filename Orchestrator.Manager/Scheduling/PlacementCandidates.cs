@@ -22,7 +22,7 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
     [
         ContainerFields.Status, ContainerFields.AssignedAgents, ContainerFields.MaxAgents, ContainerFields.HealthScore,
         ContainerFields.Capabilities, ContainerFields.Metadata, ContainerFields.Name, ContainerFields.RunningAgents,
-        ContainerFields.Resources, ContainerFields.ReservedCpuMillis, ContainerFields.ReservedMemoryMb,
+        ContainerFields.Resources, ContainerFields.ReservedCpuMillis, ContainerFields.ReservedMemoryMb, ContainerFields.Eligibility,
     ];
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
@@ -122,13 +122,14 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
             for (var i = 0; i < ids.Count; i++)
             {
                 if (values[i] is not [{ HasValue: true } status, var assigned, var max, var health, var caps, var metadata, var name, var running,
-                    var resources, var cpuReserved, var memoryReserved]) continue;
+                    var resources, var cpuReserved, var memoryReserved, var eligibility]) continue;
                 FleetCandidate? before = null;
                 previous?.TryGetValue(ids[i], out before);
                 var (cpuTotal, memoryTotal) = before?.RawResources == resources.ToString() ? (before.CpuMillisTotal, before.MemoryMbTotal)
                     : ParseResources(resources.ToString());
                 list.Add(Parse(ids[i], status, assigned, max, health, caps.ToString(), metadata.ToString(), before, name.ToString(), Int(running),
-                    new Room(resources.ToString(), cpuTotal, memoryTotal, Long(cpuReserved), Long(memoryReserved))));
+                    new Room(resources.ToString(), cpuTotal, memoryTotal, Long(cpuReserved), Long(memoryReserved)),
+                    eligibility.ToString() != ContainerEligibility.Ineligible));
             }
             var snapshot = new Snapshot(started, readAt, list, list.ToDictionary(c => c.ContainerId, StringComparer.Ordinal));
             lock (_gate)
@@ -183,7 +184,7 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
     }
 
     private static FleetCandidate Parse(string id, RedisValue status, RedisValue assigned, RedisValue max, RedisValue health,
-        string caps, string metadata, FleetCandidate? before, string name, int running, Room room)
+        string caps, string metadata, FleetCandidate? before, string name, int running, Room room, bool eligible)
     {
         var capabilities = before?.RawCapabilities == caps ? before.Capabilities : ParseCapabilities(caps);
         var (meta, orchestrator) = before?.RawMetadata == metadata ? (before.Metadata, before.OrchestratorId) : ParseMetadata(metadata);
@@ -191,6 +192,7 @@ public sealed class PlacementCandidates(ContainerStore containers, TimeProvider 
         {
             ContainerId = id,
             Status = status.ToString(),
+            Eligible = eligible,
             Name = name,
             Assigned = Int(assigned),
             Running = running,

@@ -115,6 +115,7 @@ public static class AuditActions
     public const string ReschedulingResume = "rescheduling.resume";
     // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
     public const string AgentRejected = "agent.rejected";
+    public const string Eligibility = "container.eligibility";
 
     public static readonly IReadOnlyList<string> All =
     [

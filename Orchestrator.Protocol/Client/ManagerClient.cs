@@ -174,6 +174,11 @@ public sealed class ManagerClient
     public Task<RevokeResponse> RevokeContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Revoke, containerId), null, Json.RevokeResponse, cancellationToken);
 
+    // Cordon or uncordon a container (writers of its tenant); answers the container as it is now.
+    public Task<ContainerView> SetEligibilityAsync(string containerId, SetEligibilityRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.ContainerEligibility, containerId), request, Json.SetEligibilityRequest,
+            Json.ContainerView, cancellationToken);
+
     public Task<ClusterStatusResponse> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Status, Json.ClusterStatusResponse, cancellationToken);
 

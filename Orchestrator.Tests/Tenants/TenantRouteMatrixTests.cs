@@ -27,6 +27,8 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["DELETE containers/{A}"] = (async w => await Delete(Id(ManagerRoutes.Container, await w.ContainerAsync(w.A))), [401, 403, 403, 204]),
         ["POST containers/{A}/revoke"] = (async w => await Post(Id(ManagerRoutes.Revoke, await w.ContainerAsync(w.A)), new { }), [401, 403, 200, 200]),
         ["POST containers/{B}/revoke"] = (async w => await Post(Id(ManagerRoutes.Revoke, await w.ContainerAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["PUT containers/{A}/eligibility"] = (w => Put(Id(ManagerRoutes.ContainerEligibility, w.ContainersA[0]), new { eligibility = "eligible" }), [401, 403, 200, 200]),
+        ["PUT containers/{B}/eligibility"] = (w => Put(Id(ManagerRoutes.ContainerEligibility, w.ContainersB[0]), new { eligibility = "eligible" }), [401, 403, 404, 200]),
         ["POST enrollment-tokens for A"] = (w => Post(ManagerRoutes.EnrollmentTokens, new { orchestrator_id = w.A }), [401, 403, 201, 201]),
         ["POST enrollment-tokens for B"] = (w => Post(ManagerRoutes.EnrollmentTokens, new { orchestrator_id = w.B }), [401, 403, 404, 201]),
         ["GET enrollment-tokens"] = (w => Get(ManagerRoutes.EnrollmentTokens), [401, 200, 200, 200]),
@@ -87,7 +89,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             .Select(f => f.Name).Except(["Events"]).ToList();
         var covered = new[]
         {
-            "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "EnrollmentTokens",
+            "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "ContainerEligibility", "EnrollmentTokens",
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
             "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume",
         };

@@ -4,7 +4,7 @@ using Orchestrator.Protocol;
 
 namespace Orchestrator.Cli.Commands;
 
-// clusters list|show|revoke: the registered containers (one per orchestrator cluster).
+// clusters list|show|revoke|cordon|uncordon: the registered containers (one per orchestrator cluster).
 public static class ClustersCommands
 {
     public static Command Create(CliContext context)
@@ -13,6 +13,8 @@ public static class ClustersCommands
         clusters.Subcommands.Add(List(context));
         clusters.Subcommands.Add(Show(context));
         clusters.Subcommands.Add(Revoke(context));
+        clusters.Subcommands.Add(Eligibility(context, "cordon", ContainerEligibility.Ineligible, "Take a container out of placement: no new agents, it keeps what it runs"));
+        clusters.Subcommands.Add(Eligibility(context, "uncordon", ContainerEligibility.Eligible, "Put a cordoned container back into placement"));
         return clusters;
     }
 
@@ -28,8 +30,10 @@ public static class ClustersCommands
             {
                 var now = DateTimeOffset.UtcNow;
                 var table = new TextTable("ID", "NAME", "TENANT", "STATUS", "HEALTH", "AGENTS", "HEARTBEAT");
+                // A cordoned container shows it in its status column ("healthy, ineligible").
                 foreach (var c in list.OrderBy(c => c.OrchestratorId(), StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal))
-                    table.Add(c.ContainerId, c.ContainerName, c.OrchestratorId(), c.Status, c.HealthScore.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                    table.Add(c.ContainerId, c.ContainerName, c.OrchestratorId(),
+                        c.Eligibility == ContainerEligibility.Ineligible ? c.Status + ", ineligible" : c.Status, c.HealthScore.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
                         $"{c.ActiveAgents}/{c.MaxAgents}", Age(now - c.LastHeartbeat));
                 table.WriteTo(context.Out);
             });
@@ -46,6 +50,7 @@ public static class ClustersCommands
             var c = await context.Client().GetContainerAsync(parse.GetValue(id)!, CliContext.WithCallTimeout(cancellationToken));
             return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => new TextTable("FIELD", "VALUE")
                 .Add("id", c.ContainerId).Add("name", c.ContainerName).Add("tenant", c.OrchestratorId()).Add("status", c.Status)
+                .Add("eligibility", c.EligibilityReason is { } why ? $"{c.Eligibility} ({why})" : c.Eligibility)
                 .Add("health", c.HealthScore).Add("agents", $"{c.ActiveAgents} active, {c.AssignedAgents} assigned, max {c.MaxAgents}")
                 .Add("address", $"{c.HostAddress}:{c.ApiPort}").Add("capabilities", string.Join(", ", c.Capabilities))
                 .Add("resources", c.Resources.GetRawText()).Add("usage", c.Usage?.GetRawText())
@@ -64,6 +69,20 @@ public static class ClustersCommands
             var revoked = await context.Client().RevokeContainerAsync(parse.GetValue(id)!, CliContext.WithCallTimeout(cancellationToken));
             return context.Print(parse, revoked, CliJsonContext.Default.RevokeResponse,
                 r => context.Out.WriteLine($"container {r.ContainerId} {r.Status}"));
+        });
+        return command;
+    }
+
+    private static Command Eligibility(CliContext context, string name, string eligibility, string description)
+    {
+        var id = new Argument<string>("container-id");
+        var reason = new Option<string>("--reason") { Description = "Why (shown on the container and in the audit log)" };
+        var command = new Command(name, description) { id, reason };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var c = await context.Client().SetEligibilityAsync(parse.GetValue(id)!, new SetEligibilityRequest(eligibility, parse.GetValue(reason)),
+                CliContext.WithCallTimeout(cancellationToken));
+            return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => context.Out.WriteLine($"container {c.ContainerId} {c.Eligibility}"));
         });
         return command;
     }
