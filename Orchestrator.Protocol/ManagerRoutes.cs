@@ -14,6 +14,8 @@ public static class ManagerRoutes
     public const string Assignments = Container + "/assignments";
     public const string AgentReport = Container + "/agents/report";
     public const string Revoke = Container + "/revoke";
+    // A node ships its agents' log lines (issue 26).
+    public const string ContainerLogs = Container + "/logs";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";
@@ -23,6 +25,8 @@ public static class ManagerRoutes
     public const string Agents = "/api/v1/cluster/agents";
     public const string Deploy = Agents + "/deploy";
     public const string Agent = Agents + "/{id}";
+    // ?tail=N&since=<time>, or follow=true as server-sent events.
+    public const string AgentLogs = Agent + "/logs";
 
     public const string Status = "/api/v1/cluster/status";
     public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";
