@@ -30,6 +30,8 @@ public static class NodeSeedEnvironment
         ["HEARTBEAT_INTERVAL"] = "Manager:HeartbeatInterval",
         ["DATA_DIR"] = "Runtime:DataDirectory",
         ["ALLOWED_COMMANDS"] = "Runtime:AllowedCommands",
+        ["LOG_BUFFER_MB"] = "Runtime:LogBufferMegabytes",
+        ["LOG_SHIP_LINES_PER_SECOND"] = "Runtime:LogShipLinesPerSecond",
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
         ["DOCKER_HOST"] = "Containers:DockerHost",
         ["REGISTRY_AUTH_FILE"] = "Containers:RegistryAuthFile",

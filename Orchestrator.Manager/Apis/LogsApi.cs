@@ -41,7 +41,8 @@ public static class LogsApi
             case LogAppendStatus.UnknownAgent: return AgentNotFound(request.AgentId!);
             // The agent runs elsewhere (moved, or never here): only its node may speak for it.
             case LogAppendStatus.NotOnThisContainer:
-                return ApiProblems.Problem(ProblemTypes.NotYourContainer, $"Agent '{request.AgentId}' is not placed on container '{id}'.");
+                return ApiProblems.Problem(ProblemTypes.UnknownAgent, $"No agent with agent_id '{request.AgentId}' on container '{id}'.",
+                    new Dictionary<string, object?> { ["agent_id"] = request.AgentId });
         }
         // The accepted lines are the newest ones (the script skips only those at or below the high-water mark).
         if (result.Accepted > 0) export.Export(request.AgentId!, result.Tenant, lines.TakeLast(result.Accepted));

@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
@@ -7,7 +8,8 @@ namespace Orchestrator.Agent.Workloads.Process;
 // deadline. A non-zero exit the node did not ask for is a crash (restarted with backoff).
 // The child starts with a clean environment: PATH, the node's PROCESS_ENV_ALLOWLIST variables and agent_config.env,
 // nothing else, so no secret of the node (its credential, ADMIN_PASSWORD, tokens) reaches it.
-public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null) : IInProcessWorkload
+public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null,
+    WorkloadEvents? events = null) : IInProcessWorkload
 {
     private readonly OutputTail _output = new(outputLines);
     private System.Diagnostics.Process? _process;
@@ -25,8 +27,8 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
         foreach (var (name, value) in config.Environment) start.Environment[name] = value;
 
         using var process = new System.Diagnostics.Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Output(LogStreams.Stdout, e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Output(LogStreams.Stderr, e.Data); };
         process.Start();
         _process = process;
         process.BeginOutputReadLine();
@@ -42,6 +44,13 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
             var last = _output.Lines().LastOrDefault();
             throw new InvalidOperationException($"'{config.Command}' exited with code {process.ExitCode}" + (last is null ? "" : $": {last}"));
         }
+    }
+
+    // The local tail (last lines, for the node's API and crash messages) and the agent's shipped log.
+    private void Output(string stream, string line)
+    {
+        _output.Add(line);
+        events?.Line(stream, line);
     }
 
     public void Kill()

@@ -16,7 +16,9 @@ public sealed class ProcessDriver(IOptions<RuntimeOptions> options, TimeProvider
             ? DriverFingerprint.Unusable("ALLOWED_COMMANDS is empty: this node runs no programs")
             : DriverFingerprint.Ready($"runs: {string.Join(", ", options.Value.AllowedCommands)}"));
 
-    public override IInProcessWorkload Create(AgentDefinition agent) =>
+    public override IInProcessWorkload Create(AgentDefinition agent) => Create(agent, WorkloadEvents.None);
+
+    public override IInProcessWorkload Create(AgentDefinition agent, WorkloadEvents events) =>
         new ProcessAgent(ProcessConfig.Parse(agent.AgentConfig, options.Value.AllowedCommands), options.Value.OutputLines,
-            options.Value.ProcessEnvironmentAllowlist);
+            options.Value.ProcessEnvironmentAllowlist, events);
 }
