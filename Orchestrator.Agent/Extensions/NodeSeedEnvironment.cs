@@ -52,7 +52,8 @@ public static class NodeSeedEnvironment
         void Problem(string variable, string message) => output[$"Seed:Problems:{variable}"] = message;
 
         foreach (var variable in new[] { "AGENT_ID", "AGENT_TYPE", "CONTAINER_NAME", "EXTERNAL_IP", "REDIS_URL", "ADMIN_PASSWORD", "DATA_DIR",
-                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256", "DOCKER_HOST", "REGISTRY_AUTH_FILE" })
+                     "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256", "DOCKER_HOST", "REGISTRY_AUTH_FILE",
+                     "LOG_BUFFER_MB", "LOG_SHIP_LINES_PER_SECOND" })
         {
             if (Value(read, variable) is { } value) output[OptionKeys[variable]] = value;
         }

@@ -70,6 +70,7 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
     // The last `tail` retained lines at or after `since`, oldest first.
     public async Task<IReadOnlyList<LogLine>> TailAsync(string agentId, int tail, DateTimeOffset? since)
     {
+        if (tail <= 0) return [];
         if (since is null)
         {
             var last = await Db.StreamRangeAsync(RedisKeys.AgentLogs(agentId), "-", "+", tail, Order.Descending);
