@@ -67,10 +67,10 @@ public static class LogsApi
         {
             EventStreamWriter.Prepare(http.Response);
             await http.Response.WriteAsync(": connected\n\n", Encoding.UTF8, token);
-            var after = lines.Count > 0 ? lines[^1].Sequence : 0;
+            // tail=0: only lines stored from now on.
+            var after = lines.Count > 0 ? lines[^1].Sequence : (await store.TailAsync(id, 1, null)).LastOrDefault()?.Sequence ?? 0;
             foreach (var line in lines) await WriteAsync(http.Response, line, token);
             await http.Response.Body.FlushAsync(token);
-            // A stream that started empty also shows lines older than `after` = 0, so follow a new agent from its first line.
             while (!token.IsCancellationRequested)
             {
                 var from = after;
