@@ -16,13 +16,14 @@ public sealed record LogAppendResult(LogAppendStatus Status, long AckedSequence,
 // bounded size (LogsOptions.MaxLines).
 public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions> options)
 {
-    // KEYS: agent hash, its log stream. ARGV: container field, tenant field, poster's container id, maxlen,
-    // expiry (ms), then per line: sequence, time (unix ms), stream, text, dropped. Checks that the poster holds
-    // the agent and appends only the lines above the high-water mark, in one step (no replica can interleave).
+    // KEYS: agent hash, its log stream. ARGV[1]: one JSON argument {container_field, tenant_field, container,
+    // maxlen, expiry_ms, lines: [[sequence, entry id, time (unix ms), stream, text, dropped], ...]} (strings).
+    // Checks that the poster holds the agent and appends only the lines above the high-water mark, in one step.
     private const string AppendScript = """
-        local placed = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[2])
+        local a = cjson.decode(ARGV[1])
+        local placed = redis.call('HMGET', KEYS[1], a.container_field, a.tenant_field)
         if not placed[1] then return {-1, 0, 0, ''} end
-        if placed[1] ~= ARGV[3] then return {-2, 0, 0, ''} end
+        if placed[1] ~= a.container then return {-2, 0, 0, ''} end
         local hwm = 0
         if redis.call('EXISTS', KEYS[2]) == 1 then
           local info = redis.call('XINFO', 'STREAM', KEYS[2])
@@ -31,16 +32,15 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
           end
         end
         local accepted = 0
-        for i = 6, #ARGV, 5 do
-          local sequence = tonumber(ARGV[i])
+        for _, line in ipairs(a.lines) do
+          local sequence = tonumber(line[1])
           if sequence > hwm then
-            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], ARGV[i] .. '-0',
-              't', ARGV[i + 1], 's', ARGV[i + 2], 'l', ARGV[i + 3], 'd', ARGV[i + 4])
+            redis.call('XADD', KEYS[2], 'MAXLEN', '~', a.maxlen, line[2], 't', line[3], 's', line[4], 'l', line[5], 'd', line[6])
             hwm = sequence
             accepted = accepted + 1
           end
         end
-        if accepted > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
+        if accepted > 0 then redis.call('PEXPIRE', KEYS[2], a.expiry_ms) end
         return {0, hwm, accepted, placed[2] or ''}
         """;
 
@@ -49,19 +49,17 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
     public async Task<LogAppendResult> AppendAsync(string agentId, string containerId, IReadOnlyList<LogLine> lines)
     {
         var settings = options.Value;
-        var args = new List<RedisValue>(5 + lines.Count * 5)
+        var inv = CultureInfo.InvariantCulture;
+        var argument = new System.Text.Json.Nodes.JsonObject
         {
-            AgentFields.Container, AgentFields.Tenant, containerId, settings.MaxLines, (long)settings.Expiry.TotalMilliseconds,
+            ["container_field"] = AgentFields.Container, ["tenant_field"] = AgentFields.Tenant, ["container"] = containerId,
+            ["maxlen"] = settings.MaxLines.ToString(inv), ["expiry_ms"] = ((long)settings.Expiry.TotalMilliseconds).ToString(inv),
+            ["lines"] = new System.Text.Json.Nodes.JsonArray([.. lines.Select(l => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonArray(
+                l.Sequence.ToString(inv), l.Sequence.ToString(inv) + "-0", l.Time.ToUnixTimeMilliseconds().ToString(inv), l.Stream, l.Text,
+                l.Dropped.ToString(inv)))]),
         };
-        foreach (var line in lines)
-        {
-            args.Add(line.Sequence);
-            args.Add(line.Time.ToUnixTimeMilliseconds());
-            args.Add(line.Stream);
-            args.Add(line.Text);
-            args.Add(line.Dropped);
-        }
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AppendScript, [RedisKeys.Agent(agentId), RedisKeys.AgentLogs(agentId)], [.. args]))!;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AppendScript, [RedisKeys.Agent(agentId), RedisKeys.AgentLogs(agentId)],
+            [argument.ToJsonString()]))!;
         var status = (long)result[0] switch { -1 => LogAppendStatus.UnknownAgent, -2 => LogAppendStatus.NotOnThisContainer, _ => LogAppendStatus.Stored };
         var tenant = (string?)result[3];
         return new LogAppendResult(status, (long)result[1], (int)(long)result[2], string.IsNullOrEmpty(tenant) ? null : tenant);
