@@ -20,6 +20,7 @@ app.MapAgentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
 app.MapEventsApi();
+app.MapLogsApi();
 app.MapOperatorsApi();
 app.MapTenantsApi();
 app.MapSecretsApi();

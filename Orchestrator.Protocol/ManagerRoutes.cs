@@ -16,6 +16,8 @@ public static class ManagerRoutes
     public const string Revoke = Container + "/revoke";
     // Cordon (issue 27): an ineligible container gets no new agents and keeps what it runs.
     public const string ContainerEligibility = Container + "/eligibility";
+    // A node ships its agents' log lines (issue 26).
+    public const string ContainerLogs = Container + "/logs";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";
@@ -25,6 +27,8 @@ public static class ManagerRoutes
     public const string Agents = "/api/v1/cluster/agents";
     public const string Deploy = Agents + "/deploy";
     public const string Agent = Agents + "/{id}";
+    // ?tail=N&since=<time>, or follow=true as server-sent events.
+    public const string AgentLogs = Agent + "/logs";
 
     public const string Status = "/api/v1/cluster/status";
     public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";

@@ -7,6 +7,10 @@ namespace Orchestrator.Protocol;
 // every message; the manager also puts it first in its HTTP JSON options.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(LogLine))]
+[JsonSerializable(typeof(LogBatchRequest))]
+[JsonSerializable(typeof(LogBatchResponse))]
+[JsonSerializable(typeof(AgentLogsResponse))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(RegisterContainerRequest))]
 [JsonSerializable(typeof(RegisterContainerResponse))]

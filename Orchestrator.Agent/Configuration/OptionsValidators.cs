@@ -27,6 +27,9 @@ public sealed class RuntimeOptionsValidator : IValidateOptions<RuntimeOptions>
             errors.Add("Runtime:RestartBaseDelay must be positive and not above Runtime:RestartMaxDelay.");
         if (options.StopTimeout <= TimeSpan.Zero) errors.Add("Runtime:StopTimeout must be positive.");
         if (options.OutputLines < 1) errors.Add("Runtime:OutputLines must be at least 1.");
+        // At least a few lines of room, so compaction always frees space.
+        if (!(options.LogBufferMegabytes >= 0.004)) errors.Add("LOG_BUFFER_MB (Runtime:LogBufferMegabytes) must be at least 0.004 (4 KiB).");
+        if (options.LogShipLinesPerSecond < 1) errors.Add("LOG_SHIP_LINES_PER_SECOND (Runtime:LogShipLinesPerSecond) must be at least 1.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -14,6 +14,13 @@ public sealed class RuntimeOptions
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public int OutputLines { get; set; } = 50;
 
+    // LOG_BUFFER_MB: each agent's on-disk buffer of log lines the manager has not acknowledged yet (fractions
+    // allowed); when full, the oldest are dropped and a gap marker counts them.
+    public double LogBufferMegabytes { get; set; } = 8;
+
+    // LOG_SHIP_LINES_PER_SECOND: the most lines this node ships per second, all agents together.
+    public int LogShipLinesPerSecond { get; set; } = 2000;
+
     // PROCESS_ENV_ALLOWLIST: the node's variables a `process` agent inherits besides PATH. Children otherwise
     // start with an empty environment, so no secret of the node (credential, tokens, passwords) reaches them.
     public List<string> ProcessEnvironmentAllowlist { get; set; } = [];

@@ -29,6 +29,7 @@ public static class AgentRuntimeExtensions
         services.AddHealthChecks().AddCheck<DriverHealthCheck>(DriverHealthCheck.Name);
 
         // Supervisor first: hosted services stop in reverse order, so agents are stopped last.
+        services.AddSingleton<Orchestrator.Agent.Runtime.Logs.AgentLogs>();
         services.AddSingleton<AgentSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentSupervisor>());
         services.AddSingleton<SpecGate>();

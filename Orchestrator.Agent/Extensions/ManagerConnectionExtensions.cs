@@ -33,6 +33,10 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<AgentReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentReporter>());
         services.AddHostedService<AssignmentListener>();
+        services.AddManagerHttpClient(ManagerHttpClients.Logs, o => o.RequestTimeout);
+        services.AddSingleton<LogShipper>();
+        services.AddHostedService(sp => sp.GetRequiredService<LogShipper>());
+        services.AddHealthChecks().AddCheck<LogShipper>(LogShipper.HealthName);
         services.AddHealthChecks().AddCheck<ConnectionHealthCheck>(ConnectionHealthCheck.Name);
         return builder;
     }

@@ -11,4 +11,6 @@ public sealed class AgentRuntimeContext
     public required Action<SupervisedAgent> OnStateChanged { get; init; }
     public required Action<SupervisedAgent> OnEnded { get; init; }
     public required Action<SupervisedAgent, bool> RecordFailure { get; init; }
+    // Takes an agent's output lines (agent id, stream, text) into its log buffer; none: not captured.
+    public Action<string, string, string>? Log { get; init; }
 }

@@ -25,7 +25,7 @@ public sealed class AgentSupervisor : IHostedService
     private Dictionary<string, AgentStatus> _held = new(StringComparer.Ordinal);
 
     public AgentSupervisor(WorkloadDrivers drivers, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
-        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger)
+        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger, Logs.AgentLogs? logs = null)
     {
         _drivers = drivers;
         _time = time;
@@ -42,6 +42,7 @@ public sealed class AgentSupervisor : IHostedService
             OnStateChanged = agent => StateChanged?.Invoke(agent.View()),
             OnEnded = _ => Admit(),
             RecordFailure = RecordFailure,
+            Log = logs is null ? null : logs.Append,
         };
         telemetry.ObserveAgents(Agents);
     }

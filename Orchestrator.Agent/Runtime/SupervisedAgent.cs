@@ -152,7 +152,8 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
     // Adopts the workload still running from before (first start only), else starts a new one.
     private async Task<IWorkloadHandle?> TryStartAsync(bool adopt)
     {
-        var events = new WorkloadEvents(ShowChange);
+        var log = context.Log;
+        var events = new WorkloadEvents(ShowChange, log is null ? null : (stream, text) => log(Definition.AgentId, stream, text));
         var creating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _creating = creating.Task;
         try

@@ -67,11 +67,15 @@ public sealed record DriverFingerprint(bool Usable, string Detail)
 }
 
 // How a handle tells its supervisor that something shown about it changed (health, engine reachability).
-public sealed class WorkloadEvents(Action changed)
+// It also takes the lines the workload writes (stdout, stderr, the simulated bot's own lines) into the agent's log.
+public sealed class WorkloadEvents(Action changed, Action<string, string>? log = null)
 {
     public static WorkloadEvents None { get; } = new(() => { });
 
     public void Changed() => changed();
+
+    // stream: LogStreams.Stdout or LogStreams.Stderr.
+    public void Line(string stream, string text) => log?.Invoke(stream, text);
 }
 
 public sealed class AgentConfigException(string message) : Exception(message);

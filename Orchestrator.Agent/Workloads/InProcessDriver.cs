@@ -27,8 +27,11 @@ public abstract class InProcessDriver(TimeProvider time) : IWorkloadDriver
     // Validates the config (AgentConfigException) and builds the workload.
     public abstract IInProcessWorkload Create(AgentDefinition agent);
 
+    // The same, with the events that take its output lines (drivers whose workloads write any override this).
+    public virtual IInProcessWorkload Create(AgentDefinition agent, WorkloadEvents events) => Create(agent);
+
     public Task<IWorkloadHandle> StartAsync(AgentDefinition agent, WorkloadEvents events, CancellationToken cancellationToken) =>
-        Task.FromResult<IWorkloadHandle>(new Handle(Create(agent), time));
+        Task.FromResult<IWorkloadHandle>(new Handle(Create(agent, events), time));
 
     private sealed class Handle : IWorkloadHandle
     {

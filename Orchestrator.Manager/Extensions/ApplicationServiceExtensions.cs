@@ -72,6 +72,7 @@ public static class ApplicationServiceExtensions
         builder.AddAgentScheduling();
         builder.AddRecovery();
         builder.AddEventStream();
+        builder.AddAgentLogs();
         builder.AddTenancy();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;

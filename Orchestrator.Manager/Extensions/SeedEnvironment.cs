@@ -23,6 +23,8 @@ public static class SeedEnvironment
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
         // Not in the seed: the reverse proxies whose X-Forwarded-For is believed (Options/ProxyOptions.cs).
         ["TRUSTED_PROXIES"] = "Proxy:TrustedProxies",
+        // Not in the seed: what one agent's retained log lines may cost in Redis (Logs/LogsOptions.cs).
+        ["LOG_RETENTION_BYTES"] = "Logs:RetentionBytes",
     };
 
     private static readonly HashSet<string> ListVariables = ["JWT_PREVIOUS_SECRETS", "BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"];

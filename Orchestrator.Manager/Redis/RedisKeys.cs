@@ -29,6 +29,9 @@ namespace Orchestrator.Manager.Redis;
 //   agent:{a}:{id}            hash   one placed agent: type, config, container, orchestrator, epoch, policy, lease,
 //                                    assignment JSON (see AgentFields); {a} is the tag of the agent id's own shard
 //   agents:{a}                set    the ids of the agents in shard {a}                          [shard]
+//   agent:{a}:{id}:logs       stream the agent's last log lines (issue 26), entry id "<sequence>-0", fields t
+//                                    (unix ms), s (stdout|stderr|gap), l (text), d (dropped); capped with
+//                                    MAXLEN ~ by LOG_RETENTION_BYTES, expires a week after its last line
 //   idempotency:{caller}:{key} string a deploy's response under its caller (hashed subject) and Idempotency-Key (24 h)
 //   scheduler:sequence        string counter shared by every replica's round_robin rotation
 //   {login-failures}:<client>|<user> string failed logins from one client (IPv4, IPv6 /64) for one username (hashed)
@@ -110,6 +113,9 @@ public static class RedisKeys
 
     // An agent's hash and its shard of the agents index share the tag of the agent id's shard.
     public static RedisKey Agent(string id) => Prefix + "agent:" + ShardTag(ContainerShards.Of(id)) + ":" + id;
+
+    // Beside the agent's hash, in its slot: the append script checks the hash's container and writes the stream.
+    public static RedisKey AgentLogs(string id) => Prefix + "agent:" + ShardTag(ContainerShards.Of(id)) + ":" + id + ":logs";
 
     public static RedisKey AgentIds(int shard) => Prefix + "agents:" + ShardTag(shard);
 

@@ -96,6 +96,34 @@ public sealed class ManagerClient
         SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentReport, containerId), report, Json.AgentReportRequest,
             Json.AgentReportResponse, cancellationToken);
 
+    // One agent's next log lines from the node that runs it; answers the highest sequence the manager holds.
+    public Task<LogBatchResponse> ShipLogsAsync(string containerId, LogBatchRequest batch, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerLogs, containerId), batch, Json.LogBatchRequest,
+            Json.LogBatchResponse, cancellationToken);
+
+    public Task<AgentLogsResponse> GetAgentLogsAsync(string agentId, int? tail = null, DateTimeOffset? since = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.AgentLogs, agentId)
+            + Query(("tail", tail?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("since", since?.ToString("O"))),
+            Json.AgentLogsResponse, cancellationToken);
+
+    // The agent's last `tail` lines, then each new one as it arrives (follow=true, server-sent events).
+    public async IAsyncEnumerable<LogLine> FollowAgentLogsAsync(string agentId, int? tail = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var path = ManagerRoutes.WithId(ManagerRoutes.AgentLogs, agentId)
+            + Query(("follow", "true"), ("tail", tail?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var response = await SendRawAsync(HttpMethod.Get, path, null,
+            h => h.Accept.Add(new MediaTypeWithQualityHeaderValue(ServerSentEvents.MediaType)),
+            longPoll: true, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, HttpMethod.Get, path, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var data in ServerSentEvents.ReadDataAsync(body, cancellationToken))
+        {
+            if (JsonSerializer.Deserialize(data, Json.LogLine) is { } line) yield return line;
+        }
+    }
+
     public Task<DeployResponse> DeployAsync(DeployRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ManagerRoutes.Deploy, request, Json.DeployRequest, Json.DeployResponse, cancellationToken,
             headers: idempotencyKey is null ? null : h => h.Add(ManagerRoutes.IdempotencyKeyHeader, idempotencyKey));

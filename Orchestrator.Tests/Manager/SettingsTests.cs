@@ -37,7 +37,8 @@ public class SettingsTests
     public void EverySeedVariableMapsOntoAnExistingSetting()
     {
         var optionKeys = typeof(ManagerOptions).GetProperties().Select(p => $"{ManagerOptions.SectionName}:{p.Name}")
-            .Concat(typeof(ProxyOptions).GetProperties().Select(p => $"{ProxyOptions.SectionName}:{p.Name}")).ToHashSet();
+            .Concat(typeof(ProxyOptions).GetProperties().Select(p => $"{ProxyOptions.SectionName}:{p.Name}"))
+            .Concat(typeof(Orchestrator.Manager.Logs.LogsOptions).GetProperties().Select(p => $"{Orchestrator.Manager.Logs.LogsOptions.SectionName}:{p.Name}")).ToHashSet();
         foreach (var (variable, key) in SeedEnvironment.Variables)
         {
             Assert.True(optionKeys.Contains(key) || key is "ConnectionStrings:redis" or "Logging:LogLevel:Default",

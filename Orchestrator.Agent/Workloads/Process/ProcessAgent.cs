@@ -1,3 +1,4 @@
+using Orchestrator.Protocol;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Orchestrator.Agent.Workloads.Secrets;
@@ -11,11 +12,15 @@ namespace Orchestrator.Agent.Workloads.Process;
 // (agent_config.secrets) are added as env variables, and its secret_files written to a 0700 directory on tmpfs named by
 // SECRETS_DIR, which lives exactly as long as the process: removed when it ends, is stopped, fenced or deleted.
 public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnlyCollection<string>? inherited = null,
-    string agentId = "", AgentSecrets? secrets = null, string? secretsRoot = null) : IInProcessWorkload
+    string agentId = "", AgentSecrets? secrets = null, string? secretsRoot = null, WorkloadEvents? events = null) : IInProcessWorkload
 {
     public const string SecretsDirVariable = "SECRETS_DIR";
 
-    private readonly OutputTail _output = new(outputLines, new SecretRedactor((secrets ?? AgentSecrets.None).Values));
+    // Secret values never leave the process's pipes unredacted: not into the local tail, not into the shipped log.
+    private readonly SecretRedactor _redactor = new((secrets ?? AgentSecrets.None).Values);
+    private OutputTail? _tail;
+
+    private OutputTail Tail => _tail ??= new(outputLines, _redactor);
     private System.Diagnostics.Process? _process;
     private int? _exitCode;
 
@@ -35,8 +40,8 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
         if (secretFiles is not null) start.Environment[SecretsDirVariable] = secretFiles.Path;
 
         using var process = new System.Diagnostics.Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Add(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Output(LogStreams.Stdout, e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Output(LogStreams.Stderr, e.Data); };
         process.Start();
         _process = process;
         process.BeginOutputReadLine();
@@ -49,9 +54,16 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
         _exitCode = process.ExitCode;
         if (!stopping.IsCancellationRequested && process.ExitCode != 0)
         {
-            var last = _output.Lines().LastOrDefault();
+            var last = Tail.Lines().LastOrDefault();
             throw new InvalidOperationException($"'{config.Command}' exited with code {process.ExitCode}" + (last is null ? "" : $": {last}"));
         }
+    }
+
+    // The local tail (last lines, for the node's API and crash messages) and the agent's shipped log.
+    private void Output(string stream, string line)
+    {
+        Tail.Add(line);
+        events?.Line(stream, _redactor.Redact(line));
     }
 
     public void Kill()
@@ -74,7 +86,7 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
             ["command"] = config.Command,
             ["pid"] = pid,
             ["exit_code"] = _exitCode,
-            ["output"] = new JsonArray([.. _output.Lines().Select(l => (JsonNode?)JsonValue.Create(l))]),
+            ["output"] = new JsonArray([.. Tail.Lines().Select(l => (JsonNode?)JsonValue.Create(l))]),
         };
     }
 }

@@ -16,8 +16,10 @@ public sealed class ProcessDriver(IOptions<RuntimeOptions> options, TimeProvider
             ? DriverFingerprint.Unusable("ALLOWED_COMMANDS is empty: this node runs no programs")
             : DriverFingerprint.Ready($"runs: {string.Join(", ", options.Value.AllowedCommands)}"));
 
-    public override IInProcessWorkload Create(AgentDefinition agent) =>
+    public override IInProcessWorkload Create(AgentDefinition agent) => Create(agent, WorkloadEvents.None);
+
+    public override IInProcessWorkload Create(AgentDefinition agent, WorkloadEvents events) =>
         new ProcessAgent(ProcessConfig.Parse(agent.AgentConfig, options.Value.AllowedCommands), options.Value.OutputLines,
             options.Value.ProcessEnvironmentAllowlist, agent.AgentId, Secrets.AgentSecrets.Of(agent),
-            options.Value.SecretsDirectory ?? (OperatingSystem.IsWindows() ? null : Secrets.SecretsDirectory.DefaultRoot(options.Value.DataDirectory)));
+            options.Value.SecretsDirectory ?? (OperatingSystem.IsWindows() ? null : Secrets.SecretsDirectory.DefaultRoot(options.Value.DataDirectory)), events);
 }

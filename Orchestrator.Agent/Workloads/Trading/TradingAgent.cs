@@ -4,7 +4,8 @@ namespace Orchestrator.Agent.Workloads.Trading;
 
 // The seed's example workload: consumes the simulated feed, runs its strategy, keeps a position per
 // symbol and its P&L (cash plus positions at market), and emits a signal whenever it changes a position.
-public sealed class TradingAgent(string agentId, TradingConfig config, TimeProvider time, TradingTelemetry telemetry, ILogger logger)
+public sealed class TradingAgent(string agentId, TradingConfig config, TimeProvider time, TradingTelemetry telemetry, ILogger logger,
+    WorkloadEvents? events = null)
     : IInProcessWorkload
 {
     private readonly Lock _gate = new();
@@ -55,6 +56,7 @@ public sealed class TradingAgent(string agentId, TradingConfig config, TimeProvi
                 _positions[symbol] = target;
                 _signals++;
                 _lastSignal = $"{signal.ToString().ToLowerInvariant()} {symbol} @ {_feed.Price(symbol):F2}";
+                events?.Line(Orchestrator.Protocol.LogStreams.Stdout, _lastSignal);
                 telemetry.Signal(agentId, config.Strategy, signal);
                 logger.LogDebug("Agent {AgentId}: {Signal}", agentId, _lastSignal);
             }

@@ -12,6 +12,8 @@ public sealed class TradingDriver(TimeProvider time, TradingTelemetry telemetry,
     // The seed's name for "runs the in-process agent types" (AGENT_CONFIG capabilities, the manager's TypeCapabilities).
     public override string Capability => "agent_runner";
 
-    public override IInProcessWorkload Create(AgentDefinition agent) =>
-        new TradingAgent(agent.AgentId, TradingConfig.Parse(agent.AgentId, agent.AgentConfig), _time, telemetry, logger);
+    public override IInProcessWorkload Create(AgentDefinition agent) => Create(agent, WorkloadEvents.None);
+
+    public override IInProcessWorkload Create(AgentDefinition agent, WorkloadEvents events) =>
+        new TradingAgent(agent.AgentId, TradingConfig.Parse(agent.AgentId, agent.AgentConfig), _time, telemetry, logger, events);
 }

@@ -16,6 +16,7 @@ public static class AgentsCommands
         agents.Subcommands.Add(List(context));
         agents.Subcommands.Add(Show(context));
         agents.Subcommands.Add(Stop(context));
+        agents.Subcommands.Add(Logs(context));
         return agents;
     }
 
@@ -119,6 +120,45 @@ public static class AgentsCommands
         });
         return command;
     }
+
+    // agents logs AGENT [-f] [--tail N]: the lines the manager retains, then (-f) each new one until Ctrl+C.
+    private static Command Logs(CliContext context)
+    {
+        var id = new Argument<string>("agent-id");
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines as they arrive (Ctrl+C ends)" };
+        var tail = new Option<int?>("--tail") { Description = "How many of the last lines to show first (default 100)" };
+        var command = new Command("logs", "Show an agent's log lines") { id, follow, tail };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var agent = parse.GetValue(id)!;
+            var json = parse.GetValue(CliApp.Json);
+            if (!parse.GetValue(follow))
+            {
+                var logs = await context.Client().GetAgentLogsAsync(agent, parse.GetValue(tail), null, CliContext.WithCallTimeout(cancellationToken));
+                foreach (var line in logs.Lines) await context.Out.WriteLineAsync(Line(line, json));
+                return ExitCodes.Success;
+            }
+            try
+            {
+                await foreach (var line in context.Client().FollowAgentLogsAsync(agent, parse.GetValue(tail), cancellationToken))
+                {
+                    await context.Out.WriteLineAsync(Line(line, json));
+                    await context.Out.FlushAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string Line(LogLine line, bool json) => json
+        ? JsonSerializer.Serialize(line, ProtocolJsonContext.Default.LogLine)
+        : line.Stream == LogStreams.Gap
+            ? $"{line.Time:O} --- {line.Text}"
+            : $"{line.Time:O} {(line.Stream == LogStreams.Stderr ? "E" : " ")} {line.Text}";
 
     // --config '{"a":1}' or --config @config.json.
     public static JsonElement Config(string value)
