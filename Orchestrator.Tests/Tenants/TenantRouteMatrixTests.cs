@@ -60,6 +60,9 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["DELETE tenants/{B}/secrets/{name}"] = (async w => await Delete(Secret(w.B, await SecretAsync(w, w.B))), [401, 403, 404, 204]),
         ["POST rescheduling/pause"] = (w => Post(ManagerRoutes.ReschedulingPause, new { note = "matrix", expires_at = DateTimeOffset.UtcNow.AddMinutes(1) }), [401, 403, 403, 200]),
         ["POST rescheduling/resume"] = (w => Post(ManagerRoutes.ReschedulingResume, new { }), [401, 403, 403, 204]),
+        ["GET agents/{A}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentA)), [401, 200, 200, 200]),
+        ["GET agents/{B}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentB)), [401, 404, 404, 200]),
+        ["POST containers/{A}/logs"] = (w => Post(Id(ManagerRoutes.ContainerLogs, w.ContainersA[0]), new { agent_id = "agt-0000000000000000", lines = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, stream = "stdout", text = "x" } } }), [401, 403, 403, 404]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
     };
@@ -91,7 +94,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         {
             "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "ContainerEligibility", "EnrollmentTokens",
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
-            "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume",
+            "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume", "AgentLogs", "ContainerLogs",
         };
         Assert.Empty(routes.Except(covered));
     }
