@@ -16,6 +16,7 @@ public class ComposeAgreesWithOptionsTests
     {
         ["BOOTSTRAP_ENROLLMENT_TOKEN"] = "for the local AppHost and first installs; production creates tokens through the admin API",
         ["BOOTSTRAP_ENROLLMENT_ORCHESTRATOR_IDS"] = "goes with BOOTSTRAP_ENROLLMENT_TOKEN",
+        ["LOG_RETENTION_BYTES"] = "a tuning knob with a default sized in docs/benchmarks/capacity.md; not yet in the kit",
     };
 
     private static readonly Dictionary<string, string> OrchestratorVariablesLeftOut = new()
@@ -26,6 +27,11 @@ public class ComposeAgreesWithOptionsTests
         ["MANAGER_CA_FILE"] = "needs a mounted file: docs/deployment.md shows the override that adds it",
         ["DOCKER_HOST"] = "set by the docker-compose.engine.yml overlay, with the engine socket it mounts (docs/deployment.md)",
         ["REGISTRY_AUTH_FILE"] = "needs a mounted file of registry credentials: optional, docs/deployment.md",
+        ["TRUSTED_SIGNING_KEYS"] = "needs a mounted file of the vendor's keys: docs/deployment.md shows how a customer pins them",
+        ["SPEC_SIGNATURES"] = "goes with TRUSTED_SIGNING_KEYS: require by default once keys are given",
+        ["ON_KEY_REVOKED"] = "goes with TRUSTED_SIGNING_KEYS",
+        ["LOG_BUFFER_MB"] = "a tuning knob with a default; not yet in the kit",
+        ["LOG_SHIP_LINES_PER_SECOND"] = "a tuning knob with a default; not yet in the kit",
     };
 
     [Fact]
