@@ -88,7 +88,12 @@ public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
         }
         Assert.Equal(agents.Order(), desired.Order());
         // And the promoted replica takes new agents and removals: one more agent on every container, then all removed.
-        var more = (await admin.DeployOkAsync(Spread(replicas: 30))).Agents.Select(a => a.AgentId).ToList();
+        // A 503 says "retry shortly" while the manager re-reads the topology after a failed connection: a client
+        // retries it under one Idempotency-Key, so nothing is placed twice.
+        var key = Guid.NewGuid().ToString("N");
+        await Deadline.UntilAsync(async () => (await admin.DeployAsync(Spread(replicas: 30), key)).StatusCode != System.Net.HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "the deploy to stop answering 503 after the failover");
+        var more = (await admin.DeployOkAsync(Spread(replicas: 30), key)).Agents.Select(a => a.AgentId).ToList();
         foreach (var agent in agents.Concat(more)) (await admin.DeleteAsync($"/api/v1/cluster/agents/{agent}")).EnsureSuccessStatusCode();
         Assert.Equal(0, (await admin.ListAgentsAsync("?limit=500")).Count);
         foreach (var id in ids.Values) Assert.Equal(0L, await db.HashLengthAsync(RedisKeys.DesiredAgents(id)));
