@@ -15,11 +15,14 @@ public static class AgentStates
     public const string Unhealthy = "unhealthy";
     // Refused by the node's signature check (SPEC_SIGNATURES=require): nothing runs; last_error names the failed check.
     public const string Rejected = "rejected";
+    // A stop, restart, update or drain waits while the agent holds its update lock (/data/.orchestrator/update.lock),
+    // up to max_lock_seconds; lock_waited_seconds says for how long so far.
+    public const string BlockedByLock = "blocked_by_lock";
 
     public const string Assigned = "assigned";
     public const string Unknown = "unknown";
 
     // What a node may report.
     public static readonly IReadOnlySet<string> Reportable =
-        new HashSet<string>([Pending, Starting, Running, Stopping, Stopped, Failed, Unhealthy, Unknown, Rejected], StringComparer.Ordinal);
+        new HashSet<string>([Pending, Starting, Running, Stopping, Stopped, Failed, Unhealthy, Unknown, Rejected, BlockedByLock], StringComparer.Ordinal);
 }

@@ -17,7 +17,15 @@ public sealed record Assignment(
     // The deploy's signature, forwarded unchanged (also when the agent is rescheduled); the node checks it.
     SpecSignature? Signature = null,
     // The values of the secrets this agent references, added at answer time for the node holding it; never stored.
-    IReadOnlyDictionary<string, string>? SecretValues = null);
+    IReadOnlyDictionary<string, string>? SecretValues = null,
+    // What the node should do with the agent (AgentStates.Running when null, or AgentStates.Stopped: stop it and keep
+    // its data, as a drain does before the agent moves). Issues 25 and 27.
+    string? DesiredState = null,
+    // The operator's force: stop, restart or update without waiting for the agent's update lock (issue 25).
+    bool? Force = null,
+    // The deployment the agent belongs to and the revision of its spec (null for agents placed before deployments).
+    string? DeploymentId = null,
+    long? Revision = null);
 
 // Always the full desired state (level-triggered); generation grows with every change. retry_after (seconds) is
 // set only by a manager that is shutting down (null otherwise): poll again after that long, and heartbeat once it answers again.
@@ -30,7 +38,9 @@ public sealed record AgentReportRequest(string? ContainerId, long? Generation, I
 // An agent as its node sees it: the same record in a heartbeat's `agents` and in an agent report.
 // image_digest: the exact image a `container` agent runs (the digest its node pulled), null for other types.
 public sealed record ReportedAgent(
-    string? AgentId, string? State, long? Epoch, int? Restarts, string? Error, DateTimeOffset? StartedAt, string? ImageDigest = null);
+    string? AgentId, string? State, long? Epoch, int? Restarts, string? Error, DateTimeOffset? StartedAt, string? ImageDigest = null,
+    // While state is blocked_by_lock: how long the node has waited for the agent's update lock (seconds).
+    int? LockWaitedSeconds = null);
 
 public sealed record RejectedAgent(string AgentId, string Reason);
 
