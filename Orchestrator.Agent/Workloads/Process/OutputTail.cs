@@ -1,8 +1,8 @@
 namespace Orchestrator.Agent.Workloads.Process;
 
-// The last N lines a child process wrote (stdout and stderr interleaved as they arrive), each cut to 1 KiB after its
-// secret values were replaced with [redacted] (so a cut never leaves half a value behind).
-public sealed class OutputTail(int capacity, Secrets.SecretRedactor? redactor = null)
+// The last N lines a child process wrote (stdout and stderr interleaved as they arrive), each cut to 1 KiB. Lines
+// come already redacted (ProcessAgent redacts before the cut, so a cut never leaves half a value behind).
+public sealed class OutputTail(int capacity)
 {
     private readonly Queue<string> _lines = new();
 
@@ -10,7 +10,7 @@ public sealed class OutputTail(int capacity, Secrets.SecretRedactor? redactor = 
     {
         lock (_lines)
         {
-            _lines.Enqueue(TextCut.ToLimit((redactor ?? Secrets.SecretRedactor.None).Redact(line))!);
+            _lines.Enqueue(TextCut.ToLimit(line)!);
             while (_lines.Count > capacity) _lines.Dequeue();
         }
     }

@@ -18,9 +18,8 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
 
     // Secret values never leave the process's pipes unredacted: not into the local tail, not into the shipped log.
     private readonly SecretRedactor _redactor = new((secrets ?? AgentSecrets.None).Values);
-    private OutputTail? _tail;
-
-    private OutputTail Tail => _tail ??= new(outputLines, _redactor);
+    // Made eagerly: stdout and stderr arrive on two threads, and a lazy tail could be made twice and lose lines.
+    private readonly OutputTail _tail = new(outputLines);
     private System.Diagnostics.Process? _process;
     private int? _exitCode;
 
@@ -54,16 +53,18 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
         _exitCode = process.ExitCode;
         if (!stopping.IsCancellationRequested && process.ExitCode != 0)
         {
-            var last = Tail.Lines().LastOrDefault();
+            var last = _tail.Lines().LastOrDefault();
             throw new InvalidOperationException($"'{config.Command}' exited with code {process.ExitCode}" + (last is null ? "" : $": {last}"));
         }
     }
 
-    // The local tail (last lines, for the node's API and crash messages) and the agent's shipped log.
+    // The local tail (last lines, for the node's API and crash messages) and the agent's shipped log, both
+    // given the line once redacted.
     private void Output(string stream, string line)
     {
-        Tail.Add(line);
-        events?.Line(stream, _redactor.Redact(line));
+        var redacted = _redactor.Redact(line);
+        _tail.Add(redacted);
+        events?.Line(stream, redacted);
     }
 
     public void Kill()
@@ -86,7 +87,7 @@ public sealed class ProcessAgent(ProcessConfig config, int outputLines, IReadOnl
             ["command"] = config.Command,
             ["pid"] = pid,
             ["exit_code"] = _exitCode,
-            ["output"] = new JsonArray([.. Tail.Lines().Select(l => (JsonNode?)JsonValue.Create(l))]),
+            ["output"] = new JsonArray([.. _tail.Lines().Select(l => (JsonNode?)JsonValue.Create(l))]),
         };
     }
 }
