@@ -9,22 +9,25 @@ namespace Orchestrator.Manager.Deployments;
 // each other; the loser reads again.
 public sealed class DeploymentStore(IConnectionMultiplexer redis)
 {
-    internal sealed record SaveArgs(RedisKey Deployment, RedisKey Ids, string Id, long Expected, string Doc);
+    // Active: 1 while the deployment rolls out (running or paused), so the rollout driver reads only those.
+    internal sealed record SaveArgs(RedisKey Deployment, RedisKey Ids, RedisKey ActiveIds, string Id, long Expected, string Doc, int Active);
 
     // 1 when written (the stored version was Expected, 0 = none yet), else 0.
     private static readonly LuaScript SaveScript = LuaScript.Prepare("""
         if (tonumber(redis.call('HGET', @Deployment, 'version')) or 0) ~= tonumber(@Expected) then return 0 end
         redis.call('HSET', @Deployment, 'doc', @Doc, 'version', tonumber(@Expected) + 1)
         redis.call('SADD', @Ids, @Id)
+        if tonumber(@Active) == 1 then redis.call('SADD', @ActiveIds, @Id) else redis.call('SREM', @ActiveIds, @Id) end
         return 1
         """);
 
-    internal sealed record DeleteArgs(RedisKey Deployment, RedisKey Ids, string Id, long Expected);
+    internal sealed record DeleteArgs(RedisKey Deployment, RedisKey Ids, RedisKey ActiveIds, string Id, long Expected);
 
     private static readonly LuaScript DeleteScript = LuaScript.Prepare("""
         if (tonumber(redis.call('HGET', @Deployment, 'version')) or 0) ~= tonumber(@Expected) then return 0 end
         redis.call('DEL', @Deployment)
         redis.call('SREM', @Ids, @Id)
+        redis.call('SREM', @ActiveIds, @Id)
         return 1
         """);
 
@@ -39,9 +42,10 @@ public sealed class DeploymentStore(IConnectionMultiplexer redis)
         return record;
     }
 
-    public async Task<IReadOnlyList<DeploymentRecord>> ListAsync()
+    // Every deployment, or (active) only those rolling out.
+    public async Task<IReadOnlyList<DeploymentRecord>> ListAsync(bool active = false)
     {
-        var ids = await Db.SetMembersAsync(RedisKeys.DeploymentIds);
+        var ids = await Db.SetMembersAsync(active ? RedisKeys.ActiveDeploymentIds : RedisKeys.DeploymentIds);
         var reads = ids.Select(id => GetAsync(id.ToString())).ToList();
         var records = new List<DeploymentRecord>(reads.Count);
         foreach (var read in reads)
@@ -53,14 +57,16 @@ public sealed class DeploymentStore(IConnectionMultiplexer redis)
     public async Task<bool> TrySaveAsync(DeploymentRecord record)
     {
         var doc = JsonSerializer.Serialize(record, DeploymentJsonContext.Default.DeploymentRecord);
-        var saved = (int)await SaveScript.EvaluateAsync(Db, new SaveArgs(RedisKeys.Deployment(record.Id), RedisKeys.DeploymentIds, record.Id,
-            record.Version, doc)) == 1;
+        var saved = (int)await SaveScript.EvaluateAsync(Db, new SaveArgs(RedisKeys.Deployment(record.Id), RedisKeys.DeploymentIds,
+            RedisKeys.ActiveDeploymentIds, record.Id, record.Version, doc,
+            record.State is DeploymentStates.Running or DeploymentStates.Paused ? 1 : 0)) == 1;
         if (saved) record.Version++;
         return saved;
     }
 
     public async Task<bool> TryDeleteAsync(DeploymentRecord record) =>
-        (int)await DeleteScript.EvaluateAsync(Db, new DeleteArgs(RedisKeys.Deployment(record.Id), RedisKeys.DeploymentIds, record.Id,
+        (int)await DeleteScript.EvaluateAsync(Db, new DeleteArgs(RedisKeys.Deployment(record.Id), RedisKeys.DeploymentIds,
+            RedisKeys.ActiveDeploymentIds, record.Id,
             record.Version)) == 1;
 
     // Reads, changes and writes until the write wins (another writer raced it). change returns false to write nothing.

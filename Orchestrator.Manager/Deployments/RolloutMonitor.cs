@@ -51,10 +51,15 @@ public sealed class RolloutMonitor(
             var leader = await _lease.TryAcquireAsync(Period * 6);
             if (leader)
             {
-                foreach (var record in await store.ListAsync())
+                foreach (var record in await store.ListAsync(active: true))
                 {
                     if (record.State != DeploymentStates.Running) continue;
                     acted |= await StepAsync(record, activity);
+                }
+                if (time.GetUtcNow() >= _nextSweep)
+                {
+                    _nextSweep = time.GetUtcNow() + SweepPeriod;
+                    acted |= await SweepAsync() > 0;
                 }
             }
             state.Passed(leader, time.GetUtcNow());
@@ -70,6 +75,23 @@ public sealed class RolloutMonitor(
         {
             if (!acted) activity.Quiet();
         }
+    }
+
+    // A deployment whose agents were all stopped one by one (DELETE agents/{id}) is gone too: it would otherwise
+    // stay listed with nothing in it. Read every deployment's agents, so only every SweepPeriod.
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromMinutes(1);
+    private DateTimeOffset _nextSweep;
+
+    private async Task<int> SweepAsync()
+    {
+        var removed = 0;
+        foreach (var record in await store.ListAsync())
+        {
+            if ((await controller.ObserveAsync(record)).Count > 0 || !await store.TryDeleteAsync(record)) continue;
+            removed++;
+            events.DeploymentChanged(record.Tenant, record.Id, "deleted", "every agent of the deployment was stopped");
+        }
+        return removed;
     }
 
     // One step; the record is saved only when nobody changed it since it was read (an operator's pause wins, and

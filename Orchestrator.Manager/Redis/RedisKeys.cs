@@ -58,6 +58,7 @@ namespace Orchestrator.Manager.Redis;
 //   {deployments}:deployment:<id> hash one deployment (issue 25): doc (JSON: spec revisions, strategy, agent ids,
 //                                    rollout progress) and version (a counter every write checks and bumps)
 //   {deployments}:ids         set    the deployments' ids, for listing
+//   {deployments}:active      set    the ids of those rolling out (running or paused), for the rollout driver
 //   leases:rollout            string the replica driving rollouts (SET NX PX, renewed), as leases:liveness
 //   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
 //                                    key in its own slot, read by every replica
@@ -195,5 +196,6 @@ public static class RedisKeys
     // the id set in one script.
     public static RedisKey Deployment(string id) => Prefix + "{deployments}:deployment:" + id;
     public static readonly RedisKey DeploymentIds = Prefix + "{deployments}:ids";
+    public static readonly RedisKey ActiveDeploymentIds = Prefix + "{deployments}:active";
     public static readonly RedisKey RolloutLease = Prefix + "leases:rollout";
 }
