@@ -99,6 +99,43 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task WithAutoPromoteHealthyCanariesLetTheRestFollowWithoutAnOperator()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 3,
+            new { max_parallel = 1, canary = 1, auto_promote = true, min_healthy_seconds = 1, healthy_deadline_seconds = 30 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        var done = await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        Assert.Equal(3, done.Revisions.Single(r => r.Revision == 2).Healthy);
+    }
+
+    [Fact]
+    public async Task ARolloutHalfDoneWhenItsManagerStopsIsFinishedByAnotherWithNoAgentUpdatedTwiceOrSkipped()
+    {
+        // Manager 1 (its own host on the same Redis, its clock set to the fixture manager's) drives the first batches.
+        var first = new ManagerFactory(fixture.Redis);
+        if (first.Time.GetUtcNow() < Manager.Time.GetUtcNow()) first.Time.SetUtcNow(Manager.Time.GetUtcNow());
+        var world = await WorldAsync(first);
+        var created = await world.CreateAsync(replicas: 6, new { max_parallel = 2, min_healthy_seconds = 1, healthy_deadline_seconds = 60 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        var half = await world.DriveAsync(created.DeploymentId, v => v.Revisions.FirstOrDefault(r => r.Revision == 2)?.Healthy >= 2);
+        Assert.Equal(DeploymentStates.Running, half.State);
+        Assert.True(half.Revisions.Single(r => r.Revision == 2).Placed < 6, "the rollout was not half done");
+        await first.DisposeAsync();
+
+        // The fixture's manager takes the lease over and finishes from what Redis holds.
+        if (Manager.Time.GetUtcNow() < first.Time.GetUtcNow()) Manager.Time.SetUtcNow(first.Time.GetUtcNow());
+        var second = new World(Manager, await Manager.CreateAdminClientAsync(), world.Type, world.Tenant) { Containers = world.Containers };
+        var done = await second.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        Assert.Equal(6, done.Revisions.Single(r => r.Revision == 2).Healthy);
+        // Each agent got exactly one update: epoch 1 placed, epoch 2 the new revision.
+        Assert.All(await second.AgentsAsync(), a => Assert.Equal(2, a.Epoch));
+        Assert.All(await second.AssignmentsAsync(), a => Assert.Equal((2L, 2L), (a.Epoch, a.Revision ?? 0)));
+    }
+
+    [Fact]
     public async Task PausedRolloutsUpdateNothingUntilResumed()
     {
         var world = await WorldAsync();
@@ -213,10 +250,11 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
 
     private static string Id(string template, string id) => ManagerRoutes.WithId(template, id);
 
-    private async Task<World> WorldAsync()
+    private async Task<World> WorldAsync(ManagerFactory? manager = null)
     {
-        var admin = await Manager.CreateAdminClientAsync();
-        var world = new World(Manager, admin, SchedulingClient.UniqueType(), "dep-" + Guid.NewGuid().ToString("N")[..8]);
+        manager ??= Manager;
+        var admin = await manager.CreateAdminClientAsync();
+        var world = new World(manager, admin, SchedulingClient.UniqueType(), "dep-" + Guid.NewGuid().ToString("N")[..8]);
         world.Containers = [await admin.RegisterAsync(world.Type, world.Tenant, maxAgents: 10), await admin.RegisterAsync(world.Type, world.Tenant, maxAgents: 10)];
         return world;
     }
