@@ -192,6 +192,14 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         return true;
     }
 
+    // Whether any of these agents still exists (one EXISTS after another, so usually one call).
+    public async Task<bool> AnyExistsAsync(IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+            if (await Db.KeyExistsAsync(RedisKeys.Agent(id))) return true;
+        return false;
+    }
+
     // Several agents by id (with their last reports); ids of removed agents are left out.
     public Task<IReadOnlyList<AgentRecord>> GetManyAsync(IReadOnlyList<string> ids) => ReadAsync(ids);
 

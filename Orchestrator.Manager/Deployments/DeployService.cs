@@ -118,6 +118,15 @@ public sealed class DeployService(AgentScheduler scheduler, IdempotencyStore ide
             AgentIds = placed.Agents.Select(a => a.AgentId).ToList(), Promoted = true, LastProgressAt = now, CreatedAt = now, UpdatedAt = now,
             Description = $"placing {placed.Agents.Count} agents of revision 1",
         };
+        if (draft is null)
+        {
+            // The seed's deploy call is fire and forget: its revision 1 has nothing to roll out, so it is not gated (and
+            // the rollout driver never reads the many deployments a busy fleet's deploys make). A later PUT rolls out as usual.
+            record.State = DeploymentStates.Successful;
+            record.StableRevision = 1;
+            record.Revisions[0].Healthy = true;
+            record.Description = $"placed {placed.Agents.Count} agents of revision 1 (a deploy call: no health gate)";
+        }
         if (!await deployments.TrySaveAsync(record)) logger.LogWarning("Deployment {DeploymentId} was already recorded", record.Id);
         events.DeploymentChanged(record.Tenant, record.Id, record.State, record.Description);
     }

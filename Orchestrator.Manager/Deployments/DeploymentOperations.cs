@@ -181,7 +181,7 @@ public sealed partial class DeploymentOperations(
                 tenantMetrics.Stopped(agent.OrchestratorId);
             }
         }
-        while (await store.GetAsync(id) is { } latest && !await store.TryDeleteAsync(latest)) { }
+        for (var attempt = 0; attempt < 20 && await store.GetAsync(id) is { } latest && !await store.TryDeleteAsync(latest); attempt++) { }
         record.State = "deleted";
         await RecordAsync(caller, AuditActions.DeploymentDelete, record);
         return new Change.Done(record);

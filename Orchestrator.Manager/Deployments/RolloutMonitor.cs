@@ -12,7 +12,7 @@ namespace Orchestrator.Manager.Deployments;
 // two replicas never take the same step. Everything a step needs is in Redis (RolloutController), so another
 // replica, or this one after a restart, carries on where the last step ended. Steps on TimeProvider's clock.
 public sealed class RolloutMonitor(
-    DeploymentStore store, RolloutController controller, RolloutState state, Events.EventLog events, AuditLog audit, IConnectionMultiplexer redis,
+    DeploymentStore store, RolloutController controller, Agents.AgentStore agents, RolloutState state, Events.EventLog events, AuditLog audit, IConnectionMultiplexer redis,
     TimeProvider time, ILogger<RolloutMonitor> logger, IMeterFactory meters) : BackgroundService
 {
     public static readonly ActivitySource ActivitySource = new("Orchestrator.Manager.Rollouts");
@@ -78,7 +78,7 @@ public sealed class RolloutMonitor(
     }
 
     // A deployment whose agents were all stopped one by one (DELETE agents/{id}) is gone too: it would otherwise
-    // stay listed with nothing in it. Read every deployment's agents, so only every SweepPeriod.
+    // stay listed with nothing in it. Reads every deployment (and an agent of each), so only every SweepPeriod.
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromMinutes(1);
     private DateTimeOffset _nextSweep;
 
@@ -87,7 +87,7 @@ public sealed class RolloutMonitor(
         var removed = 0;
         foreach (var record in await store.ListAsync())
         {
-            if ((await controller.ObserveAsync(record)).Count > 0 || !await store.TryDeleteAsync(record)) continue;
+            if (await agents.AnyExistsAsync(record.AgentIds) || !await store.TryDeleteAsync(record)) continue;
             removed++;
             events.DeploymentChanged(record.Tenant, record.Id, "deleted", "every agent of the deployment was stopped");
         }

@@ -164,6 +164,7 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
         Assert.StartsWith("dep-", deployed.DeploymentId);
         var view = await world.Admin.GetAsync(Id(ManagerRoutes.Deployment, deployed.DeploymentId), ProtocolJsonContext.Default.DeploymentView);
         Assert.Equal(deployed.DeploymentId, view.Name);
+        Assert.Equal((DeploymentStates.Successful, 1L), (view.State, view.StableRevision));
         Assert.Equal(1, view.Revision);
         Assert.Equal(2, view.Replicas);
         Assert.Equal(world.Tenant, view.Tenant);
