@@ -14,6 +14,7 @@ public sealed partial class CliTests
     public async Task ARollingUpdateKeepsAtMostMaxParallelAgentsNotRunningKeepsEveryAgentIdAndABadRevisionIsRevertedWithExitOne()
     {
         var cli = await LoggedInAsync();
+        await using var events = new EventCollector(Cluster.Api);
         var name = "roll-" + Guid.NewGuid().ToString("N")[..8];
         var create = await cli.RunAsync("deployments", "create", "--name", name, "--replicas", "6", "--type", "process",
             "--config", ProcessConfig("echo v1; exec sleep 600"), "--version", "1", "--max-parallel", "2", "--min-healthy-seconds", "1",
@@ -59,6 +60,10 @@ public sealed partial class CliTests
             Assert.Contains("REVISION", history.Output);
             var show = JsonSerializer.Deserialize<DeploymentView>((await cli.RunAsync("deployments", "show", id, "--json")).Output, Snake)!;
             Assert.Equal((DeploymentStates.Reverted, 2L, 2L), (show.State, show.Revision, show.StableRevision));
+            // The stream told the story: revision 2 successful, revision 3 rolled back.
+            foreach (var state in new[] { DeploymentStates.Successful, DeploymentStates.Reverted })
+                await events.WaitForAsync(e => e.Type == ManagerEventTypes.DeploymentChanged && e.DeploymentId == id && e.State == state,
+                    TimeSpan.FromSeconds(10), $"deployment.changed {state}");
         }
         finally
         {
