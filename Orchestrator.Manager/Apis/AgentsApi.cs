@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Deployments;
 using Orchestrator.Manager.Limits;
@@ -98,13 +99,9 @@ public static class AgentsApi
     }
 
     // The body is optional ({"force":true} overrides the agent's update lock for this start).
-    public static async Task<Results<Ok<RestartAgentResponse>, ProblemHttpResult>> RestartAsync(string id, HttpRequest http,
-        AgentRestarter restarter, CallerScope caller)
-    {
-        var body = http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0
-            ? await http.ReadFromJsonAsync(ProtocolJsonContext.Default.RestartAgentRequest) : null;
-        return await restarter.RestartAsync(id, body?.Force ?? false, caller) is { } restarted ? TypedResults.Ok(restarted) : AgentNotFound(id);
-    }
+    public static async Task<Results<Ok<RestartAgentResponse>, ProblemHttpResult>> RestartAsync(string id,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestartAgentRequest? request, AgentRestarter restarter, CallerScope caller) =>
+        await restarter.RestartAsync(id, request?.Force ?? false, caller) is { } restarted ? TypedResults.Ok(restarted) : AgentNotFound(id);
 
     public static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome, HttpResponse response) => outcome switch
     {

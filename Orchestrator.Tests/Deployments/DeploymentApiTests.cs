@@ -245,6 +245,11 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
         Assert.Contains("agent.restart", actions);
         Assert.Contains("agent.restart_forced", actions);
 
+        var badBody = await world.Admin.PostAsync(Id(ManagerRoutes.AgentRestart, agent.AgentId),
+            new StringContent("""{"force":"yes"}""", System.Text.Encoding.UTF8, "application/json"));
+        await badBody.AssertProblemAsync(400);
+        Assert.Equal(3, (await world.Admin.GetAgentAsync(agent.AgentId)).Epoch);
+
         var unknown = await world.Admin.PostAsync(Id(ManagerRoutes.AgentRestart, "agt-0000000000000000"), null);
         Assert.True(ProblemTypes.UnknownAgent.Matches(await unknown.AssertProblemAsync(404), 404));
     }
