@@ -17,6 +17,7 @@ app.MapContainersApi();
 app.MapEnrollmentApi();
 app.MapClusterStatusApi();
 app.MapAgentsApi();
+app.MapDeploymentsApi();
 app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
 app.MapEventsApi();

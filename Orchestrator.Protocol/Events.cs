@@ -30,10 +30,14 @@ public static class ManagerEventTypes
     public const string DeployAccepted = "deploy.accepted";
     public const string ReschedulingPaused = "rescheduling.paused";
     public const string ReschedulingResumed = "rescheduling.resumed";
+    // Issue 25: a deployment's state, revision or counts changed (created, updated, a batch, promote, pause, revert).
+    public const string DeploymentChanged = "deployment.changed";
+    public const string AgentRestarted = "agent.restarted";
 
     public static readonly IReadOnlyList<string> All =
     [
         ContainerRegistered, ContainerStatusChanged, ContainerRevoked, ContainerEligibilityChanged, AgentPlaced, AgentStateChanged, AgentRescheduled,
         AgentFenced, AgentStopped, DeployAccepted, ReschedulingPaused, ReschedulingResumed,
+        DeploymentChanged, AgentRestarted,
     ];
 }

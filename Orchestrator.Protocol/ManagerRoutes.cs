@@ -29,6 +29,17 @@ public static class ManagerRoutes
     public const string Agent = Agents + "/{id}";
     // ?tail=N&since=<time>, or follow=true as server-sent events.
     public const string AgentLogs = Agent + "/logs";
+    // Restart in place: same spec, a new epoch (issue 25).
+    public const string AgentRestart = Agent + "/restart";
+
+    // Deployments (issue 25): revisions and rolling updates. revert takes ?revision=N (default: the stable one).
+    public const string Deployments = "/api/v1/deployments";
+    public const string Deployment = Deployments + "/{id}";
+    public const string DeploymentPromote = Deployment + "/promote";
+    public const string DeploymentPause = Deployment + "/pause";
+    public const string DeploymentResume = Deployment + "/resume";
+    public const string DeploymentRevert = Deployment + "/revert";
+    public const string DeploymentRevisions = Deployment + "/revisions";
 
     public const string Status = "/api/v1/cluster/status";
     public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";

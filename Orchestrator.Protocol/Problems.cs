@@ -44,6 +44,9 @@ public static class ProblemTypes
     public static readonly ProblemType UnknownOperator = new(404, "Unknown operator");
     public static readonly ProblemType UnknownTenant = new(404, "Unknown tenant");
     public static readonly ProblemType UnknownSecret = new(404, "Unknown secret");
+    public static readonly ProblemType UnknownDeployment = new(404, "Unknown deployment");
+    // A deployment change its state does not allow (a new spec mid-rollout, resuming what is not paused).
+    public static readonly ProblemType DeploymentConflict = new(409, "Deployment state conflict");
     public static readonly ProblemType OperatorNameTaken = new(409, "Operator name taken");
     public static readonly ProblemType QuotaExceeded = new(409, "Tenant quota exceeded");
     public static readonly ProblemType QuotaBelowUsage = new(409, "Quota below current usage");

@@ -60,4 +60,11 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(TenantListResponse))]
 [JsonSerializable(typeof(AuditPage))]
 [JsonSerializable(typeof(ManagerEvent))]
+[JsonSerializable(typeof(CreateDeploymentRequest))]
+[JsonSerializable(typeof(UpdateDeploymentRequest))]
+[JsonSerializable(typeof(DeploymentView))]
+[JsonSerializable(typeof(DeploymentListResponse))]
+[JsonSerializable(typeof(RevisionListResponse))]
+[JsonSerializable(typeof(RestartAgentRequest))]
+[JsonSerializable(typeof(RestartAgentResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

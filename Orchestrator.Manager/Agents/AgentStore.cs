@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
@@ -174,6 +175,33 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         changes?.Wrote();
         return result;
     }
+
+    // Gives a placed agent its next assignment in place (AgentScripts.Respec, then its hash): next must carry
+    // expectedEpoch + 1. False when the agent is gone or its epoch moved on meanwhile (the caller reads it again).
+    public async Task<bool> RespecAsync(AgentRecord agent, Assignment next)
+    {
+        var json = JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment);
+        var result = (string?)await AgentScripts.Respec.EvaluateAsync(Db, new AgentScripts.RespecArgs(
+            Container: RedisKeys.Container(agent.ContainerId), Desired: RedisKeys.DesiredAgents(agent.ContainerId),
+            Reports: RedisKeys.Reports(agent.ContainerId), AgentId: agent.Id, ExpectedEpoch: next.Epoch - 1, Assignment: json,
+            Channel: RedisKeys.ContainerChanged(agent.ContainerId).ToString()));
+        changes?.Wrote();
+        if (result != "ok") return false;
+        await AgentScripts.RespecAgent.EvaluateAsync(Db, new AgentScripts.RespecAgentArgs(RedisKeys.Agent(agent.Id), next.AgentType,
+            next.AgentConfig.GetRawText(), next.Epoch, json));
+        return true;
+    }
+
+    // Whether any of these agents still exists (one EXISTS after another, so usually one call).
+    public async Task<bool> AnyExistsAsync(IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+            if (await Db.KeyExistsAsync(RedisKeys.Agent(id))) return true;
+        return false;
+    }
+
+    // Several agents by id (with their last reports); ids of removed agents are left out.
+    public Task<IReadOnlyList<AgentRecord>> GetManyAsync(IReadOnlyList<string> ids) => ReadAsync(ids);
 
     // requiredName/requiredVersion: the caller's token claims (null for admin; version null for shared-password tokens).
     public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since, string? requiredVersion = null)

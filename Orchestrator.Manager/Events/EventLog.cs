@@ -71,6 +71,14 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
     public void AgentRescheduled(string agentId, string from, string to, string toTenant, long epoch) =>
         Add(ManagerEventTypes.AgentRescheduled, toTenant, to, agentId, state: AgentStates.Assigned, detail: $"from lost container {from}, epoch {epoch}");
 
+    // Issue 25: a deployment's state, revision or progress changed (detail: what it is doing now).
+    public void DeploymentChanged(string? tenant, string deploymentId, string state, string? detail) =>
+        Add(ManagerEventTypes.DeploymentChanged, tenant, deploymentId: deploymentId, state: state, detail: detail);
+
+    public void AgentRestarted(string agentId, string containerId, string tenant, long epoch, bool force) =>
+        Add(ManagerEventTypes.AgentRestarted, tenant, containerId, agentId, state: AgentStates.Assigned,
+            detail: $"restarted in place, epoch {epoch}" + (force ? ", forced past its update lock" : ""));
+
     public void ReschedulingPaused(string reason) => Add(ManagerEventTypes.ReschedulingPaused, null, detail: reason);
 
     public void ReschedulingResumed() => Add(ManagerEventTypes.ReschedulingResumed, null);

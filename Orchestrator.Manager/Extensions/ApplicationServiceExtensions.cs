@@ -70,6 +70,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LivenessState>();
         builder.Services.AddHostedService<LivenessMonitor>();
         builder.AddAgentScheduling();
+        builder.AddDeployments();
         builder.AddRecovery();
         builder.AddEventStream();
         builder.AddAgentLogs();

@@ -55,6 +55,11 @@ namespace Orchestrator.Manager.Redis;
 //   {secrets}:tenant:<tenant> hash   secret name -> JSON: version, key_id, sealed (AES-GCM, base64), created_at,
 //                                    updated_at; never a plain value (SecretStore)
 //   {secrets}:tenants         set    the tenants that have secrets, for the re-encryption pass
+//   {deployments}:deployment:<id> hash one deployment (issue 25): doc (JSON: spec revisions, strategy, agent ids,
+//                                    rollout progress) and version (a counter every write checks and bumps)
+//   {deployments}:ids         set    the deployments' ids, for listing
+//   {deployments}:active      set    the ids of those rolling out (running or paused), for the rollout driver
+//   leases:rollout            string the replica driving rollouts (SET NX PX, renewed), as leases:liveness
 //   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
 //                                    key in its own slot, read by every replica
 //
@@ -186,4 +191,11 @@ public static class RedisKeys
 
     public static RedisKey EnrollmentToken(string hash) => Prefix + "{enrollment}:token:" + hash;
     public static readonly RedisKey EnrollmentTokens = Prefix + "{enrollment}:tokens";
+
+    // Deployments (issue 25): every key in the slot of {deployments}, so a write checks the version and updates
+    // the id set in one script.
+    public static RedisKey Deployment(string id) => Prefix + "{deployments}:deployment:" + id;
+    public static readonly RedisKey DeploymentIds = Prefix + "{deployments}:ids";
+    public static readonly RedisKey ActiveDeploymentIds = Prefix + "{deployments}:active";
+    public static readonly RedisKey RolloutLease = Prefix + "leases:rollout";
 }

@@ -116,12 +116,29 @@ public static class AuditActions
     // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
     public const string AgentRejected = "agent.rejected";
     public const string Eligibility = "container.eligibility";
+    // Issue 25: deployments and restarts (target: the deployment or agent id; a forced restart is "agent.restart_forced").
+    public const string DeploymentCreate = "deployment.create";
+    public const string DeploymentUpdate = "deployment.update";
+    public const string DeploymentDelete = "deployment.delete";
+    public const string DeploymentPromote = "deployment.promote";
+    public const string DeploymentPause = "deployment.pause";
+    public const string DeploymentResume = "deployment.resume";
+    public const string DeploymentRevert = "deployment.revert";
+    // Recorded by the rollout driver (actor rollout, role system) when a rollout ends or rolls back.
+    public const string DeploymentFailed = "deployment.failed";
+    public const string DeploymentSucceeded = "deployment.successful";
+    public const string DeploymentReverted = "deployment.reverted";
+    public const string AgentRestart = "agent.restart";
+    public const string AgentRestartForced = "agent.restart_forced";
 
     public static readonly IReadOnlyList<string> All =
     [
         Login, Deploy, Stop, Delete, Revoke, EnrollmentTokenCreate, EnrollmentTokenDelete, EnrollmentTokenUse,
         OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume, AgentRejected,
         Eligibility,
+        DeploymentCreate, DeploymentUpdate, DeploymentDelete, DeploymentPromote, DeploymentPause, DeploymentResume, DeploymentRevert,
+        DeploymentFailed, DeploymentSucceeded, DeploymentReverted,
+        AgentRestart, AgentRestartForced,
     ];
 }
 

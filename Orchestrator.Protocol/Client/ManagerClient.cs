@@ -202,6 +202,36 @@ public sealed class ManagerClient
     public Task<RevokeResponse> RevokeContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Revoke, containerId), null, Json.RevokeResponse, cancellationToken);
 
+    // Restart in place (issue 25): same spec, next epoch; force overrides the agent's update lock for this start.
+    public Task<RestartAgentResponse> RestartAgentAsync(string agentId, bool force = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentRestart, agentId), new RestartAgentRequest(force), Json.RestartAgentRequest,
+            Json.RestartAgentResponse, cancellationToken);
+
+    // Deployments (issue 25).
+    public Task<DeploymentView> CreateDeploymentAsync(CreateDeploymentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.Deployments, request, Json.CreateDeploymentRequest, Json.DeploymentView, cancellationToken);
+
+    public Task<DeploymentListResponse> ListDeploymentsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Deployments, Json.DeploymentListResponse, cancellationToken);
+
+    public Task<DeploymentView> GetDeploymentAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.Deployment, id), Json.DeploymentView, cancellationToken);
+
+    public Task<DeploymentView> UpdateDeploymentAsync(string id, UpdateDeploymentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.Deployment, id), request, Json.UpdateDeploymentRequest, Json.DeploymentView,
+            cancellationToken);
+
+    public Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Deployment, id), cancellationToken);
+
+    public Task<RevisionListResponse> GetRevisionsAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.DeploymentRevisions, id), Json.RevisionListResponse, cancellationToken);
+
+    // promote, pause, resume (route: ManagerRoutes.DeploymentPromote, ...), or revert with ?revision=N.
+    public Task<DeploymentView> SteerDeploymentAsync(string route, string id, long? revision = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(route, id) + Query(("revision", revision?.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            null, Json.DeploymentView, cancellationToken);
+
     // Cordon or uncordon a container (writers of its tenant); answers the container as it is now.
     public Task<ContainerView> SetEligibilityAsync(string containerId, SetEligibilityRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.ContainerEligibility, containerId), request, Json.SetEligibilityRequest,

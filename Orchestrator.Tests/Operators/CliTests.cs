@@ -5,7 +5,7 @@ namespace Orchestrator.Tests.Operators;
 
 // The `orchestrator` CLI, built and run as a process against a real manager and orchestrator.
 [Trait(TestLevel.Name, TestLevel.Cluster)]
-public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClusterFixture>
+public sealed partial class CliTests(CliClusterFixture fixture) : IClassFixture<CliClusterFixture>
 {
     private static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -186,12 +186,14 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
 
         var json = await cli.RunAsync("clusters", "list", "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
-        var container = Assert.Single(JsonSerializer.Deserialize<List<ContainerView>>(json.Output, Snake)!);
-        Assert.Equal(ContainerStatus.Healthy, container.Status);
+        var listed = JsonSerializer.Deserialize<List<ContainerView>>(json.Output, Snake)!;
+        Assert.Equal(Cluster.Orchestrators.Count, listed.Count);
+        var container = listed[0];
+        Assert.All(listed, c => Assert.Equal(ContainerStatus.Healthy, c.Status));
 
         var table = await cli.RunAsync("clusters", "list");
-        Assert.Contains(container.ContainerId, table.Output);
-        Assert.Contains($"0/{container.MaxAgents}", table.Output);
+        Assert.All(listed, c => Assert.Contains(c.ContainerId, table.Output));
+        Assert.Contains($"{container.AssignedAgents}/{container.MaxAgents}", table.Output);
 
         var show = await cli.RunAsync("clusters", "show", container.ContainerId, "--json");
         Assert.Equal(container.ContainerName, JsonSerializer.Deserialize<ContainerView>(show.Output, Snake)!.ContainerName);
