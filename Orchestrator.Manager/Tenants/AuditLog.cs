@@ -116,12 +116,15 @@ public static class AuditActions
     // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
     public const string AgentRejected = "agent.rejected";
     public const string Eligibility = "container.eligibility";
+    // issue 27 (s8/connection): a tenant's maintenance windows set.
+    public const string MaintenanceChange = "maintenance.change";
 
     public static readonly IReadOnlyList<string> All =
     [
         Login, Deploy, Stop, Delete, Revoke, EnrollmentTokenCreate, EnrollmentTokenDelete, EnrollmentTokenUse,
         OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume, AgentRejected,
         Eligibility,
+        MaintenanceChange,
     ];
 }
 
