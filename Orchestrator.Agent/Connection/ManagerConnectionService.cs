@@ -46,6 +46,7 @@ public sealed class ManagerConnectionService(
         }
         composer.CapabilitiesChanged += state.RequestHeartbeat;
         logger.LogInformation("Registering with the manager at {Url}", string.Join(", ", _options.Urls));
+        LogProxies();
         var registration = RegistrationPipeline(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -182,6 +183,15 @@ public sealed class ManagerConnectionService(
         var exponential = RestartBackoff.For(failures, _options.RetryBaseDelay, Interval) * (0.8 + Random.Shared.NextDouble() * 0.2);
         return StagedBackoff.For(time.GetUtcNow() - (state.LastContact ?? _started), Interval, exponential, _options.OutageMaxDelay,
             Random.Shared.NextDouble());
+    }
+
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (issue 27): the node's clients use .NET's default proxy, which reads them
+    // (HTTPS_PROXY for https:// URLs, HTTP_PROXY for http://, NO_PROXY to bypass). Said once, so an operator sees the path.
+    private void LogProxies()
+    {
+        foreach (var url in _options.Urls)
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && HttpClient.DefaultProxy.GetProxy(uri) is { } proxy && proxy != uri)
+                logger.LogInformation("Calls to {Url} go through the proxy {Proxy} (HTTPS_PROXY/HTTP_PROXY; NO_PROXY bypasses it)", url, proxy);
     }
 
     private static TimeSpan? Seconds(double? seconds) => seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null;
