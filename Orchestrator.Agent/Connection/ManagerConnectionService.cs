@@ -181,7 +181,7 @@ public sealed class ManagerConnectionService(
     private TimeSpan Backoff(int failures)
     {
         var exponential = RestartBackoff.For(failures, _options.RetryBaseDelay, Interval) * (0.8 + Random.Shared.NextDouble() * 0.2);
-        return StagedBackoff.For(time.GetUtcNow() - (state.LastContact ?? _started), Interval, exponential, _options.OutageMaxDelay,
+        return StagedBackoff.For(time.GetUtcNow() - (state.LastContact ?? _started), Interval, exponential, Interval, _options.OutageMaxDelay,
             Random.Shared.NextDouble());
     }
 
