@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Orchestrator.Protocol;
 using Orchestrator.Testing.Hosting;
 
 namespace Orchestrator.Tests.Network;
@@ -8,7 +9,7 @@ namespace Orchestrator.Tests.Network;
 // A customer whose only way out is an HTTP proxy (Debian's tinyproxy, in the customer's namespace, as user nobody):
 // the customer's firewall drops every connection toward the manager that does not come from the proxy. The node,
 // given HTTP_PROXY (and HTTPS_PROXY, NO_PROXY) as a customer sets them, enrolls, registers, heartbeats and runs a
-// deploy through it, and nobody dials in.
+// deploy through it, rides out a link cut behind it, and nobody dials in.
 [Collection(NetworkCollection.Name)]
 [Trait(TestLevel.Name, TestLevel.Network)]
 public sealed partial class ProxyTests
@@ -17,7 +18,7 @@ public sealed partial class ProxyTests
     private const int NobodyUid = 65534;
 
     [SkippableFact]
-    public async Task WithAProxyAsTheOnlyWayOutTheNodeRegistersAndRunsADeployThroughItAndNobodyDialsIn()
+    public async Task WithAProxyAsTheOnlyWayOutTheNodeRegistersRunsADeployAndComesBackAfterALinkCutThroughItAndNobodyDialsIn()
     {
         await NetworkTier.RequireNamespacesAsync();
         Skip.If(!File.Exists("/usr/bin/tinyproxy"), "network tier proxy scenario skipped: tinyproxy is not installed (scripts/install-prerequisites.sh)");
@@ -71,6 +72,18 @@ public sealed partial class ProxyTests
             Assert.Contains("/api/v1/cluster/enroll", requests);
             Assert.Contains("/heartbeat", requests);
             Assert.Contains("/assignments", requests);
+            Assert.Equal(0, await DirectAsync(customer));
+
+            // A link cut behind the proxy: the node sees the manager unreachable, keeps its agent, and comes back
+            // through the proxy once the line is up.
+            await cluster.Lab.CutAsync(customer);
+            await cluster.WaitAsync(async () => (await node.HealthAsync()).Contains("manager unreachable", StringComparison.Ordinal),
+                NetworkTier.Deadline, "the node behind the proxy to report the manager unreachable");
+            await cluster.Lab.RestoreAsync(customer);
+            var restored = DateTimeOffset.UtcNow;
+            await cluster.WaitAsync(async () => (await cluster.ContainerAsync(node)) is { Status: ContainerStatus.Healthy } c && c.LastHeartbeat > restored,
+                NetworkTier.Deadline, "the node to heartbeat through the proxy again after the cut");
+            Assert.Contains(agent.AgentId, await node.RunningAgentIdsAsync());
             Assert.Equal(0, await DirectAsync(customer));
 
             // The rule bites: a connection toward the manager from anyone but the proxy is dropped, and counted.
