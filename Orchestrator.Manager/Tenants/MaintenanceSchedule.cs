@@ -63,13 +63,16 @@ public sealed record MaintenanceSchedule(TimeZoneInfo Zone, IReadOnlyList<Mainte
     private static bool TryZone(string id, out TimeZoneInfo? zone)
     {
         zone = null;
-        if (id.Length > 64) return false;
+        // IANA names only (Area/Location, UTC, Etc/GMT+5): nothing else reaches the zoneinfo files.
+        if (id.Length > 64 || id.Contains("..", StringComparison.Ordinal) || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+'))
+            return false;
         try
         {
             zone = TimeZoneInfo.FindSystemTimeZoneById(id);
             return true;
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException
+                                       or UnauthorizedAccessException or System.Security.SecurityException)
         {
             return false;
         }

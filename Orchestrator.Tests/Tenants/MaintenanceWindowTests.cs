@@ -58,6 +58,8 @@ public class MaintenanceWindowTests(ManagerApiFixture fixture) : IClassFixture<M
     [Theory]
     [InlineData("""{"time_zone":"Mars/Olympus_Mons","windows":[]}""", "time_zone")]
     [InlineData("""{"windows":[]}""", "time_zone")]
+    [InlineData("""{"time_zone":"../../../etc/passwd","windows":[]}""", "time_zone")]
+    [InlineData("""{"time_zone":"Europe/London\u0000","windows":[]}""", "time_zone")]
     [InlineData("""{"time_zone":"UTC"}""", "windows")]
     [InlineData("""{"time_zone":"UTC","windows":[{"days":["funday"],"start":"02:00","duration_minutes":60}]}""", "windows[0].days")]
     [InlineData("""{"time_zone":"UTC","windows":[{"days":["sat"],"start":"25:00","duration_minutes":60}]}""", "windows[0].start")]
