@@ -27,6 +27,8 @@ app.MapTenantsApi();
 app.MapSecretsApi();
 app.MapReschedulingApi();
 app.MapContainerEligibilityApi();
+app.MapClusterVersionsApi();
+app.MapMaintenanceApi();
 app.MapAuditApi();
 
 app.Run();

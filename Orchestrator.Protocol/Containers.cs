@@ -11,7 +11,10 @@ public sealed record RegisterContainerRequest(
     IReadOnlyList<string>? Capabilities,
     [property: WireShape(typeof(ContainerResources))] JsonElement? Resources,
     [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
-    int? MaxAgents = null);
+    int? MaxAgents = null,
+    // issue 27: the node's build and the protocol it speaks (optional; NodeProtocol).
+    string? NodeVersion = null,
+    int? ProtocolVersion = null);
 
 // What Orchestrator.Agent registers as resources and metadata (seed clients may send other objects).
 public sealed record ContainerResources(int CpuCount, long MemoryLimit);
@@ -37,7 +40,10 @@ public sealed record ContainerView(
     [property: WireShape(typeof(HeartbeatResources))] JsonElement? Usage,
     int AssignedAgents = 0,
     string Eligibility = ContainerEligibility.Eligible,
-    string? EligibilityReason = null);
+    string? EligibilityReason = null,
+    // issue 27: what the node last registered with (null: it sent none).
+    string? NodeVersion = null,
+    int? ProtocolVersion = null);
 
 // Cordon (PUT .../containers/{id}/eligibility): ineligible takes the container out of placement; what it runs stays.
 public sealed record SetEligibilityRequest(string? Eligibility, string? Reason);

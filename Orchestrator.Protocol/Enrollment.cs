@@ -44,15 +44,18 @@ public sealed record EnrollRequest(
     IReadOnlyList<string>? Capabilities,
     [property: WireShape(typeof(ContainerResources))] JsonElement? Resources,
     [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
-    int? MaxAgents = null)
+    int? MaxAgents = null,
+    string? NodeVersion = null,
+    int? ProtocolVersion = null)
 {
     // Not on the wire: the request carries the registration fields flat, beside enrollment_token.
     [System.Text.Json.Serialization.JsonIgnore]
-    public RegisterContainerRequest Registration => new(ContainerName, HostAddress, ApiPort, Capabilities, Resources, Metadata, MaxAgents);
+    public RegisterContainerRequest Registration => new(ContainerName, HostAddress, ApiPort, Capabilities, Resources, Metadata, MaxAgents,
+        NodeVersion, ProtocolVersion);
 
     public static EnrollRequest From(string enrollmentToken, RegisterContainerRequest registration) => new(enrollmentToken,
         registration.ContainerName, registration.HostAddress, registration.ApiPort, registration.Capabilities,
-        registration.Resources, registration.Metadata, registration.MaxAgents);
+        registration.Resources, registration.Metadata, registration.MaxAgents, registration.NodeVersion, registration.ProtocolVersion);
 }
 
 // credential is shown once: the node stores it (DATA_DIR, mode 0600) and logs in with it as "cluster".

@@ -46,6 +46,9 @@ public static class ManagerRoutes
     public const string ReschedulingResume = "/api/v1/cluster/rescheduling/resume";
     public const string Distribution = "/api/v1/cluster/metrics/distribution";
     public const string CommunicationStats = "/api/v1/cluster/communication/stats";
+    // issue 27 (s8/connection): nodes counted by version; a tenant's maintenance windows.
+    public const string Versions = "/api/v1/cluster/versions";
+    public const string TenantMaintenance = Tenant + "/maintenance";
 
     // Tenants: scoped operators (admin), tenants with quotas and usage, the audit log.
     public const string Operators = "/api/v1/operators";

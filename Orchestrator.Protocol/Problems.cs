@@ -57,6 +57,8 @@ public static class ProblemTypes
     public static readonly ProblemType IdempotencyKeyReused = new(422, "Idempotency-Key reused");
     public static readonly ProblemType UnsupportedAgentType = new(422, "No cluster supports this agent type");
     public static readonly ProblemType NoMatchingCluster = new(422, "No cluster matches the constraints");
+    // A node speaking a protocol outside NodeProtocol.Accepted (issue 27): names accepted_protocol_versions.
+    public static readonly ProblemType ProtocolNotAccepted = new(426, "Protocol version not accepted");
     public static readonly ProblemType TooManyLogins = new(429, "Too many failed logins");
     public static readonly ProblemType TooManyRequests = new(429, "Too many requests");
     public static readonly ProblemType DistributedModeOff = new(503, "Distributed mode is off");

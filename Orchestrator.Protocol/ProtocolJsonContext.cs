@@ -33,6 +33,10 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(AgentView))]
 [JsonSerializable(typeof(AgentListResponse))]
 [JsonSerializable(typeof(ClusterStatusResponse))]
+// issue 27: versions and maintenance windows.
+[JsonSerializable(typeof(ClusterVersionsResponse))]
+[JsonSerializable(typeof(MaintenanceRequest))]
+[JsonSerializable(typeof(MaintenanceView))]
 [JsonSerializable(typeof(DistributionResponse))]
 [JsonSerializable(typeof(CommunicationStatsResponse))]
 [JsonSerializable(typeof(NodeAgentList))]

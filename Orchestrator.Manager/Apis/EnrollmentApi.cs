@@ -86,9 +86,9 @@ public static class EnrollmentApi
 
     public static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit, EventLog events)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit, EventLog events, NodeVersionPolicy versions, ContainerStore containers)
     {
-        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics, events);
+        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics, events, versions, containers);
         var (outcome, target, tenant) = result.Result switch
         {
             Created<EnrollResponse> created => (AuditOutcomes.Success, created.Value!.ContainerId, created.Value.OrchestratorId),
@@ -103,12 +103,14 @@ public static class EnrollmentApi
 
     private static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollNodeAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events, NodeVersionPolicy versions, ContainerStore containers)
     {
         var errors = request.Registration.Validate();
         if (string.IsNullOrWhiteSpace(request.EnrollmentToken)) errors["enrollment_token"] = ["enrollment_token is required."];
         else if (request.EnrollmentToken.Length > 512) errors["enrollment_token"] = ["enrollment_token is malformed."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        // Before the token is tried, so a refused node does not use up a single-use token (issue 27).
+        if (ContainersApi.ProtocolRefusal(request.ProtocolVersion, versions) is { } tooOld) return tooOld;
         var settings = options.Value;
         if (!settings.EnableDistributed)
             return ApiProblems.Problem(ProblemTypes.DistributedModeOff,
@@ -123,6 +125,7 @@ public static class EnrollmentApi
         switch (outcome)
         {
             case NodeEnrollment.Outcome.Enrolled enrolled:
+                await containers.SetVersionsAsync(enrolled.ContainerId, request.NodeVersion, request.ProtocolVersion);
                 metrics.Registered(enrolled.Created);
                 events.ContainerRegistered(enrolled.ContainerId, enrolled.OrchestratorId, enrolled.Created);
                 var name = request.ContainerName!.Trim();

@@ -57,6 +57,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService<RedisTopologyRefresh>();
         builder.Services.AddSingleton<FleetChanges>();
         builder.Services.AddSingleton<ContainerStore>();
+        builder.Services.AddSingleton<NodeVersionPolicy>();
         builder.Services.AddSingleton<ContainerTotals>();
         builder.Services.AddSingleton<LoginRateLimiter>();
         builder.Services.AddSingleton<TokenIssuer>();

@@ -48,6 +48,7 @@ namespace Orchestrator.Manager.Redis;
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
 //   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
 //   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
+//   {tenants}:maintenance     hash   tenant -> JSON maintenance windows: time_zone, windows, updated_at (issue 27)
 //   {tenants}:leases:{quota}:{tenant} string held while one deploy (agents) or enrollment (containers) checks that
 //                                    tenant's quota and writes what it admits (SET NX PX, TenantQuotaGate)
 //   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
@@ -177,6 +178,9 @@ public static class RedisKeys
     // Tenants (issue 13): each one key in its own slot (hash tags so a future script on one stays in one slot).
     public static readonly RedisKey Operators = Prefix + "{operators}:by-name";
     public static readonly RedisKey TenantQuotas = Prefix + "{tenants}:quotas";
+
+    // Maintenance windows (issue 27): tenant -> JSON (MaintenanceStore), beside the quotas in {tenants}.
+    public static readonly RedisKey TenantMaintenance = Prefix + "{tenants}:maintenance";
     // quota: "agents" or "containers" (the fixed first part, so no tenant id can name another quota's lease).
     public static RedisKey TenantQuotaLease(string quota, string tenant) => Prefix + "{tenants}:leases:" + quota + ":" + tenant;
     public static readonly RedisKey AuditLog = Prefix + "{audit}:log";

@@ -130,6 +130,8 @@ public static class AuditActions
     public const string DeploymentReverted = "deployment.reverted";
     public const string AgentRestart = "agent.restart";
     public const string AgentRestartForced = "agent.restart_forced";
+    // issue 27 (s8/connection): a tenant's maintenance windows set.
+    public const string MaintenanceChange = "maintenance.change";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -139,6 +141,7 @@ public static class AuditActions
         DeploymentCreate, DeploymentUpdate, DeploymentDelete, DeploymentPromote, DeploymentPause, DeploymentResume, DeploymentRevert,
         DeploymentFailed, DeploymentSucceeded, DeploymentReverted,
         AgentRestart, AgentRestartForced,
+        MaintenanceChange,
     ];
 }
 

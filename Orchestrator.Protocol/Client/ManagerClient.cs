@@ -240,6 +240,17 @@ public sealed class ManagerClient
     public Task<ClusterStatusResponse> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Status, Json.ClusterStatusResponse, cancellationToken);
 
+    // issue 27 (s8/connection): the version policy and nodes counted by version; a tenant's maintenance windows.
+    public Task<ClusterVersionsResponse> GetVersionsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Versions, Json.ClusterVersionsResponse, cancellationToken);
+
+    public Task<MaintenanceView> GetMaintenanceAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.TenantMaintenance, tenant), Json.MaintenanceView, cancellationToken);
+
+    public Task<MaintenanceView> PutMaintenanceAsync(string tenant, MaintenanceRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.TenantMaintenance, tenant), request, Json.MaintenanceRequest, Json.MaintenanceView,
+            cancellationToken);
+
     public Task<DistributionResponse> GetDistributionAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Distribution, Json.DistributionResponse, cancellationToken);
 

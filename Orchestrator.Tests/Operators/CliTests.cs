@@ -20,6 +20,32 @@ public sealed partial class CliTests(CliClusterFixture fixture) : IClassFixture<
         return cli;
     }
 
+    // issue 27 (s8/connection): --outdated lists containers older than the manager's recommended_node_version.
+    [Fact]
+    public async Task ClustersListOutdatedShowsOnlyContainersOlderThanTheRecommendedNodeVersion()
+    {
+        var cli = await LoggedInAsync();
+        var old = $"outdated-{Guid.NewGuid():N}"[..17] + "-cluster";
+        // Offers no capability any deploy asks for, so the other tests never place an agent on it.
+        var registered = await Cluster.Api.RegisterAsync(new RegisterContainerRequest(old, "127.0.0.1", 9, ["outdated_test_only"],
+            JsonSerializer.SerializeToElement(new { cpu_count = 1, memory_limit = 1073741824 }), JsonSerializer.SerializeToElement(new { orchestrator_id = "1" }),
+            NodeVersion: "0.0.1", ProtocolVersion: NodeProtocol.Current - 1));
+        try
+        {
+            var outdated = await cli.RunAsync("clusters", "list", "--outdated");
+            Assert.True(outdated.ExitCode == 0, outdated.ToString());
+            Assert.Contains(old, outdated.Output);
+            Assert.Contains("0.0.1", outdated.Output);
+            Assert.DoesNotContain(Cluster.Orchestrators[0].ContainerName, outdated.Output);
+            var all = await cli.RunAsync("clusters", "list");
+            Assert.Contains(Cluster.Orchestrators[0].ContainerName, all.Output);
+        }
+        finally
+        {
+            await Cluster.Api.DeleteContainerAsync(registered.ContainerId);
+        }
+    }
+
     [Fact]
     public async Task CtrlCEndsFollowingTheEventStreamQuietlyWithExitZero()
     {

@@ -63,6 +63,12 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["GET agents/{A}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentA)), [401, 200, 200, 200]),
         ["GET agents/{B}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentB)), [401, 404, 404, 200]),
         ["POST containers/{A}/logs"] = (w => Post(Id(ManagerRoutes.ContainerLogs, w.ContainersA[0]), new { agent_id = "agt-0000000000000000", lines = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, stream = "stdout", text = "x" } } }), [401, 403, 403, 404]),
+        // issue 27 (s8/connection): versions and maintenance windows.
+        ["GET versions"] = (w => Get(ManagerRoutes.Versions), [401, 200, 200, 200]),
+        ["GET tenants/{A}/maintenance"] = (w => Get(Id(ManagerRoutes.TenantMaintenance, w.A)), [401, 200, 200, 200]),
+        ["GET tenants/{B}/maintenance"] = (w => Get(Id(ManagerRoutes.TenantMaintenance, w.B)), [401, 404, 404, 200]),
+        ["PUT tenants/{A}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.A), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 200, 200]),
+        ["PUT tenants/{B}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.B), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 404, 200]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
         // Deployments and restarts (issue 25).
@@ -116,6 +122,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume", "AgentLogs", "ContainerLogs",
             "AgentRestart", "Deployments", "Deployment", "DeploymentPromote", "DeploymentPause", "DeploymentResume", "DeploymentRevert",
             "DeploymentRevisions",
+            "Versions", "TenantMaintenance",
         };
         Assert.Empty(routes.Except(covered));
     }

@@ -22,19 +22,28 @@ public static class ClustersCommands
     {
         var status = new Option<string?>("--status") { Description = "Only this status: " + string.Join("|", ContainerStatus.All) };
         status.AcceptOnlyFromAmong([.. ContainerStatus.All]);
-        var command = new Command("list", "List containers") { status };
+        var outdated = new Option<bool>("--outdated")
+        {
+            Description = "Only containers whose node_version is older than the manager's recommended_node_version (GET /api/v1/cluster/versions)",
+        };
+        var command = new Command("list", "List containers") { status, outdated };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var all = await context.Client().ListAllContainersAsync(parse.GetValue(status), CliContext.WithCallTimeout(cancellationToken));
+            if (parse.GetValue(outdated))
+            {
+                var policy = (await context.Client().GetVersionsAsync(CliContext.WithCallTimeout(cancellationToken))).Policy;
+                all = [.. all.Where(c => NodeProtocol.Compare(c.NodeVersion, policy.RecommendedNodeVersion) < 0)];
+            }
             return context.Print(parse, all, CliJsonContext.Default.IReadOnlyListContainerView, list =>
             {
                 var now = DateTimeOffset.UtcNow;
-                var table = new TextTable("ID", "NAME", "TENANT", "STATUS", "HEALTH", "AGENTS", "HEARTBEAT");
+                var table = new TextTable("ID", "NAME", "TENANT", "STATUS", "HEALTH", "AGENTS", "HEARTBEAT", "VERSION");
                 // A cordoned container shows it in its status column ("healthy, ineligible").
                 foreach (var c in list.OrderBy(c => c.OrchestratorId(), StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal))
                     table.Add(c.ContainerId, c.ContainerName, c.OrchestratorId(),
                         c.Eligibility == ContainerEligibility.Ineligible ? c.Status + ", ineligible" : c.Status, c.HealthScore.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
-                        $"{c.ActiveAgents}/{c.MaxAgents}", Age(now - c.LastHeartbeat));
+                        $"{c.ActiveAgents}/{c.MaxAgents}", Age(now - c.LastHeartbeat), c.NodeVersion ?? "-");
                 table.WriteTo(context.Out);
             });
         });
@@ -54,6 +63,7 @@ public static class ClustersCommands
                 .Add("health", c.HealthScore).Add("agents", $"{c.ActiveAgents} active, {c.AssignedAgents} assigned, max {c.MaxAgents}")
                 .Add("address", $"{c.HostAddress}:{c.ApiPort}").Add("capabilities", string.Join(", ", c.Capabilities))
                 .Add("resources", c.Resources.GetRawText()).Add("usage", c.Usage?.GetRawText())
+                .Add("version", c.NodeVersion is null ? "-" : $"{c.NodeVersion} (protocol {c.ProtocolVersion})")
                 .Add("registered", c.RegisteredAt).Add("last heartbeat", c.LastHeartbeat)
                 .WriteTo(context.Out));
         });
