@@ -26,6 +26,8 @@ app.MapTenantsApi();
 app.MapSecretsApi();
 app.MapReschedulingApi();
 app.MapContainerEligibilityApi();
+app.MapContainerDrainApi();
+app.MapAgentLifecycleApi();
 app.MapAuditApi();
 
 app.Run();

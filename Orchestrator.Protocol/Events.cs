@@ -30,10 +30,14 @@ public static class ManagerEventTypes
     public const string DeployAccepted = "deploy.accepted";
     public const string ReschedulingPaused = "rescheduling.paused";
     public const string ReschedulingResumed = "rescheduling.resumed";
+    // Drain and stop/start (issues 25, 27).
+    public const string ContainerDrain = "container.drain";
+    public const string AgentDesiredStateChanged = "agent.desired_state_changed";
 
     public static readonly IReadOnlyList<string> All =
     [
         ContainerRegistered, ContainerStatusChanged, ContainerRevoked, ContainerEligibilityChanged, AgentPlaced, AgentStateChanged, AgentRescheduled,
         AgentFenced, AgentStopped, DeployAccepted, ReschedulingPaused, ReschedulingResumed,
+        ContainerDrain, AgentDesiredStateChanged,
     ];
 }

@@ -187,6 +187,18 @@ internal static class AgentScripts
         return 'ok'
         """);
 
+    // Replaces one agent's desired entry with Next only while it is still Expected (compare and set: a move or
+    // update meanwhile wins), then tells its node. Used for desired_state and force (issues 25, 27), which leave
+    // the epoch and spec alone. Returns 'ok' or 'changed'.
+    public sealed record SetEntryArgs(RedisKey Container, RedisKey Desired, string AgentId, string Expected, string Next, string Channel);
+
+    public static readonly LuaScript SetEntry = LuaScript.Prepare("""
+        if redis.call('HGET', @Desired, @AgentId) ~= @Expected then return 'changed' end
+        redis.call('HSET', @Desired, @AgentId, @Next)
+        redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
+        return 'ok'
+        """);
+
     // RequiredName: '' = any. Since: -1 = none. Generation and desired set are read together, so the
     // generation never runs ahead of the set. CredentialVersion: '' = any.
     // Returns {'missing'}, {'forbidden'}, {'revoked'} or {generation, assignment JSON...}.

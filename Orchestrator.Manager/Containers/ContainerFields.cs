@@ -46,4 +46,6 @@ public static class ContainerFields
     // or "eligible" means placeable. Registration leaves both alone, so a node re-registering stays cordoned.
     public const string Eligibility = "eligibility";
     public const string EligibilityReason = "eligibility_reason";
+    // DrainProgress as JSON (issue 27).
+    public const string Drain = "drain";
 }

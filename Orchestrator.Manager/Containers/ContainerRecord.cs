@@ -32,7 +32,8 @@ internal static class ContainerRecord
             Usage: Json(Field(ContainerFields.Usage)),
             AssignedAgents: (int)Long(ContainerFields.AssignedAgents),
             Eligibility: Field(ContainerFields.Eligibility) == ContainerEligibility.Ineligible ? ContainerEligibility.Ineligible : ContainerEligibility.Eligible,
-            EligibilityReason: Field(ContainerFields.EligibilityReason) is { Length: > 0 } reason ? reason : null);
+            EligibilityReason: Field(ContainerFields.EligibilityReason) is { Length: > 0 } reason ? reason : null,
+            Drain: Field(ContainerFields.Drain) is { Length: > 0 } drain ? JsonSerializer.Deserialize(drain, ProtocolJsonContext.Default.DrainProgress) : null);
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

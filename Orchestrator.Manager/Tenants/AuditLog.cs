@@ -116,6 +116,12 @@ public static class AuditActions
     // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
     public const string AgentRejected = "agent.rejected";
     public const string Eligibility = "container.eligibility";
+    // Drain and stop/start (issues 25, 27): a forced one is its own action, so the audit log records the force.
+    public const string Drain = "container.drain";
+    public const string DrainForced = "container.drain.forced";
+    public const string AgentStop = "agent.stop";
+    public const string AgentStopForced = "agent.stop.forced";
+    public const string AgentStart = "agent.start";
 
     public static readonly IReadOnlyList<string> All =
     [

@@ -64,6 +64,13 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["GET agents/{B}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentB)), [401, 404, 404, 200]),
         ["POST containers/{A}/logs"] = (w => Post(Id(ManagerRoutes.ContainerLogs, w.ContainersA[0]), new { agent_id = "agt-0000000000000000", lines = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, stream = "stdout", text = "x" } } }), [401, 403, 403, 404]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
+        // Drain and stop/start (issues 25, 27).
+        ["POST containers/{A}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.A)), new { max_parallel = 2 }), [401, 403, 200, 200]),
+        ["POST containers/{B}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST agents/{A}/stop"] = (async w => await Post(Id(ManagerRoutes.AgentStop, await w.AgentAsync(w.A)), new { force = true }), [401, 403, 200, 200]),
+        ["POST agents/{B}/stop"] = (async w => await Post(Id(ManagerRoutes.AgentStop, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST agents/{A}/start"] = (async w => await Post(Id(ManagerRoutes.AgentStart, await w.AgentAsync(w.A)), new { }), [401, 403, 200, 200]),
+        ["POST agents/{B}/start"] = (async w => await Post(Id(ManagerRoutes.AgentStart, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
     };
 
@@ -95,6 +102,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "ContainerEligibility", "EnrollmentTokens",
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
             "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume", "AgentLogs", "ContainerLogs",
+            "ContainerDrain", "AgentStop", "AgentStart",
         };
         Assert.Empty(routes.Except(covered));
     }
