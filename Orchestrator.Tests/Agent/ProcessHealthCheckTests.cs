@@ -49,6 +49,20 @@ public sealed class ProcessHealthCheckTests : IDisposable
         await supervisor.StopAsync(CancellationToken.None);
     }
 
+    // The manager's check at deploy (400 naming the field), which the node runs again.
+    [Theory]
+    [InlineData("""{"command":"sh","health_check":{"http":{"port":80}}}""", "agent_config.health_check")]
+    [InlineData("""{"command":"sh","health_check":{"exec":[]}}""", "agent_config.health_check.exec")]
+    [InlineData("""{"command":"sh","health_check":{"exec":["true"],"retries":0}}""", "agent_config.health_check.retries")]
+    [InlineData("""{"command":"sh","max_lock_seconds":-5}""", "agent_config.max_lock_seconds")]
+    public void ABadProcessHealthCheckOrMaxLockSecondsIsNamedByField(string config, string field)
+    {
+        var errors = new Dictionary<string, string[]>();
+        using var document = System.Text.Json.JsonDocument.Parse(config);
+        AgentLifecycleConfig.Validate("process", document.RootElement, errors);
+        Assert.True(errors.ContainsKey(field), $"expected {field}, got {string.Join(", ", errors.Keys)}");
+    }
+
     [Fact]
     public void AHealthCheckProgramOutsideAllowedCommandsIsRefused()
     {
