@@ -11,8 +11,6 @@ public sealed class AgentRuntimeContext
     public required Action<SupervisedAgent> OnStateChanged { get; init; }
     public required Action<SupervisedAgent> OnEnded { get; init; }
     public required Action<SupervisedAgent, bool> RecordFailure { get; init; }
-    // The node's cap on how long an agent's update lock may hold off its stop (MAX_LOCK_SECONDS).
-    public TimeSpan MaxLockWait { get; init; } = TimeSpan.FromMinutes(10);
     // How often a held lock is looked at again.
     public TimeSpan LockPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
     // A stop went ahead because the agent still held its lock at max_lock_seconds (agent, how long it waited): the

@@ -74,11 +74,6 @@ public sealed class AgentSupervisor : IHostedService
                 : _agents.TryGetValue(agentId, out var agent) ? agent.View() : _held.GetValueOrDefault(agentId);
     }
 
-    // Waits until no agent is on its way out (tests; a node shutting down).
-    public Task LeavingDone()
-    {
-        lock (_gate) return Task.WhenAll(_leaving.Values.Select(l => l.Gone));
-    }
 
     // Whether this very definition is already supervised here (started, not held out).
     public bool Runs(AgentDefinition definition)

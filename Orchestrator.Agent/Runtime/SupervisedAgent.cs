@@ -100,9 +100,16 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
     public async Task<TimeSpan> WaitForUpdateLockAsync(TimeSpan maxWait)
     {
         var since = context.Time.GetUtcNow();
+        var shownSeconds = 0;
         while (!_forced.IsCancellationRequested && await HoldsUpdateLockAsync())
         {
             var waited = context.Time.GetUtcNow() - since;
+            // Reported again each whole second, so the manager shows lock_waited_seconds growing (only while blocked).
+            if ((int)waited.TotalSeconds != shownSeconds)
+            {
+                shownSeconds = (int)waited.TotalSeconds;
+                context.OnStateChanged(this);
+            }
             if (_lockSince is null)
             {
                 lock (_gate) _lockSince = since;

@@ -239,7 +239,8 @@ internal static class AgentScripts
           else
             local was = reported_state(KEYS[3], agent.id)
             redis.call('HSET', KEYS[3], agent.id, cjson.encode({ reported_state = agent.state, reported_at = a.now,
-              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest }))
+              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest,
+              lock_waited_seconds = agent.lock_waited_seconds }))
             if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
             if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end

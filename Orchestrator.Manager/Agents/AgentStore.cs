@@ -200,7 +200,8 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         RedisKey[] keys = [RedisKeys.Container(containerId), RedisKeys.DesiredAgents(containerId), RedisKeys.Reports(containerId)];
         var args = new ReportArgs(containerId, requiredName ?? "", requiredVersion ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
             a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
-            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "")).ToList());
+            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "",
+            a.LockWaitedSeconds is { } waited ? Format(waited) : "")).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
         changes?.Wrote(); // running_agents

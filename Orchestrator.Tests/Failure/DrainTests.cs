@@ -68,7 +68,8 @@ public sealed class DrainTests
         await cluster.WaitAsync(() => SampleUntil(d => d.Moved == 6 && d.Blocked == 1), Deadline, "6 moved and the locked one blocked");
         Assert.Equal(DrainStates.Draining, drain!.State);
         Assert.Equal(1, drain.Remaining);
-        Assert.Equal(AgentStates.BlockedByLock, (await cluster.Api.GetAgentAsync(locked.AgentId)).State);
+        await cluster.WaitAsync(async () => await cluster.Api.GetAgentAsync(locked.AgentId) is { State: AgentStates.BlockedByLock, LockWaitedSeconds: >= 1 },
+            Deadline, "the manager to show the agent blocked_by_lock with the time it waited");
         Assert.Equal(AgentStates.BlockedByLock, (await source.AgentAsync(locked.AgentId))?.State);
 
         File.Delete(lockFile);
