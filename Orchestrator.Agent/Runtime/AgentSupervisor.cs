@@ -156,7 +156,9 @@ public sealed class AgentSupervisor : IHostedService
             }
             foreach (var view in newlyHeld) StateChanged?.Invoke(view);
             Admit();
-            await RemoveUndesiredAsync(desired, cancellationToken);
+            // A desired_state stopped agent's workload is not wanted either (its data is: drivers remove workloads, not
+            // data), so one a node restarted in the middle of stopping is not left running unsupervised.
+            await RemoveUndesiredAsync(desired.Where(d => !stoppedByDesire.Contains(d.AgentId)).ToList(), cancellationToken);
         }
         finally
         {

@@ -195,6 +195,27 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
         await node.Supervisor.ReconcileAsync([]);
     }
 
+    // A node that restarts while an agent is desired stopped (say, in the middle of its stop) does not leave the
+    // container running unsupervised while it reports it stopped: it removes the container and keeps the volume.
+    [SkippableFact]
+    public async Task ANodeRestartedWithAnAgentDesiredStoppedRemovesItsStillRunningContainerAndKeepsItsVolume()
+    {
+        SkipWithoutPodman();
+        var name = NodeName();
+        var first = await StartNodeAsync(name);
+        var agent = Container("agt-halted", Sleeper());
+        await first.Supervisor.ReconcileAsync([agent]);
+        var running = await first.Supervisor.WaitForAsync("agt-halted", a => a.State == AgentStates.Running, "running", Wait.TotalSeconds);
+        var volume = (string)running.Figures["volume"]!;
+        await first.Supervisor.StopAsync(CancellationToken.None); // the node goes; its container outlives it
+
+        var second = await StartNodeAsync(name);
+        await second.Supervisor.ReconcileAsync([agent with { DesiredState = AgentStates.Stopped }]);
+        Assert.Empty(await LabelledAsync(second, "agt-halted"));
+        Assert.Contains(volume, await engine.PodmanAsync("volume", "ls", "--format", "{{.Name}}"));
+        Assert.Equal(AgentStates.Stopped, second.Supervisor.Find("agt-halted")!.State);
+    }
+
     [SkippableFact]
     public async Task AFailingHealthCheckShowsTheAgentUnhealthyThenRestartsItAndCountsTheRestart()
     {
