@@ -32,9 +32,10 @@ public sealed class ContainerDrains(
         if (!await containers.SetEligibilityAsync(containerId, eligible: false, "draining")) return null;
         var now = time.GetUtcNow();
         var before = (await containers.GetAsync(containerId))?.Drain;
-        var moving = before is { State: DrainStates.Draining } ? before.Moving : [];
-        var drain = new DrainProgress(DrainStates.Draining, now, now.AddSeconds(deadlineSeconds), maxParallel, force, before?.Moved ?? 0,
-            Remaining: 0, Blocked: 0, moving);
+        // Draining again while one runs replaces its settings and keeps its progress; after a complete one it starts afresh.
+        var running = before is { State: DrainStates.Draining } ? before : null;
+        var drain = new DrainProgress(DrainStates.Draining, now, now.AddSeconds(deadlineSeconds), maxParallel, force, running?.Moved ?? 0,
+            Remaining: running?.Remaining ?? 0, Blocked: 0, running?.Moving ?? []);
         await WriteAsync(containerId, drain);
         await Db.SetAddAsync(RedisKeys.Draining, containerId);
         return await containers.GetAsync(containerId);
