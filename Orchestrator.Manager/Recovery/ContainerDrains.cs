@@ -104,10 +104,11 @@ public sealed class ContainerDrains(
             }
         }
 
-        // Step 1 for the next ones, up to max_parallel at once.
+        // Step 1 for the next ones, up to max_parallel at once; one with nowhere to go keeps running until there is room.
         foreach (var assignment in movable.Where(a => a.DesiredState != AgentStates.Stopped))
         {
             if (moving.Count >= drain.MaxParallel) break;
+            if (!await rescheduler.HasRoomForDrainedAsync(assignment, container, all)) continue;
             if (await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, forceStops)) moving.Add(assignment.AgentId);
         }
 

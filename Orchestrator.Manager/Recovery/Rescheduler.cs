@@ -87,6 +87,15 @@ public sealed class Rescheduler(
         return MoveOneAsync(assignment, from, targets, load, drain: true, keepStopped);
     }
 
+    // Whether a drain's agent has somewhere to go now: it is not stopped while no healthy, eligible container that
+    // fits it has a free slot (it would only sit stopped).
+    public async Task<bool> HasRoomForDrainedAsync(Assignment assignment, ContainerView from, IReadOnlyList<ContainerView> all)
+    {
+        var fits = await FitsAsync(assignment, scheduling.Value.RequiredCapability(assignment.AgentType));
+        return all.Any(c => c.ContainerId != from.ContainerId && c.Status == ContainerStatus.Healthy && c.Eligibility != ContainerEligibility.Ineligible
+            && c.AssignedAgents < c.MaxAgents && fits(c));
+    }
+
     private async Task<AgentMover.Outcome> MoveOneAsync(
         Assignment assignment, ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load, bool drain = false,
         bool keepStopped = false)
