@@ -27,6 +27,8 @@ app.MapTenantsApi();
 app.MapSecretsApi();
 app.MapReschedulingApi();
 app.MapContainerEligibilityApi();
+app.MapContainerDrainApi();
+app.MapAgentLifecycleApi();
 app.MapClusterVersionsApi();
 app.MapMaintenanceApi();
 app.MapAuditApi();

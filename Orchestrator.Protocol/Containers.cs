@@ -41,9 +41,31 @@ public sealed record ContainerView(
     int AssignedAgents = 0,
     string Eligibility = ContainerEligibility.Eligible,
     string? EligibilityReason = null,
+    // The container's drain (issue 27), while it runs and once it completed; null: never drained.
+    DrainProgress? Drain = null,
     // issue 27: what the node last registered with (null: it sent none).
     string? NodeVersion = null,
     int? ProtocolVersion = null);
+
+// POST .../containers/{id}/drain. deadline_seconds (1..86400, default 3600): until then update locks are honoured,
+// after it stops go ahead (force). max_parallel (1..100, default 1): agents stopped and moved at once. force: move
+// keep and tenant-pinned agents too, and do not wait for update locks.
+public sealed record DrainRequest(int? DeadlineSeconds = null, int? MaxParallel = null, bool? Force = null);
+
+// state: draining | complete. moving: the agents stopped by the drain and not yet started elsewhere; remaining: its
+// agents the drain still has to move (moving included); blocked: of those, how many hold their update lock now.
+public sealed record DrainProgress(
+    string State, DateTimeOffset StartedAt, DateTimeOffset Deadline, int MaxParallel, bool Force, int Moved, int Remaining,
+    int Blocked, IReadOnlyList<string> Moving, DateTimeOffset? CompletedAt = null);
+
+public static class DrainStates
+{
+    public const string Draining = "draining";
+    public const string Complete = "complete";
+}
+
+// POST .../agents/{id}/stop and /start; the body is optional.
+public sealed record AgentLifecycleRequest(bool? Force = null);
 
 // Cordon (PUT .../containers/{id}/eligibility): ineligible takes the container out of placement; what it runs stays.
 public sealed record SetEligibilityRequest(string? Eligibility, string? Reason);

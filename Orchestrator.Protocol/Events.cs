@@ -33,11 +33,15 @@ public static class ManagerEventTypes
     // Issue 25: a deployment's state, revision or counts changed (created, updated, a batch, promote, pause, revert).
     public const string DeploymentChanged = "deployment.changed";
     public const string AgentRestarted = "agent.restarted";
+    // Drain and stop/start (issues 25, 27).
+    public const string ContainerDrain = "container.drain";
+    public const string AgentDesiredStateChanged = "agent.desired_state_changed";
 
     public static readonly IReadOnlyList<string> All =
     [
         ContainerRegistered, ContainerStatusChanged, ContainerRevoked, ContainerEligibilityChanged, AgentPlaced, AgentStateChanged, AgentRescheduled,
         AgentFenced, AgentStopped, DeployAccepted, ReschedulingPaused, ReschedulingResumed,
         DeploymentChanged, AgentRestarted,
+        ContainerDrain, AgentDesiredStateChanged,
     ];
 }

@@ -18,6 +18,8 @@ public static class ManagerRoutes
     public const string ContainerEligibility = Container + "/eligibility";
     // A node ships its agents' log lines (issue 26).
     public const string ContainerLogs = Container + "/logs";
+    // Drain (issue 27): cordon, then move the container's reschedule agents off, max_parallel at a time.
+    public const string ContainerDrain = Container + "/drain";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";
@@ -40,6 +42,9 @@ public static class ManagerRoutes
     public const string DeploymentResume = Deployment + "/resume";
     public const string DeploymentRevert = Deployment + "/revert";
     public const string DeploymentRevisions = Deployment + "/revisions";
+    // Stop an agent and keep its data (desired_state stopped), or start it again (issues 25, 27); force: skip its update lock.
+    public const string AgentStop = Agent + "/stop";
+    public const string AgentStart = Agent + "/start";
 
     public const string Status = "/api/v1/cluster/status";
     public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";

@@ -126,6 +126,8 @@ public sealed class AssignmentListener(
             a.Signature)
         {
             SecretValues = a.SecretValues,
+            DesiredState = a.DesiredState,
+            Force = a.Force == true,
         };
     }
 

@@ -44,7 +44,9 @@ public sealed record AgentRecord(IReadOnlyDictionary<string, string> Fields)
         StartedAt: DateTimeOffset.TryParse(Field(AgentFields.StartedAt), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var s) ? s : null,
         Restarts: (int)Long(AgentFields.Restarts),
         Error: NullIfEmpty(Field(AgentFields.Error)),
-        ImageDigest: NullIfEmpty(Field(AgentFields.ImageDigest)));
+        ImageDigest: NullIfEmpty(Field(AgentFields.ImageDigest)),
+        LockWaitedSeconds: ReportedState == AgentStates.BlockedByLock && int.TryParse(Field(AgentFields.LockWaitedSeconds), CultureInfo.InvariantCulture, out var waited)
+            ? waited : null);
 
     // The agent's last report as its container keeps it (a JSON object of reported_* fields, see RedisKeys.Reports).
     public AgentRecord WithReport(string json)

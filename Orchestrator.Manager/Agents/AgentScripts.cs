@@ -223,6 +223,18 @@ internal static class AgentScripts
         return 'ok'
         """);
 
+    // Replaces one agent's desired entry with Next only while it is still Expected (compare and set: a move or
+    // update meanwhile wins), then tells its node. Used for desired_state and force (issues 25, 27), which leave
+    // the epoch and spec alone. Returns 'ok' or 'changed'.
+    public sealed record SetEntryArgs(RedisKey Container, RedisKey Desired, string AgentId, string Expected, string Next, string Channel);
+
+    public static readonly LuaScript SetEntry = LuaScript.Prepare("""
+        if redis.call('HGET', @Desired, @AgentId) ~= @Expected then return 'changed' end
+        redis.call('HSET', @Desired, @AgentId, @Next)
+        redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
+        return 'ok'
+        """);
+
     // RequiredName: '' = any. Since: -1 = none. Generation and desired set are read together, so the
     // generation never runs ahead of the set. CredentialVersion: '' = any.
     // Returns {'missing'}, {'forbidden'}, {'revoked'} or {generation, assignment JSON...}.
@@ -263,7 +275,8 @@ internal static class AgentScripts
           else
             local was = reported_state(KEYS[3], agent.id)
             redis.call('HSET', KEYS[3], agent.id, cjson.encode({ reported_state = agent.state, reported_at = a.now,
-              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest }))
+              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest,
+              lock_waited_seconds = agent.lock_waited_seconds }))
             if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
             if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end

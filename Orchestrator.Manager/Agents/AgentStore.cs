@@ -228,7 +228,8 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         RedisKey[] keys = [RedisKeys.Container(containerId), RedisKeys.DesiredAgents(containerId), RedisKeys.Reports(containerId)];
         var args = new ReportArgs(containerId, requiredName ?? "", requiredVersion ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
             a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
-            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "")).ToList());
+            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "",
+            a.LockWaitedSeconds is { } waited ? Format(waited) : "")).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
         changes?.Wrote(); // running_agents
@@ -238,6 +239,45 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         var verdicts = new List<(string, string)>(result.Length / 2);
         for (var i = 0; i + 1 < result.Length; i += 2) verdicts.Add(((string)result[i]!, (string)result[i + 1]!));
         return (AccessOutcome.Allowed, verdicts);
+    }
+
+    // One container's desired entries as assignments (the drain reads what it may move).
+    public async Task<IReadOnlyList<Assignment>> DesiredOnContainerAsync(string containerId) =>
+        (await Db.HashValuesAsync(RedisKeys.DesiredAgents(containerId)))
+        .Select(v => System.Text.Json.JsonSerializer.Deserialize(v.ToString(), ProtocolJsonContext.Default.Assignment))
+        .OfType<Assignment>().ToList();
+
+    // What each agent on a container last reported (agent id -> state), from its reports hash.
+    public async Task<IReadOnlyDictionary<string, string>> ReportedStatesAsync(string containerId)
+    {
+        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in await Db.HashGetAllAsync(RedisKeys.Reports(containerId)))
+        {
+            using var report = System.Text.Json.JsonDocument.Parse(entry.Value.ToString());
+            if (report.RootElement.TryGetProperty("reported_state", out var state) && state.GetString() is { } s) states[entry.Name.ToString()] = s;
+        }
+        return states;
+    }
+
+    // Sets what the node does with an agent (desired_state: null running, "stopped"; force: skip its update lock) in
+    // its container's desired entry, epoch and spec unchanged. Retried when the entry changed in between (a report
+    // never writes it; a move or delete does, and then the agent is not here: false).
+    public async Task<bool> SetDesiredStateAsync(string containerId, string agentId, string? desiredState, bool force)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = (string?)await Db.HashGetAsync(RedisKeys.DesiredAgents(containerId), agentId);
+            if (current is null || System.Text.Json.JsonSerializer.Deserialize(current, ProtocolJsonContext.Default.Assignment) is not { } assignment) return false;
+            var next = assignment with { DesiredState = desiredState, Force = force ? true : null };
+            if (next == assignment) return true;
+            var result = (string?)await AgentScripts.SetEntry.EvaluateAsync(Db, new AgentScripts.SetEntryArgs(
+                Container: RedisKeys.Container(containerId), Desired: RedisKeys.DesiredAgents(containerId), AgentId: agentId, Expected: current,
+                Next: System.Text.Json.JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment),
+                Channel: RedisKeys.ContainerChanged(containerId).ToString()));
+            changes?.Wrote();
+            if (result == "ok") return true;
+        }
+        return false;
     }
 
     public async Task<long> NextSequenceAsync() => await Db.StringIncrementAsync(RedisKeys.SchedulerSequence);

@@ -33,6 +33,7 @@ internal static class ContainerRecord
             AssignedAgents: (int)Long(ContainerFields.AssignedAgents),
             Eligibility: Field(ContainerFields.Eligibility) == ContainerEligibility.Ineligible ? ContainerEligibility.Ineligible : ContainerEligibility.Eligible,
             EligibilityReason: Field(ContainerFields.EligibilityReason) is { Length: > 0 } reason ? reason : null,
+            Drain: Field(ContainerFields.Drain) is { Length: > 0 } drain ? JsonSerializer.Deserialize(drain, ProtocolJsonContext.Default.DrainProgress) : null,
             NodeVersion: Field(ContainerFields.NodeVersion) is { Length: > 0 } version ? version : null,
             ProtocolVersion: int.TryParse(Field(ContainerFields.ProtocolVersion), CultureInfo.InvariantCulture, out var protocol) ? protocol : null);
     }

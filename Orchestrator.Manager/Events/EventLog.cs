@@ -78,6 +78,15 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
     public void AgentRestarted(string agentId, string containerId, string tenant, long epoch, bool force) =>
         Add(ManagerEventTypes.AgentRestarted, tenant, containerId, agentId, state: AgentStates.Assigned,
             detail: $"restarted in place, epoch {epoch}" + (force ? ", forced past its update lock" : ""));
+    public void ContainerDrain(string containerId, string tenant, DrainProgress drain) =>
+        Add(ManagerEventTypes.ContainerDrain, tenant, containerId, state: drain.State,
+            detail: $"moved {drain.Moved}, remaining {drain.Remaining}, moving {drain.Moving.Count}, blocked by lock {drain.Blocked}");
+
+    public void AgentDesiredStateChanged(string agentId, string containerId, string tenant, string desiredState, bool force) =>
+        Add(ManagerEventTypes.AgentDesiredStateChanged, tenant, containerId, agentId, state: desiredState, detail: force ? "forced" : null);
+
+    public void AgentDrained(string agentId, string from, string to, string toTenant, long epoch) =>
+        Add(ManagerEventTypes.AgentRescheduled, toTenant, to, agentId, state: AgentStates.Assigned, detail: $"drained off {from}, epoch {epoch}");
 
     public void ReschedulingPaused(string reason) => Add(ManagerEventTypes.ReschedulingPaused, null, detail: reason);
 

@@ -92,6 +92,8 @@ public static class RedisKeys
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
     public static readonly RedisKey ReschedulingResumed = Prefix + "rescheduling:resumed";
     public static readonly RedisKey Layout = Prefix + "layout";
+    // Ids of the containers being drained (issue 27): the liveness leader's drain pass reads only these.
+    public static readonly RedisKey Draining = Prefix + "drains:active";
 
     public static RedisKey ContainerIds(int shard) => ShardPrefix + ShardTag(shard);
 

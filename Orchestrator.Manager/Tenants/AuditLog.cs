@@ -116,7 +116,7 @@ public static class AuditActions
     // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
     public const string AgentRejected = "agent.rejected";
     public const string Eligibility = "container.eligibility";
-    // Issue 25: deployments and restarts (target: the deployment or agent id; a forced restart is "agent.restart_forced").
+    // Issue 25: deployments and restarts (target: the deployment or agent id; a forced restart is "agent.restart.forced").
     public const string DeploymentCreate = "deployment.create";
     public const string DeploymentUpdate = "deployment.update";
     public const string DeploymentDelete = "deployment.delete";
@@ -129,9 +129,15 @@ public static class AuditActions
     public const string DeploymentSucceeded = "deployment.successful";
     public const string DeploymentReverted = "deployment.reverted";
     public const string AgentRestart = "agent.restart";
-    public const string AgentRestartForced = "agent.restart_forced";
+    public const string AgentRestartForced = "agent.restart.forced";
     // issue 27 (s8/connection): a tenant's maintenance windows set.
     public const string MaintenanceChange = "maintenance.change";
+    // Drain and stop/start (issues 25, 27): a forced one is its own action, so the audit log records the force.
+    public const string Drain = "container.drain";
+    public const string DrainForced = "container.drain.forced";
+    public const string AgentStop = "agent.stop";
+    public const string AgentStopForced = "agent.stop.forced";
+    public const string AgentStart = "agent.start";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -141,6 +147,7 @@ public static class AuditActions
         DeploymentCreate, DeploymentUpdate, DeploymentDelete, DeploymentPromote, DeploymentPause, DeploymentResume, DeploymentRevert,
         DeploymentFailed, DeploymentSucceeded, DeploymentReverted,
         AgentRestart, AgentRestartForced,
+        Drain, DrainForced, AgentStop, AgentStopForced, AgentStart,
         MaintenanceChange,
     ];
 }

@@ -237,6 +237,20 @@ public sealed class ManagerClient
         SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.ContainerEligibility, containerId), request, Json.SetEligibilityRequest,
             Json.ContainerView, cancellationToken);
 
+    // Drain a container (issue 27): cordoned, its reschedule agents moved off; the answer's `drain` shows progress.
+    public Task<ContainerView> DrainContainerAsync(string containerId, DrainRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerDrain, containerId), request, Json.DrainRequest,
+            Json.ContainerView, cancellationToken);
+
+    // Stop an agent and keep its data, or start it again (desired_state); force: do not wait for its update lock.
+    public Task<AgentView> StopAgentAsync(string agentId, bool force = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentStop, agentId), new AgentLifecycleRequest(force ? true : null),
+            Json.AgentLifecycleRequest, Json.AgentView, cancellationToken);
+
+    public Task<AgentView> StartAgentAsync(string agentId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentStart, agentId), new AgentLifecycleRequest(),
+            Json.AgentLifecycleRequest, Json.AgentView, cancellationToken);
+
     public Task<ClusterStatusResponse> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Status, Json.ClusterStatusResponse, cancellationToken);
 

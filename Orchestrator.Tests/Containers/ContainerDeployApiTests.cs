@@ -33,6 +33,9 @@ public class ContainerDeployApiTests(ManagerApiFixture fixture) : IClassFixture<
         { """{"image":"r/b:1","health_check":{"http":{"path":"/health"}}}""", "agent_config.health_check.http.port" },
         { """{"image":"r/b:1","health_check":{"exec":["true"],"tcp":{"port":80}}}""", "agent_config.health_check" },
         { """{"image":"r/b:1","health_check":{"tcp":{"port":80},"retries":0}}""", "agent_config.health_check.retries" },
+        { """{"image":"r/b:1","max_lock_seconds":-1}""", "agent_config.max_lock_seconds" },
+        { """{"image":"r/b:1","max_lock_seconds":"forever"}""", "agent_config.max_lock_seconds" },
+        { """{"image":"r/b:1","max_lock_seconds":86401}""", "agent_config.max_lock_seconds" },
     };
 
     [Theory]

@@ -32,6 +32,7 @@ public class ComposeAgreesWithOptionsTests
         ["ON_KEY_REVOKED"] = "goes with TRUSTED_SIGNING_KEYS",
         ["LOG_BUFFER_MB"] = "a tuning knob with a default; not yet in the kit",
         ["LOG_SHIP_LINES_PER_SECOND"] = "a tuning knob with a default; not yet in the kit",
+        ["MAX_LOCK_SECONDS"] = "a cap with a safe default (600 s); a customer lowers it in an override (README limits table)",
     };
 
     [Fact]

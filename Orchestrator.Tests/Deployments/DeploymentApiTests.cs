@@ -243,7 +243,7 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
         var audit = await world.Admin.GetJsonAsync(ManagerRoutes.Audit + "?target=" + agent.AgentId);
         var actions = audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
         Assert.Contains("agent.restart", actions);
-        Assert.Contains("agent.restart_forced", actions);
+        Assert.Contains("agent.restart.forced", actions);
 
         var badBody = await world.Admin.PostAsync(Id(ManagerRoutes.AgentRestart, agent.AgentId),
             new StringContent("""{"force":"yes"}""", System.Text.Encoding.UTF8, "application/json"));

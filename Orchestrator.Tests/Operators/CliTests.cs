@@ -118,6 +118,27 @@ public sealed partial class CliTests(CliClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task ClustersDrainWaitFollowsTheDrainToCompleteAndLeavesTheContainerCordoned()
+    {
+        var cli = await LoggedInAsync();
+        var containerId = (await Cluster.Api.ListAllContainersAsync()).Single().ContainerId;
+        try
+        {
+            var drain = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "2", "--wait");
+            Assert.True(drain.ExitCode == 0, drain.ToString());
+            Assert.Contains("drain complete: moved 0, remaining 0", drain.Output);
+            Assert.Contains("ineligible (draining)", (await cli.RunAsync("clusters", "show", containerId)).Output);
+            var bad = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "0");
+            Assert.NotEqual(0, bad.ExitCode);
+            Assert.Contains("max_parallel", bad.Output + bad.Error);
+        }
+        finally
+        {
+            await cli.RunAsync("clusters", "uncordon", containerId);
+        }
+    }
+
+    [Fact]
     public async Task ReschedulingPausedWithANoteShowsWhoWhyAndUntilOnStatusUntilResumed()
     {
         var cli = await LoggedInAsync();

@@ -70,6 +70,13 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["PUT tenants/{A}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.A), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 200, 200]),
         ["PUT tenants/{B}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.B), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 404, 200]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
+        // Drain and stop/start (issues 25, 27).
+        ["POST containers/{A}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.A)), new { max_parallel = 2 }), [401, 403, 200, 200]),
+        ["POST containers/{B}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST agents/{A}/stop"] = (async w => await Post(Id(ManagerRoutes.AgentStop, await w.AgentAsync(w.A)), new { force = true }), [401, 403, 200, 200]),
+        ["POST agents/{B}/stop"] = (async w => await Post(Id(ManagerRoutes.AgentStop, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST agents/{A}/start"] = (async w => await Post(Id(ManagerRoutes.AgentStart, await w.AgentAsync(w.A)), new { }), [401, 403, 200, 200]),
+        ["POST agents/{B}/start"] = (async w => await Post(Id(ManagerRoutes.AgentStart, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
         // Deployments and restarts (issue 25).
         ["POST agents/{A}/restart"] = (async w => await Post(Id(ManagerRoutes.AgentRestart, await w.AgentAsync(w.A)), new { }), [401, 403, 200, 200]),
@@ -123,6 +130,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "AgentRestart", "Deployments", "Deployment", "DeploymentPromote", "DeploymentPause", "DeploymentResume", "DeploymentRevert",
             "DeploymentRevisions",
             "Versions", "TenantMaintenance",
+            "ContainerDrain", "AgentStop", "AgentStart",
         };
         Assert.Empty(routes.Except(covered));
     }
