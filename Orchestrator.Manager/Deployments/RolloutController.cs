@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Containers;
+using Orchestrator.Manager.Tenants;
 
 namespace Orchestrator.Manager.Deployments;
 
@@ -13,10 +14,12 @@ namespace Orchestrator.Manager.Deployments;
 //     revision, else the deployment is failed;
 //   - batches: agents of another revision are updated in place while fewer than max_parallel agents of the target
 //     are not healthy (canaries first: up to `canary`, then wait for promote or auto_promote);
-//   - done: every agent on the target, healthy: successful (reverted after a rollback), target = stable.
+//   - done: every agent on the target, healthy: successful (reverted after a rollback), target = stable;
+//   - maintenance windows (issue 27): no batch starts while the tenant's window is closed (waiting_for_window);
+//     the progress deadline does not run meanwhile, and a rollback is never held back by a window.
 // Whether an agent still needs the update is its own assignment's revision, and the update is conditional on its
 // epoch (AgentStore.RespecAsync), so no agent is updated twice or skipped across replicas and restarts.
-public sealed class RolloutController(AgentStore agents, ContainerStore containers, TimeProvider time)
+public sealed class RolloutController(AgentStore agents, ContainerStore containers, MaintenanceWindows windows, TimeProvider time)
 {
     public sealed record AgentSeen(AgentRecord Agent, long Revision, bool Running, bool Unhealthy);
 
@@ -86,6 +89,12 @@ public sealed class RolloutController(AgentStore agents, ContainerStore containe
         record.AwaitingPromotion = false;
         record.Description = $"updating: {onTarget.Count} of {seen.Count} agents on revision {record.Revision}";
         if (budget <= 0) return [];
+        if (!record.Reverting && record.Tenant is { } tenant && !await windows.IsOpenAsync(tenant))
+        {
+            record.Description = $"{MaintenanceStates.WaitingForWindow}: {onTarget.Count} of {seen.Count} agents on revision {record.Revision}; the next batch waits for tenant {tenant}'s maintenance window";
+            record.LastProgressAt = now;
+            return [];
+        }
 
         // Agents that are not running anyway go first: updating them costs no healthy agent.
         var batch = outdated.OrderBy(s => s.Running).ThenBy(s => s.Agent.Id, StringComparer.Ordinal).Take(budget).ToList();

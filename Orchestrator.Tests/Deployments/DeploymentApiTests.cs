@@ -156,6 +156,42 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task ARolloutWaitsWhileItsTenantsMaintenanceWindowIsClosedAndGoesOnOnceItOpens()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 3, new { max_parallel = 1, min_healthy_seconds = 1 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var maintenance = Id(ManagerRoutes.TenantMaintenance, world.Tenant);
+        (await world.Admin.PutAsJsonAsync(maintenance, DailyWindow(openNow: false))).EnsureSuccessStatusCode();
+
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        for (var i = 0; i < 5; i++)
+        {
+            var waiting = await world.StepAsync(created.DeploymentId);
+            Assert.Equal(DeploymentStates.Running, waiting.State);
+            Assert.Equal(0, waiting.Revisions.FirstOrDefault(r => r.Revision == 2)?.Placed ?? 0);
+            Assert.StartsWith(MaintenanceStates.WaitingForWindow, waiting.Description);
+        }
+
+        (await world.Admin.PutAsJsonAsync(maintenance, DailyWindow(openNow: true))).EnsureSuccessStatusCode();
+        var done = await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        Assert.Equal(2, done.StableRevision);
+        Assert.Equal(3, done.Revisions.Single(r => r.Revision == 2).Healthy);
+    }
+
+    // Every day, two hours from half an hour ago (open now) or from an hour ahead (closed now), on the manager's clock.
+    private object DailyWindow(bool openNow)
+    {
+        var now = Manager.Time.GetUtcNow().UtcDateTime;
+        var start = openNow ? now.AddMinutes(-30) : now.AddHours(1);
+        return new
+        {
+            time_zone = "UTC",
+            windows = new[] { new { days = MaintenanceDays.All, start = start.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), duration_minutes = 120 } },
+        };
+    }
+
+    [Fact]
     public async Task TheSeedDeployCallKeepsItsAnswerAndMakesADeploymentOfOneRevisionUnderItsId()
     {
         var world = await WorldAsync();
