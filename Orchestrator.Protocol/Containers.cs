@@ -54,9 +54,10 @@ public sealed record DrainRequest(int? DeadlineSeconds = null, int? MaxParallel 
 
 // state: draining | complete. moving: the agents stopped by the drain and not yet started elsewhere; remaining: its
 // agents the drain still has to move (moving included); blocked: of those, how many hold their update lock now.
+// waiting_for_window: the tenant's maintenance window is closed, so no further agent is stopped until it opens.
 public sealed record DrainProgress(
     string State, DateTimeOffset StartedAt, DateTimeOffset Deadline, int MaxParallel, bool Force, int Moved, int Remaining,
-    int Blocked, IReadOnlyList<string> Moving, DateTimeOffset? CompletedAt = null);
+    int Blocked, IReadOnlyList<string> Moving, DateTimeOffset? CompletedAt = null, bool WaitingForWindow = false);
 
 public static class DrainStates
 {

@@ -3,6 +3,7 @@ using Orchestrator.Manager.Agents;
 using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Redis;
 using Orchestrator.Manager.Scheduling;
+using Orchestrator.Manager.Tenants;
 using StackExchange.Redis;
 
 namespace Orchestrator.Manager.Recovery;
@@ -18,7 +19,7 @@ namespace Orchestrator.Manager.Recovery;
 // liveness leader, drives every drain in its pass (PassAsync), so a manager restart only delays it a pass.
 public sealed class ContainerDrains(
     IConnectionMultiplexer redis, ContainerStore containers, AgentStore agents, Rescheduler rescheduler, TimeProvider time,
-    ILogger<ContainerDrains> logger, Events.EventLog events)
+    ILogger<ContainerDrains> logger, Events.EventLog events, MaintenanceWindows windows)
 {
     public const int DefaultDeadlineSeconds = 3600;
     public const int MaxDeadlineSeconds = 86400;
@@ -105,7 +106,10 @@ public sealed class ContainerDrains(
         }
 
         // Step 1 for the next ones, up to max_parallel at once; one with nowhere to go keeps running until there is room.
-        foreach (var assignment in movable.Where(a => a.DesiredState != AgentStates.Stopped))
+        // Outside the tenant's maintenance window a drain that is not forced stops nothing new (issue 27).
+        var waiting = !drain.Force && movable.Any(a => a.DesiredState != AgentStates.Stopped)
+            && !await windows.IsOpenAsync(container.OrchestratorId());
+        foreach (var assignment in movable.Where(a => !waiting && a.DesiredState != AgentStates.Stopped))
         {
             if (moving.Count >= drain.MaxParallel) break;
             if (!await rescheduler.HasRoomForDrainedAsync(assignment, container, all)) continue;
@@ -116,9 +120,10 @@ public sealed class ContainerDrains(
         var next = drain with
         {
             Moved = drain.Moved + moved, Remaining = movable.Count, Blocked = blocked, Moving = [.. moving.Order(StringComparer.Ordinal)],
+            WaitingForWindow = waiting,
         };
         if (movable.Count == 0) next = next with { State = DrainStates.Complete, CompletedAt = now };
-        if (next.State != drain.State || next.Moved != drain.Moved || next.Remaining != drain.Remaining || next.Blocked != drain.Blocked
+        if (next.State != drain.State || next.Moved != drain.Moved || next.Remaining != drain.Remaining || next.Blocked != drain.Blocked || next.WaitingForWindow != drain.WaitingForWindow
             || !next.Moving.SequenceEqual(drain.Moving))
         {
             await WriteAsync(id, next);

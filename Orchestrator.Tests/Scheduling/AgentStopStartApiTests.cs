@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Manager.Recovery;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Manager;
 
@@ -56,5 +59,41 @@ public class AgentStopStartApiTests(ManagerApiFixture fixture) : IClassFixture<M
         var audit = await admin.GetFromJsonAsync(ManagerRoutes.Audit + "?limit=1000", ProtocolJsonContext.Default.AuditPage);
         Assert.Contains(audit!.Entries, e => e.Action == "container.drain.forced" && e.Target == node && e.Outcome == "success");
         Assert.Contains(audit.Entries, e => e.Action == "container.drain" && e.Target == node && e.Outcome == "refused");
+    }
+
+    [Fact]
+    public async Task ADrainStopsNoAgentWhileItsTenantsMaintenanceWindowIsClosedAndGoesOnOnceItOpens()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var type = SchedulingClient.UniqueType();
+        var tenant = "win-" + Guid.NewGuid().ToString("N")[..8];
+        var from = await admin.RegisterAsync(type, tenant, 10);
+        var agent = (await admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule" })).Agents.Single();
+        await admin.RegisterAsync(type, tenant, 10);
+        var maintenance = ManagerRoutes.WithId(ManagerRoutes.TenantMaintenance, tenant);
+        (await admin.PutAsJsonAsync(maintenance, DailyWindow(openNow: false))).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(ManagerRoutes.WithId(ManagerRoutes.ContainerDrain, from), new { max_parallel = 1 })).EnsureSuccessStatusCode();
+        var drains = Manager.Services.GetRequiredService<ContainerDrains>();
+
+        await drains.PassAsync();
+        Assert.True((await admin.GetContainerAsync(from)).Drain!.WaitingForWindow);
+        Assert.Null(Assert.Single((await admin.GetAssignmentsAsync(from)).Assignments, a => a.AgentId == agent.AgentId).DesiredState);
+
+        (await admin.PutAsJsonAsync(maintenance, DailyWindow(openNow: true))).EnsureSuccessStatusCode();
+        await drains.PassAsync();
+        Assert.False((await admin.GetContainerAsync(from)).Drain!.WaitingForWindow);
+        Assert.Equal(AgentStates.Stopped, Assert.Single((await admin.GetAssignmentsAsync(from)).Assignments, a => a.AgentId == agent.AgentId).DesiredState);
+    }
+
+    // Every day, two hours from half an hour ago (open now) or from an hour ahead (closed now), on the manager's clock.
+    private object DailyWindow(bool openNow)
+    {
+        var now = Manager.Time.GetUtcNow().UtcDateTime;
+        var start = openNow ? now.AddMinutes(-30) : now.AddHours(1);
+        return new
+        {
+            time_zone = "UTC",
+            windows = new[] { new { days = MaintenanceDays.All, start = start.ToString("HH:mm", CultureInfo.InvariantCulture), duration_minutes = 120 } },
+        };
     }
 }
