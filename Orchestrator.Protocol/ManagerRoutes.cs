@@ -18,6 +18,8 @@ public static class ManagerRoutes
     public const string ContainerEligibility = Container + "/eligibility";
     // A node ships its agents' log lines (issue 26).
     public const string ContainerLogs = Container + "/logs";
+    // A node uploads its journal (issue 29): GET the last entry the manager holds, POST the entries after it.
+    public const string ContainerJournal = Container + "/journal";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";

@@ -60,4 +60,8 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(TenantListResponse))]
 [JsonSerializable(typeof(AuditPage))]
 [JsonSerializable(typeof(ManagerEvent))]
+// The node's journal (issue 29).
+[JsonSerializable(typeof(JournalEntry))]
+[JsonSerializable(typeof(JournalUploadRequest))]
+[JsonSerializable(typeof(JournalAck))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -23,9 +23,11 @@ public sealed class AgentSupervisor : IHostedService
     private readonly Queue<DateTimeOffset> _failures = new();
     // Desired agents held out by the lease fence: shown (and reported) as stopped, with the reason.
     private Dictionary<string, AgentStatus> _held = new(StringComparer.Ordinal);
+    private readonly NodeJournal? _journal;
 
     public AgentSupervisor(WorkloadDrivers drivers, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
-        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger, Logs.AgentLogs? logs = null)
+        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger, Logs.AgentLogs? logs = null,
+        NodeJournal? journal = null)
     {
         _drivers = drivers;
         _time = time;
@@ -43,7 +45,9 @@ public sealed class AgentSupervisor : IHostedService
             OnEnded = _ => Admit(),
             RecordFailure = RecordFailure,
             Log = logs is null ? null : logs.Append,
+            Journal = journal is null ? null : (kind, agentId, detail) => journal.Record(kind, agentId, detail),
         };
+        _journal = journal;
         telemetry.ObserveAgents(Agents);
     }
 
@@ -123,6 +127,8 @@ public sealed class AgentSupervisor : IHostedService
                     if (agent.Note(verdicts.Notes.GetValueOrDefault(agent.Definition.AgentId))) newlyHeld.Add(agent.View());
                 }
             }
+            // A spec newly refused by the signature check is a decision of this node's own: journaled.
+            foreach (var view in newlyHeld.Where(v => v.State == AgentStates.Rejected)) _journal?.Record(JournalKinds.Refuse, view.AgentId, view.LastError ?? "rejected");
             foreach (var view in newlyHeld) StateChanged?.Invoke(view);
             Admit();
             await RemoveUndesiredAsync(desired, cancellationToken);

@@ -63,6 +63,9 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["GET agents/{A}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentA)), [401, 200, 200, 200]),
         ["GET agents/{B}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentB)), [401, 404, 404, 200]),
         ["POST containers/{A}/logs"] = (w => Post(Id(ManagerRoutes.ContainerLogs, w.ContainersA[0]), new { agent_id = "agt-0000000000000000", lines = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, stream = "stdout", text = "x" } } }), [401, 403, 403, 404]),
+        // The node's journal (issue 29): only a container's own node (or the admin, who may act for any) reaches it.
+        ["GET containers/{A}/journal"] = (w => Get(Id(ManagerRoutes.ContainerJournal, w.ContainersA[0])), [401, 403, 403, 200]),
+        ["POST containers/{A}/journal"] = (w => Post(Id(ManagerRoutes.ContainerJournal, w.ContainersA[0]), new { entries = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, kind = "restart" } } }), [401, 403, 403, 400]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
     };
@@ -95,6 +98,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "ContainerEligibility", "EnrollmentTokens",
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
             "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume", "AgentLogs", "ContainerLogs",
+            "ContainerJournal",
         };
         Assert.Empty(routes.Except(covered));
     }
