@@ -22,7 +22,7 @@ public sealed class JournalUploader : BackgroundService, IHealthCheck
 
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryBase = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(5);
 
     private readonly NodeJournal _journal;
     private readonly ManagerClient _client;
