@@ -83,19 +83,22 @@ public sealed class JournalUploader : BackgroundService, IHealthCheck
     private async Task<bool?> UploadAsync(CancellationToken cancellationToken)
     {
         if (_state.ContainerId is not { } containerId || _state.Link != ManagerLink.Connected) return null;
-        if (_acked is { } known && known >= _journal.LastSequence) return null;
+        if (_acked is { } known && known == _journal.LastSequence) return null;
         using var activity = ActivitySource.StartActivity("upload journal");
         activity?.SetTag(BackgroundPass.Tag, true);
         try
         {
             // After a start or a failure the manager is asked what it holds: a lost answer must not skip entries.
             _acked ??= (await _client.GetJournalAckAsync(containerId, cancellationToken)).AckedSequence;
-            while (_journal.After(_acked.Value, MaxBatch) is { Count: > 0 } batch)
+            // Each batch starts with the entry the manager acknowledged, so it can check that entry is unchanged on
+            // disk; a journal shorter than what the manager holds sends its last entry, so the manager sees the loss.
+            while (_journal.LastSequence is > 0 and var last && last != _acked.Value
+                && _journal.After(Math.Max(0, Math.Min(_acked.Value, last) - 1), MaxBatch) is { Count: > 0 } batch)
             {
                 activity?.SetTag("journal.first_sequence", batch[0].Sequence);
                 var ack = await _client.UploadJournalAsync(containerId, new JournalUploadRequest(_journal.PublicKey, batch), cancellationToken);
                 _uploaded.Add(ack.Accepted);
-                if (ack.AckedSequence <= _acked.Value) break;
+                if (ack.AckedSequence == _acked.Value) break;
                 _acked = ack.AckedSequence;
             }
             _lastFailure = null;

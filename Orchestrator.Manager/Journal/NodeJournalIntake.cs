@@ -40,6 +40,10 @@ public sealed class NodeJournalIntake(NodeJournalStore store, AuditLog audit, Ev
             return await TamperedAsync(containerId, node, ack, 0, "the node signs with another journal key than the one the manager pinned: its journal key was replaced");
         var key = JournalChain.TryImportPublicKey(state.PublicKey)!;
 
+        // A journal that ends before the entry the manager acknowledged lost entries (removed, or the file replaced).
+        if (upload.Entries![^1].Sequence < state.AckedSequence)
+            return await TamperedAsync(containerId, node, ack, upload.Entries[^1].Sequence,
+                $"the node's journal ends at entry {upload.Entries[^1].Sequence}, before entry {state.AckedSequence} the manager acknowledged: entries were removed or the journal replaced");
         // Entries the manager holds already (a resend after a lost answer) are skipped; the last of them must still be
         // the entry the manager acknowledged, unchanged.
         var entries = upload.Entries!.Where(e => e.Sequence >= state.AckedSequence).ToList();

@@ -54,6 +54,10 @@ public partial class NodeIdentityTests
         Assert.Equal(ProblemTypes.JournalTampered.Title, refused.Title);
         Assert.Contains("entry 4 does not hold the hash of entry 3", refused.Detail);
         Assert.Equal("3", refused.Extension("acked_sequence"));
+        // A journal that ends before the acknowledged entry lost entries on disk: tampering too.
+        var shorter = await (await client.PostAsJsonAsync(route, new JournalUploadRequest(null, entries.Take(1).ToList()),
+            ProtocolJsonContext.Default.JournalUploadRequest)).AssertProblemAsync(409);
+        Assert.Contains("ends at entry 1, before entry 3", shorter.Detail);
         // Signed by another key (the journal file and key replaced): tampering too.
         using var other = JournalChain.NewKey();
         await (await client.PostAsJsonAsync(route, new JournalUploadRequest(null, Chain(other, 3, entries[^1].Hash!, 1)),
@@ -61,7 +65,7 @@ public partial class NodeIdentityTests
         Assert.Equal(3, (await client.GetFromJsonAsync(route, ProtocolJsonContext.Default.JournalAck))!.AckedSequence);
         var tampered = (await admin.GetFromJsonAsync($"{ManagerRoutes.Audit}?action=node.journal_tampered&limit=1000", ProtocolJsonContext.Default.AuditPage))!
             .Entries.Where(e => e.Target == containerId).ToList();
-        Assert.Equal(2, tampered.Count);
+        Assert.Equal(3, tampered.Count);
         Assert.All(tampered, e => Assert.Equal("refused", e.Outcome));
         Assert.Contains(tampered, e => e.Detail!.Contains("not signed by this node's journal key"));
     }
