@@ -18,9 +18,10 @@ public sealed partial class SignedSpecClusterTests
         var node = cluster.Orchestrators[1];
         var go = Path.Combine(fixture.Scratch, "go");
         var count = Path.Combine(fixture.Scratch, "crashes");
-        // Waits for the test's go, then crashes twice (exit 3) and runs on the third start.
+        var again = Path.Combine(fixture.Scratch, "again");
+        // Waits for the test's go, then crashes twice (exit 3) and runs on the third start, until told to crash again.
         var script = $"while [ ! -f {go} ]; do sleep 0.1; done; n=$(cat {count} 2>/dev/null || echo 0); echo $((n+1)) > {count}; " +
-            $"[ \"$n\" -ge 2 ] && exec sleep 600; exit 3";
+            $"if [ \"$n\" -ge 2 ]; then while [ ! -f {again} ]; do sleep 0.1; done; rm -f {again}; exit 4; fi; exit 3";
         var crashing = await DeployAsync(new DeployRequest("process", JsonSerializer.SerializeToElement(new { command = "/bin/sh", args = new[] { "-c", script } }),
             null, Constraints: new DeployConstraints(null, JsonSerializer.SerializeToElement("2"), null)));
         var movable = await DeployAsync(Spec("2", 900) with { OnClusterLoss = "reschedule" });
@@ -59,17 +60,18 @@ public sealed partial class SignedSpecClusterTests
         Assert.Contains("exited with code 3", decisions[1].Detail);
         Assert.StartsWith("fenced: no contact", decisions[0].Detail);
 
-        // Tampering: cut off again, the node fences again; that entry is edited on disk before the link returns.
-        await cluster.WaitAsync(async () => (await node.LocalAgentAsync(movable.AgentId)).LastError is null
-            || await cluster.StateAsync(movable.AgentId) == AgentStates.Running, Deadline, "the reschedule agent to run again after the reconnect");
+        // Tampering: cut off again, the process agent crashes once more; that entry is edited on disk before the link returns.
         var journal = Path.Combine(node.DataDirectory, "journal.jsonl");
         var uploaded = File.ReadAllLines(journal).Length;
         node.CutOffFromManager();
-        await cluster.WaitAsync(() => Task.FromResult(File.ReadAllLines(journal).Length > uploaded), Deadline, "a new journal entry while cut off again");
+        await File.WriteAllTextAsync(again, "");
+        await cluster.WaitAsync(() => Task.FromResult(File.ReadAllLines(journal).Skip(uploaded).Any(l => l.Contains("exited with code 4", StringComparison.Ordinal))),
+            Deadline, "the third crash in the journal while cut off again");
         var lines = File.ReadAllLines(journal);
-        var edited = JsonNode.Parse(lines[uploaded])!;
+        var index = Array.FindIndex(lines, uploaded, l => l.Contains("exited with code 4", StringComparison.Ordinal));
+        var edited = JsonNode.Parse(lines[index])!;
         edited["detail"] = "nothing happened here";
-        lines[uploaded] = edited.ToJsonString();
+        lines[index] = edited.ToJsonString();
         File.WriteAllLines(journal, lines);
         node.ReconnectToManager();
 
