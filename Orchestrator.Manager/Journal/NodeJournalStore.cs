@@ -32,14 +32,16 @@ public sealed class NodeJournalStore(IConnectionMultiplexer redis)
     // Moves the acknowledged entry from `from` to `to` only if no other upload moved it meanwhile (two replicas
     // taking the same resent batch): false then, and the caller stores nothing of its batch.
     public async Task<bool> AdvanceAsync(string containerId, long fromSequence, long toSequence, string toHash) =>
-        (int)await Db.ScriptEvaluateAsync(Advance, [RedisKeys.NodeJournal(containerId)], [fromSequence, toSequence, toHash]) == 1;
+        (int)await Advance.EvaluateAsync(Db, new AdvanceArgs(RedisKeys.NodeJournal(containerId), fromSequence, toSequence, toHash)) == 1;
 
-    // KEYS[1] the journal hash; ARGV: the sequence the caller read, the new sequence and hash.
-    private const string Advance = """
-        if (tonumber(redis.call('HGET', KEYS[1], 'acked_sequence')) or 0) ~= tonumber(ARGV[1]) then return 0 end
-        redis.call('HSET', KEYS[1], 'acked_sequence', ARGV[2], 'acked_hash', ARGV[3], 'tampered', '')
+    // Journal: the node's journal hash; From: the sequence the caller read; To, Hash: the new last entry.
+    private sealed record AdvanceArgs(RedisKey Journal, long From, long To, string Hash);
+
+    private static readonly LuaScript Advance = LuaScript.Prepare("""
+        if (tonumber(redis.call('HGET', @Journal, 'acked_sequence')) or 0) ~= tonumber(@From) then return 0 end
+        redis.call('HSET', @Journal, 'acked_sequence', @To, 'acked_hash', @Hash, 'tampered', '')
         return 1
-        """;
+        """);
 
     // Records a break; true when it differs from the last one recorded (so the same resent journal is audited once).
     public async Task<bool> MarkTamperedAsync(string containerId, string reason)
