@@ -12,9 +12,6 @@ public static class LogsExtensions
         builder.Services.AddSingleton<IValidateOptions<LogsOptions>, LogsOptionsValidator>();
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddSingleton<AgentLogExport>();
-        // The node's journal (issue 29): checked and recorded as nodes upload it.
-        builder.Services.AddSingleton<Journal.NodeJournalStore>();
-        builder.Services.AddSingleton<Journal.NodeJournalIntake>();
         return builder;
     }
 }
