@@ -22,6 +22,7 @@ app.MapAssignmentsApi();
 app.MapClusterMetricsApi();
 app.MapEventsApi();
 app.MapLogsApi();
+app.MapJournalApi();
 app.MapOperatorsApi();
 app.MapTenantsApi();
 app.MapSecretsApi();

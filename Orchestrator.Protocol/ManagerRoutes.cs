@@ -20,6 +20,8 @@ public static class ManagerRoutes
     public const string ContainerLogs = Container + "/logs";
     // Drain (issue 27): cordon, then move the container's reschedule agents off, max_parallel at a time.
     public const string ContainerDrain = Container + "/drain";
+    // A node uploads its journal (issue 29): GET the last entry the manager holds, POST the entries after it.
+    public const string ContainerJournal = Container + "/journal";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";

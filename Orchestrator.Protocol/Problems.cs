@@ -53,6 +53,8 @@ public static class ProblemTypes
     public static readonly ProblemType DeployInProgress = new(409, "Deploy in progress");
     public static readonly ProblemType LongPollReplaced = new(409, "Long-poll replaced");
     public static readonly ProblemType NoCapacity = new(409, "No capacity left");
+    // A node's journal upload whose chain does not continue what the manager holds (issue 29).
+    public static readonly ProblemType JournalTampered = new(409, "Journal chain broken");
     public static readonly ProblemType BodyTooLarge = new(413, "The request body is too large");
     public static readonly ProblemType IdempotencyKeyReused = new(422, "Idempotency-Key reused");
     public static readonly ProblemType UnsupportedAgentType = new(422, "No cluster supports this agent type");

@@ -74,4 +74,8 @@ namespace Orchestrator.Protocol;
 [JsonSerializable(typeof(RevisionListResponse))]
 [JsonSerializable(typeof(RestartAgentRequest))]
 [JsonSerializable(typeof(RestartAgentResponse))]
+// The node's journal (issue 29).
+[JsonSerializable(typeof(JournalEntry))]
+[JsonSerializable(typeof(JournalUploadRequest))]
+[JsonSerializable(typeof(JournalAck))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -17,6 +17,7 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<ManagerEndpointResolver>();
         services.AddSingleton<ManagerEndpoints>();
         services.AddSingleton<ConnectionState>();
+        services.AddSingleton<Runtime.IManagerContact>(sp => sp.GetRequiredService<ConnectionState>());
         services.AddSingleton<ConnectionTelemetry>();
         services.AddSingleton<HeartbeatComposer>();
         // The node logs in as `cluster` with its own credential (enrolling first), or the seed's shared password.
@@ -38,6 +39,9 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<LogShipper>();
         services.AddHostedService(sp => sp.GetRequiredService<LogShipper>());
         services.AddHealthChecks().AddCheck<LogShipper>(LogShipper.HealthName);
+        services.AddSingleton<JournalUploader>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalUploader>());
+        services.AddHealthChecks().AddCheck<JournalUploader>(JournalUploader.HealthName);
         services.AddHealthChecks().AddCheck<ConnectionHealthCheck>(ConnectionHealthCheck.Name);
         return builder;
     }

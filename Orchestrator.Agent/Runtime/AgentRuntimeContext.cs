@@ -18,4 +18,6 @@ public sealed class AgentRuntimeContext
     public Action<SupervisedAgent, TimeSpan>? OnLockTimeout { get; init; }
     // Takes an agent's output lines (agent id, stream, text) into its log buffer; none: not captured.
     public Action<string, string, string>? Log { get; init; }
+    // Records a decision the node made on its own in its journal (kind, agent id, detail); none: not journaled.
+    public Action<string, string?, string>? Journal { get; init; }
 }

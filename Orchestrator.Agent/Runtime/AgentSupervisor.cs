@@ -28,9 +28,11 @@ public sealed class AgentSupervisor : IHostedService
     // id is not started, nor is its stop reported, until it is gone.
     private readonly Dictionary<string, (SupervisedAgent Agent, Task Gone)> _leaving = new(StringComparer.Ordinal);
     private readonly TimeSpan _maxLockWait;
+    private readonly NodeJournal? _journal;
 
     public AgentSupervisor(WorkloadDrivers drivers, IOptions<RuntimeOptions> runtime, IOptions<NodeOptions> node,
-        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger, Logs.AgentLogs? logs = null)
+        TimeProvider time, RuntimeTelemetry telemetry, ILogger<AgentSupervisor> logger, Logs.AgentLogs? logs = null,
+        NodeJournal? journal = null)
     {
         _drivers = drivers;
         _time = time;
@@ -49,7 +51,12 @@ public sealed class AgentSupervisor : IHostedService
             OnEnded = _ => Admit(),
             RecordFailure = RecordFailure,
             Log = logs is null ? null : logs.Append,
+            Journal = journal is null ? null : (kind, agentId, detail) => journal.Record(kind, agentId, detail),
+            // A stop that went ahead because the lock outlived max_lock_seconds is the node's own decision: journaled.
+            OnLockTimeout = journal is null ? null : (agent, waited) =>
+                journal.Record(JournalKinds.LockTimeout, agent.Definition.AgentId, $"stopped on lock timeout: the update lock was still held after {waited.TotalSeconds:0} s"),
         };
+        _journal = journal;
         telemetry.ObserveAgents(Agents);
     }
 
@@ -154,6 +161,8 @@ public sealed class AgentSupervisor : IHostedService
                     if (agent.Note(verdicts.Notes.GetValueOrDefault(agent.Definition.AgentId))) newlyHeld.Add(agent.View());
                 }
             }
+            // A spec newly refused by the signature check is a decision of this node's own: journaled.
+            foreach (var view in newlyHeld.Where(v => v.State == AgentStates.Rejected)) _journal?.Record(JournalKinds.Refuse, view.AgentId, view.LastError ?? "rejected");
             foreach (var view in newlyHeld) StateChanged?.Invoke(view);
             Admit();
             // A desired_state stopped agent's workload is not wanted either (its data is: drivers remove workloads, not

@@ -232,7 +232,11 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
         {
             var chosen = Driver ?? throw new AgentConfigException(driverError ?? "unknown agent type");
             var handle = adopt ? await chosen.RecoverAsync(Definition, events, _stop.Token) : null;
-            if (handle is not null) context.Logger.LogInformation("Adopted agent {AgentId}, running since {StartedAt}", Definition.AgentId, handle.StartedAt);
+            if (handle is not null)
+            {
+                context.Logger.LogInformation("Adopted agent {AgentId}, running since {StartedAt}", Definition.AgentId, handle.StartedAt);
+                context.Journal?.Invoke(JournalKinds.Adopt, Definition.AgentId, $"adopted, running since {handle.StartedAt:O}");
+            }
             handle ??= await chosen.StartAsync(Definition, events, _stop.Token);
             lock (_gate)
             {
@@ -295,6 +299,7 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
         Set(AgentStates.Failed);
         context.RecordFailure(this, true);
         context.Logger.LogWarning("Agent {AgentId} crashed ({Error}); restart {Restart} in {Delay}", Definition.AgentId, crash.Message, Restarts, delay);
+        context.Journal?.Invoke(JournalKinds.Restart, Definition.AgentId, $"restart {Restarts} in {delay.TotalSeconds:0.###}s after: {crash.Message}");
         // The crashed workload's remains (a stopped container) go before the next start; its data stays.
         if (crashed is not null) await DestroyQuietlyAsync(crashed, false);
         try

@@ -9,7 +9,11 @@ namespace Orchestrator.Manager.Events;
 // looks it up). Time is when it happened on this replica; Cause is the span it happened under (a deploy call,
 // a liveness pass), so writing it to the stream joins that trace instead of starting one of its own.
 public sealed record PendingEvent(string Type, DateTimeOffset Time, string? Tenant, string? ContainerId = null, string? AgentId = null,
-    string? DeploymentId = null, string? State = null, string? Detail = null, System.Diagnostics.ActivityContext Cause = default);
+    string? DeploymentId = null, string? State = null, string? Detail = null, System.Diagnostics.ActivityContext Cause = default,
+    NodeMark? Node = null);
+
+// An event that is a node's own decision, from its journal (issue 29): its clock, its last contact before, its sequence.
+public sealed record NodeMark(DateTimeOffset NodeTime, DateTimeOffset? OfflineSince, long Sequence);
 
 // The one place the manager records what changed, for the live event stream. Each hook is one call at the
 // point of change that only queues (never awaits Redis, never throws), so an API call is no slower and no
@@ -92,11 +96,19 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
 
     public void ReschedulingResumed() => Add(ManagerEventTypes.ReschedulingResumed, null);
 
+    // The node's journal (issue 29): a decision it made on its own (state: its kind), shown in the agent's history
+    // with the node's clock; and a journal whose chain is broken.
+    public void NodeDecision(string containerId, string tenant, string? agentId, string kind, string detail, NodeMark mark) =>
+        Add(ManagerEventTypes.NodeDecision, tenant, containerId, agentId, state: kind, detail: detail, node: mark);
+
+    public void NodeJournalTampered(string containerId, string tenant, string reason) =>
+        Add(ManagerEventTypes.NodeJournalTampered, tenant, containerId, detail: reason);
+
     private void Add(string type, string? tenant, string? containerId = null, string? agentId = null, string? deploymentId = null,
-        string? state = null, string? detail = null)
+        string? state = null, string? detail = null, NodeMark? node = null)
     {
         if (!_queue.Writer.TryWrite(new PendingEvent(type, time.GetUtcNow(), tenant, containerId, agentId, deploymentId, state, detail,
-            System.Diagnostics.Activity.Current?.Context ?? default)))
+            System.Diagnostics.Activity.Current?.Context ?? default, node)))
             telemetry.Dropped();
     }
 }

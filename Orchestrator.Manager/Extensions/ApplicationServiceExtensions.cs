@@ -75,6 +75,7 @@ public static class ApplicationServiceExtensions
         builder.AddRecovery();
         builder.AddEventStream();
         builder.AddAgentLogs();
+        builder.AddNodeJournal();
         builder.AddTenancy();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;

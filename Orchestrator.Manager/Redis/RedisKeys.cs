@@ -113,6 +113,9 @@ public static class RedisKeys
 
     public static RedisKey Outgoing(string containerId) => ContainerName(containerId) + ":outgoing";
 
+    // The node's journal (issue 29): its pinned journal key and the last entry the manager accepted (a hash).
+    public static RedisKey NodeJournal(string containerId) => ContainerName(containerId) + ":journal";
+
     public static RedisChannel ContainerChanged(string containerId) => RedisChannel.Literal(ContainerName(containerId) + ":changed");
 
     private static string ContainerName(string id) => ContainerPrefix + ShardTag(ContainerShards.Of(id)) + ":" + id;

@@ -101,6 +101,14 @@ public sealed class ManagerClient
         SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerLogs, containerId), batch, Json.LogBatchRequest,
             Json.LogBatchResponse, cancellationToken);
 
+    // The node's journal (issue 29): the last entry the manager holds, and an upload of the entries after it.
+    public Task<JournalAck> GetJournalAckAsync(string containerId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.ContainerJournal, containerId), Json.JournalAck, cancellationToken);
+
+    public Task<JournalAck> UploadJournalAsync(string containerId, JournalUploadRequest upload, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerJournal, containerId), upload, Json.JournalUploadRequest,
+            Json.JournalAck, cancellationToken);
+
     public Task<AgentLogsResponse> GetAgentLogsAsync(string agentId, int? tail = null, DateTimeOffset? since = null,
         CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.AgentLogs, agentId)

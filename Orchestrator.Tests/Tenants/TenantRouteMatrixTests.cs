@@ -69,6 +69,9 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["GET tenants/{B}/maintenance"] = (w => Get(Id(ManagerRoutes.TenantMaintenance, w.B)), [401, 404, 404, 200]),
         ["PUT tenants/{A}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.A), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 200, 200]),
         ["PUT tenants/{B}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.B), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 404, 200]),
+        // The node's journal (issue 29): only a container's own node (or the admin, who may act for any) reaches it.
+        ["GET containers/{A}/journal"] = (w => Get(Id(ManagerRoutes.ContainerJournal, w.ContainersA[0])), [401, 403, 403, 200]),
+        ["POST containers/{A}/journal"] = (w => Post(Id(ManagerRoutes.ContainerJournal, w.ContainersA[0]), new { entries = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, kind = "restart" } } }), [401, 403, 403, 400]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
         // Drain and stop/start (issues 25, 27).
         ["POST containers/{A}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.A)), new { max_parallel = 2 }), [401, 403, 200, 200]),
@@ -131,6 +134,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "DeploymentRevisions",
             "Versions", "TenantMaintenance",
             "ContainerDrain", "AgentStop", "AgentStart",
+            "ContainerJournal",
         };
         Assert.Empty(routes.Except(covered));
     }
