@@ -19,35 +19,36 @@ public sealed class NodeConnectionClusterTests(CliClusterFixture fixture) : ICla
     public async Task ANodeSpeakingAProtocolTwoVersionsOldIsRefusedWith426LogsItOnceAndKeepsRunningItsAgents()
     {
         var agent = (await Cluster.DeployRunningAsync("keep", 1)).Single();
+        var node = agent.Host; // the fixture runs two nodes: the one the agent landed on is refused
         try
         {
             // Manager:ProtocolVersion exists for tests only: the node claims protocol N-2 while it speaks N.
-            Cluster.Options.OrchestratorEnvironmentOf[Node.Index] = new()
+            Cluster.Options.OrchestratorEnvironmentOf[node.Index] = new()
             {
                 ["Manager__ProtocolVersion"] = (NodeProtocol.Current - 2).ToString(CultureInfo.InvariantCulture),
             };
-            await Node.RestartAsync();
+            await node.RestartAsync();
             const string refused = "The manager refuses this node's protocol";
-            await Cluster.WaitAsync(() => Task.FromResult(Node.Log.Contains(refused, StringComparison.Ordinal)), FailureScenario.Deadline,
+            await Cluster.WaitAsync(() => Task.FromResult(node.Log.Contains(refused, StringComparison.Ordinal)), FailureScenario.Deadline,
                 "the node to log the 426");
-            var line = Node.Log.Split('\n').Single(l => l.Contains(refused, StringComparison.Ordinal));
+            var line = node.Log.Split('\n').Single(l => l.Contains(refused, StringComparison.Ordinal));
             Assert.Contains($"versions {NodeProtocol.Current} and {NodeProtocol.Current - 1}", line);
 
             // The manager never takes it back: its container goes lost, while the node runs its keep agent (from its
             // state file) all along and does not stop or crash.
-            await Cluster.WaitAsync(async () => await Cluster.ContainerStatusAsync(Node) == ContainerStatus.Lost, FailureScenario.Deadline,
+            await Cluster.WaitAsync(async () => await Cluster.ContainerStatusAsync(node) == ContainerStatus.Lost, FailureScenario.Deadline,
                 "the manager to count the refused node lost");
-            Assert.True(Node.IsRunning, Cluster.Logs());
-            Assert.Contains(agent.AgentId, await Node.RunningAgentIdsAsync());
-            Assert.Equal(0, (await Node.LocalAgentAsync(agent.AgentId)).Restarts);
-            Assert.Single(Node.Log.Split('\n'), l => l.Contains(refused, StringComparison.Ordinal)); // one line, retried only after 15 minutes
+            Assert.True(node.IsRunning, Cluster.Logs());
+            Assert.Contains(agent.AgentId, await node.RunningAgentIdsAsync());
+            Assert.Equal(0, (await node.LocalAgentAsync(agent.AgentId)).Restarts);
+            Assert.Single(node.Log.Split('\n'), l => l.Contains(refused, StringComparison.Ordinal)); // one line, retried only after 15 minutes
         }
         finally
         {
-            Cluster.Options.OrchestratorEnvironmentOf.Remove(Node.Index);
-            await Node.RestartAsync();
+            Cluster.Options.OrchestratorEnvironmentOf.Remove(node.Index);
+            await node.RestartAsync();
         }
-        await Cluster.WaitAsync(async () => await Cluster.ContainerStatusAsync(Node) == ContainerStatus.Healthy, FailureScenario.Deadline,
+        await Cluster.WaitAsync(async () => await Cluster.ContainerStatusAsync(node) == ContainerStatus.Healthy, FailureScenario.Deadline,
             "the node, back on protocol N, to register again");
     }
 

@@ -121,12 +121,12 @@ public sealed partial class CliTests(CliClusterFixture fixture) : IClassFixture<
     public async Task ClustersDrainWaitFollowsTheDrainToCompleteAndLeavesTheContainerCordoned()
     {
         var cli = await LoggedInAsync();
-        var containerId = (await Cluster.Api.ListAllContainersAsync()).Single().ContainerId;
+        var containerId = (await Cluster.Api.ListAllContainersAsync()).OrderBy(c => c.ContainerName, StringComparer.Ordinal).First().ContainerId;
         try
         {
             var drain = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "2", "--wait");
             Assert.True(drain.ExitCode == 0, drain.ToString());
-            Assert.Contains("drain complete: moved 0, remaining 0", drain.Output);
+            Assert.Matches("drain complete: moved [0-9]+, remaining 0", drain.Output); // agents other tests left here move to the other node
             Assert.Contains("ineligible (draining)", (await cli.RunAsync("clusters", "show", containerId)).Output);
             var bad = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "0");
             Assert.NotEqual(0, bad.ExitCode);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Orchestrator.Cli.Cli;
 using Orchestrator.Protocol;
+using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -98,7 +99,7 @@ public static class ClustersCommands
         return command;
     }
 
-    // Drain (issue 27). --wait follows the progress (one line per change) until the drain completes.
+    // Drain (issue 27). --wait follows the progress (a progress bar, then a summary line) until the drain completes.
     private static Command Drain(CliContext context)
     {
         var id = new Argument<string>("container-id");
@@ -113,20 +114,41 @@ public static class ClustersCommands
             var c = await context.Client().DrainContainerAsync(containerId,
                 new DrainRequest(parse.GetValue(deadline), parse.GetValue(parallel), parse.GetValue(force) ? true : null), CliContext.WithCallTimeout(cancellationToken));
             if (!parse.GetValue(wait)) return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => context.Out.WriteLine($"container {c.ContainerId} draining"));
-            string? last = null;
-            while (true)
+            // A progress bar for people (agents moved of those the drain had to move), then one summary line; no bar with --json.
+            async Task<ContainerView> NextAsync()
             {
-                var d = c.Drain!;
-                var line = $"drain {d.State}: moved {d.Moved}, remaining {d.Remaining}, moving {d.Moving.Count}, blocked by lock {d.Blocked}";
-                if (line != last) context.Out.WriteLine(line);
-                last = line;
-                if (d.State == DrainStates.Complete) return 0;
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                c = await context.Client().GetContainerAsync(containerId, CliContext.WithCallTimeout(cancellationToken));
+                return await context.Client().GetContainerAsync(containerId, CliContext.WithCallTimeout(cancellationToken));
             }
+            if (parse.GetValue(CliApp.Json))
+            {
+                while (c.Drain!.State != DrainStates.Complete) c = await NextAsync();
+                return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => { });
+            }
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Out) });
+            await console.Progress().AutoClear(false).StartAsync(async progress =>
+            {
+                var task = progress.AddTask(Markup.Escape(DrainLine(c.Drain!)), maxValue: 1);
+                while (true)
+                {
+                    var d = c.Drain!;
+                    task.Description = Markup.Escape(DrainLine(d));
+                    task.MaxValue = Math.Max(1, d.Moved + d.Remaining);
+                    task.Value = d.State == DrainStates.Complete ? task.MaxValue : d.Moved;
+                    if (d.State == DrainStates.Complete) break;
+                    c = await NextAsync();
+                }
+                task.StopTask();
+            });
+            context.Out.WriteLine(DrainLine(c.Drain!));
+            return 0;
         });
         return command;
     }
+
+    private static string DrainLine(DrainProgress d) =>
+        $"drain {d.State}: moved {d.Moved}, remaining {d.Remaining}, moving {d.Moving.Count}, blocked by lock {d.Blocked}"
+        + (d.WaitingForWindow ? ", waiting for the maintenance window" : "");
 
     public static string Age(TimeSpan age) =>
         age < TimeSpan.Zero ? "0s" : age.TotalSeconds < 120 ? $"{age.TotalSeconds:0}s ago" : age.TotalMinutes < 120 ? $"{age.TotalMinutes:0}m ago" : $"{age.TotalHours:0}h ago";
