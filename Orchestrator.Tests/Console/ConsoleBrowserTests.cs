@@ -229,6 +229,33 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task TheContainerPageDrainsWithMaxParallelAndShowsTheDrainComplete()
+    {
+        // Orchestrators[0] runs only tenant-pinned agents here, which a drain that is not forced leaves where they are:
+        // the drain completes at once, and the container is made eligible again for the other tests.
+        var container = await Cluster.ContainerAsync(Cluster.Orchestrators[0]);
+        try
+        {
+            var page = await AdminPageAsync();
+            await page.GotoAsync(fixture.Url + "/containers/" + container.ContainerId);
+            await page.Locator("div[data-ready] #drain-max-parallel").WaitForAsync();
+            await page.FillAsync("#drain-max-parallel", "2");
+            await page.Locator("#drain-max-parallel").BlurAsync();
+            await page.ClickAsync("#drain-button");
+
+            await Assertions.Expect(page.Locator("#drain-state")).ToHaveTextAsync(DrainStates.Complete);
+            await Assertions.Expect(page.Locator("#drain-remaining")).ToHaveTextAsync("0");
+            await Assertions.Expect(page.Locator("#drain-waiting-for-window")).ToHaveTextAsync("no");
+            var drain = (await Cluster.Api.GetContainerAsync(container.ContainerId)).Drain;
+            Assert.Equal(2, drain?.MaxParallel);
+        }
+        finally
+        {
+            await Cluster.Api.SetEligibilityAsync(container.ContainerId, new SetEligibilityRequest(ContainerEligibility.Eligible, null));
+        }
+    }
+
     private async Task<string> DeployToTenantAsync(string tenant)
     {
         var request = DeployRequests.Trading() with
