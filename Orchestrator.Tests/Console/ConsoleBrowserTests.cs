@@ -191,6 +191,71 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await Assertions.Expect(page.Locator("#labels .label[data-label='orchestrator_id']")).ToHaveTextAsync($"orchestrator_id={container.OrchestratorId()}");
     }
 
+    [Fact]
+    public async Task TheDeploymentsPageListsADeploymentWithItsRevisionsAndPauseMakesItPaused()
+    {
+        var tenant = (await Cluster.ContainerAsync(Cluster.Orchestrators[1])).OrchestratorId();
+        // min_healthy_seconds far off: the rollout stays running for the whole test, so it can be paused.
+        var created = await Cluster.Api.CreateDeploymentAsync(new CreateDeploymentRequest(
+            $"console-{Guid.NewGuid():N}"[..20], tenant, 1,
+            new DeploymentSpec("trading_agent", System.Text.Json.JsonSerializer.SerializeToElement(new { strategy = "momentum", tick_interval_ms = 200 }), "v1"),
+            Update: new UpdateStrategy(MinHealthySeconds: 600)));
+        try
+        {
+            var page = await AdminPageAsync();
+            await page.ClickAsync("nav a[href='deployments']");
+            var row = page.Locator($"tr[data-deployment='{created.DeploymentId}']");
+            await Assertions.Expect(row).ToContainTextAsync(created.Name);
+            await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync(DeploymentStates.Running);
+
+            await row.Locator("a").ClickAsync();
+            await page.Locator("section.deployments[data-ready]").WaitForAsync();
+            var revision = page.Locator("tr[data-revision='1']");
+            await Assertions.Expect(revision.Locator(".desired")).ToHaveTextAsync("1");
+            await Assertions.Expect(revision.Locator(".placed")).ToHaveTextAsync("1");
+            await Assertions.Expect(page.Locator("#rollout-progress")).ToHaveTextAsync("0 / 1 healthy");
+            if (Screenshots is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "console-deployments.png"), FullPage = true });
+
+            await page.ClickAsync("#pause");
+            await Assertions.Expect(page.Locator("#deployment-state")).ToHaveTextAsync(DeploymentStates.Paused);
+            Assert.Equal(DeploymentStates.Paused, (await Cluster.Api.GetDeploymentAsync(created.DeploymentId)).State);
+            // A second pause is refused: the manager's problem detail is shown as it answered.
+            await page.ClickAsync("#pause");
+            await Assertions.Expect(page.Locator("#deployment-error")).ToContainTextAsync("only a running rollout can be paused");
+        }
+        finally
+        {
+            await Cluster.Api.DeleteDeploymentAsync(created.DeploymentId);
+        }
+    }
+
+    [Fact]
+    public async Task TheContainerPageDrainsWithMaxParallelAndShowsTheDrainComplete()
+    {
+        // Orchestrators[0] runs only tenant-pinned agents here, which a drain that is not forced leaves where they are:
+        // the drain completes at once, and the container is made eligible again for the other tests.
+        var container = await Cluster.ContainerAsync(Cluster.Orchestrators[0]);
+        try
+        {
+            var page = await AdminPageAsync();
+            await page.GotoAsync(fixture.Url + "/containers/" + container.ContainerId);
+            await page.Locator("div[data-ready] #drain-max-parallel").WaitForAsync();
+            await page.FillAsync("#drain-max-parallel", "2");
+            await page.Locator("#drain-max-parallel").BlurAsync();
+            await page.ClickAsync("#drain-button");
+
+            await Assertions.Expect(page.Locator("#drain-state")).ToHaveTextAsync(DrainStates.Complete);
+            await Assertions.Expect(page.Locator("#drain-remaining")).ToHaveTextAsync("0");
+            await Assertions.Expect(page.Locator("#drain-waiting-for-window")).ToHaveTextAsync("no");
+            var drain = (await Cluster.Api.GetContainerAsync(container.ContainerId)).Drain;
+            Assert.Equal(2, drain?.MaxParallel);
+        }
+        finally
+        {
+            await Cluster.Api.SetEligibilityAsync(container.ContainerId, new SetEligibilityRequest(ContainerEligibility.Eligible, null));
+        }
+    }
+
     private async Task<string> DeployToTenantAsync(string tenant)
     {
         var request = DeployRequests.Trading() with
