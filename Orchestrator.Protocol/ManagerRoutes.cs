@@ -44,6 +44,8 @@ public static class ManagerRoutes
     public const string DeploymentResume = Deployment + "/resume";
     public const string DeploymentRevert = Deployment + "/revert";
     public const string DeploymentRevisions = Deployment + "/revisions";
+    // A rolling restart of the current revision (also what a secret rotation does to the deployments using it).
+    public const string DeploymentRestart = Deployment + "/restart";
     // Stop an agent and keep its data (desired_state stopped), or start it again (issues 25, 27); force: skip its update lock.
     public const string AgentStop = Agent + "/stop";
     public const string AgentStart = Agent + "/start";

@@ -31,6 +31,8 @@ public static class DeploymentsApi
             ViewAsync(id, ops, ops.ResumeAsync(id, caller))).WithSummary("Go on with a paused rollout");
         writers.MapPost(ManagerRoutes.DeploymentRevert, (string id, string? revision, DeploymentOperations ops, CallerScope caller) =>
             ViewAsync(id, ops, ops.RevertAsync(id, revision, caller))).WithSummary("Roll back to a revision (?revision=N, default the stable one)");
+        writers.MapPost(ManagerRoutes.DeploymentRestart, (string id, DeploymentOperations ops, CallerScope caller) =>
+            ViewAsync(id, ops, ops.RestartAsync(id, caller))).WithSummary("Restart every agent in place, max_parallel at a time, behind the health gate");
         return app;
     }
 

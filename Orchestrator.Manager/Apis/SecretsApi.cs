@@ -40,6 +40,8 @@ public static class SecretsApi
         }
         var view = await services.Store.PutAsync(id, name, request.Value!);
         await services.Audit.RecordAsync(services.Caller, AuditActions.SecretPut, name, AuditOutcomes.Success, id);
+        // A new value of a secret in use rolls the deployments that reference it (issue 26's rotation).
+        if (view.Version > 1) await services.Deployments.RestartForSecretAsync(id, name, services.Caller);
         return TypedResults.Ok(view);
     }
 
@@ -58,4 +60,4 @@ public static class SecretsApi
 }
 
 // The services every secrets route uses, bound with [AsParameters].
-public sealed record SecretServices(SecretStore Store, AuditLog Audit, CallerScope Caller);
+public sealed record SecretServices(SecretStore Store, AuditLog Audit, CallerScope Caller, Deployments.DeploymentOperations Deployments);

@@ -210,6 +210,33 @@ public sealed partial class DeploymentOperations(
         return null;
     });
 
+    // A rolling restart of the current revision (POST .../restart): each agent gets its next epoch with the same spec,
+    // max_parallel at a time, behind the health gate.
+    public Task<Change> RestartAsync(string id, CallerScope caller, string? why = null) => TransitionAsync(id, caller, AuditActions.DeploymentRestart, r =>
+    {
+        RolloutController.RestartAll(r, time.GetUtcNow().ToUnixTimeMilliseconds(), why ?? $"restarting revision {r.Revision}");
+        return null;
+    });
+
+    // Secret rotation (issue 26): every deployment of the tenant whose current spec references the secret restarts
+    // its agents the rolling way, so each picks up the new value with its next epoch and the health gate still holds.
+    // Returns the deployments restarted.
+    public async Task<IReadOnlyList<string>> RestartForSecretAsync(string tenant, string secret, CallerScope caller)
+    {
+        var restarted = new List<string>();
+        foreach (var record in await store.ListAsync())
+        {
+            if (record.Tenant != tenant || !References(record.Current.Spec, secret)) continue;
+            if (await RestartAsync(record.Id, caller, $"restarting revision {record.Revision}: secret '{secret}' rotated") is Change.Done) restarted.Add(record.Id);
+        }
+        return restarted;
+    }
+
+    private static bool References(DeploymentSpec spec, string secret) =>
+        Orchestrator.ServiceDefaults.SecretReferences.Read(spec.AgentConfig, out _).Names.Contains(secret, StringComparer.Ordinal)
+        || (spec.AgentConfig is { ValueKind: System.Text.Json.JsonValueKind.Object } config
+            && config.TryGetProperty("image_pull_secret", out var pull) && pull.ValueKind == System.Text.Json.JsonValueKind.String && pull.GetString() == secret);
+
     public async Task<Change> RevertAsync(string id, string? revisionText, CallerScope caller)
     {
         if (await FindAsync(id, caller) is not { } found) return new Change.NotFound();

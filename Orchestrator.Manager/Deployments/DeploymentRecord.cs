@@ -30,6 +30,9 @@ public sealed class DeploymentRecord
     public bool AwaitingPromotion { get; set; }
     // Rolling back (auto_revert or revert): the rollout ends as reverted instead of successful.
     public bool Reverting { get; set; }
+    // A rolling restart (issue 25's restart, and issue 26's secret rotation): agents whose progress entry predates it
+    // get their next epoch with the same spec, in batches behind the health gate. Unix ms; 0: none asked.
+    public long RestartRequestedAt { get; set; }
     // The state to go back to on resume (paused holds a running rollout).
     public string? Description { get; set; }
     public long LastProgressAt { get; set; }

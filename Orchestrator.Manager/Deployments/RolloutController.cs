@@ -56,7 +56,7 @@ public sealed class RolloutController(AgentStore agents, ContainerStore containe
             return [];
         }
 
-        var outdated = seen.Where(s => s.Revision != record.Revision).ToList();
+        var outdated = seen.Where(s => s.Revision != record.Revision || AwaitsRestart(record, s)).ToList();
         var waiting = onTarget.Count(s => !Healthy(record, s));
         if (outdated.Count == 0)
         {
@@ -116,6 +116,25 @@ public sealed class RolloutController(AgentStore agents, ContainerStore containe
         }
         if (updated.Count > 0) record.Description = $"updating: {onTarget.Count + updated.Count} of {seen.Count} agents on revision {record.Revision}";
         return updated;
+    }
+
+    // On the target revision but not restarted since a rolling restart was asked for.
+    private static bool AwaitsRestart(DeploymentRecord record, AgentSeen seen) =>
+        record.RestartRequestedAt > 0 && record.Progress.TryGetValue(seen.Agent.Id, out var p) && p.UpdatedAt < record.RestartRequestedAt;
+
+    // Asks for a rolling restart of the current revision: every agent there now is restarted once, in batches of
+    // max_parallel behind the health gate; until then each counts as it was (healthy when it is running). Agents
+    // still on an older revision get the current one (and so a new epoch) anyway.
+    public static void RestartAll(DeploymentRecord record, long now, string why)
+    {
+        foreach (var id in record.AgentIds)
+            if (!record.Progress.ContainsKey(id)) record.Progress[id] = new AgentProgress { UpdatedAt = 0, BecameHealthy = true };
+        record.RestartRequestedAt = now;
+        // Mid-rollout the restart rides along (canaries still wait for promote); a paused one goes on once resumed.
+        if (record.Revision == record.StableRevision) record.Promoted = true;
+        if (record.State != DeploymentStates.Paused) record.State = DeploymentStates.Running;
+        record.LastProgressAt = now;
+        record.Description = why;
     }
 
     public static bool Healthy(DeploymentRecord record, AgentSeen seen) =>

@@ -153,6 +153,7 @@ public static class AuditActions
     public const string DeploymentPause = "deployment.pause";
     public const string DeploymentResume = "deployment.resume";
     public const string DeploymentRevert = "deployment.revert";
+    public const string DeploymentRestart = "deployment.restart";
     // Recorded by the rollout driver (actor rollout, role system) when a rollout ends or rolls back.
     public const string DeploymentFailed = "deployment.failed";
     public const string DeploymentSucceeded = "deployment.successful";
@@ -179,7 +180,7 @@ public static class AuditActions
         Login, Deploy, Stop, Delete, Revoke, EnrollmentTokenCreate, EnrollmentTokenDelete, EnrollmentTokenUse,
         OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume, AgentRejected,
         Eligibility,
-        DeploymentCreate, DeploymentUpdate, DeploymentDelete, DeploymentPromote, DeploymentPause, DeploymentResume, DeploymentRevert,
+        DeploymentCreate, DeploymentUpdate, DeploymentDelete, DeploymentPromote, DeploymentPause, DeploymentResume, DeploymentRevert, DeploymentRestart,
         DeploymentFailed, DeploymentSucceeded, DeploymentReverted,
         AgentRestart, AgentRestartForced,
         Drain, DrainForced, AgentStop, AgentStopForced, AgentStart,

@@ -192,6 +192,39 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task RotatingASecretRestartsTheDeploymentsUsingItInPlaceInBatchesAndSoDoesARestartCall()
+    {
+        var world = await WorldAsync();
+        var secret = "key-" + Guid.NewGuid().ToString("N")[..8];
+        var path = ManagerRoutes.TenantSecret.Replace("{id}", world.Tenant).Replace("{name}", secret);
+        (await world.Admin.PutAsJsonAsync(path, new { value = "first" })).EnsureSuccessStatusCode();
+        var created = await world.CreateAsync(replicas: 4, new { max_parallel = 2, min_healthy_seconds = 1 },
+            new { build = "1", secrets = new Dictionary<string, string> { ["EXCHANGE_API_KEY"] = secret } });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+        Assert.All(before, a => Assert.Equal(1, a.Epoch));
+
+        (await world.Admin.PutAsJsonAsync(path, new { value = "second" })).EnsureSuccessStatusCode();
+        var notHealthy = 0;
+        async Task<DeploymentView> RestartedAsync(long epoch) => await world.DriveAsync(created.DeploymentId, v =>
+        {
+            notHealthy = Math.Max(notHealthy, v.Replicas - v.Revisions.Single(r => r.Revision == 1).Healthy);
+            return v.State == DeploymentStates.Successful && world.AgentsAsync().GetAwaiter().GetResult().All(a => a.Epoch == epoch);
+        });
+        var rotated = await RestartedAsync(2);
+        Assert.Equal(1, rotated.Revision);
+        Assert.InRange(notHealthy, 1, 2); // restarted, never more than max_parallel at once
+        var after = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+
+        // The same rolling restart on an operator's call, audited.
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentRestart, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        await RestartedAsync(3);
+        var audit = await world.Admin.GetFromJsonAsync(ManagerRoutes.Audit + "?limit=1000", ProtocolJsonContext.Default.AuditPage);
+        Assert.Equal(2, audit!.Entries.Count(e => e.Action == "deployment.restart" && e.Target == created.DeploymentId && e.Outcome == "success"));
+    }
+
+    [Fact]
     public async Task TheSeedDeployCallKeepsItsAnswerAndMakesADeploymentOfOneRevisionUnderItsId()
     {
         var world = await WorldAsync();
@@ -311,11 +344,11 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
         // Agents of this revision are reported failed (a bad build), the others running.
         public long? FailingRevision { get; set; }
 
-        public async Task<DeploymentView> CreateAsync(int replicas, object update)
+        public async Task<DeploymentView> CreateAsync(int replicas, object update, object? config = null)
         {
             var response = await admin.PostAsJsonAsync(ManagerRoutes.Deployments, new
             {
-                name = "bot-" + tenant, tenant, replicas, spec = new { agent_type = type, agent_config = new { build = "1" }, version = "1" }, update,
+                name = "bot-" + tenant, tenant, replicas, spec = new { agent_type = type, agent_config = config ?? new { build = "1" }, version = "1" }, update,
             });
             Assert.True((int)response.StatusCode == 201, await response.Content.ReadAsStringAsync());
             return await response.ReadAsync(ProtocolJsonContext.Default.DeploymentView);

@@ -101,7 +101,8 @@ public sealed class NodeEnrollmentProcessTests
         }, Deadline, "the env agent's output on the node's local API");
 
         var names = output.Where(l => l.Contains('=')).Select(l => l[..l.IndexOf('=')]).ToHashSet();
-        Assert.Equal(new HashSet<string> { "PATH", "ALLOWED_GREETING", "FROM_CONFIG" }, names);
+        // AGENT_DATA_DIR: the agent's own data directory (where it keeps its update lock), never the node's.
+        Assert.Equal(new HashSet<string> { "PATH", "ALLOWED_GREETING", "FROM_CONFIG", "AGENT_DATA_DIR" }, names);
         Assert.Contains("ALLOWED_GREETING=hello-from-the-node", output);
         var text = string.Join('\n', output);
         var credential = File.ReadAllText(Path.Combine(node.DataDirectory, "node-credential"));

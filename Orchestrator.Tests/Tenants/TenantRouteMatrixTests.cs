@@ -100,6 +100,8 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["POST deployments/{A}/resume"] = (async w => await Post(Id(ManagerRoutes.DeploymentResume, await DeploymentAsync(w, w.A, paused: true)), new { }), [401, 403, 200, 200]),
         ["POST deployments/{A}/promote"] = (async w => await Post(Id(ManagerRoutes.DeploymentPromote, await DeploymentAsync(w, w.A)), new { }), [401, 403, 200, 200]),
         ["POST deployments/{A}/revert?revision=1"] = (async w => await Post(Id(ManagerRoutes.DeploymentRevert, await DeploymentAsync(w, w.A)) + "?revision=1", new { }), [401, 403, 200, 200]),
+        ["POST deployments/{A}/restart"] = (async w => await Post(Id(ManagerRoutes.DeploymentRestart, await DeploymentAsync(w, w.A)), new { }), [401, 403, 200, 200]),
+        ["POST deployments/{B}/restart"] = (async w => await Post(Id(ManagerRoutes.DeploymentRestart, await DeploymentAsync(w, w.B)), new { }), [401, 403, 404, 200]),
     };
 
     public static TheoryData<string> Routes() => [.. Matrix.Keys];
@@ -131,7 +133,7 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
             "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume", "AgentLogs", "ContainerLogs",
             "AgentRestart", "Deployments", "Deployment", "DeploymentPromote", "DeploymentPause", "DeploymentResume", "DeploymentRevert",
-            "DeploymentRevisions",
+            "DeploymentRevisions", "DeploymentRestart",
             "Versions", "TenantMaintenance",
             "ContainerDrain", "AgentStop", "AgentStart",
             "ContainerJournal",
