@@ -11,6 +11,9 @@ public sealed class AgentRuntimeContext
     public required Action<SupervisedAgent> OnStateChanged { get; init; }
     public required Action<SupervisedAgent> OnEnded { get; init; }
     public required Action<SupervisedAgent, bool> RecordFailure { get; init; }
-    // Takes an agent's output lines (agent id, stream, text) into its log buffer; none: not captured.
-    public Action<string, string, string>? Log { get; init; }
+    // Takes an agent's output lines (agent id, stream, text, the line's own time or null) into its log buffer; none: not captured.
+    public Action<string, string, string, DateTimeOffset?>? Log { get; init; }
+
+    // The time of the last line an agent's log took (agent id), kept across node restarts.
+    public Func<string, DateTimeOffset?>? LastLogTime { get; init; }
 }

@@ -68,14 +68,22 @@ public sealed record DriverFingerprint(bool Usable, string Detail)
 
 // How a handle tells its supervisor that something shown about it changed (health, engine reachability).
 // It also takes the lines the workload writes (stdout, stderr, the simulated bot's own lines) into the agent's log.
-public sealed class WorkloadEvents(Action changed, Action<string, string>? log = null)
+// A driver whose workload keeps its own log with timestamps (a container engine) passes each line's own time, and
+// resumes after an adoption from LastLineTime, so a node restart neither loses nor repeats lines.
+public sealed class WorkloadEvents(Action changed, Action<string, string, DateTimeOffset?>? log = null, Func<DateTimeOffset?>? lastLineTime = null)
 {
     public static WorkloadEvents None { get; } = new(() => { });
 
     public void Changed() => changed();
 
-    // stream: LogStreams.Stdout or LogStreams.Stderr.
-    public void Line(string stream, string text) => log?.Invoke(stream, text);
+    // Whether lines are taken at all (no log buffer: a driver need not read its workload's output).
+    public bool Captures => log is not null;
+
+    // stream: LogStreams.Stdout or LogStreams.Stderr; time: the line's own time, else now.
+    public void Line(string stream, string text, DateTimeOffset? time = null) => log?.Invoke(stream, text, time);
+
+    // The time of the last line this agent's log took (kept across node restarts), or null.
+    public DateTimeOffset? LastLineTime() => lastLineTime?.Invoke();
 }
 
 public sealed class AgentConfigException(string message) : Exception(message);

@@ -83,6 +83,8 @@ public sealed class Deployments(AgentScheduler scheduler, IdempotencyStore idemp
                     errors[$"agent_config.{field}.{key}"] = [$"Secret '{name}' does not exist in tenant '{tenant}'."];
             }
         }
+        if (references.ImagePull is { } pull && !await secrets.ExistsAsync(tenant, pull))
+            errors[$"agent_config.{ServiceDefaults.SecretReferences.ImagePullField}"] = [$"Secret '{pull}' does not exist in tenant '{tenant}'."];
         return errors;
     }
 }

@@ -22,6 +22,7 @@ public sealed class AgentLogBuffer
     private long _pendingBytes;
     private long _last;
     private long _acked;
+    private DateTimeOffset? _lastTime;
 
     public AgentLogBuffer(string directory, string agentId, long capacityBytes)
     {
@@ -30,7 +31,12 @@ public sealed class AgentLogBuffer
         _journal = Path.Combine(directory, name + ".log");
         _ackFile = Path.Combine(directory, name + ".acked");
         _capacity = capacityBytes;
-        if (File.Exists(_ackFile) && long.TryParse(File.ReadAllText(_ackFile), out var acked)) _acked = acked;
+        // "sequence time": the last acknowledged line, and its time (where a container's log resumes after a restart).
+        if (File.Exists(_ackFile) && File.ReadAllText(_ackFile).Split(' ', 2) is var ack && long.TryParse(ack[0], out var acked))
+        {
+            _acked = acked;
+            if (ack.Length > 1 && DateTimeOffset.TryParse(ack[1], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)) _lastTime = at;
+        }
         _last = _acked;
         if (File.Exists(_journal))
         {
@@ -43,6 +49,7 @@ public sealed class AgentLogBuffer
                 _pending.AddLast((line, Encoding.UTF8.GetByteCount(text) + 1));
                 _pendingBytes += _pending.Last!.Value.Bytes;
                 _last = Math.Max(_last, line.Sequence);
+                if (_lastTime is null || line.Time > _lastTime) _lastTime = line.Time;
             }
         }
         _file = Rewrite();
@@ -54,12 +61,16 @@ public sealed class AgentLogBuffer
 
     public bool HasPending { get { lock (_gate) return _pending.Count > 0; } }
 
+    // The time of the newest line this buffer took (kept across restarts, also once acknowledged), or null.
+    public DateTimeOffset? LastTime { get { lock (_gate) return _lastTime; } }
+
     // Secret values are replaced before this point (the redaction hook in AgentLogs.Append).
     public void Append(string stream, string text, DateTimeOffset time)
     {
         lock (_gate)
         {
             var line = new LogLine(++_last, time, stream, TextCut.ToLimit(text, LogStreams.MaxLineBytes)!);
+            if (_lastTime is null || time > _lastTime) _lastTime = time;
             var bytes = Write(line);
             _pending.AddLast((line, bytes));
             _pendingBytes += bytes;
@@ -79,13 +90,14 @@ public sealed class AgentLogBuffer
         {
             if (sequence <= _acked) return;
             _acked = sequence;
+            var ackedTime = _lastTime;
             while (_pending.First is { } first && first.Value.Line.Sequence <= sequence)
             {
                 _pendingBytes -= first.Value.Bytes;
                 _pending.RemoveFirst();
             }
             var temporary = _ackFile + ".tmp";
-            File.WriteAllText(temporary, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(temporary, $"{sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)} {ackedTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}".TrimEnd());
             File.Move(temporary, _ackFile, overwrite: true);
         }
     }
