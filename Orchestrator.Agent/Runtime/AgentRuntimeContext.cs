@@ -14,6 +14,6 @@ public sealed class AgentRuntimeContext
     // Takes an agent's output lines (agent id, stream, text, the line's own time or null) into its log buffer; none: not captured.
     public Action<string, string, string, DateTimeOffset?>? Log { get; init; }
 
-    // The time of the last line an agent's log took (agent id), kept across node restarts.
-    public Func<string, DateTimeOffset?>? LastLogTime { get; init; }
+    // Where an agent's log stands (agent id), kept across node restarts.
+    public Func<string, Workloads.LogPosition?>? LogPosition { get; init; }
 }

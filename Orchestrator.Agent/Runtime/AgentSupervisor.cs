@@ -43,7 +43,7 @@ public sealed class AgentSupervisor : IHostedService
             OnEnded = _ => Admit(),
             RecordFailure = RecordFailure,
             Log = logs is null ? null : logs.Append,
-            LastLogTime = logs is null ? null : id => logs.Of(id)?.LastTime,
+            LogPosition = logs is null ? null : id => logs.Of(id)?.Position,
         };
         telemetry.ObserveAgents(Agents);
     }

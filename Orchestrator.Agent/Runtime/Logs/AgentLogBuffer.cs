@@ -22,7 +22,9 @@ public sealed class AgentLogBuffer
     private long _pendingBytes;
     private long _last;
     private long _acked;
+    // Where this agent's log stands (see LogPosition): the newest line's time and how many lines had that very time.
     private DateTimeOffset? _lastTime;
+    private int _atLastTime;
 
     public AgentLogBuffer(string directory, string agentId, long capacityBytes)
     {
@@ -31,11 +33,15 @@ public sealed class AgentLogBuffer
         _journal = Path.Combine(directory, name + ".log");
         _ackFile = Path.Combine(directory, name + ".acked");
         _capacity = capacityBytes;
-        // "sequence time": the last acknowledged line, and its time (where a container's log resumes after a restart).
-        if (File.Exists(_ackFile) && File.ReadAllText(_ackFile).Split(' ', 2) is var ack && long.TryParse(ack[0], out var acked))
+        // "acked [sequence time count]": the last acknowledged line, then the log's position as of line `sequence` (every
+        // line up to it was in the journal by then); the journal's later lines advance it again below.
+        long positionSequence = 0;
+        if (File.Exists(_ackFile) && File.ReadAllText(_ackFile).Split(' ') is var ack && long.TryParse(ack[0], out var acked))
         {
             _acked = acked;
-            if (ack.Length > 1 && DateTimeOffset.TryParse(ack[1], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)) _lastTime = at;
+            if (ack.Length == 4 && long.TryParse(ack[1], out var upTo) && int.TryParse(ack[3], out var count)
+                && DateTimeOffset.TryParse(ack[2], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at))
+                (positionSequence, _lastTime, _atLastTime) = (upTo, at, count);
         }
         _last = _acked;
         if (File.Exists(_journal))
@@ -45,11 +51,12 @@ public sealed class AgentLogBuffer
                 LogLine? line;
                 try { line = JsonSerializer.Deserialize(text, ProtocolJsonContext.Default.LogLine); }
                 catch (JsonException) { continue; } // a torn last line from a crash mid-write
-                if (line is null || line.Sequence <= _acked) continue;
+                if (line is null) continue;
+                if (line.Sequence > positionSequence && line.Stream != LogStreams.Gap) Advance(line.Time);
+                if (line.Sequence <= _acked) continue;
                 _pending.AddLast((line, Encoding.UTF8.GetByteCount(text) + 1));
                 _pendingBytes += _pending.Last!.Value.Bytes;
                 _last = Math.Max(_last, line.Sequence);
-                if (_lastTime is null || line.Time > _lastTime) _lastTime = line.Time;
             }
         }
         _file = Rewrite();
@@ -61,8 +68,8 @@ public sealed class AgentLogBuffer
 
     public bool HasPending { get { lock (_gate) return _pending.Count > 0; } }
 
-    // The time of the newest line this buffer took (kept across restarts, also once acknowledged), or null.
-    public DateTimeOffset? LastTime { get { lock (_gate) return _lastTime; } }
+    // Where the lines this buffer took stand (kept across restarts, also once acknowledged), or null before the first.
+    public LogPosition? Position { get { lock (_gate) return _lastTime is { } time ? new LogPosition(time, _atLastTime) : null; } }
 
     // Secret values are replaced before this point (the redaction hook in AgentLogs.Append).
     public void Append(string stream, string text, DateTimeOffset time)
@@ -70,8 +77,8 @@ public sealed class AgentLogBuffer
         lock (_gate)
         {
             var line = new LogLine(++_last, time, stream, TextCut.ToLimit(text, LogStreams.MaxLineBytes)!);
-            if (_lastTime is null || time > _lastTime) _lastTime = time;
             var bytes = Write(line);
+            Advance(time);
             _pending.AddLast((line, bytes));
             _pendingBytes += bytes;
             if (_fileBytes > _capacity) Compact();
@@ -90,16 +97,24 @@ public sealed class AgentLogBuffer
         {
             if (sequence <= _acked) return;
             _acked = sequence;
-            var ackedTime = _lastTime;
             while (_pending.First is { } first && first.Value.Line.Sequence <= sequence)
             {
                 _pendingBytes -= first.Value.Bytes;
                 _pending.RemoveFirst();
             }
             var temporary = _ackFile + ".tmp";
-            File.WriteAllText(temporary, $"{sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)} {ackedTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}".TrimEnd());
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            File.WriteAllText(temporary, _lastTime is { } time
+                ? $"{sequence.ToString(invariant)} {_last.ToString(invariant)} {time.ToString("O", invariant)} {_atLastTime.ToString(invariant)}"
+                : sequence.ToString(invariant));
             File.Move(temporary, _ackFile, overwrite: true);
         }
+    }
+
+    private void Advance(DateTimeOffset time)
+    {
+        if (_lastTime is null || time > _lastTime) (_lastTime, _atLastTime) = (time, 1);
+        else if (time == _lastTime) _atLastTime++;
     }
 
     public void Delete()

@@ -8,9 +8,9 @@ namespace Orchestrator.Agent.Workloads.Containers;
 
 // Follows one container's stdout and stderr through the engine (GET /containers/{id}/logs, follow, timestamps)
 // into the agent's log, each line with the engine's own timestamp and secret values redacted before it is
-// buffered. It asks from the last line the agent's log already holds (since=), and skips lines not newer than
-// it, so an adopted container (node restart) or a reconnect after an engine outage neither repeats nor loses
-// lines the engine still has.
+// buffered. It asks from the last line the agent's log already holds (since=, a second early), and skips what the
+// log has (LogPosition: older lines, and as many at that very time as it took), so an adopted container (node
+// restart) or a reconnect after an engine outage neither repeats nor loses lines the engine still has.
 internal sealed class ContainerLogFollower
 {
     private readonly ContainerEngine _engine;
@@ -21,12 +21,14 @@ internal sealed class ContainerLogFollower
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private DateTimeOffset? _last;
+    private int _atLast;
+    private int _skip;
     private volatile bool _exited;
 
     public ContainerLogFollower(ContainerEngine engine, string id, WorkloadEvents events, SecretRedactor redactor, TimeProvider time)
     {
         (_engine, _id, _events, _redactor, _time) = (engine, id, events, redactor, time);
-        _last = events.LastLineTime();
+        if (events.LogPosition() is { } position) (_last, _atLast) = (position.Time, position.AtTime);
         _run = events.Captures ? Task.Run(RunAsync) : Task.CompletedTask;
     }
 
@@ -89,7 +91,9 @@ internal sealed class ContainerLogFollower
     private async Task FollowAsync()
     {
         var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true, Timestamps = true };
-        if (_last is { } since) parameters.Since = UnixSeconds(since);
+        // Podman reads since= as a float (not to the nanosecond): a second early, and the rest is skipped here.
+        if (_last is { } since) parameters.Since = UnixSeconds(since - TimeSpan.FromSeconds(1));
+        _skip = _atLast;
         using var stream = await _engine.Client.Containers.GetContainerLogsAsync(_id, parameters, _stop.Token);
         var readers = new Dictionary<MultiplexedStream.TargetStream, RedactingLineReader>();
         var buffer = new byte[16 * 1024];
@@ -110,11 +114,36 @@ internal sealed class ContainerLogFollower
     private void Take(MultiplexedStream.TargetStream target, string line)
     {
         var space = line.IndexOf(' ');
-        DateTimeOffset? time = space > 0 && DateTimeOffset.TryParse(line[..space], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
+        var time = space > 0 ? ParseTime(line[..space]) : null;
         var text = time is null ? line : line[(space + 1)..];
-        if (time is { } t && _last is { } last && t <= last) return; // had it already (since= is coarser than a line)
-        if (time is not null) _last = time;
+        if (time is { } t)
+        {
+            if (_last is { } last && t < last) return; // had it already
+            if (t == _last)
+            {
+                if (_skip > 0)
+                {
+                    _skip--;
+                    return;
+                }
+                _atLast++;
+            }
+            else (_last, _atLast, _skip) = (t, 1, 0);
+        }
         _events.Line(target == MultiplexedStream.TargetStream.StandardError ? LogStreams.Stderr : LogStreams.Stdout, text, time ?? _last);
+    }
+
+    // RFC 3339 with up to nine fractional digits (the engines' nanoseconds); .NET takes seven, so the rest is cut.
+    internal static DateTimeOffset? ParseTime(string text)
+    {
+        var dot = text.IndexOf('.');
+        if (dot > 0)
+        {
+            var end = dot + 1;
+            while (end < text.Length && char.IsAsciiDigit(text[end])) end++;
+            if (end - dot - 1 > 7) text = text[..(dot + 8)] + text[end..];
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
     }
 
     private static string UnixSeconds(DateTimeOffset time)
