@@ -78,6 +78,7 @@ public sealed partial class ContainerSecretsAndLogsTests(ContainerEngineFixture 
         var startedAt = await engine.PodmanAsync("inspect", "--format", "{{.State.StartedAt}}", container);
         node.CutOffFromManager();
         await cluster.WaitAsync(async () => (await cluster.ContainerAsync(node)).Status != "healthy", Deadline, "the manager to miss the node");
+        Assert.Equal(AgentStates.Running, (await node.AgentAsync(agentId))!.State);
         node.Kill();
         Assert.Equal("true", await engine.PodmanAsync("inspect", "--format", "{{.State.Running}}", container));
         await node.StartAsync();

@@ -31,6 +31,7 @@ public sealed class ContainerHandle : IWorkloadHandle
     private string? _unknown;
     private string? _unhealthy;
     private int _healthFailures;
+    private int _healthChecks;
     private long? _exitCode;
 
     public ContainerHandle(ContainerEngine engine, ContainerDriver driver, string id, ContainerConfig config, string? digest, string volume,
@@ -76,6 +77,7 @@ public sealed class ContainerHandle : IWorkloadHandle
         ["container_id"] = _id[..Math.Min(12, _id.Length)],
         ["image"] = _config.Image,
         ["volume"] = _volume,
+        ["health_checks"] = Volatile.Read(ref _healthChecks),
         ["health_failures"] = Volatile.Read(ref _healthFailures),
         ["exit_code"] = _exitCode,
     }, _unhealthy, _unknown, _digest);
@@ -126,6 +128,7 @@ public sealed class ContainerHandle : IWorkloadHandle
                 nextCheck = _time.GetUtcNow() + health.Interval;
                 var failure = await HealthProbe.CheckAsync(_engine, _id, inspected, health, _stopping.Token);
                 if (_stopping.IsCancellationRequested) return;
+                Interlocked.Increment(ref _healthChecks);
                 if (failure is null)
                 {
                     Volatile.Write(ref _healthFailures, 0);

@@ -187,6 +187,45 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
     }
 
     [SkippableFact]
+    public async Task HttpAndTcpHealthChecksReachTheContainerOnItsBridgeAddressAndRestartItOnceItsPortStopsAnswering()
+    {
+        SkipWithoutPodman();
+        var node = await StartNodeAsync(NodeName());
+        // busybox httpd in the background (its port answers while the container's main process sleeps on).
+        JsonObject Served(JsonObject check)
+        {
+            var config = Sleeper();
+            config["network"] = "bridge";
+            config["command"] = new JsonArray("sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && httpd -p 8080 -h /tmp/www && exec sleep 3600");
+            config["health_check"] = check;
+            return config;
+        }
+        var http = Served(new JsonObject { ["http"] = new JsonObject { ["port"] = 8080, ["path"] = "/health" }, ["interval_seconds"] = 1, ["timeout_seconds"] = 1, ["retries"] = 2 });
+        var tcp = Served(new JsonObject { ["tcp"] = new JsonObject { ["port"] = 8080 }, ["interval_seconds"] = 1, ["timeout_seconds"] = 1, ["retries"] = 2 });
+        await node.Supervisor.ReconcileAsync([Container("agt-http", http), Container("agt-tcp", tcp)]);
+
+        // Healthy: checks ran and passed, more than once.
+        var healthy = new Dictionary<string, AgentStatus>();
+        foreach (var id in new[] { "agt-http", "agt-tcp" })
+            healthy[id] = await node.Supervisor.WaitForAsync(id, a => a.State == AgentStates.Running && (int?)a.Figures["health_checks"] >= 2, "two passed checks", Wait.TotalSeconds);
+        Assert.All(healthy.Values, a => Assert.Equal(0, (int)a.Figures["health_failures"]!));
+        Assert.All(healthy.Values, a => Assert.Equal(0, a.Restarts));
+
+        // The page goes (404) in one, the port closes in the other: each shows unhealthy, then is restarted.
+        await engine.PodmanAsync("exec", (string)healthy["agt-http"].Figures["container_id"]!, "rm", "/tmp/www/health");
+        await engine.PodmanAsync("exec", (string)healthy["agt-tcp"].Figures["container_id"]!, "killall", "httpd");
+        var httpRestarted = await node.Supervisor.WaitForAsync("agt-http", a => a.Restarts >= 1, "the http check to restart it", Wait.TotalSeconds);
+        Assert.Contains("health check failed 2 times", httpRestarted.LastError);
+        Assert.Contains("GET /health answered 404", httpRestarted.LastError);
+        var tcpRestarted = await node.Supervisor.WaitForAsync("agt-tcp", a => a.Restarts >= 1, "the tcp check to restart it", Wait.TotalSeconds);
+        Assert.Contains("health check failed 2 times", tcpRestarted.LastError);
+        // The restarted containers serve again, and their checks pass.
+        await node.Supervisor.WaitForAsync("agt-http", a => a.State == AgentStates.Running && (int?)a.Figures["health_checks"] >= 1 && (int?)a.Figures["health_failures"] == 0,
+            "the restarted container's check to pass", Wait.TotalSeconds);
+        await node.Supervisor.ReconcileAsync([]);
+    }
+
+    [SkippableFact]
     public async Task AnOomKillIsReportedAsSuchWithTheMemoryLimit()
     {
         SkipWithoutPodman();
