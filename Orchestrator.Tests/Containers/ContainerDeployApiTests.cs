@@ -33,6 +33,9 @@ public class ContainerDeployApiTests(ManagerApiFixture fixture) : IClassFixture<
         { """{"image":"r/b:1","health_check":{"http":{"path":"/health"}}}""", "agent_config.health_check.http.port" },
         { """{"image":"r/b:1","health_check":{"exec":["true"],"tcp":{"port":80}}}""", "agent_config.health_check" },
         { """{"image":"r/b:1","health_check":{"tcp":{"port":80},"retries":0}}""", "agent_config.health_check.retries" },
+        { """{"image":"r/b:1","image_pull_secret":"../x"}""", "agent_config.image_pull_secret" },
+        { """{"image":"r/b:1","image_pull_secret":7}""", "agent_config.image_pull_secret" },
+        { """{"image":"r/b:1","image_pull_secret":"no-such-secret"}""", "agent_config.image_pull_secret" },
     };
 
     [Theory]

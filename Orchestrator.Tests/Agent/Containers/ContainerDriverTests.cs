@@ -8,6 +8,7 @@ using Orchestrator.Agent.Runtime;
 using Orchestrator.Agent.Workloads;
 using Orchestrator.Agent.Workloads.Containers;
 using Orchestrator.Protocol;
+using Orchestrator.Testing.Containers;
 using Orchestrator.Tests.Containers;
 
 namespace Orchestrator.Tests.Agent.Containers;
@@ -151,6 +152,32 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
         // Backoff, not a hot loop: 300 ms doubling to 2 s allows only a handful of tries in 3 s.
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.InRange(node.Supervisor.Find("agt-missing")!.Restarts, 2, 8);
+        await node.Supervisor.ReconcileAsync([]);
+    }
+
+    [SkippableFact]
+    public async Task AnImageInAPrivateRegistryIsRefusedWithoutCredentialsAndPulledWithTheAgentsImagePullSecret()
+    {
+        SkipWithoutPodman();
+        await using var registry = await LocalRegistry.StartAsync(requireLogin: true);
+        var image = await TestImages.BusyboxAsync(registry, "vendor/bot");
+        var node = await StartNodeAsync(NodeName());
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{LocalRegistry.LoginUser}:{LocalRegistry.LoginPassword}"));
+        var pullSecret = new JsonObject { ["auths"] = new JsonObject { [registry.Host] = new JsonObject { ["auth"] = auth } } }.ToJsonString();
+
+        // No credentials: the registry's refusal, named, and no pull.
+        await node.Supervisor.ReconcileAsync([Container("agt-private", Sleeper(image.DigestReference))]);
+        var refused = await node.Supervisor.WaitForAsync("agt-private", a => a.State == AgentStates.Failed && a.LastError is not null, "the refused pull", Wait.TotalSeconds);
+        Assert.Contains($"pulling image {image.DigestReference} failed", refused.LastError);
+
+        // The same image with image_pull_secret: pulled with those credentials only, and running.
+        var config = Sleeper(image.DigestReference);
+        config["image_pull_secret"] = "vendor-registry";
+        var agent = Container("agt-private", config, epoch: 2) with { SecretValues = new Dictionary<string, string> { ["vendor-registry"] = pullSecret } };
+        await node.Supervisor.ReconcileAsync([agent]);
+        var running = await node.Supervisor.WaitForAsync("agt-private", a => a.State == AgentStates.Running && a.Epoch == 2, "running with the pull secret", Wait.TotalSeconds);
+        Assert.Equal(image.Digest, running.ImageDigest);
+        Assert.DoesNotContain(LocalRegistry.LoginPassword, string.Join("\n", (await InspectAsync(node, running)).Config!.Env ?? []));
         await node.Supervisor.ReconcileAsync([]);
     }
 
