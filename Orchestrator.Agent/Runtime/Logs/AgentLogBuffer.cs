@@ -85,9 +85,21 @@ public sealed class AgentLogBuffer
         }
     }
 
-    public IReadOnlyList<LogLine> Pending(int max)
+    // The oldest pending lines: at most max, and at most maxBytes of JSON (always at least one).
+    public IReadOnlyList<LogLine> Pending(int max, long maxBytes = long.MaxValue)
     {
-        lock (_gate) return [.. _pending.Take(max).Select(p => p.Line)];
+        lock (_gate)
+        {
+            var taken = new List<LogLine>();
+            long bytes = 0;
+            foreach (var (line, size) in _pending)
+            {
+                if (taken.Count >= max || (taken.Count > 0 && bytes + size > maxBytes)) break;
+                taken.Add(line);
+                bytes += size;
+            }
+            return taken;
+        }
     }
 
     // The manager holds every line up to `sequence`: forget them (their journal space is reclaimed at the next compaction).
