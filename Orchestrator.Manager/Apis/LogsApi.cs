@@ -22,7 +22,8 @@ public static class LogsApi
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup(string.Empty).WithTags("Logs").RequireAuthorization(Policies.ClusterMember).RequireContainerIds()
-            .MapPost(ManagerRoutes.ContainerLogs, AppendAsync).WithSummary("Ship one agent's next log lines (its node only)");
+            .MapPost(ManagerRoutes.ContainerLogs, AppendAsync).WithSummary("Ship one agent's next log lines (its node only)")
+            .RequireRateLimiting(RateLimitPolicies.LogBatches);
         app.MapGroup(string.Empty).WithTags("Logs").RequireAuthorization(Policies.Reader).RequireAgentIds()
             .MapGet(ManagerRoutes.AgentLogs, ReadAsync)
             .WithSummary("An agent's retained log lines (?tail=, ?since=), or follow=true as server-sent events");
