@@ -46,7 +46,7 @@ public static class LogsApi
                     new Dictionary<string, object?> { ["agent_id"] = request.AgentId });
         }
         // The accepted lines are the newest ones (the script skips only those at or below the high-water mark).
-        if (result.Accepted > 0) export.Export(request.AgentId!, result.Tenant, lines.TakeLast(result.Accepted));
+        if (result.Accepted > 0) export.Export(request.AgentId!, result.Tenant, lines.TakeLast(result.Accepted), result.Traceparent);
         return TypedResults.Ok(new LogBatchResponse(request.AgentId!, result.AckedSequence, result.Accepted));
     }
 
