@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Abuse;
-using Orchestrator.Tests.Containers;
+using Orchestrator.Tests.Failure;
 
-namespace Orchestrator.Tests.Failure;
+namespace Orchestrator.Tests.Containers;
 
 // Real processes on one real podman service: redis-server, the manager and one node that may run `container`
 // agents. A container agent references two secrets (env and file) and prints one of them; the values reach the
