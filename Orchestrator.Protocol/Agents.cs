@@ -44,7 +44,9 @@ public sealed record AgentView(
     int Restarts,
     string? Error,
     // A container agent's image digest as its node resolved it (null until the node reports one).
-    string? ImageDigest = null);
+    string? ImageDigest = null,
+    // While its node reports it blocked_by_lock: how long its stop has waited for its update lock (issue 25).
+    int? LockWaitedSeconds = null);
 
 // One page of agents. next_cursor is null on the last page; pass it back as ?cursor= for the next.
 public sealed record AgentListResponse(IReadOnlyList<AgentView> Agents, int Count, string? NextCursor = null);

@@ -129,6 +129,15 @@ public static partial class ContainerAgentConfig
         if (Present(resources, "pids", out var pids)) Integer(pids, "agent_config.resources.pids", 1, 1_000_000, errors);
     }
 
+    // A process agent's health_check: the same shape, exec only (the node runs it; http and tcp would need an address).
+    public static void ValidateExecHealthCheck(JsonElement health, Dictionary<string, string[]> errors)
+    {
+        const string field = "agent_config.health_check";
+        HealthCheck(health, errors);
+        if (health.ValueKind == JsonValueKind.Object && !Present(health, "exec", out _))
+            errors[field] = [$"{field} of a process agent needs exec (a command list); http and tcp are for container agents."];
+    }
+
     private static void HealthCheck(JsonElement health, Dictionary<string, string[]> errors)
     {
         const string field = "agent_config.health_check";

@@ -11,7 +11,10 @@ public sealed record RegisterContainerRequest(
     IReadOnlyList<string>? Capabilities,
     [property: WireShape(typeof(ContainerResources))] JsonElement? Resources,
     [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
-    int? MaxAgents = null);
+    int? MaxAgents = null,
+    // issue 27: the node's build and the protocol it speaks (optional; NodeProtocol).
+    string? NodeVersion = null,
+    int? ProtocolVersion = null);
 
 // What Orchestrator.Agent registers as resources and metadata (seed clients may send other objects).
 public sealed record ContainerResources(int CpuCount, long MemoryLimit);
@@ -37,7 +40,33 @@ public sealed record ContainerView(
     [property: WireShape(typeof(HeartbeatResources))] JsonElement? Usage,
     int AssignedAgents = 0,
     string Eligibility = ContainerEligibility.Eligible,
-    string? EligibilityReason = null);
+    string? EligibilityReason = null,
+    // The container's drain (issue 27), while it runs and once it completed; null: never drained.
+    DrainProgress? Drain = null,
+    // issue 27: what the node last registered with (null: it sent none).
+    string? NodeVersion = null,
+    int? ProtocolVersion = null);
+
+// POST .../containers/{id}/drain. deadline_seconds (1..86400, default 3600): until then update locks are honoured,
+// after it stops go ahead (force). max_parallel (1..100, default 1): agents stopped and moved at once. force: move
+// keep and tenant-pinned agents too, and do not wait for update locks.
+public sealed record DrainRequest(int? DeadlineSeconds = null, int? MaxParallel = null, bool? Force = null);
+
+// state: draining | complete. moving: the agents stopped by the drain and not yet started elsewhere; remaining: its
+// agents the drain still has to move (moving included); blocked: of those, how many hold their update lock now.
+// waiting_for_window: the tenant's maintenance window is closed, so no further agent is stopped until it opens.
+public sealed record DrainProgress(
+    string State, DateTimeOffset StartedAt, DateTimeOffset Deadline, int MaxParallel, bool Force, int Moved, int Remaining,
+    int Blocked, IReadOnlyList<string> Moving, DateTimeOffset? CompletedAt = null, bool WaitingForWindow = false);
+
+public static class DrainStates
+{
+    public const string Draining = "draining";
+    public const string Complete = "complete";
+}
+
+// POST .../agents/{id}/stop and /start; the body is optional.
+public sealed record AgentLifecycleRequest(bool? Force = null);
 
 // Cordon (PUT .../containers/{id}/eligibility): ineligible takes the container out of placement; what it runs stays.
 public sealed record SetEligibilityRequest(string? Eligibility, string? Reason);

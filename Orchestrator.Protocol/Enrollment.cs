@@ -35,7 +35,8 @@ public sealed record EnrollmentTokenView(
 public sealed record EnrollmentTokenListResponse(IReadOnlyList<EnrollmentTokenView> Tokens, int Count);
 
 // POST /api/v1/cluster/enroll (anonymous; the enrollment token is the credential): the seed's registration
-// body plus enrollment_token.
+// body plus enrollment_token. journal_key (optional): the node's journal public key (base64 Ed25519), pinned on its
+// container so the manager can check the journal it uploads (issue 29).
 public sealed record EnrollRequest(
     string? EnrollmentToken,
     string? ContainerName,
@@ -44,15 +45,20 @@ public sealed record EnrollRequest(
     IReadOnlyList<string>? Capabilities,
     [property: WireShape(typeof(ContainerResources))] JsonElement? Resources,
     [property: WireShape(typeof(ContainerMetadata))] JsonElement? Metadata,
-    int? MaxAgents = null)
+    int? MaxAgents = null,
+    string? JournalKey = null,
+    string? NodeVersion = null,
+    int? ProtocolVersion = null)
 {
     // Not on the wire: the request carries the registration fields flat, beside enrollment_token.
     [System.Text.Json.Serialization.JsonIgnore]
-    public RegisterContainerRequest Registration => new(ContainerName, HostAddress, ApiPort, Capabilities, Resources, Metadata, MaxAgents);
+    public RegisterContainerRequest Registration => new(ContainerName, HostAddress, ApiPort, Capabilities, Resources, Metadata, MaxAgents,
+        NodeVersion, ProtocolVersion);
 
-    public static EnrollRequest From(string enrollmentToken, RegisterContainerRequest registration) => new(enrollmentToken,
+    public static EnrollRequest From(string enrollmentToken, RegisterContainerRequest registration, string? journalKey = null) => new(enrollmentToken,
         registration.ContainerName, registration.HostAddress, registration.ApiPort, registration.Capabilities,
-        registration.Resources, registration.Metadata, registration.MaxAgents);
+        registration.Resources, registration.Metadata, registration.MaxAgents, journalKey,
+        registration.NodeVersion, registration.ProtocolVersion);
 }
 
 // credential is shown once: the node stores it (DATA_DIR, mode 0600) and logs in with it as "cluster".

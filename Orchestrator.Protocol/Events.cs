@@ -4,6 +4,8 @@ namespace Orchestrator.Protocol;
 // id is the Redis stream entry id: the SSE `id:` line, sent back as Last-Event-ID to resume without gaps.
 // tenant is the orchestrator_id the event concerns; null for fleet-wide events (rescheduling paused/resumed).
 // The other fields are set when the event has them: state is the new status or state, detail a short reason.
+// origin "node": a decision the node made on its own, from its journal (issue 29), with node_time (the node's clock),
+// offline_since (its last contact with the manager before) and journal_sequence; null on the manager's own events.
 public sealed record ManagerEvent(
     string Id,
     string Type,
@@ -13,7 +15,11 @@ public sealed record ManagerEvent(
     string? AgentId = null,
     string? DeploymentId = null,
     string? State = null,
-    string? Detail = null);
+    string? Detail = null,
+    string? Origin = null,
+    DateTimeOffset? NodeTime = null,
+    DateTimeOffset? OfflineSince = null,
+    long? JournalSequence = null);
 
 // The SSE `event:` names, one per kind of change.
 public static class ManagerEventTypes
@@ -30,10 +36,22 @@ public static class ManagerEventTypes
     public const string DeployAccepted = "deploy.accepted";
     public const string ReschedulingPaused = "rescheduling.paused";
     public const string ReschedulingResumed = "rescheduling.resumed";
+    // Issue 25: a deployment's state, revision or counts changed (created, updated, a batch, promote, pause, revert).
+    public const string DeploymentChanged = "deployment.changed";
+    public const string AgentRestarted = "agent.restarted";
+    // Drain and stop/start (issues 25, 27).
+    public const string ContainerDrain = "container.drain";
+    public const string AgentDesiredStateChanged = "agent.desired_state_changed";
+    // The node's journal (issue 29): one per entry it uploads (state: the entry's kind), and a broken chain.
+    public const string NodeDecision = "node.decision";
+    public const string NodeJournalTampered = "node.journal_tampered";
 
     public static readonly IReadOnlyList<string> All =
     [
         ContainerRegistered, ContainerStatusChanged, ContainerRevoked, ContainerEligibilityChanged, AgentPlaced, AgentStateChanged, AgentRescheduled,
         AgentFenced, AgentStopped, DeployAccepted, ReschedulingPaused, ReschedulingResumed,
+        DeploymentChanged, AgentRestarted,
+        ContainerDrain, AgentDesiredStateChanged,
+        NodeDecision, NodeJournalTampered,
     ];
 }

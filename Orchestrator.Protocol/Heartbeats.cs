@@ -11,9 +11,15 @@ public sealed record HeartbeatRequest(
     int? ActiveAgents,
     [property: WireShape(typeof(IReadOnlyList<ReportedAgent>))] JsonElement? Agents = null,
     double? RoundTripMs = null,
-    long? Failures = null);
+    long? Failures = null,
+    // issue 27: optional, as on registration (NodeProtocol).
+    string? NodeVersion = null,
+    int? ProtocolVersion = null);
 
 // The node's live readings, as Orchestrator.Agent sends them in `resources`.
 public sealed record HeartbeatResources(int CpuCount, double CpuPercent, long MemoryUsed, long MemoryLimit, int ProcessCount);
 
-public sealed record HeartbeatResponse(string Status, string ContainerStatus, int HeartbeatInterval);
+// recommended_node_version (issue 27): present only when the node's node_version is older than the build the
+// manager recommends and its tenant's maintenance window is open now. Advice only: upgrading stays with the
+// customer's own tooling.
+public sealed record HeartbeatResponse(string Status, string ContainerStatus, int HeartbeatInterval, string? RecommendedNodeVersion = null);

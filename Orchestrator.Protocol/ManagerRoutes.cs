@@ -18,6 +18,10 @@ public static class ManagerRoutes
     public const string ContainerEligibility = Container + "/eligibility";
     // A node ships its agents' log lines (issue 26).
     public const string ContainerLogs = Container + "/logs";
+    // Drain (issue 27): cordon, then move the container's reschedule agents off, max_parallel at a time.
+    public const string ContainerDrain = Container + "/drain";
+    // A node uploads its journal (issue 29): GET the last entry the manager holds, POST the entries after it.
+    public const string ContainerJournal = Container + "/journal";
 
     // Node identity: admins issue enrollment tokens; a node exchanges one for its own credential (anonymous).
     public const string EnrollmentTokens = "/api/v1/cluster/enrollment-tokens";
@@ -29,12 +33,29 @@ public static class ManagerRoutes
     public const string Agent = Agents + "/{id}";
     // ?tail=N&since=<time>, or follow=true as server-sent events.
     public const string AgentLogs = Agent + "/logs";
+    // Restart in place: same spec, a new epoch (issue 25).
+    public const string AgentRestart = Agent + "/restart";
+
+    // Deployments (issue 25): revisions and rolling updates. revert takes ?revision=N (default: the stable one).
+    public const string Deployments = "/api/v1/deployments";
+    public const string Deployment = Deployments + "/{id}";
+    public const string DeploymentPromote = Deployment + "/promote";
+    public const string DeploymentPause = Deployment + "/pause";
+    public const string DeploymentResume = Deployment + "/resume";
+    public const string DeploymentRevert = Deployment + "/revert";
+    public const string DeploymentRevisions = Deployment + "/revisions";
+    // Stop an agent and keep its data (desired_state stopped), or start it again (issues 25, 27); force: skip its update lock.
+    public const string AgentStop = Agent + "/stop";
+    public const string AgentStart = Agent + "/start";
 
     public const string Status = "/api/v1/cluster/status";
     public const string ReschedulingPause = "/api/v1/cluster/rescheduling/pause";
     public const string ReschedulingResume = "/api/v1/cluster/rescheduling/resume";
     public const string Distribution = "/api/v1/cluster/metrics/distribution";
     public const string CommunicationStats = "/api/v1/cluster/communication/stats";
+    // issue 27 (s8/connection): nodes counted by version; a tenant's maintenance windows.
+    public const string Versions = "/api/v1/cluster/versions";
+    public const string TenantMaintenance = Tenant + "/maintenance";
 
     // Tenants: scoped operators (admin), tenants with quotas and usage, the audit log.
     public const string Operators = "/api/v1/operators";

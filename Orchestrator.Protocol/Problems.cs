@@ -44,16 +44,23 @@ public static class ProblemTypes
     public static readonly ProblemType UnknownOperator = new(404, "Unknown operator");
     public static readonly ProblemType UnknownTenant = new(404, "Unknown tenant");
     public static readonly ProblemType UnknownSecret = new(404, "Unknown secret");
+    public static readonly ProblemType UnknownDeployment = new(404, "Unknown deployment");
+    // A deployment change its state does not allow (a new spec mid-rollout, resuming what is not paused).
+    public static readonly ProblemType DeploymentConflict = new(409, "Deployment state conflict");
     public static readonly ProblemType OperatorNameTaken = new(409, "Operator name taken");
     public static readonly ProblemType QuotaExceeded = new(409, "Tenant quota exceeded");
     public static readonly ProblemType QuotaBelowUsage = new(409, "Quota below current usage");
     public static readonly ProblemType DeployInProgress = new(409, "Deploy in progress");
     public static readonly ProblemType LongPollReplaced = new(409, "Long-poll replaced");
     public static readonly ProblemType NoCapacity = new(409, "No capacity left");
+    // A node's journal upload whose chain does not continue what the manager holds (issue 29).
+    public static readonly ProblemType JournalTampered = new(409, "Journal chain broken");
     public static readonly ProblemType BodyTooLarge = new(413, "The request body is too large");
     public static readonly ProblemType IdempotencyKeyReused = new(422, "Idempotency-Key reused");
     public static readonly ProblemType UnsupportedAgentType = new(422, "No cluster supports this agent type");
     public static readonly ProblemType NoMatchingCluster = new(422, "No cluster matches the constraints");
+    // A node speaking a protocol outside NodeProtocol.Accepted (issue 27): names accepted_protocol_versions.
+    public static readonly ProblemType ProtocolNotAccepted = new(426, "Protocol version not accepted");
     public static readonly ProblemType TooManyLogins = new(429, "Too many failed logins");
     public static readonly ProblemType TooManyRequests = new(429, "Too many requests");
     public static readonly ProblemType DistributedModeOff = new(503, "Distributed mode is off");

@@ -26,8 +26,12 @@ public sealed record TenantListResponse(IReadOnlyList<TenantView> Tenants, int C
 // One audit entry. time: when; actor/role: who (operator name, "admin", "cluster:<container_name>", or the
 // username a failed login tried); tenant: the orchestrator_id it concerns ("" for none); target: the object's
 // id; outcome: "success", "denied", "not_found", "refused" or "failed"; trace_id: the W3C trace id.
+// A node's own decision (its journal, issue 29) also carries origin "node", node_time (the node's clock when it
+// decided), offline_since (when it last heard from the manager before: the gap it decided in), journal_sequence and
+// detail; these are null on every other entry (detail also names a broken journal chain).
 public sealed record AuditEntry(
-    string Id, DateTimeOffset Time, string Actor, string Role, string Tenant, string Action, string Target, string Outcome, string TraceId);
+    string Id, DateTimeOffset Time, string Actor, string Role, string Tenant, string Action, string Target, string Outcome, string TraceId,
+    string? Origin = null, DateTimeOffset? NodeTime = null, DateTimeOffset? OfflineSince = null, long? JournalSequence = null, string? Detail = null);
 
 // GET /api/v1/audit: newest first; follow next_cursor (null on the last page).
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, int Count, string? NextCursor);

@@ -174,6 +174,17 @@ if [ -n "${CONTAINER_ENGINE_SOCKET:-}" ]; then
   [[ ${CONTAINER_ENGINE_GID:-} =~ ^[0-9]+$ ]] || die "CONTAINER_ENGINE_GID must be the numeric group id owning $CONTAINER_ENGINE_SOCKET"
   COMPOSE_ARGS+=(-f "$KIT_DIR/docker-compose.engine.yml")
 fi
+# Signed specs: the signing overlay, only when the settings name the vendor's keys file (relative: to the kit).
+if [ -n "${TRUSTED_KEYS_FILE:-}" ]; then
+  [ -f "$KIT_DIR/docker-compose.signing.yml" ] || die "TRUSTED_KEYS_FILE is set but docker-compose.signing.yml is missing from $KIT_DIR"
+  keys_path=$TRUSTED_KEYS_FILE
+  [[ $keys_path == /* ]] || keys_path="$KIT_DIR/$keys_path"
+  [ -f "$keys_path" ] || die "TRUSTED_KEYS_FILE=$TRUSTED_KEYS_FILE is not a file (the vendor's public keys; relative paths are to $KIT_DIR)"
+  grep -q 'PRIVATE KEY' "$keys_path" && die "TRUSTED_KEYS_FILE=$TRUSTED_KEYS_FILE holds a private key: pin only the vendor's public keys"
+  case ${SPEC_SIGNATURES:-require} in require|monitor|off) ;; *) die "SPEC_SIGNATURES must be require, monitor or off, got '$SPEC_SIGNATURES'" ;; esac
+  case ${ON_KEY_REVOKED:-stop} in stop|keep) ;; *) die "ON_KEY_REVOKED must be stop or keep, got '$ON_KEY_REVOKED'" ;; esac
+  COMPOSE_ARGS+=(-f "$KIT_DIR/docker-compose.signing.yml")
+fi
 
 if $DRY_RUN; then
   say "dry run: all checks passed; would run:"

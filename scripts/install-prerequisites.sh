@@ -6,7 +6,8 @@
 # comes along for operators who inspect the lab's namespaces with it. For container agents: podman (its
 # Docker-compatible `podman system service` is the engine nodes drive in tests and the local cluster), runc
 # (crun fails on this machine's hybrid cgroups), docker-registry (the loopback OCI registry) and busybox-static
-# (the rootfs of the tests' images: nothing is pulled from the internet). Then podman's configuration.
+# (the rootfs of the tests' images: nothing is pulled from the internet); tinyproxy (the proxy a customer's node
+# goes through in the network tier). Then podman's configuration.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +23,8 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 [ -x /usr/sbin/runc ] || command -v runc >/dev/null 2>&1 || missing+=(runc)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 || missing+=(busybox-static)
+# The network tier's proxy scenario (issue 27): Debian's tinyproxy as a customer's only way out.
+[ -x /usr/bin/tinyproxy ] || command -v tinyproxy >/dev/null 2>&1 || missing+=(tinyproxy)
 # Signed agent specs: keys made by openssl, and a second implementation of the signed form (Python) in the tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 /usr/bin/python3 -c "import cryptography" >/dev/null 2>&1 || missing+=(python3-cryptography)
@@ -38,6 +41,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   # The local cluster starts its own redis-server and registry; the distribution's services are not needed.
   $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
   $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  $SUDO systemctl disable --now tinyproxy >/dev/null 2>&1 || true
 fi
 
 # Podman's configuration (runc, ulimits under the machine's hard limit, loopback registries without TLS).

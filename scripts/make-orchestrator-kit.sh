@@ -4,6 +4,7 @@
 #
 #   scripts/make-orchestrator-kit.sh [--output DIR] [--tarball] [--orchestrator-id ID] [--engine none|docker|podman]
 #                                    [--token TOKEN | --create-token --manager URL [--ttl SECONDS] [--max-agents N]]
+#                                    [--trusted-keys FILE]
 #
 # --output          where to build the kit (default: orchestrator-deployment-kit/ at the repository root).
 #                   An existing kit there is replaced; any other non-empty folder is refused.
@@ -14,6 +15,9 @@
 #                   ADMIN_PASSWORD from this shell's environment (it is used for that call only).
 # --engine          how the node reaches a container engine for `container` agents (DEPLOYMENT.md): none
 #                   (default), docker (/var/run/docker.sock) or podman (a rootless Podman service's socket).
+# --trusted-keys    the vendor's public signing keys ({"keys":[{"id":..,"public_key":..}]}, docs/deployment.md
+#                   "Pinning the vendor's signing keys"): copied into the kit as trusted-keys.json and pinned in
+#                   .env.orchestrator with SPEC_SIGNATURES=require, so the node runs only specs the vendor signed.
 set -euo pipefail
 
 PROG=make-orchestrator-kit
@@ -29,6 +33,7 @@ ORCHESTRATOR_ID=""
 TTL=604800
 MAX_AGENTS=""
 ENGINE=none
+TRUSTED_KEYS=""
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -43,13 +48,23 @@ while [ $# -gt 0 ]; do
     --max-agents) [ $# -ge 2 ] || die "--max-agents needs a number"; MAX_AGENTS=$2; shift ;;
     --engine) [ $# -ge 2 ] || die "--engine needs none, docker or podman"; ENGINE=$2; shift ;;
     --engine=*) ENGINE=${1#--engine=} ;;
-    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --trusted-keys) [ $# -ge 2 ] || die "--trusted-keys needs a file"; TRUSTED_KEYS=$2; shift ;;
+    --trusted-keys=*) TRUSTED_KEYS=${1#--trusted-keys=} ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
   shift
 done
 
 case $ENGINE in none|docker|podman) ;; *) die "--engine must be none, docker or podman, got '$ENGINE'" ;; esac
+# The keys file is checked before anything is written: public keys only, in the node's format.
+if [ -n "$TRUSTED_KEYS" ]; then
+  [ -f "$TRUSTED_KEYS" ] || die "--trusted-keys: $TRUSTED_KEYS is not a file"
+  ! grep -q 'PRIVATE KEY' "$TRUSTED_KEYS" || die "--trusted-keys: $TRUSTED_KEYS holds a private key; give the public keys file (orchestrator keys public FILE prints a key's public half)"
+  if ! grep -q '"keys"' "$TRUSTED_KEYS" || ! grep -q '"public_key"' "$TRUSTED_KEYS"; then
+    die "--trusted-keys: $TRUSTED_KEYS is not a keys file: {\"keys\":[{\"id\":\"vendor-2026\",\"public_key\":\"<base64>\"}]}"
+  fi
+fi
 if [ -n "$TOKEN" ] || $CREATE_TOKEN; then
   [[ $ORCHESTRATOR_ID =~ ^[a-z0-9][a-z0-9_-]*$ ]] || die "--orchestrator-id is required with a token: lower-case letters, digits, '-' or '_'"
 fi
@@ -84,7 +99,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 # The seed's four files: the node's compose file, its image, the settings template, the deploy script.
-cp "$ROOT/docker-compose.orchestrator.yml" "$ROOT/docker-compose.engine.yml" "$ROOT/Dockerfile.agent" "$ROOT/.dockerignore" \
+cp "$ROOT/docker-compose.orchestrator.yml" "$ROOT/docker-compose.engine.yml" "$ROOT/docker-compose.signing.yml" "$ROOT/Dockerfile.agent" "$ROOT/.dockerignore" \
    "$ROOT/.env.orchestrator.example" "$OUT/"
 cp "$ROOT/scripts/deploy-orchestrator.sh" "$OUT/"
 chmod +x "$OUT/deploy-orchestrator.sh"
@@ -131,6 +146,22 @@ if [ "$ENGINE" != none ]; then
     fi
   } >> "$settings"
   echo "$PROG: .env.orchestrator names the $ENGINE socket; the customer sets CONTAINER_ENGINE_GID"
+fi
+
+# The vendor's public signing keys (DEPLOYMENT.md "Pinning the vendor's signing keys"): pinned with
+# SPEC_SIGNATURES=require; deploy-orchestrator.sh then adds docker-compose.signing.yml.
+if [ -n "$TRUSTED_KEYS" ]; then
+  cp "$TRUSTED_KEYS" "$OUT/trusted-keys.json"
+  chmod 0644 "$OUT/trusted-keys.json"
+  settings="$OUT/.env.orchestrator"
+  [ -f "$settings" ] || { umask 077; cp "$ROOT/.env.orchestrator.example" "$settings"; umask 022; }
+  {
+    echo ""
+    echo "# Signed specs: this node runs only agent specs signed by your vendor's keys below (DEPLOYMENT.md)."
+    echo "TRUSTED_KEYS_FILE=./trusted-keys.json"
+    echo "SPEC_SIGNATURES=require"
+  } >> "$settings"
+  echo "$PROG: trusted-keys.json pinned in .env.orchestrator with SPEC_SIGNATURES=require"
 fi
 
 cat > "$OUT/README.md" <<'README'

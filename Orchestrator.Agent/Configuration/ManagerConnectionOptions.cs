@@ -9,7 +9,13 @@ public sealed class ManagerConnectionOptions
     // The node's saved credential, under DATA_DIR (mode 0600); written once at enrollment.
     public const string CredentialFileName = "node-credential";
 
+    // CENTRAL_MANAGER_URL: one URL, or several separated by commas (issue 27), tried in order: the node fails over to
+    // the next when one cannot be reached and stays with the one that answered (ManagerEndpoints).
     public string? Url { get; set; }
+
+    // The URLs of CENTRAL_MANAGER_URL, in order, blanks dropped.
+    public IReadOnlyList<string> Urls =>
+        (Url ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // ENROLLMENT_TOKEN: exchanged once for this node's own credential; restarts use the saved credential.
     public string? EnrollmentToken { get; set; }
@@ -41,6 +47,17 @@ public sealed class ManagerConnectionOptions
     // its ENROLLMENT_TOKEN expired or used up. Retrying sooner changes nothing and counts as failed logins against
     // every node behind the same address. A restart asks at once.
     public TimeSpan RefusedLoginRetry { get; set; } = TimeSpan.FromMinutes(15);
+
+    // How long the node waits before registering again after the manager refused its protocol (426, issue 27): only
+    // an upgrade changes the answer, and the node keeps running its agents meanwhile. A restart asks at once.
+    public TimeSpan ProtocolRefusedRetry { get; set; } = TimeSpan.FromMinutes(15);
+
+    // FOR TESTS ONLY (Manager:ProtocolVersion): the protocol_version this node claims instead of NodeProtocol.Current,
+    // so a test can play an older node. Never set it in production: the node still speaks the current protocol.
+    public int? ProtocolVersion { get; set; }
+
+    // The longest wait between attempts once an outage is long (past 10 heartbeat intervals; StagedBackoff).
+    public TimeSpan OutageMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     // How long the manager may hold the assignments long-poll open before answering "no change".
     public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);

@@ -29,6 +29,8 @@ public sealed class RuntimeOptionsValidator : IValidateOptions<RuntimeOptions>
         if (options.OutputLines < 1) errors.Add("Runtime:OutputLines must be at least 1.");
         // At least a few lines of room, so compaction always frees space.
         if (!(options.LogBufferMegabytes >= 0.004)) errors.Add("LOG_BUFFER_MB (Runtime:LogBufferMegabytes) must be at least 0.004 (4 KiB).");
+        if (options.MaxLockSeconds is < 0 or > Protocol.AgentLifecycleConfig.MaxLockSecondsLimit)
+            errors.Add($"MAX_LOCK_SECONDS (Runtime:MaxLockSeconds) must be from 0 to {Protocol.AgentLifecycleConfig.MaxLockSecondsLimit}, got {options.MaxLockSeconds}.");
         if (options.LogShipLinesPerSecond < 1) errors.Add("LOG_SHIP_LINES_PER_SECOND (Runtime:LogShipLinesPerSecond) must be at least 1.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

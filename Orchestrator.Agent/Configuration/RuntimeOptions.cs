@@ -25,6 +25,10 @@ public sealed class RuntimeOptions
     // start with an empty environment, so no secret of the node (credential, tokens, passwords) reaches them.
     public List<string> ProcessEnvironmentAllowlist { get; set; } = [];
 
+    // MAX_LOCK_SECONDS: the longest an agent's update lock (DATA/.orchestrator/update.lock) may hold off its stop,
+    // restart, update or drain, whatever its own max_lock_seconds says; past it the stop goes ahead.
+    public int MaxLockSeconds { get; set; } = 600;
+
     // Where process agents' secret files go (a directory per agent); default: a folder on /dev/shm (tmpfs), never DATA_DIR.
     public string? SecretsDirectory { get; set; }
 }

@@ -32,6 +32,8 @@ public sealed class AssignmentListener(
     private long _applied = -1;
     // The last poll failed, or the manager said it was going away: the next answer means it is back.
     private bool _interrupted;
+    // The outage of a node that never reached the manager runs from its start.
+    private readonly DateTimeOffset _started = time.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -69,6 +71,11 @@ public sealed class AssignmentListener(
                 // nodes that failed together must not retry together.
                 var cap = options.Value.ReconnectMaxDelay < options.Value.HeartbeatInterval ? options.Value.ReconnectMaxDelay : options.Value.HeartbeatInterval;
                 var backoff = RestartBackoff.For(++failures, options.Value.RetryBaseDelay, cap) * (0.5 + Random.Shared.NextDouble() * 0.5);
+                // Past 10 intervals of outage, in stages up to one interval (StagedBackoff): a long outage's fleet does not
+                // probe every few seconds, and still notices the manager back within about one interval.
+                var interval = state.ManagerHeartbeatInterval ?? options.Value.HeartbeatInterval;
+                backoff = StagedBackoff.For(time.GetUtcNow() - (state.LastContact ?? _started), interval, backoff, cap,
+                    interval < options.Value.OutageMaxDelay ? interval : options.Value.OutageMaxDelay, Random.Shared.NextDouble());
                 await Task.Delay(ManagerRetryAfter.AtLeast(ex, backoff), time, stoppingToken);
             }
         }
@@ -119,6 +126,8 @@ public sealed class AssignmentListener(
             a.Signature)
         {
             SecretValues = a.SecretValues,
+            DesiredState = a.DesiredState,
+            Force = a.Force == true,
         };
     }
 

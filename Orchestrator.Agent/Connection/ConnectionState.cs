@@ -5,7 +5,7 @@ namespace Orchestrator.Agent.Connection;
 public enum ManagerLink { Disabled, Connecting, Connected, Unreachable }
 
 // What the node knows about its link to the manager; read by the health check and (next) the assignments loop.
-public sealed class ConnectionState : ILeaseClock
+public sealed class ConnectionState : ILeaseClock, Runtime.IManagerContact
 {
     private readonly Lock _gate = new();
 

@@ -8,8 +8,14 @@ namespace Orchestrator.Agent.Connection;
 
 // Builds the registration and heartbeat bodies from the seed's settings, real readings and the agents.
 public sealed class HeartbeatComposer(
-    IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor, ConnectionState state, DriverFingerprints drivers)
+    IOptions<NodeOptions> node, ResourceSampler sampler, AgentSupervisor supervisor, ConnectionState state, DriverFingerprints drivers,
+    IOptions<ManagerConnectionOptions> connection)
 {
+    // issue 27: this build, and the protocol it speaks (Manager:ProtocolVersion overrides it only in tests).
+    public static readonly string NodeVersion = NodeProtocol.VersionOf(typeof(HeartbeatComposer).Assembly);
+
+    public int ProtocolVersion => connection.Value.ProtocolVersion ?? NodeProtocol.Current;
+
     public RegisterContainerRequest Registration()
     {
         var options = node.Value;
@@ -21,7 +27,9 @@ public sealed class HeartbeatComposer(
             Capabilities(),
             new ContainerResources(reading.CpuCount, reading.MemoryLimit).ToJson(),
             new ContainerMetadata(options.OrchestratorId, options.AgentId, options.AgentType).ToJson(),
-            options.MaxAgents);
+            options.MaxAgents,
+            NodeVersion,
+            ProtocolVersion);
     }
 
     // What the node can run. AGENT_CONFIG's capabilities are what its operator offers (an enrollment token may bound
@@ -52,6 +60,8 @@ public sealed class HeartbeatComposer(
             new HeartbeatResources(reading.CpuCount, reading.CpuPercent, reading.MemoryUsed, reading.MemoryLimit, reading.ProcessCount).ToJson(),
             agents.Count(a => a.IsActive),
             agents.Select(a => a.ToReported()).ToList().ToJson(),
-            state.LastRoundTrip?.TotalMilliseconds, state.FailedCalls);
+            state.LastRoundTrip?.TotalMilliseconds, state.FailedCalls,
+            NodeVersion,
+            ProtocolVersion);
     }
 }

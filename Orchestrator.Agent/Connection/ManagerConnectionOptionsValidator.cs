@@ -6,18 +6,23 @@ namespace Orchestrator.Agent.Connection;
 // Beside the connection it checks: it reads the saved credential and the certificate pin format.
 public sealed class ManagerConnectionOptionsValidator(IOptions<RuntimeOptions> runtime) : IValidateOptions<ManagerConnectionOptions>
 {
+    public const int MaxUrls = 10;
+
     public ValidateOptionsResult Validate(string? name, ManagerConnectionOptions options)
     {
         List<string> errors = [];
         if (options.AutoRegister)
         {
-            if (string.IsNullOrWhiteSpace(options.Url))
+            if (options.Urls.Count == 0)
                 errors.Add("CENTRAL_MANAGER_URL is required when AUTO_REGISTER is true.");
-            else if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                errors.Add($"CENTRAL_MANAGER_URL must be an http(s) URL such as http://manager:8000, got '{options.Url}'.");
-            else if (uri.Scheme == "http" && !uri.IsLoopback && !options.AllowInsecureTransport)
-                errors.Add($"CENTRAL_MANAGER_URL {options.Url} is plain http to another machine: the node's credential would travel in clear text. " +
-                    "Use https:// (MANAGER_CA_FILE for a private CA), or set ALLOW_INSECURE_TRANSPORT=true on a trusted network.");
+            // Several URLs (comma-separated): each must pass the same rules, so failover never lowers the transport.
+            foreach (var url in options.Urls)
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                    errors.Add($"CENTRAL_MANAGER_URL must be an http(s) URL such as http://manager:8000 (several: comma-separated), got '{url}'.");
+                else if (uri.Scheme == "http" && !uri.IsLoopback && !options.AllowInsecureTransport)
+                    errors.Add($"CENTRAL_MANAGER_URL {url} is plain http to another machine: the node's credential would travel in clear text. " +
+                        "Use https:// (MANAGER_CA_FILE for a private CA), or set ALLOW_INSECURE_TRANSPORT=true on a trusted network.");
+            if (options.Urls.Count > MaxUrls) errors.Add($"CENTRAL_MANAGER_URL may list at most {MaxUrls} URLs.");
             var saved = NodeCredentialFile.Exists(runtime.Value.DataDirectory);
             if (!saved && string.IsNullOrWhiteSpace(options.EnrollmentToken))
             {
@@ -36,6 +41,8 @@ public sealed class ManagerConnectionOptionsValidator(IOptions<RuntimeOptions> r
         if (options.RequestTimeout <= TimeSpan.Zero) errors.Add("Manager:RequestTimeout must be positive.");
         if (options.LongPollWait < TimeSpan.FromSeconds(1) || options.LongPollWait > TimeSpan.FromSeconds(60))
             errors.Add("Manager:LongPollWait must be between 1 and 60 seconds.");
+        if (options.OutageMaxDelay <= TimeSpan.Zero) errors.Add("Manager:OutageMaxDelay must be positive.");
+        if (options.ProtocolRefusedRetry <= TimeSpan.Zero) errors.Add("Manager:ProtocolRefusedRetry must be positive.");
         if (options.RetryBaseDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
             errors.Add("Manager:RetryBaseDelay must be positive and not above Manager:RetryMaxDelay.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -26,6 +26,8 @@ public sealed class ManagerConnectionService(
 {
     private readonly FailureLog _failures = new(logger);
     private readonly ManagerConnectionOptions _options = options.Value;
+    // The outage of a node that never reached the manager runs from its start.
+    private readonly DateTimeOffset _started = time.GetUtcNow();
     // The last beat was accepted: the next one is routine, and not traced.
     private bool _lastBeatRoutine;
     // The capabilities the manager last accepted; when the drivers can run something else, the node registers
@@ -43,7 +45,8 @@ public sealed class ManagerConnectionService(
             return;
         }
         composer.CapabilitiesChanged += state.RequestHeartbeat;
-        logger.LogInformation("Registering with the manager at {Url}", _options.Url);
+        logger.LogInformation("Registering with the manager at {Url}", string.Join(", ", _options.Urls));
+        LogProxies();
         var registration = RegistrationPipeline(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -141,8 +144,14 @@ public sealed class ManagerConnectionService(
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
                 MaxDelay = _options.RetryMaxDelay,
-                // The manager's Retry-After (429/503) when it asks for longer than the backoff would wait.
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is ManagerProblemException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
+                // The manager's Retry-After (429/503) when it asks for longer than the backoff would wait; a refused
+                // protocol (426) waits Manager:ProtocolRefusedRetry, as only an upgrade changes the answer.
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception switch
+                {
+                    ManagerProblemException refused when refused.Is(ProblemTypes.ProtocolNotAccepted) => _options.ProtocolRefusedRetry,
+                    ManagerProblemException { RetryAfter: { } wait } => wait,
+                    _ => (TimeSpan?)null,
+                }),
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
                 OnRetry = args =>
                 {
@@ -159,14 +168,30 @@ public sealed class ManagerConnectionService(
         var cause = FailureCause.From(ex);
         state.Failed(cause);
         telemetry.Failure(cause, phase.ToLowerInvariant());
-        _failures.Failure(phase, cause);
+        if (ex is ManagerProblemException protocol && protocol.Is(ProblemTypes.ProtocolNotAccepted))
+            // One line, each time (every Manager:ProtocolRefusedRetry): the operator must upgrade this node.
+            logger.LogError("The manager refuses this node's protocol {ProtocolVersion} (426): {Detail} Agents keep running; asking again in {Retry}",
+                composer.ProtocolVersion, protocol.Problem?.Detail ?? protocol.Message, _options.ProtocolRefusedRetry);
+        else
+            _failures.Failure(phase, cause);
     }
 
-    // Exponential from the base delay, with jitter, never longer than the heartbeat interval.
+    // Exponential from the base delay, with jitter, never longer than the heartbeat interval; past 10 intervals of
+    // outage, in stages up to Manager:OutageMaxDelay (StagedBackoff).
     private TimeSpan Backoff(int failures)
     {
-        var exponential = RestartBackoff.For(failures, _options.RetryBaseDelay, Interval);
-        return exponential * (0.8 + Random.Shared.NextDouble() * 0.2);
+        var exponential = RestartBackoff.For(failures, _options.RetryBaseDelay, Interval) * (0.8 + Random.Shared.NextDouble() * 0.2);
+        return StagedBackoff.For(time.GetUtcNow() - (state.LastContact ?? _started), Interval, exponential, Interval, _options.OutageMaxDelay,
+            Random.Shared.NextDouble());
+    }
+
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (issue 27): the node's clients use .NET's default proxy, which reads them
+    // (HTTPS_PROXY for https:// URLs, HTTP_PROXY for http://, NO_PROXY to bypass). Said once, so an operator sees the path.
+    private void LogProxies()
+    {
+        foreach (var url in _options.Urls)
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && HttpClient.DefaultProxy.GetProxy(uri) is { } proxy && proxy != uri)
+                logger.LogInformation("Calls to {Url} go through the proxy {Proxy} (HTTPS_PROXY/HTTP_PROXY; NO_PROXY bypasses it)", url, proxy);
     }
 
     private static TimeSpan? Seconds(double? seconds) => seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : null;

@@ -15,7 +15,8 @@ public sealed class NodeCredentials(
     IOptions<RuntimeOptions> runtime,
     HeartbeatComposer composer,
     TimeProvider time,
-    ILogger<NodeCredentials> logger) : IManagerCredentials
+    ILogger<NodeCredentials> logger,
+    Runtime.NodeJournal? journal = null) : IManagerCredentials
 {
     private readonly Lock _gate = new();
     // Set when the manager refused this node for good (credential revoked, enrollment token refused): until then no
@@ -80,7 +81,7 @@ public sealed class NodeCredentials(
         EnrollResponse enrolled;
         try
         {
-            enrolled = await anonymous.EnrollAsync(EnrollRequest.From(token, composer.Registration()), cancellationToken);
+            enrolled = await anonymous.EnrollAsync(EnrollRequest.From(token, composer.Registration(), journal?.TryPublicKey()), cancellationToken);
         }
         catch (ManagerProblemException refused) when (refused.Is(ProblemTypes.EnrollmentTokenRefused))
         {

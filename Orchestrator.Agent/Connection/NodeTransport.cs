@@ -11,7 +11,8 @@ public static class NodeTransport
 {
     public static SocketsHttpHandler CreateHandler(ManagerConnectionOptions options)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        // UseProxy stays on: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured (.NET's default proxy reads them).
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = true };
         var ca = options.CaFile is { Length: > 0 } file ? X509CertificateLoader.LoadCertificateFromFile(file) : null;
         var pin = options.CertificateSha256 is { Length: > 0 } p ? NormalizeFingerprint(p) : null;
         if (ca is null && pin is null) return handler;

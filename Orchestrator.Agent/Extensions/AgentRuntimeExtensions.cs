@@ -35,6 +35,8 @@ public static class AgentRuntimeExtensions
         services.AddSingleton<SpecGate>();
         services.AddHostedService(sp => sp.GetRequiredService<SpecGate>());
         services.AddSingleton<NodeSecretKey>();
+        // The node's own decisions, hash-chained and signed under DATA_DIR (issue 29).
+        services.AddSingleton<NodeJournal>();
         services.AddSingleton<DesiredStateStore>();
         services.AddSingleton<DesiredStateCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<DesiredStateCoordinator>());

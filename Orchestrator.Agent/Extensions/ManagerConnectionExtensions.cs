@@ -15,7 +15,9 @@ public static class ManagerConnectionExtensions
         var services = builder.Services;
         services.AddSingleton<IContainerProbe, DockerEnvProbe>();
         services.AddSingleton<ManagerEndpointResolver>();
+        services.AddSingleton<ManagerEndpoints>();
         services.AddSingleton<ConnectionState>();
+        services.AddSingleton<Runtime.IManagerContact>(sp => sp.GetRequiredService<ConnectionState>());
         services.AddSingleton<ConnectionTelemetry>();
         services.AddSingleton<HeartbeatComposer>();
         // The node logs in as `cluster` with its own credential (enrolling first), or the seed's shared password.
@@ -37,6 +39,9 @@ public static class ManagerConnectionExtensions
         services.AddSingleton<LogShipper>();
         services.AddHostedService(sp => sp.GetRequiredService<LogShipper>());
         services.AddHealthChecks().AddCheck<LogShipper>(LogShipper.HealthName);
+        services.AddSingleton<JournalUploader>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalUploader>());
+        services.AddHealthChecks().AddCheck<JournalUploader>(JournalUploader.HealthName);
         services.AddHealthChecks().AddCheck<ConnectionHealthCheck>(ConnectionHealthCheck.Name);
         return builder;
     }
@@ -48,17 +53,16 @@ public static class ManagerConnectionExtensions
     {
         var client = services.AddHttpClient(name, (sp, http) =>
             {
-                var options = sp.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value;
-                http.BaseAddress = sp.GetRequiredService<ManagerEndpointResolver>().Resolve(new Uri(WithTrailingSlash(options.Url!)));
+                http.BaseAddress = sp.GetRequiredService<ManagerEndpoints>().Primary;
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(sp => NodeTransport.CreateHandler(sp.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value))
-            .RemoveAllResilienceHandlers();
+            .RemoveAllResilienceHandlers()
+            // Outermost: each of several CENTRAL_MANAGER_URLs gets its own per-call timeout below.
+            .AddHttpMessageHandler(sp => new ManagerFailoverHandler(sp.GetRequiredService<ManagerEndpoints>()));
         client.AddResilienceHandler(name + "-timeout", (pipeline, context) =>
             pipeline.AddTimeout(timeout(context.ServiceProvider.GetRequiredService<IOptions<ManagerConnectionOptions>>().Value)));
         return client;
     }
 #pragma warning restore EXTEXP0001
-
-    private static string WithTrailingSlash(string url) => url.EndsWith('/') ? url : url + "/";
 }

@@ -32,6 +32,7 @@ public static class NodeSeedEnvironment
         ["ALLOWED_COMMANDS"] = "Runtime:AllowedCommands",
         ["LOG_BUFFER_MB"] = "Runtime:LogBufferMegabytes",
         ["LOG_SHIP_LINES_PER_SECOND"] = "Runtime:LogShipLinesPerSecond",
+        ["MAX_LOCK_SECONDS"] = "Runtime:MaxLockSeconds",
         ["LOG_LEVEL"] = "Logging:LogLevel:Default",
         ["DOCKER_HOST"] = "Containers:DockerHost",
         ["REGISTRY_AUTH_FILE"] = "Containers:RegistryAuthFile",
@@ -57,7 +58,7 @@ public static class NodeSeedEnvironment
         foreach (var variable in new[] { "AGENT_ID", "AGENT_TYPE", "CONTAINER_NAME", "EXTERNAL_IP", "REDIS_URL", "ADMIN_PASSWORD", "DATA_DIR",
                      "ENROLLMENT_TOKEN", "MANAGER_CA_FILE", "MANAGER_CERT_SHA256", "DOCKER_HOST", "REGISTRY_AUTH_FILE",
                      "SPEC_SIGNATURES", "TRUSTED_SIGNING_KEYS", "ON_KEY_REVOKED",
-                     "LOG_BUFFER_MB", "LOG_SHIP_LINES_PER_SECOND" })
+                     "LOG_BUFFER_MB", "LOG_SHIP_LINES_PER_SECOND", "MAX_LOCK_SECONDS" })
         {
             if (Value(read, variable) is { } value) output[OptionKeys[variable]] = value;
         }

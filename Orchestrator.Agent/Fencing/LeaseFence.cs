@@ -8,7 +8,8 @@ namespace Orchestrator.Agent.Fencing;
 // when it received that same call, so the node's clock never starts later than the manager's. A lapsed
 // lease fences the agent and voids its confirmation; it runs again only when a long-poll answer lists it
 // with the same epoch and the lease is valid again. `keep` agents are never fenced.
-public sealed class LeaseFence(ILeaseClock connection, TimeProvider time, FencingTelemetry telemetry, ILogger<LeaseFence> logger) : IAgentFence
+public sealed class LeaseFence(ILeaseClock connection, TimeProvider time, FencingTelemetry telemetry, ILogger<LeaseFence> logger,
+    NodeJournal? journal = null) : IAgentFence
 {
     public const string Reschedule = "reschedule";
 
@@ -49,6 +50,8 @@ public sealed class LeaseFence(ILeaseClock connection, TimeProvider time, Fencin
         {
             logger.LogWarning("Fenced agent {AgentId}: {Reason}", id, reason);
             telemetry.Fenced();
+            // The node's own decision, made without the manager: journaled, uploaded once it is back.
+            journal?.Record(Protocol.JournalKinds.Fence, id, reason);
         }
         foreach (var id in before.Keys.Where(id => !next.ContainsKey(id)))
         {

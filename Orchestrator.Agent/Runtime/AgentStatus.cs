@@ -14,10 +14,12 @@ public sealed record AgentStatus(
     string? LastError,
     long Epoch,
     JsonObject Figures,
-    string? ImageDigest = null)
+    string? ImageDigest = null,
+    // While blocked_by_lock: how long its stop has waited for its update lock so far.
+    int? LockWaitedSeconds = null)
 {
-    public ReportedAgent ToReported() => new(AgentId, State, Epoch, Restarts, LastError, StartedAt, ImageDigest);
+    public ReportedAgent ToReported() => new(AgentId, State, Epoch, Restarts, LastError, StartedAt, ImageDigest, LockWaitedSeconds);
 
     // Counts as active_agents in the heartbeat.
-    public bool IsActive => State is AgentStates.Running or AgentStates.Starting or AgentStates.Unhealthy;
+    public bool IsActive => State is AgentStates.Running or AgentStates.Starting or AgentStates.Unhealthy or AgentStates.BlockedByLock;
 }

@@ -13,6 +13,9 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
     private IWorkloadHandle? _handle;
     private Task? _loop;
     private string? _lastShown;
+    // Set while a stop waits for the agent's update lock; cancelled by a force.
+    private DateTimeOffset? _lockSince;
+    private readonly CancellationTokenSource _forced = new();
 
     public AgentDefinition Definition { get; } = definition;
     public IWorkloadDriver? Driver { get; } = driver;
@@ -70,6 +73,74 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
         if (_handle is { } last) await DestroyQuietlyAsync(last, removeData);
     }
 
+    // Whether its workload runs and holds its update lock now (an engine that cannot tell counts as no lock: the stop
+    // that follows would not get through to it either).
+    public async Task<bool> HoldsUpdateLockAsync()
+    {
+        IWorkloadHandle? handle;
+        lock (_gate) handle = _loop is { IsCompleted: false } ? _handle : null;
+        if (handle is null) return false;
+        try
+        {
+            return await handle.HoldsUpdateLockAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            context.Logger.LogWarning("Agent {AgentId}: could not read its update lock ({Error}); not waiting for it", Definition.AgentId, ex.Message);
+            return false;
+        }
+    }
+
+    // An operator's force arrived: a stop waiting for the update lock goes ahead now.
+    public void Force() => _forced.Cancel();
+
+    // Before a stop, restart, update or drain: waits while the agent holds its update lock, shown as blocked_by_lock
+    // with the time waited, up to maxWait. Returns how long it waited. Runs apart from the reconcile, so other agents,
+    // heartbeats and polls carry on meanwhile.
+    public async Task<TimeSpan> WaitForUpdateLockAsync(TimeSpan maxWait)
+    {
+        var since = context.Time.GetUtcNow();
+        var shownSeconds = 0;
+        while (!_forced.IsCancellationRequested && await HoldsUpdateLockAsync())
+        {
+            var waited = context.Time.GetUtcNow() - since;
+            // Reported again each whole second, so the manager shows lock_waited_seconds growing (only while blocked).
+            if ((int)waited.TotalSeconds != shownSeconds)
+            {
+                shownSeconds = (int)waited.TotalSeconds;
+                context.OnStateChanged(this);
+            }
+            if (_lockSince is null)
+            {
+                lock (_gate) _lockSince = since;
+                context.Logger.LogInformation("Agent {AgentId} holds its update lock; its stop waits up to {Max} s", Definition.AgentId, maxWait.TotalSeconds);
+                Set(AgentStates.BlockedByLock);
+            }
+            if (waited >= maxWait)
+            {
+                context.Logger.LogWarning("Agent {AgentId} stopped on lock timeout: it still held its update lock after {Waited:0} s (max_lock_seconds)",
+                    Definition.AgentId, waited.TotalSeconds);
+                context.OnLockTimeout?.Invoke(this, waited);
+                break;
+            }
+            try
+            {
+                var left = maxWait - waited;
+                await Task.Delay(left < context.LockPollInterval ? left : context.LockPollInterval, context.Time, _forced.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        var total = context.Time.GetUtcNow() - since;
+        if (_lockSince is not null)
+        {
+            if (_forced.IsCancellationRequested) context.Logger.LogWarning("Agent {AgentId}: stop forced while it held its update lock", Definition.AgentId);
+            else context.Logger.LogInformation("Agent {AgentId} released its update lock after {Waited:0.0} s; stopping it", Definition.AgentId, total.TotalSeconds);
+        }
+        return total;
+    }
+
     // The node is shutting down: a workload that outlives the node is left running, to be adopted by the next one.
     public Task DetachOrStopAsync() => Driver?.OutlivesNode == true ? DetachAsync() : StopAsync();
 
@@ -102,8 +173,9 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
             var error = LastError ?? _note;
             if (state == AgentStates.Running && inspection is { Unknown: { } unknown }) (state, error) = (AgentStates.Unknown, unknown);
             else if (state == AgentStates.Running && inspection is { Unhealthy: { } unhealthy }) (state, error) = (AgentStates.Unhealthy, unhealthy);
+            int? waited = state == AgentStates.BlockedByLock && _lockSince is { } since ? (int)(context.Time.GetUtcNow() - since).TotalSeconds : null;
             return new AgentStatus(Definition.AgentId, Definition.AgentType, state, StartedAt, Restarts, TextCut.ToLimit(error), Definition.Epoch,
-                inspection?.Figures ?? [], inspection?.ImageDigest);
+                inspection?.Figures ?? [], inspection?.ImageDigest, waited);
         }
     }
 
@@ -162,7 +234,11 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
         {
             var chosen = Driver ?? throw new AgentConfigException(driverError ?? "unknown agent type");
             var handle = adopt ? await chosen.RecoverAsync(Definition, events, _stop.Token) : null;
-            if (handle is not null) context.Logger.LogInformation("Adopted agent {AgentId}, running since {StartedAt}", Definition.AgentId, handle.StartedAt);
+            if (handle is not null)
+            {
+                context.Logger.LogInformation("Adopted agent {AgentId}, running since {StartedAt}", Definition.AgentId, handle.StartedAt);
+                context.Journal?.Invoke(JournalKinds.Adopt, Definition.AgentId, $"adopted, running since {handle.StartedAt:O}");
+            }
             handle ??= await chosen.StartAsync(Definition, events, _stop.Token);
             lock (_gate)
             {
@@ -225,6 +301,7 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
         Set(AgentStates.Failed);
         context.RecordFailure(this, true);
         context.Logger.LogWarning("Agent {AgentId} crashed ({Error}); restart {Restart} in {Delay}", Definition.AgentId, crash.Message, Restarts, delay);
+        context.Journal?.Invoke(JournalKinds.Restart, Definition.AgentId, $"restart {Restarts} in {delay.TotalSeconds:0.###}s after: {crash.Message}");
         // The crashed workload's remains (a stopped container) go before the next start; its data stays.
         if (crashed is not null) await DestroyQuietlyAsync(crashed, false);
         try

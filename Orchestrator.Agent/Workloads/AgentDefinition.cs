@@ -18,6 +18,16 @@ public sealed record AgentDefinition(
     [JsonIgnore]
     public IReadOnlyDictionary<string, string>? SecretValues { get; init; }
 
+    // The assignment's desired_state: "stopped" stops the agent and keeps its data (a drain moving it); null: running.
+    // Force: stop, restart or update without waiting for the agent's update lock. Neither is part of the spec (SameAs):
+    // they change what happens to the agent, not what it runs.
+    public string? DesiredState { get; init; }
+
+    public bool Force { get; init; }
+
+    [JsonIgnore]
+    public bool StoppedByDesire => DesiredState == Protocol.AgentStates.Stopped;
+
     // SecretValues sealed, in the state file only (DesiredStateStore); null in memory.
     public string? SealedSecrets { get; init; }
 

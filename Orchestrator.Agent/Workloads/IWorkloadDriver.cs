@@ -47,6 +47,9 @@ public interface IWorkloadHandle
     // Releases what the driver holds for it once stopped (a container; its data volume only when removeData).
     Task DestroyAsync(bool removeData) => Task.CompletedTask;
 
+    // Whether the agent holds its update lock (UpdateLock) now; a workload with no data of its own never does.
+    Task<bool> HoldsUpdateLockAsync(CancellationToken cancellationToken) => Task.FromResult(false);
+
     WorkloadInspection Inspect();
 }
 

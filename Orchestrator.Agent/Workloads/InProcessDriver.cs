@@ -12,11 +12,19 @@ public interface IInProcessWorkload
 
     // Type-specific figures for the local API (ticks, P&L, output lines...).
     JsonObject Figures();
+
+    // Its own data directory (a process agent's AGENT_DATA_DIR), where it may keep its update lock; null: none.
+    string? DataDirectory => null;
+
+    // Null while healthy or unchecked, else why not (a process agent's exec health check).
+    string? Unhealthy => null;
 }
 
 // A driver for workloads that die with the node: nothing to adopt, nothing left behind.
 public abstract class InProcessDriver(TimeProvider time) : IWorkloadDriver
 {
+    protected TimeProvider Time => time;
+
     public abstract string Name { get; }
 
     public virtual string Capability => Name;
@@ -70,6 +78,16 @@ public abstract class InProcessDriver(TimeProvider time) : IWorkloadDriver
             return true;
         }
 
-        public WorkloadInspection Inspect() => new(_workload.Figures());
+        public WorkloadInspection Inspect() => new(_workload.Figures(), _workload.Unhealthy);
+
+        public Task<bool> HoldsUpdateLockAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(!_run.IsCompleted && _workload.DataDirectory is { } data && File.Exists(UpdateLock.In(data)));
+
+        // Deleted: its data directory goes with it (stopped, updated or moved by a drain, it stays).
+        public Task DestroyAsync(bool removeData)
+        {
+            if (removeData && _workload.DataDirectory is { } data && Directory.Exists(data)) Directory.Delete(data, recursive: true);
+            return Task.CompletedTask;
+        }
     }
 }

@@ -22,6 +22,8 @@ public static class AgentFields
     public const string Error = "error";
     // A container agent's image digest as its node last reported it (kept in the container's reports hash).
     public const string ImageDigest = "image_digest";
+    // From the last report, while blocked_by_lock (issue 25).
+    public const string LockWaitedSeconds = "lock_waited_seconds";
     // Issue 13: the tenant the agent is bound to ("" = none) and its constraints JSON (Scheduling/AgentConstraints).
     public const string Tenant = "tenant";
     public const string Constraints = "constraints";

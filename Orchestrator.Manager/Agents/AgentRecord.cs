@@ -14,6 +14,14 @@ public sealed record AgentRecord(IReadOnlyDictionary<string, string> Fields)
     public string Policy => Field(AgentFields.Policy);
     public string? ReportedState => NullIfEmpty(Field(AgentFields.ReportedState));
     public long Epoch => Long(AgentFields.Epoch);
+    public int ReportedRestarts => (int)Long(AgentFields.Restarts);
+
+    // The assignment its container holds for it (as placed, rescheduled, updated or restarted).
+    public Assignment? Assignment => Field(AgentFields.Assignment) is { Length: > 0 } json
+        ? JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.Assignment) : null;
+
+    // The deployment revision its spec is (issue 25): 1 for agents placed before revisions existed.
+    public long Revision => Assignment?.Revision ?? 1;
 
     public static AgentRecord? From(HashEntry[] entries) => entries.Length == 0
         ? null
@@ -36,7 +44,9 @@ public sealed record AgentRecord(IReadOnlyDictionary<string, string> Fields)
         StartedAt: DateTimeOffset.TryParse(Field(AgentFields.StartedAt), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var s) ? s : null,
         Restarts: (int)Long(AgentFields.Restarts),
         Error: NullIfEmpty(Field(AgentFields.Error)),
-        ImageDigest: NullIfEmpty(Field(AgentFields.ImageDigest)));
+        ImageDigest: NullIfEmpty(Field(AgentFields.ImageDigest)),
+        LockWaitedSeconds: ReportedState == AgentStates.BlockedByLock && int.TryParse(Field(AgentFields.LockWaitedSeconds), CultureInfo.InvariantCulture, out var waited)
+            ? waited : null);
 
     // The agent's last report as its container keeps it (a JSON object of reported_* fields, see RedisKeys.Reports).
     public AgentRecord WithReport(string json)

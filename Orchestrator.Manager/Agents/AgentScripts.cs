@@ -187,6 +187,54 @@ internal static class AgentScripts
         return 'ok'
         """);
 
+    // In place (issue 25): an update or a restart gives an agent its next assignment (epoch + 1, a new spec or the
+    // same) on the container it runs on, so it keeps its agent_id, node and data; its node sees the new epoch and
+    // stops the old process before starting the new one. Only from ExpectedEpoch, so two replicas (or a replica
+    // repeating a step after a restart) never update one agent twice. The last report goes (running_agents with it):
+    // the agent counts as healthy again only once its node reports the new epoch running. Resources follow the
+    // new assignment without a room check (a spec's resources rarely change; the node enforces its own limits).
+    // Returns 'ok', 'absent' (not on this container) or 'changed' (another epoch: moved, restarted or updated meanwhile).
+    public sealed record RespecArgs(RedisKey Container, RedisKey Desired, RedisKey Reports, string AgentId, long ExpectedEpoch,
+        string Assignment, string Channel);
+
+    public static readonly LuaScript Respec = LuaScript.Prepare(ReportState + Resources + """
+        local current = redis.call('HGET', @Desired, @AgentId)
+        if not current then return 'absent' end
+        if tonumber(cjson.decode(current).epoch) ~= tonumber(@ExpectedEpoch) then return 'changed' end
+        release(@Container, current)
+        local cpu, mem = demand(@Assignment)
+        if cpu > 0 then redis.call('HINCRBY', @Container, 'reserved_cpu_millis', cpu) end
+        if mem > 0 then redis.call('HINCRBY', @Container, 'reserved_memory_mb', mem) end
+        if reported_state(@Reports, @AgentId) == 'running' then redis.call('HINCRBY', @Container, 'running_agents', -1) end
+        redis.call('HDEL', @Reports, @AgentId)
+        redis.call('HSET', @Desired, @AgentId, @Assignment)
+        redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
+        return 'ok'
+        """);
+
+    // Then the agent's own hash follows (its slot, not the container's): spec and epoch, once (a repeat or an
+    // older epoch changes nothing). Returns 'ok' or 'gone' (removed meanwhile).
+    public sealed record RespecAgentArgs(RedisKey Agent, string AgentType, string Config, long Epoch, string Assignment);
+
+    public static readonly LuaScript RespecAgent = LuaScript.Prepare("""
+        if redis.call('EXISTS', @Agent) == 0 then return 'gone' end
+        if tonumber(redis.call('HGET', @Agent, 'epoch') or '0') >= tonumber(@Epoch) then return 'ok' end
+        redis.call('HSET', @Agent, 'type', @AgentType, 'config', @Config, 'epoch', @Epoch, 'assignment', @Assignment)
+        return 'ok'
+        """);
+
+    // Replaces one agent's desired entry with Next only while it is still Expected (compare and set: a move or
+    // update meanwhile wins), then tells its node. Used for desired_state and force (issues 25, 27), which leave
+    // the epoch and spec alone. Returns 'ok' or 'changed'.
+    public sealed record SetEntryArgs(RedisKey Container, RedisKey Desired, string AgentId, string Expected, string Next, string Channel);
+
+    public static readonly LuaScript SetEntry = LuaScript.Prepare("""
+        if redis.call('HGET', @Desired, @AgentId) ~= @Expected then return 'changed' end
+        redis.call('HSET', @Desired, @AgentId, @Next)
+        redis.call('PUBLISH', @Channel, redis.call('HINCRBY', @Container, 'generation', 1))
+        return 'ok'
+        """);
+
     // RequiredName: '' = any. Since: -1 = none. Generation and desired set are read together, so the
     // generation never runs ahead of the set. CredentialVersion: '' = any.
     // Returns {'missing'}, {'forbidden'}, {'revoked'} or {generation, assignment JSON...}.
@@ -227,7 +275,8 @@ internal static class AgentScripts
           else
             local was = reported_state(KEYS[3], agent.id)
             redis.call('HSET', KEYS[3], agent.id, cjson.encode({ reported_state = agent.state, reported_at = a.now,
-              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest }))
+              restarts = agent.restarts, error = agent.error, started_at = agent.started_at, image_digest = agent.image_digest,
+              lock_waited_seconds = agent.lock_waited_seconds }))
             if was ~= agent.state and agent.state == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', 1) end
             if was ~= agent.state and was == 'running' then redis.call('HINCRBY', KEYS[1], 'running_agents', -1) end
           end

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Redis;
 using StackExchange.Redis;
@@ -175,6 +176,33 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         return result;
     }
 
+    // Gives a placed agent its next assignment in place (AgentScripts.Respec, then its hash): next must carry
+    // expectedEpoch + 1. False when the agent is gone or its epoch moved on meanwhile (the caller reads it again).
+    public async Task<bool> RespecAsync(AgentRecord agent, Assignment next)
+    {
+        var json = JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment);
+        var result = (string?)await AgentScripts.Respec.EvaluateAsync(Db, new AgentScripts.RespecArgs(
+            Container: RedisKeys.Container(agent.ContainerId), Desired: RedisKeys.DesiredAgents(agent.ContainerId),
+            Reports: RedisKeys.Reports(agent.ContainerId), AgentId: agent.Id, ExpectedEpoch: next.Epoch - 1, Assignment: json,
+            Channel: RedisKeys.ContainerChanged(agent.ContainerId).ToString()));
+        changes?.Wrote();
+        if (result != "ok") return false;
+        await AgentScripts.RespecAgent.EvaluateAsync(Db, new AgentScripts.RespecAgentArgs(RedisKeys.Agent(agent.Id), next.AgentType,
+            next.AgentConfig.GetRawText(), next.Epoch, json));
+        return true;
+    }
+
+    // Whether any of these agents still exists (one EXISTS after another, so usually one call).
+    public async Task<bool> AnyExistsAsync(IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+            if (await Db.KeyExistsAsync(RedisKeys.Agent(id))) return true;
+        return false;
+    }
+
+    // Several agents by id (with their last reports); ids of removed agents are left out.
+    public Task<IReadOnlyList<AgentRecord>> GetManyAsync(IReadOnlyList<string> ids) => ReadAsync(ids);
+
     // requiredName/requiredVersion: the caller's token claims (null for admin; version null for shared-password tokens).
     public async Task<(AccessOutcome, DesiredState?)> GetDesiredAsync(string containerId, string? requiredName, long since, string? requiredVersion = null)
     {
@@ -200,7 +228,8 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         RedisKey[] keys = [RedisKeys.Container(containerId), RedisKeys.DesiredAgents(containerId), RedisKeys.Reports(containerId)];
         var args = new ReportArgs(containerId, requiredName ?? "", requiredVersion ?? "", Format(NowMs()), agents.Select(a => new ReportArgs.Agent(
             a.AgentId ?? "", a.State ?? "", Format(a.Epoch ?? 0), Format(a.Restarts ?? 0), a.Error ?? "",
-            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "")).ToList());
+            a.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", a.ImageDigest ?? "",
+            a.LockWaitedSeconds is { } waited ? Format(waited) : "")).ToList());
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AgentScripts.Report, keys,
             [PackedArguments.Pack(args, PackedArgumentsJsonContext.Default.ReportArgs)]))!;
         changes?.Wrote(); // running_agents
@@ -210,6 +239,45 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
         var verdicts = new List<(string, string)>(result.Length / 2);
         for (var i = 0; i + 1 < result.Length; i += 2) verdicts.Add(((string)result[i]!, (string)result[i + 1]!));
         return (AccessOutcome.Allowed, verdicts);
+    }
+
+    // One container's desired entries as assignments (the drain reads what it may move).
+    public async Task<IReadOnlyList<Assignment>> DesiredOnContainerAsync(string containerId) =>
+        (await Db.HashValuesAsync(RedisKeys.DesiredAgents(containerId)))
+        .Select(v => System.Text.Json.JsonSerializer.Deserialize(v.ToString(), ProtocolJsonContext.Default.Assignment))
+        .OfType<Assignment>().ToList();
+
+    // What each agent on a container last reported (agent id -> state), from its reports hash.
+    public async Task<IReadOnlyDictionary<string, string>> ReportedStatesAsync(string containerId)
+    {
+        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in await Db.HashGetAllAsync(RedisKeys.Reports(containerId)))
+        {
+            using var report = System.Text.Json.JsonDocument.Parse(entry.Value.ToString());
+            if (report.RootElement.TryGetProperty("reported_state", out var state) && state.GetString() is { } s) states[entry.Name.ToString()] = s;
+        }
+        return states;
+    }
+
+    // Sets what the node does with an agent (desired_state: null running, "stopped"; force: skip its update lock) in
+    // its container's desired entry, epoch and spec unchanged. Retried when the entry changed in between (a report
+    // never writes it; a move or delete does, and then the agent is not here: false).
+    public async Task<bool> SetDesiredStateAsync(string containerId, string agentId, string? desiredState, bool force)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = (string?)await Db.HashGetAsync(RedisKeys.DesiredAgents(containerId), agentId);
+            if (current is null || System.Text.Json.JsonSerializer.Deserialize(current, ProtocolJsonContext.Default.Assignment) is not { } assignment) return false;
+            var next = assignment with { DesiredState = desiredState, Force = force ? true : null };
+            if (next == assignment) return true;
+            var result = (string?)await AgentScripts.SetEntry.EvaluateAsync(Db, new AgentScripts.SetEntryArgs(
+                Container: RedisKeys.Container(containerId), Desired: RedisKeys.DesiredAgents(containerId), AgentId: agentId, Expected: current,
+                Next: System.Text.Json.JsonSerializer.Serialize(next, ProtocolJsonContext.Default.Assignment),
+                Channel: RedisKeys.ContainerChanged(containerId).ToString()));
+            changes?.Wrote();
+            if (result == "ok") return true;
+        }
+        return false;
     }
 
     public async Task<long> NextSequenceAsync() => await Db.StringIncrementAsync(RedisKeys.SchedulerSequence);

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Orchestrator.Manager.Auth;
+using Orchestrator.Manager.Deployments;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Problems;
 using Orchestrator.Manager.Redis;
@@ -22,6 +24,7 @@ public static class AgentsApi
         writers.MapPost(ManagerRoutes.Deploy, DeployAsync).WithSummary("Place agents on orchestrator clusters (Idempotency-Key supported)")
             .RequireRateLimiting(RateLimitPolicies.Deploys);
         writers.MapDelete(ManagerRoutes.Agent, DeleteAsync).WithSummary("Stop an agent and remove it");
+        writers.MapPost(ManagerRoutes.AgentRestart, RestartAsync).WithSummary("Restart an agent in place: same spec, next epoch, same node and data");
         return app;
     }
 
@@ -95,7 +98,12 @@ public static class AgentsApi
         return removed ? TypedResults.NoContent() : AgentNotFound(id);
     }
 
-    private static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome, HttpResponse response) => outcome switch
+    // The body is optional ({"force":true} overrides the agent's update lock for this start).
+    public static async Task<Results<Ok<RestartAgentResponse>, ProblemHttpResult>> RestartAsync(string id,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestartAgentRequest? request, AgentRestarter restarter, CallerScope caller) =>
+        await restarter.RestartAsync(id, request?.Force ?? false, caller) is { } restarted ? TypedResults.Ok(restarted) : AgentNotFound(id);
+
+    public static Results<Created<DeployResponse>, ValidationProblem, ProblemHttpResult> ToResult(DeployOutcome outcome, HttpResponse response) => outcome switch
     {
         DeployOutcome.Placed placed => TypedResults.Created(
             $"{ManagerRoutes.Agents}?deployment_id={placed.Response.DeploymentId}", placed.Response),

@@ -40,9 +40,10 @@ public static class ContainersApi
 
     public static async Task<Results<Created<RegisterContainerResponse>, Ok<RegisterContainerResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterContainerRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options, ManagerMetrics metrics,
-        IOptions<LimitsOptions> limits, EventLog events)
+        IOptions<LimitsOptions> limits, EventLog events, NodeVersionPolicy versions)
     {
         if (request.Validate().WithinLimits(request, limits.Value) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (ProtocolRefusal(request.ProtocolVersion, versions) is { } refused) return refused;
         var settings = options.Value;
         if (!settings.EnableDistributed)
             return ApiProblems.Problem(ProblemTypes.DistributedModeOff,
@@ -67,6 +68,7 @@ public static class ContainersApi
 
         var result = await store.RegisterAsync(registration, node?.ContainerId, node?.CredentialVersion);
         if (result.Revoked) return ApiProblems.CredentialRevoked();
+        await store.SetVersionsAsync(result.ContainerId, request.NodeVersion, request.ProtocolVersion);
         metrics.Registered(result.Created);
         events.ContainerRegistered(result.ContainerId, node?.OrchestratorId, result.Created);
         var response = new RegisterContainerResponse(result.ContainerId, name, ContainerStatus.Healthy, settings.HeartbeatSeconds());
@@ -75,9 +77,20 @@ public static class ContainersApi
             : TypedResults.Ok(response);
     }
 
+    // 426 naming the protocols this manager accepts (issue 27); null when the node's protocol is accepted.
+    public static ProblemHttpResult? ProtocolRefusal(int? protocolVersion, NodeVersionPolicy versions) =>
+        versions.Accepts(protocolVersion) ? null : ApiProblems.Problem(ProblemTypes.ProtocolNotAccepted, versions.RefusalDetail(protocolVersion!.Value),
+            new Dictionary<string, object?>
+            {
+                ["field"] = "protocol_version",
+                ["protocol_version"] = protocolVersion,
+                ["accepted_protocol_versions"] = NodeProtocol.Accepted,
+                ["recommended_node_version"] = versions.RecommendedNodeVersion,
+            });
+
     public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
         string id, HeartbeatRequest request, ClaimsPrincipal user, ContainerStore store, IOptions<ManagerOptions> options,
-        ManagerMetrics metrics, TimeProvider time, EventLog events, TenantMetrics tenantMetrics, HttpContext http)
+        ManagerMetrics metrics, TimeProvider time, EventLog events, TenantMetrics tenantMetrics, HttpContext http, UpgradeAdvice advice)
     {
         var started = time.GetTimestamp();
         if (request.Validate(id) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
@@ -100,7 +113,8 @@ public static class ContainersApi
             HeartbeatOutcome.UnknownContainer => ApiProblems.ContainerNotFound(id),
             HeartbeatOutcome.WrongContainer => ApiProblems.NotYourContainer(),
             HeartbeatOutcome.Revoked => ApiProblems.CredentialRevoked(),
-            _ => TypedResults.Ok(new HeartbeatResponse("ok", ContainerStatus.Healthy, options.Value.HeartbeatSeconds())),
+            _ => TypedResults.Ok(new HeartbeatResponse("ok", ContainerStatus.Healthy, options.Value.HeartbeatSeconds(),
+                await advice.ForAsync(id, request.NodeVersion, user.FindFirstValue(ManagerClaims.OrchestratorId)))),
         };
     }
 

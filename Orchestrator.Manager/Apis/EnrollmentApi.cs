@@ -4,6 +4,8 @@ using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Contracts;
 using Orchestrator.Manager.Enrollment;
+using Orchestrator.Manager.Journal;
+using Orchestrator.Protocol.Signing;
 using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Limits;
 using Orchestrator.Manager.Options;
@@ -86,9 +88,9 @@ public static class EnrollmentApi
 
     public static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit, EventLog events)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, AuditLog audit, EventLog events, NodeJournalStore journals, NodeVersionPolicy versions, ContainerStore containers)
     {
-        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics, events);
+        var result = await EnrollNodeAsync(request, http, enrollment, limiter, options, metrics, events, journals, versions, containers);
         var (outcome, target, tenant) = result.Result switch
         {
             Created<EnrollResponse> created => (AuditOutcomes.Success, created.Value!.ContainerId, created.Value.OrchestratorId),
@@ -103,12 +105,16 @@ public static class EnrollmentApi
 
     private static async Task<Results<Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> EnrollNodeAsync(
         EnrollRequest request, HttpContext http, NodeEnrollment enrollment, LoginRateLimiter limiter,
-        IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events)
+        IOptions<ManagerOptions> options, ManagerMetrics metrics, EventLog events, NodeJournalStore journals, NodeVersionPolicy versions, ContainerStore containers)
     {
         var errors = request.Registration.Validate();
+        if (request.JournalKey is not null && JournalChain.TryImportPublicKey(request.JournalKey) is null)
+            errors["journal_key"] = ["journal_key must be the base64 of a raw 32-byte Ed25519 public key."];
         if (string.IsNullOrWhiteSpace(request.EnrollmentToken)) errors["enrollment_token"] = ["enrollment_token is required."];
         else if (request.EnrollmentToken.Length > 512) errors["enrollment_token"] = ["enrollment_token is malformed."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        // Before the token is tried, so a refused node does not use up a single-use token (issue 27).
+        if (ContainersApi.ProtocolRefusal(request.ProtocolVersion, versions) is { } tooOld) return tooOld;
         var settings = options.Value;
         if (!settings.EnableDistributed)
             return ApiProblems.Problem(ProblemTypes.DistributedModeOff,
@@ -123,8 +129,11 @@ public static class EnrollmentApi
         switch (outcome)
         {
             case NodeEnrollment.Outcome.Enrolled enrolled:
+                await containers.SetVersionsAsync(enrolled.ContainerId, request.NodeVersion, request.ProtocolVersion);
                 metrics.Registered(enrolled.Created);
                 events.ContainerRegistered(enrolled.ContainerId, enrolled.OrchestratorId, enrolled.Created);
+                // The node's journal key is pinned now, by the holder of the enrollment token: a journal starts anew.
+                if (request.JournalKey is { } journalKey) await journals.ResetAsync(enrolled.ContainerId, journalKey.Trim());
                 var name = request.ContainerName!.Trim();
                 return TypedResults.Created(ManagerRoutes.WithId(ManagerRoutes.Container, enrolled.ContainerId), new EnrollResponse(
                     enrolled.ContainerId, name, enrolled.OrchestratorId, enrolled.Credential, ContainerStatus.Healthy, settings.HeartbeatSeconds()));

@@ -46,4 +46,9 @@ public static class ContainerFields
     // or "eligible" means placeable. Registration leaves both alone, so a node re-registering stays cordoned.
     public const string Eligibility = "eligibility";
     public const string EligibilityReason = "eligibility_reason";
+    // DrainProgress as JSON (issue 27).
+    public const string Drain = "drain";
+    // issue 27: the node_version and protocol_version the node last registered with (blank: none sent).
+    public const string NodeVersion = "node_version";
+    public const string ProtocolVersion = "protocol_version";
 }

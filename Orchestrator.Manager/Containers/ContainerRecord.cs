@@ -32,7 +32,10 @@ internal static class ContainerRecord
             Usage: Json(Field(ContainerFields.Usage)),
             AssignedAgents: (int)Long(ContainerFields.AssignedAgents),
             Eligibility: Field(ContainerFields.Eligibility) == ContainerEligibility.Ineligible ? ContainerEligibility.Ineligible : ContainerEligibility.Eligible,
-            EligibilityReason: Field(ContainerFields.EligibilityReason) is { Length: > 0 } reason ? reason : null);
+            EligibilityReason: Field(ContainerFields.EligibilityReason) is { Length: > 0 } reason ? reason : null,
+            Drain: Field(ContainerFields.Drain) is { Length: > 0 } drain ? JsonSerializer.Deserialize(drain, ProtocolJsonContext.Default.DrainProgress) : null,
+            NodeVersion: Field(ContainerFields.NodeVersion) is { Length: > 0 } version ? version : null,
+            ProtocolVersion: int.TryParse(Field(ContainerFields.ProtocolVersion), CultureInfo.InvariantCulture, out var protocol) ? protocol : null);
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

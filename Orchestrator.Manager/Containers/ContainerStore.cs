@@ -173,6 +173,20 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
         return written;
     }
 
+    // issue 27: what the node registered with; both fields are written every registration, blank when not sent,
+    // so a node downgraded to a seed client no longer shows its old version. Only while the container exists.
+    public async Task SetVersionsAsync(string id, string? nodeVersion, int? protocolVersion)
+    {
+        var transaction = Db.CreateTransaction();
+        transaction.AddCondition(Condition.KeyExists(RedisKeys.Container(id)));
+        _ = transaction.HashSetAsync(RedisKeys.Container(id),
+        [
+            new HashEntry(ContainerFields.NodeVersion, nodeVersion ?? ""),
+            new HashEntry(ContainerFields.ProtocolVersion, protocolVersion?.ToString(CultureInfo.InvariantCulture) ?? ""),
+        ]);
+        await transaction.ExecuteAsync();
+    }
+
     public async Task<bool> DeleteAsync(string id)
     {
         var deleted = (int)await ContainerScripts.Delete.EvaluateAsync(Db, new ContainerScripts.DeleteArgs(

@@ -35,6 +35,7 @@ public static class RequestValidation
         if (request.Metadata is { ValueKind: JsonValueKind.Object } metadata && metadata.TryGetProperty("max_agents", out var max)
             && !(max.ValueKind == JsonValueKind.Number && max.TryGetInt32(out var m) && m is >= 1 and <= 10_000))
             errors["metadata.max_agents"] = ["metadata.max_agents must be an integer between 1 and 10000."];
+        Versions(errors, request.NodeVersion, request.ProtocolVersion);
         return errors;
     }
 
@@ -51,7 +52,18 @@ public static class RequestValidation
         Object(errors, "resources", request.Resources);
         if (request.Agents is { } agents && agents.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
             errors["agents"] = ["agents must be an array."];
+        Versions(errors, request.NodeVersion, request.ProtocolVersion);
         return errors;
+    }
+
+    // issue 27: both optional; node_version is shown to operators, so it is short and printable.
+    public const int MaxNodeVersionLength = 64;
+
+    private static void Versions(Dictionary<string, string[]> errors, string? nodeVersion, int? protocolVersion)
+    {
+        if (nodeVersion is not null && (nodeVersion.Length is 0 or > MaxNodeVersionLength || nodeVersion.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+            errors["node_version"] = [$"node_version must be 1-{MaxNodeVersionLength} printable characters without spaces, e.g. 1.4.2."];
+        if (protocolVersion is < 1) errors["protocol_version"] = ["protocol_version must be a positive integer."];
     }
 
     private static void Name(Dictionary<string, string[]> errors, string field, string? value)

@@ -9,7 +9,11 @@ namespace Orchestrator.Manager.Events;
 // looks it up). Time is when it happened on this replica; Cause is the span it happened under (a deploy call,
 // a liveness pass), so writing it to the stream joins that trace instead of starting one of its own.
 public sealed record PendingEvent(string Type, DateTimeOffset Time, string? Tenant, string? ContainerId = null, string? AgentId = null,
-    string? DeploymentId = null, string? State = null, string? Detail = null, System.Diagnostics.ActivityContext Cause = default);
+    string? DeploymentId = null, string? State = null, string? Detail = null, System.Diagnostics.ActivityContext Cause = default,
+    NodeMark? Node = null);
+
+// An event that is a node's own decision, from its journal (issue 29): its clock, its last contact before, its sequence.
+public sealed record NodeMark(DateTimeOffset NodeTime, DateTimeOffset? OfflineSince, long Sequence);
 
 // The one place the manager records what changed, for the live event stream. Each hook is one call at the
 // point of change that only queues (never awaits Redis, never throws), so an API call is no slower and no
@@ -71,15 +75,40 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
     public void AgentRescheduled(string agentId, string from, string to, string toTenant, long epoch) =>
         Add(ManagerEventTypes.AgentRescheduled, toTenant, to, agentId, state: AgentStates.Assigned, detail: $"from lost container {from}, epoch {epoch}");
 
+    // Issue 25: a deployment's state, revision or progress changed (detail: what it is doing now).
+    public void DeploymentChanged(string? tenant, string deploymentId, string state, string? detail) =>
+        Add(ManagerEventTypes.DeploymentChanged, tenant, deploymentId: deploymentId, state: state, detail: detail);
+
+    public void AgentRestarted(string agentId, string containerId, string tenant, long epoch, bool force) =>
+        Add(ManagerEventTypes.AgentRestarted, tenant, containerId, agentId, state: AgentStates.Assigned,
+            detail: $"restarted in place, epoch {epoch}" + (force ? ", forced past its update lock" : ""));
+    public void ContainerDrain(string containerId, string tenant, DrainProgress drain) =>
+        Add(ManagerEventTypes.ContainerDrain, tenant, containerId, state: drain.State,
+            detail: $"moved {drain.Moved}, remaining {drain.Remaining}, moving {drain.Moving.Count}, blocked by lock {drain.Blocked}");
+
+    public void AgentDesiredStateChanged(string agentId, string containerId, string tenant, string desiredState, bool force) =>
+        Add(ManagerEventTypes.AgentDesiredStateChanged, tenant, containerId, agentId, state: desiredState, detail: force ? "forced" : null);
+
+    public void AgentDrained(string agentId, string from, string to, string toTenant, long epoch) =>
+        Add(ManagerEventTypes.AgentRescheduled, toTenant, to, agentId, state: AgentStates.Assigned, detail: $"drained off {from}, epoch {epoch}");
+
     public void ReschedulingPaused(string reason) => Add(ManagerEventTypes.ReschedulingPaused, null, detail: reason);
 
     public void ReschedulingResumed() => Add(ManagerEventTypes.ReschedulingResumed, null);
 
+    // The node's journal (issue 29): a decision it made on its own (state: its kind), shown in the agent's history
+    // with the node's clock; and a journal whose chain is broken.
+    public void NodeDecision(string containerId, string tenant, string? agentId, string kind, string detail, NodeMark mark) =>
+        Add(ManagerEventTypes.NodeDecision, tenant, containerId, agentId, state: kind, detail: detail, node: mark);
+
+    public void NodeJournalTampered(string containerId, string tenant, string reason) =>
+        Add(ManagerEventTypes.NodeJournalTampered, tenant, containerId, detail: reason);
+
     private void Add(string type, string? tenant, string? containerId = null, string? agentId = null, string? deploymentId = null,
-        string? state = null, string? detail = null)
+        string? state = null, string? detail = null, NodeMark? node = null)
     {
         if (!_queue.Writer.TryWrite(new PendingEvent(type, time.GetUtcNow(), tenant, containerId, agentId, deploymentId, state, detail,
-            System.Diagnostics.Activity.Current?.Context ?? default)))
+            System.Diagnostics.Activity.Current?.Context ?? default, node)))
             telemetry.Dropped();
     }
 }

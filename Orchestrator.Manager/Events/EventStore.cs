@@ -116,6 +116,13 @@ public sealed class EventStore(IConnectionMultiplexer redis, IOptions<EventsOpti
         if (e.DeploymentId is not null) fields.Add(new("deployment_id", e.DeploymentId));
         if (e.State is not null) fields.Add(new("state", e.State));
         if (e.Detail is not null) fields.Add(new("detail", e.Detail));
+        if (e.Node is { } node)
+        {
+            fields.Add(new("origin", "node"));
+            fields.Add(new("node_time", node.NodeTime.ToUnixTimeMilliseconds()));
+            if (node.OfflineSince is { } since) fields.Add(new("offline_since", since.ToUnixTimeMilliseconds()));
+            fields.Add(new("journal_sequence", node.Sequence));
+        }
         return [.. fields];
     }
 
@@ -123,7 +130,11 @@ public sealed class EventStore(IConnectionMultiplexer redis, IOptions<EventsOpti
     {
         string? Field(string name) => entry[name] is { IsNull: false } value ? value.ToString() : null;
         var ms = long.TryParse(Field("time"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) ? t : 0;
+        DateTimeOffset? Time(string name) =>
+            long.TryParse(Field(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
         return new ManagerEvent(entry.Id.ToString(), Field("type") ?? "", DateTimeOffset.FromUnixTimeMilliseconds(ms), Field("tenant"),
-            Field("container_id"), Field("agent_id"), Field("deployment_id"), Field("state"), Field("detail"));
+            Field("container_id"), Field("agent_id"), Field("deployment_id"), Field("state"), Field("detail"),
+            Field("origin"), Time("node_time"), Time("offline_since"),
+            long.TryParse(Field("journal_sequence"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence) ? sequence : null);
     }
 }

@@ -57,6 +57,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService<RedisTopologyRefresh>();
         builder.Services.AddSingleton<FleetChanges>();
         builder.Services.AddSingleton<ContainerStore>();
+        builder.Services.AddSingleton<NodeVersionPolicy>();
         builder.Services.AddSingleton<ContainerTotals>();
         builder.Services.AddSingleton<LoginRateLimiter>();
         builder.Services.AddSingleton<TokenIssuer>();
@@ -70,9 +71,11 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LivenessState>();
         builder.Services.AddHostedService<LivenessMonitor>();
         builder.AddAgentScheduling();
+        builder.AddDeployments();
         builder.AddRecovery();
         builder.AddEventStream();
         builder.AddAgentLogs();
+        builder.AddNodeJournal();
         builder.AddTenancy();
         builder.Services.AddHealthChecks().AddCheck<LivenessHealthCheck>("liveness-monitor");
         return builder;

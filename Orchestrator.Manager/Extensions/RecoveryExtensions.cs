@@ -12,6 +12,7 @@ public static class RecoveryExtensions
         builder.Services.AddSingleton<RecoveryTelemetry>();
         builder.Services.AddSingleton<AgentMover>();
         builder.Services.AddSingleton<Rescheduler>();
+        builder.Services.AddSingleton<ContainerDrains>();
         builder.Services.AddSingleton<AgentIndexRepair>();
         builder.Services.AddHealthChecks().AddCheck<ReschedulingHealthCheck>("rescheduling");
         return builder;

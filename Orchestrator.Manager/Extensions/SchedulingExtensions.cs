@@ -18,7 +18,6 @@ public static class SchedulingExtensions
         builder.Services.AddSingleton<PlacementCandidates>();
         builder.Services.AddSingleton<AgentPlacer>();
         builder.Services.AddSingleton<AgentScheduler>();
-        builder.Services.AddSingleton<Deployments>();
         builder.Services.AddSingleton<AssignmentNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AssignmentNotifier>());
         return builder;

@@ -17,6 +17,10 @@ public static class TenancyExtensions
         builder.Services.AddSingleton<OperatorStore>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<TenantQuotas>();
+        // Maintenance windows (issue 27): the store and the "open now?" service rollouts, drains and upgrade advice ask.
+        builder.Services.AddSingleton<MaintenanceStore>();
+        builder.Services.AddSingleton<MaintenanceWindows>();
+        builder.Services.AddSingleton<UpgradeAdvice>();
         builder.Services.AddSingleton<TenantUsage>();
         builder.Services.AddSingleton<ImageDigestRequirement>();
         builder.Services.AddSingleton<TenantQuotaGate>();

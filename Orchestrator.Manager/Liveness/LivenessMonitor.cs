@@ -12,7 +12,7 @@ namespace Orchestrator.Manager.Liveness;
 // Every LivenessCheckPeriod: the lease holder sweeps for missed heartbeats; every replica refreshes
 // the containers-by-status gauge. Runs apart from the HTTP handlers, on TimeProvider's clock.
 public sealed class LivenessMonitor(
-    LivenessSweeper sweeper, Rescheduler rescheduler, AgentIndexRepair indexRepair, ContainerTotals totals, ContainerStatusSnapshot snapshot, LivenessState state,
+    LivenessSweeper sweeper, Rescheduler rescheduler, ContainerDrains drains, AgentIndexRepair indexRepair, ContainerTotals totals, ContainerStatusSnapshot snapshot, LivenessState state,
     IConnectionMultiplexer redis, TimeProvider time, IOptions<ManagerOptions> options, ILogger<LivenessMonitor> logger, Events.EventLog events)
     : BackgroundService
 {
@@ -68,11 +68,14 @@ public sealed class LivenessMonitor(
                 events.ContainerStatusChanged(changes);
                 // Same lease as the sweep: one replica decides moves, right after it decided what is lost.
                 var moved = await rescheduler.PassAsync();
+                // Drains move agents the same way, one step per pass (issue 27).
+                var drained = await drains.PassAsync();
+                activity?.SetTag("drain.moved", drained);
                 var relisted = await indexRepair.PassAsync();
                 activity?.SetTag("liveness.status_changes", changes.Count);
                 activity?.SetTag("rescheduling.moved", moved);
                 activity?.SetTag("agents.relisted", relisted);
-                acted = changes.Count > 0 || rescheduler.LastPassActed || relisted > 0;
+                acted = changes.Count > 0 || rescheduler.LastPassActed || relisted > 0 || drained > 0;
             }
             snapshot.Update((await totals.ReadAsync()).ToDictionary(b => b.Key, b => (int)b.Value.Count));
             state.Passed(leader, time.GetUtcNow());

@@ -66,4 +66,8 @@ public sealed class ManagerOptions
     // MASTER_SECRET_KEY_PREVIOUS: the key before a rotation; still opens secrets until every replica's start-up
     // pass has moved them to MASTER_SECRET_KEY (docs/deployment.md "Rotating MASTER_SECRET_KEY").
     public string? MasterSecretKeyPrevious { get; set; }
+
+    // Manager:RecommendedNodeVersion (issue 27): the node build outdated nodes are advised to run, inside their
+    // tenant's maintenance window. Unset: this manager's own build (nodes and manager ship together).
+    public string? RecommendedNodeVersion { get; set; }
 }

@@ -13,11 +13,15 @@ namespace Orchestrator.Manager.Recovery;
 public sealed class AgentMover(IConnectionMultiplexer redis, AgentStore agents, TimeProvider time, IOptions<SchedulingOptions> scheduling,
     ILogger<AgentMover> logger, FleetChanges? changes = null)
 {
-    public enum Outcome { Moved, Changed, NotLost, Unavailable, Full }
+    public enum Outcome { Moved, Changed, NotLost, Unavailable, Full, NotStopped }
 
-    public async Task<Outcome> MoveAsync(Assignment assignment, string from, string to, string toOrchestrator, string? traceparent)
+    // drain: moving off a live, draining container (issue 27): only once its node stopped it (MoveOutArgs.Drain); it
+    // starts on the target unless an operator had stopped it (keepStopped).
+    public async Task<Outcome> MoveAsync(Assignment assignment, string from, string to, string toOrchestrator, string? traceparent,
+        bool drain = false, bool keepStopped = false)
     {
         var next = assignment with { Epoch = assignment.Epoch + 1, Traceparent = traceparent ?? assignment.Traceparent };
+        if (drain) next = next with { DesiredState = keepStopped ? assignment.DesiredState : null, Force = null };
         var reservation = "move:" + assignment.AgentId;
         var held = await agents.ReserveAsync(to, reservation, 1, "[]", scheduling.Value.ReservationTimeout);
         if (held != PlaceOutcome.Placed) return held == PlaceOutcome.ContainerFull ? Outcome.Full : Outcome.Unavailable;
@@ -26,12 +30,13 @@ public sealed class AgentMover(IConnectionMultiplexer redis, AgentStore agents, 
         var result = (string?)await RescheduleScripts.MoveOut.EvaluateAsync(redis.GetDatabase(), new RescheduleScripts.MoveOutArgs(
             From: RedisKeys.Container(from), FromDesired: RedisKeys.DesiredAgents(from), FromReports: RedisKeys.Reports(from),
             FromOutgoing: RedisKeys.Outgoing(from), AgentId: assignment.AgentId, ExpectedEpoch: assignment.Epoch,
-            Next: PackedArguments.Pack(move, PackedArgumentsJsonContext.Default.OutgoingMove), FromChannel: RedisKeys.ContainerChanged(from).ToString()));
+            Next: PackedArguments.Pack(move, PackedArgumentsJsonContext.Default.OutgoingMove), FromChannel: RedisKeys.ContainerChanged(from).ToString(),
+            Drain: drain ? "1" : ""));
         changes?.Wrote();
         if (result != "ok")
         {
             await agents.ReleaseAsync(to, reservation);
-            return result == "not_lost" ? Outcome.NotLost : Outcome.Changed;
+            return result switch { "not_lost" => Outcome.NotLost, "not_stopped" => Outcome.NotStopped, _ => Outcome.Changed };
         }
         return await FinishAsync(from, assignment.AgentId, move, reservation) ? Outcome.Moved : Outcome.Full;
     }

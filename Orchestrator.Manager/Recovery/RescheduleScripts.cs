@@ -16,14 +16,18 @@ internal static class RescheduleScripts
     // From: the lost container (id FromId) with its desired set, reports and outgoing moves; Next: the outgoing
     // entry (JSON: to, orchestrator, assignment with epoch + 1). Returns 'ok', or why not: 'changed' (moved,
     // deleted or re-epoched meanwhile), 'not_lost' (the old container came back).
+    // Drain '1' (issue 27): the old container is alive, so instead of 'lost' the move needs the agent's entry at
+    // desired_state stopped and its node's report of it stopped at that epoch (the old copy is down): else 'not_stopped'.
     public sealed record MoveOutArgs(
         RedisKey From, RedisKey FromDesired, RedisKey FromReports, RedisKey FromOutgoing, string AgentId, long ExpectedEpoch, string Next,
-        string FromChannel);
+        string FromChannel, string Drain = "");
 
     public static readonly LuaScript MoveOut = LuaScript.Prepare(AgentScripts.ReportState + AgentScripts.Resources + """
         local current = redis.call('HGET', @FromDesired, @AgentId)
         if not current or tonumber(cjson.decode(current).epoch) ~= tonumber(@ExpectedEpoch) then return 'changed' end
-        if redis.call('HGET', @From, 'status') ~= 'lost' then return 'not_lost' end
+        if @Drain == '1' then
+          if cjson.decode(current).desired_state ~= 'stopped' or reported_state(@FromReports, @AgentId) ~= 'stopped' then return 'not_stopped' end
+        elseif redis.call('HGET', @From, 'status') ~= 'lost' then return 'not_lost' end
         redis.call('HDEL', @FromDesired, @AgentId)
         redis.call('HINCRBY', @From, 'assigned_agents', -1)
         release(@From, current)

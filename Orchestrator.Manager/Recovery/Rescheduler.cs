@@ -77,8 +77,28 @@ public sealed class Rescheduler(
         return moved;
     }
 
+    // A drain's move (ContainerDrains): the agent's node stopped it; it goes to a healthy, eligible container of
+    // the same fit, as a lost container's agent would.
+    public Task<AgentMover.Outcome> MoveDrainedAsync(Assignment assignment, ContainerView from, IReadOnlyList<ContainerView> all, bool keepStopped)
+    {
+        var targets = all.Where(c => c.ContainerId != from.ContainerId && c.Status == ContainerStatus.Healthy && c.Eligibility != ContainerEligibility.Ineligible)
+            .ToDictionary(c => c.ContainerId);
+        var load = targets.Values.ToDictionary(c => c.ContainerId, c => c.AssignedAgents);
+        return MoveOneAsync(assignment, from, targets, load, drain: true, keepStopped);
+    }
+
+    // Whether a drain's agent has somewhere to go now: it is not stopped while no healthy, eligible container that
+    // fits it has a free slot (it would only sit stopped).
+    public async Task<bool> HasRoomForDrainedAsync(Assignment assignment, ContainerView from, IReadOnlyList<ContainerView> all)
+    {
+        var fits = await FitsAsync(assignment, scheduling.Value.RequiredCapability(assignment.AgentType));
+        return all.Any(c => c.ContainerId != from.ContainerId && c.Status == ContainerStatus.Healthy && c.Eligibility != ContainerEligibility.Ineligible
+            && c.AssignedAgents < c.MaxAgents && fits(c));
+    }
+
     private async Task<AgentMover.Outcome> MoveOneAsync(
-        Assignment assignment, ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load)
+        Assignment assignment, ContainerView lost, Dictionary<string, ContainerView> targets, Dictionary<string, int> load, bool drain = false,
+        bool keepStopped = false)
     {
         var capability = scheduling.Value.RequiredCapability(assignment.AgentType);
         var fits = await FitsAsync(assignment, capability);
@@ -94,8 +114,15 @@ public sealed class Rescheduler(
             activity?.SetTag("agent.epoch", assignment.Epoch + 1);
             activity?.SetTag("container.from", lost.ContainerId);
             activity?.SetTag("container.to", target.ContainerId);
-            var outcome = await mover.MoveAsync(assignment, lost.ContainerId, target.ContainerId, target.OrchestratorId, activity?.Id);
+            var outcome = await mover.MoveAsync(assignment, lost.ContainerId, target.ContainerId, target.OrchestratorId, activity?.Id, drain, keepStopped);
             activity?.SetTag("outcome", outcome.ToString());
+            if (drain && outcome == AgentMover.Outcome.Moved)
+            {
+                telemetry.Moved();
+                events.AgentDrained(assignment.AgentId, lost.ContainerId, target.ContainerId, target.OrchestratorId, assignment.Epoch + 1);
+                logger.LogInformation("Drained agent {AgentId} off {From} to {To} with epoch {Epoch}", assignment.AgentId, lost.ContainerId, target.ContainerId, assignment.Epoch + 1);
+                return outcome;
+            }
             if (outcome is AgentMover.Outcome.Full or AgentMover.Outcome.Unavailable) continue;
             if (outcome == AgentMover.Outcome.Moved)
             {

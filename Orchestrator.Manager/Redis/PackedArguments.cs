@@ -23,7 +23,8 @@ internal sealed record CommitArgs(string Reservation, string Now, string Channel
 
 internal sealed record ReportArgs(string ContainerId, string RequiredName, string RequiredVersion, string Now, IReadOnlyList<ReportArgs.Agent> Agents)
 {
-    internal sealed record Agent(string Id, string State, string Epoch, string Restarts, string Error, string StartedAt, string ImageDigest);
+    internal sealed record Agent(string Id, string State, string Epoch, string Restarts, string Error, string StartedAt, string ImageDigest,
+        string LockWaitedSeconds = "");
 }
 
 // Not an argument but a value: a lost container's Outgoing entry, an agent a reschedule has taken off it and

@@ -48,6 +48,7 @@ namespace Orchestrator.Manager.Redis;
 //   layout                    string the key layout version this Redis holds (see RedisLayout)
 //   {operators}:by-name       hash   scoped operator name -> JSON: role, tenants, SHA-256 of its api_key, version
 //   {tenants}:quotas          hash   tenant (orchestrator_id) -> JSON quota: max_containers, max_agents (null: none)
+//   {tenants}:maintenance     hash   tenant -> JSON maintenance windows: time_zone, windows, updated_at (issue 27)
 //   {tenants}:leases:{quota}:{tenant} string held while one deploy (agents) or enrollment (containers) checks that
 //                                    tenant's quota and writes what it admits (SET NX PX, TenantQuotaGate)
 //   {audit}:log               stream the audit log, capped (XADD MAXLEN ~): time, actor, role, tenant, action,
@@ -55,6 +56,11 @@ namespace Orchestrator.Manager.Redis;
 //   {secrets}:tenant:<tenant> hash   secret name -> JSON: version, key_id, sealed (AES-GCM, base64), created_at,
 //                                    updated_at; never a plain value (SecretStore)
 //   {secrets}:tenants         set    the tenants that have secrets, for the re-encryption pass
+//   {deployments}:deployment:<id> hash one deployment (issue 25): doc (JSON: spec revisions, strategy, agent ids,
+//                                    rollout progress) and version (a counter every write checks and bumps)
+//   {deployments}:ids         set    the deployments' ids, for listing
+//   {deployments}:active      set    the ids of those rolling out (running or paused), for the rollout driver
+//   leases:rollout            string the replica driving rollouts (SET NX PX, renewed), as leases:liveness
 //   {events}                  stream the live event stream (GET /api/v1/events), capped with XADD MAXLEN ~; one
 //                                    key in its own slot, read by every replica
 //
@@ -86,6 +92,8 @@ public static class RedisKeys
     public static readonly RedisKey ReschedulingPause = Prefix + "rescheduling:pause";
     public static readonly RedisKey ReschedulingResumed = Prefix + "rescheduling:resumed";
     public static readonly RedisKey Layout = Prefix + "layout";
+    // Ids of the containers being drained (issue 27): the liveness leader's drain pass reads only these.
+    public static readonly RedisKey Draining = Prefix + "drains:active";
 
     public static RedisKey ContainerIds(int shard) => ShardPrefix + ShardTag(shard);
 
@@ -104,6 +112,9 @@ public static class RedisKeys
     public static RedisKey Reports(string containerId) => ContainerName(containerId) + ":reports";
 
     public static RedisKey Outgoing(string containerId) => ContainerName(containerId) + ":outgoing";
+
+    // The node's journal (issue 29): its pinned journal key and the last entry the manager accepted (a hash).
+    public static RedisKey NodeJournal(string containerId) => ContainerName(containerId) + ":journal";
 
     public static RedisChannel ContainerChanged(string containerId) => RedisChannel.Literal(ContainerName(containerId) + ":changed");
 
@@ -172,6 +183,9 @@ public static class RedisKeys
     // Tenants (issue 13): each one key in its own slot (hash tags so a future script on one stays in one slot).
     public static readonly RedisKey Operators = Prefix + "{operators}:by-name";
     public static readonly RedisKey TenantQuotas = Prefix + "{tenants}:quotas";
+
+    // Maintenance windows (issue 27): tenant -> JSON (MaintenanceStore), beside the quotas in {tenants}.
+    public static readonly RedisKey TenantMaintenance = Prefix + "{tenants}:maintenance";
     // quota: "agents" or "containers" (the fixed first part, so no tenant id can name another quota's lease).
     public static RedisKey TenantQuotaLease(string quota, string tenant) => Prefix + "{tenants}:leases:" + quota + ":" + tenant;
     public static readonly RedisKey AuditLog = Prefix + "{audit}:log";
@@ -186,4 +200,11 @@ public static class RedisKeys
 
     public static RedisKey EnrollmentToken(string hash) => Prefix + "{enrollment}:token:" + hash;
     public static readonly RedisKey EnrollmentTokens = Prefix + "{enrollment}:tokens";
+
+    // Deployments (issue 25): every key in the slot of {deployments}, so a write checks the version and updates
+    // the id set in one script.
+    public static RedisKey Deployment(string id) => Prefix + "{deployments}:deployment:" + id;
+    public static readonly RedisKey DeploymentIds = Prefix + "{deployments}:ids";
+    public static readonly RedisKey ActiveDeploymentIds = Prefix + "{deployments}:active";
+    public static readonly RedisKey RolloutLease = Prefix + "leases:rollout";
 }

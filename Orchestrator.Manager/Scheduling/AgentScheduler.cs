@@ -51,6 +51,8 @@ public sealed class AgentScheduler(
         return outcome;
     }
 
+    public static string NewDeploymentId() => "dep-" + Guid.NewGuid().ToString("N")[..16];
+
     // The last resource a container was short of for this deploy (its own snapshot's or a commit's refusal).
     private sealed class Shortage
     {
@@ -102,7 +104,7 @@ public sealed class AgentScheduler(
             async () => (await fleet.GetAsync(readAfter: fleet.Mark())).Containers.Select(c => (c.OrchestratorId, c.Assigned)));
         if (admission.Refusal is { } refusal) return refusal;
 
-        var deploymentId = "dep-" + Guid.NewGuid().ToString("N")[..16];
+        var deploymentId = command.DeploymentId ?? NewDeploymentId();
         var traceparent = activity?.Id;
         var constraints = AgentConstraints.From(command);
         var placement = new AgentPlacement(deploymentId, command.AgentType, command.ConfigJson, command.Policy,
@@ -112,7 +114,7 @@ public sealed class AgentScheduler(
         {
             var agentId = "agt-" + Guid.NewGuid().ToString("N")[..16];
             var assignment = new Assignment(agentId, command.AgentType, config, 1, command.Policy, command.LeaseSeconds, traceparent,
-                command.Signature);
+                command.Signature, DeploymentId: deploymentId, Revision: command.Revision);
             var orchestratorId = snapshot.ById[containerId].OrchestratorId;
             return new PlannedReplica(containerId, agentId, orchestratorId,
                 JsonSerializer.Serialize(assignment, ProtocolJsonContext.Default.Assignment), constraints.TenantOn(orchestratorId));

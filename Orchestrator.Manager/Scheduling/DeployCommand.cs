@@ -20,4 +20,10 @@ public sealed record DeployCommand(
 
     // The author's signature over the spec, forwarded in each replica's assignment; never checked here (no key).
     public Protocol.Signing.SpecSignature? Signature { get; init; }
+
+    // The deployment the replicas join and the revision of their spec (issue 25): null places a new deployment,
+    // revision 1, whose id the scheduler draws.
+    public string? DeploymentId { get; init; }
+
+    public long Revision { get; init; } = 1;
 }

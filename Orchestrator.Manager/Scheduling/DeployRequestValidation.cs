@@ -32,6 +32,8 @@ public static partial class DeployRequestValidation
         if (request.AgentType == "process") ProcessEnvironment(request.AgentConfig, errors);
         if (request.AgentType == ContainerAgentConfig.AgentType)
             foreach (var (field, messages) in ContainerAgentConfig.Validate(request.AgentConfig)) errors[field] = messages;
+        // Update lock and (process) health check fields, issue 25.
+        AgentLifecycleConfig.Validate(request.AgentType, request.AgentConfig, errors);
         if (request.Signature is { } signature) Signature(signature, request, errors);
         // Secrets belong to a tenant, so an agent that references any is pinned to one (its values come from there).
         var references = ServiceDefaults.SecretReferences.Read(request.AgentConfig, out var secretErrors);

@@ -17,16 +17,29 @@ public sealed class AuditLog(IConnectionMultiplexer redis, IOptions<TenancyOptio
     public Task RecordAsync(CallerScope caller, string action, string target, string outcome, string tenant) =>
         RecordAsync(caller.Actor, caller.Role, tenant, action, target, outcome);
 
-    public async Task RecordAsync(string actor, string role, string tenant, string action, string target, string outcome)
+    // node: a decision the node made on its own, from its journal (issue 29); detail alone: what the manager found
+    // (a broken journal chain).
+    public async Task RecordAsync(string actor, string role, string tenant, string action, string target, string outcome,
+        NodeOrigin? node = null, string? detail = null)
     {
         var traceId = Activity.Current?.TraceId.ToString() ?? "";
+        detail ??= node?.Detail;
         logger.LogInformation("Audit {AuditAction} {AuditOutcome}: actor {AuditActor} ({AuditRole}), tenant {AuditTenant}, target {AuditTarget}, trace {AuditTraceId}",
             action, outcome, actor, role, tenant, target, traceId);
         try
         {
-            await redis.GetDatabase().StreamAddAsync(RedisKeys.AuditLog,
+            List<NameValueEntry> fields =
                 [new(Fields.Actor, actor), new(Fields.Role, role), new(Fields.Tenant, tenant), new(Fields.Action, action),
-                 new(Fields.Target, target), new(Fields.Outcome, outcome), new(Fields.TraceId, traceId)],
+                 new(Fields.Target, target), new(Fields.Outcome, outcome), new(Fields.TraceId, traceId)];
+            if (node is not null)
+            {
+                fields.Add(new(Fields.Origin, NodeOrigin.Name));
+                fields.Add(new(Fields.NodeTime, node.NodeTime.ToUnixTimeMilliseconds()));
+                if (node.OfflineSince is { } since) fields.Add(new(Fields.OfflineSince, since.ToUnixTimeMilliseconds()));
+                fields.Add(new(Fields.JournalSequence, node.Sequence));
+            }
+            if (detail is not null) fields.Add(new(Fields.Detail, detail));
+            await redis.GetDatabase().StreamAddAsync(RedisKeys.AuditLog, [.. fields],
                 maxLength: options.Value.AuditMaxEntries, useApproximateMaxLength: true);
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
@@ -70,8 +83,12 @@ public sealed class AuditLog(IConnectionMultiplexer redis, IOptions<TenancyOptio
         var id = raw.Id.ToString();
         if (!long.TryParse(id.Split('-')[0], CultureInfo.InvariantCulture, out var ms)) return null;
         string Field(string name) => raw[name].ToString();
+        string? Optional(string name) => raw[name] is { IsNull: false } value ? value.ToString() : null;
+        DateTimeOffset? Time(string name) => long.TryParse(Optional(name), CultureInfo.InvariantCulture, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
         return new AuditEntry(id, DateTimeOffset.FromUnixTimeMilliseconds(ms), Field(Fields.Actor), Field(Fields.Role), Field(Fields.Tenant),
-            Field(Fields.Action), Field(Fields.Target), Field(Fields.Outcome), Field(Fields.TraceId));
+            Field(Fields.Action), Field(Fields.Target), Field(Fields.Outcome), Field(Fields.TraceId),
+            Optional(Fields.Origin), Time(Fields.NodeTime), Time(Fields.OfflineSince),
+            long.TryParse(Optional(Fields.JournalSequence), CultureInfo.InvariantCulture, out var sequence) ? sequence : null, Optional(Fields.Detail));
     }
 
     private static class Fields
@@ -83,7 +100,19 @@ public sealed class AuditLog(IConnectionMultiplexer redis, IOptions<TenancyOptio
         public const string Target = "target";
         public const string Outcome = "outcome";
         public const string TraceId = "trace_id";
+        public const string Origin = "origin";
+        public const string NodeTime = "node_time";
+        public const string OfflineSince = "offline_since";
+        public const string JournalSequence = "journal_sequence";
+        public const string Detail = "detail";
     }
+}
+
+// A node's own decision in the audit log (issue 29): the node's clock when it decided, its last contact with the
+// manager before (the gap it decided in), its journal sequence and what it did.
+public sealed record NodeOrigin(DateTimeOffset NodeTime, DateTimeOffset? OfflineSince, long Sequence, string Detail)
+{
+    public const string Name = "node";
 }
 
 // What GET /api/v1/audit keeps: Tenants null = every tenant (admins); an operator's own tenants otherwise.
@@ -116,12 +145,47 @@ public static class AuditActions
     // Recorded for a node (actor cluster:<name>): it refused an agent's spec (signature check), target the agent id.
     public const string AgentRejected = "agent.rejected";
     public const string Eligibility = "container.eligibility";
+    // Issue 25: deployments and restarts (target: the deployment or agent id; a forced restart is "agent.restart.forced").
+    public const string DeploymentCreate = "deployment.create";
+    public const string DeploymentUpdate = "deployment.update";
+    public const string DeploymentDelete = "deployment.delete";
+    public const string DeploymentPromote = "deployment.promote";
+    public const string DeploymentPause = "deployment.pause";
+    public const string DeploymentResume = "deployment.resume";
+    public const string DeploymentRevert = "deployment.revert";
+    // Recorded by the rollout driver (actor rollout, role system) when a rollout ends or rolls back.
+    public const string DeploymentFailed = "deployment.failed";
+    public const string DeploymentSucceeded = "deployment.successful";
+    public const string DeploymentReverted = "deployment.reverted";
+    public const string AgentRestart = "agent.restart";
+    public const string AgentRestartForced = "agent.restart.forced";
+    // issue 27 (s8/connection): a tenant's maintenance windows set.
+    public const string MaintenanceChange = "maintenance.change";
+    // Drain and stop/start (issues 25, 27): a forced one is its own action, so the audit log records the force.
+    public const string Drain = "container.drain";
+    public const string DrainForced = "container.drain.forced";
+    public const string AgentStop = "agent.stop";
+    public const string AgentStopForced = "agent.stop.forced";
+    public const string AgentStart = "agent.start";
+    // The node's journal (issue 29): one entry per decision the node made on its own ("node." + its kind: restart,
+    // fence, adopt, refuse, lock_timeout), actor cluster:<name>, target the agent id, outcome success; and a journal
+    // whose chain is broken (edited on disk, or not continuing what the manager holds), outcome refused.
+    public const string NodeDecisionPrefix = "node.";
+    public const string NodeJournalTampered = "node.journal_tampered";
+    public static string NodeDecision(string kind) => NodeDecisionPrefix + kind;
 
     public static readonly IReadOnlyList<string> All =
     [
         Login, Deploy, Stop, Delete, Revoke, EnrollmentTokenCreate, EnrollmentTokenDelete, EnrollmentTokenUse,
         OperatorCreate, OperatorDelete, QuotaChange, SecretPut, SecretDelete, ReschedulingPause, ReschedulingResume, AgentRejected,
         Eligibility,
+        DeploymentCreate, DeploymentUpdate, DeploymentDelete, DeploymentPromote, DeploymentPause, DeploymentResume, DeploymentRevert,
+        DeploymentFailed, DeploymentSucceeded, DeploymentReverted,
+        AgentRestart, AgentRestartForced,
+        Drain, DrainForced, AgentStop, AgentStopForced, AgentStart,
+        MaintenanceChange,
+        // The node's journal (issue 29).
+        .. Orchestrator.Protocol.JournalKinds.All.Select(NodeDecision), NodeJournalTampered,
     ];
 }
 

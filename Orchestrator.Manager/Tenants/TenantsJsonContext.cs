@@ -6,4 +6,5 @@ namespace Orchestrator.Manager.Tenants;
 // What the manager stores about tenants in Redis (not on the wire, so not in Orchestrator.Protocol).
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(TenantQuota))]
+[JsonSerializable(typeof(StoredMaintenance))]
 internal sealed partial class TenantsJsonContext : JsonSerializerContext;

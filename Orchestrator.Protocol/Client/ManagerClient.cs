@@ -101,6 +101,14 @@ public sealed class ManagerClient
         SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerLogs, containerId), batch, Json.LogBatchRequest,
             Json.LogBatchResponse, cancellationToken);
 
+    // The node's journal (issue 29): the last entry the manager holds, and an upload of the entries after it.
+    public Task<JournalAck> GetJournalAckAsync(string containerId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.ContainerJournal, containerId), Json.JournalAck, cancellationToken);
+
+    public Task<JournalAck> UploadJournalAsync(string containerId, JournalUploadRequest upload, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerJournal, containerId), upload, Json.JournalUploadRequest,
+            Json.JournalAck, cancellationToken);
+
     public Task<AgentLogsResponse> GetAgentLogsAsync(string agentId, int? tail = null, DateTimeOffset? since = null,
         CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.AgentLogs, agentId)
@@ -202,13 +210,68 @@ public sealed class ManagerClient
     public Task<RevokeResponse> RevokeContainerAsync(string containerId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.Revoke, containerId), null, Json.RevokeResponse, cancellationToken);
 
+    // Restart in place (issue 25): same spec, next epoch; force overrides the agent's update lock for this start.
+    public Task<RestartAgentResponse> RestartAgentAsync(string agentId, bool force = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentRestart, agentId), new RestartAgentRequest(force), Json.RestartAgentRequest,
+            Json.RestartAgentResponse, cancellationToken);
+
+    // Deployments (issue 25).
+    public Task<DeploymentView> CreateDeploymentAsync(CreateDeploymentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.Deployments, request, Json.CreateDeploymentRequest, Json.DeploymentView, cancellationToken);
+
+    public Task<DeploymentListResponse> ListDeploymentsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Deployments, Json.DeploymentListResponse, cancellationToken);
+
+    public Task<DeploymentView> GetDeploymentAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.Deployment, id), Json.DeploymentView, cancellationToken);
+
+    public Task<DeploymentView> UpdateDeploymentAsync(string id, UpdateDeploymentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.Deployment, id), request, Json.UpdateDeploymentRequest, Json.DeploymentView,
+            cancellationToken);
+
+    public Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ManagerRoutes.WithId(ManagerRoutes.Deployment, id), cancellationToken);
+
+    public Task<RevisionListResponse> GetRevisionsAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.DeploymentRevisions, id), Json.RevisionListResponse, cancellationToken);
+
+    // promote, pause, resume (route: ManagerRoutes.DeploymentPromote, ...), or revert with ?revision=N.
+    public Task<DeploymentView> SteerDeploymentAsync(string route, string id, long? revision = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(route, id) + Query(("revision", revision?.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            null, Json.DeploymentView, cancellationToken);
+
     // Cordon or uncordon a container (writers of its tenant); answers the container as it is now.
     public Task<ContainerView> SetEligibilityAsync(string containerId, SetEligibilityRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.ContainerEligibility, containerId), request, Json.SetEligibilityRequest,
             Json.ContainerView, cancellationToken);
 
+    // Drain a container (issue 27): cordoned, its reschedule agents moved off; the answer's `drain` shows progress.
+    public Task<ContainerView> DrainContainerAsync(string containerId, DrainRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.ContainerDrain, containerId), request, Json.DrainRequest,
+            Json.ContainerView, cancellationToken);
+
+    // Stop an agent and keep its data, or start it again (desired_state); force: do not wait for its update lock.
+    public Task<AgentView> StopAgentAsync(string agentId, bool force = false, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentStop, agentId), new AgentLifecycleRequest(force ? true : null),
+            Json.AgentLifecycleRequest, Json.AgentView, cancellationToken);
+
+    public Task<AgentView> StartAgentAsync(string agentId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ManagerRoutes.WithId(ManagerRoutes.AgentStart, agentId), new AgentLifecycleRequest(),
+            Json.AgentLifecycleRequest, Json.AgentView, cancellationToken);
+
     public Task<ClusterStatusResponse> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Status, Json.ClusterStatusResponse, cancellationToken);
+
+    // issue 27 (s8/connection): the version policy and nodes counted by version; a tenant's maintenance windows.
+    public Task<ClusterVersionsResponse> GetVersionsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.Versions, Json.ClusterVersionsResponse, cancellationToken);
+
+    public Task<MaintenanceView> GetMaintenanceAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ManagerRoutes.WithId(ManagerRoutes.TenantMaintenance, tenant), Json.MaintenanceView, cancellationToken);
+
+    public Task<MaintenanceView> PutMaintenanceAsync(string tenant, MaintenanceRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, ManagerRoutes.WithId(ManagerRoutes.TenantMaintenance, tenant), request, Json.MaintenanceRequest, Json.MaintenanceView,
+            cancellationToken);
 
     public Task<DistributionResponse> GetDistributionAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, ManagerRoutes.Distribution, Json.DistributionResponse, cancellationToken);

@@ -39,8 +39,9 @@ public sealed class OrchestratorNode : ClusterNode, IAgentHost
     public async Task<IReadOnlyList<NodeAgent>> AgentsAsync(CancellationToken cancellationToken = default) =>
         (await _cluster.Http.GetFromJsonAsync(Url + NodeRoutes.Agents, ProtocolJsonContext.Default.NodeAgentList, cancellationToken))!.Agents;
 
+    // Agents whose workload runs: running, or blocked_by_lock (still running while its stop waits for its update lock).
     public async Task<IReadOnlySet<string>> RunningAgentIdsAsync(CancellationToken cancellationToken = default) =>
-        (await AgentsAsync(cancellationToken)).Where(a => a.State == AgentStates.Running).Select(a => a.AgentId).ToHashSet();
+        (await AgentsAsync(cancellationToken)).Where(a => a.State is AgentStates.Running or AgentStates.BlockedByLock).Select(a => a.AgentId).ToHashSet();
 
     public async Task<NodeAgent?> AgentAsync(string agentId) => (await AgentsAsync()).FirstOrDefault(a => a.AgentId == agentId);
 

@@ -38,7 +38,8 @@ public class DriverCapabilityTests
             new ProcessDriver(Options.Create(runtime), time), engine]);
         var fingerprints = new DriverFingerprints(drivers, time, NullLogger<DriverFingerprints>.Instance);
         var node = Options.Create(new NodeOptions { Capabilities = [.. capabilities] });
-        var composer = new HeartbeatComposer(node, new ResourceSampler(time), RuntimeHarness.Supervisor(time, runtime), new ConnectionState(), fingerprints);
+        var composer = new HeartbeatComposer(node, new ResourceSampler(time), RuntimeHarness.Supervisor(time, runtime), new ConnectionState(), fingerprints,
+            Options.Create(new ManagerConnectionOptions()));
         return (composer, fingerprints, engine);
     }
 

@@ -24,6 +24,9 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         {
             var row = page.Locator($"tr[data-container='{node.ContainerName}']");
             await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync(ContainerStatus.Healthy);
+            // issue 27: the node's build, as it registered it; the same build as the manager, so not outdated.
+            await Assertions.Expect(row.Locator(".version")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d+"));
+            await Assertions.Expect(row.Locator(".outdated")).ToHaveCountAsync(0);
         }
         if (Screenshots is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "console-fleet.png"), FullPage = true });
     }

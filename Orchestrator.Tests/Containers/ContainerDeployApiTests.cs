@@ -36,6 +36,9 @@ public class ContainerDeployApiTests(ManagerApiFixture fixture) : IClassFixture<
         { """{"image":"r/b:1","image_pull_secret":"../x"}""", "agent_config.image_pull_secret" },
         { """{"image":"r/b:1","image_pull_secret":7}""", "agent_config.image_pull_secret" },
         { """{"image":"r/b:1","image_pull_secret":"no-such-secret"}""", "agent_config.image_pull_secret" },
+        { """{"image":"r/b:1","max_lock_seconds":-1}""", "agent_config.max_lock_seconds" },
+        { """{"image":"r/b:1","max_lock_seconds":"forever"}""", "agent_config.max_lock_seconds" },
+        { """{"image":"r/b:1","max_lock_seconds":86401}""", "agent_config.max_lock_seconds" },
     };
 
     [Theory]

@@ -27,11 +27,12 @@ public class ComposeAgreesWithOptionsTests
         ["MANAGER_CA_FILE"] = "needs a mounted file: docs/deployment.md shows the override that adds it",
         ["DOCKER_HOST"] = "set by the docker-compose.engine.yml overlay, with the engine socket it mounts (docs/deployment.md)",
         ["REGISTRY_AUTH_FILE"] = "needs a mounted file of registry credentials: optional, docs/deployment.md",
-        ["TRUSTED_SIGNING_KEYS"] = "needs a mounted file of the vendor's keys: docs/deployment.md shows how a customer pins them",
-        ["SPEC_SIGNATURES"] = "goes with TRUSTED_SIGNING_KEYS: require by default once keys are given",
-        ["ON_KEY_REVOKED"] = "goes with TRUSTED_SIGNING_KEYS",
+        ["TRUSTED_SIGNING_KEYS"] = "set by the docker-compose.signing.yml overlay, with the vendor's keys file it mounts (make-orchestrator-kit.sh --trusted-keys)",
+        ["SPEC_SIGNATURES"] = "set by the docker-compose.signing.yml overlay: require unless the customer chooses otherwise",
+        ["ON_KEY_REVOKED"] = "set by the docker-compose.signing.yml overlay",
         ["LOG_BUFFER_MB"] = "a tuning knob with a default; not yet in the kit",
         ["LOG_SHIP_LINES_PER_SECOND"] = "a tuning knob with a default; not yet in the kit",
+        ["MAX_LOCK_SECONDS"] = "a cap with a safe default (600 s); a customer lowers it in an override (README limits table)",
     };
 
     [Fact]

@@ -70,6 +70,21 @@ public class DeployScriptPreflightTests(CentralManagerFixture manager) : IClassF
         Assert.Contains($"-f {Path.Combine(RepoPaths.Root, "docker-compose.engine.yml")} up -d --build", run.Output);
     }
 
+    // Issue 29: pinned vendor keys add the signing overlay; a missing keys file is refused naming the setting.
+    [Fact]
+    public async Task A_trusted_keys_file_adds_the_signing_overlay_and_a_missing_one_is_refused_naming_it()
+    {
+        var keys = Path.Combine(_directory, "trusted-keys.json");
+        var missing = await DeployAsync(environment: new() { ["TRUSTED_KEYS_FILE"] = keys });
+        File.WriteAllText(keys, """{"keys":[{"id":"vendor-2026","public_key":"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE="}]}""");
+        var run = await DeployAsync(environment: new() { ["TRUSTED_KEYS_FILE"] = keys });
+
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("TRUSTED_KEYS_FILE", missing.Error);
+        Assert.True(run.ExitCode == 0, run + "\n--- manager log\n" + manager.Log);
+        Assert.Contains($"-f {Path.Combine(RepoPaths.Root, "docker-compose.signing.yml")} up -d --build", run.Output);
+    }
+
     [Fact]
     public async Task PlainHttpToAnotherMachineIsRefusedUnlessInsecureTransportIsAllowed()
     {

@@ -13,7 +13,7 @@ public class KitTests : IDisposable
     [
         ".dockerignore", ".env.orchestrator.example", "DEPLOYMENT.md", "Directory.Build.props", "Directory.Packages.props",
         "Dockerfile.agent", "Orchestrator.Agent", "Orchestrator.Protocol", "Orchestrator.ServiceDefaults", "README.md", "deploy-orchestrator.sh",
-        "docker-compose.engine.yml", "docker-compose.orchestrator.yml",
+        "docker-compose.engine.yml", "docker-compose.orchestrator.yml", "docker-compose.signing.yml",
     ];
 
     private string Kit => Path.Combine(_directory, "orchestrator-deployment-kit");
@@ -84,6 +84,46 @@ public class KitTests : IDisposable
             if (!file.EndsWith(".md", StringComparison.Ordinal) && !file.EndsWith(".cs", StringComparison.Ordinal))
                 Assert.DoesNotMatch(@"(?m)^\s*#?\s*ADMIN_PASSWORD\s*[=:]", text);
         }
+    }
+
+    // Issue 29: the vendor pins its public signing keys into the customer's kit, so the node requires signed specs.
+    [Fact]
+    public async Task KitWithTrustedKeysPinsTheVendorsKeysWithSpecSignaturesRequireAndRefusesAPrivateKey()
+    {
+        using var vendor = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519,
+            new NSec.Cryptography.KeyCreationParameters { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport });
+        var privatePem = System.Text.Encoding.ASCII.GetString(vendor.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText));
+        var keys = Path.Combine(_directory, "vendor-keys.json");
+        File.WriteAllText(keys, $$"""{"keys":[{"id":"vendor-2026","public_key":"{{Orchestrator.Protocol.Signing.SpecSigning.PublicKeyOf(privatePem)}}"}]}""");
+        const string token = "0123456789ab.0123456789abcdef0123456789abcdef0123456789abcdef";
+
+        var run = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", Kit, "--token", token, "--orchestrator-id", "acme", "--trusted-keys", keys]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var pinned = Path.Combine(Kit, "trusted-keys.json");
+        Assert.Equal(File.ReadAllText(keys), File.ReadAllText(pinned));
+        // The node's own loader reads what the kit pinned.
+        Assert.Equal(["vendor-2026"], Orchestrator.Protocol.Signing.TrustedSigningKeys.Load(pinned).Keys);
+        var settings = DotenvFile.Parse(Path.Combine(Kit, ".env.orchestrator")).Values;
+        Assert.Equal("./trusted-keys.json", settings["TRUSTED_KEYS_FILE"]);
+        Assert.Equal("require", settings["SPEC_SIGNATURES"]);
+        Assert.Equal(token, settings["ENROLLMENT_TOKEN"]);
+        // The overlay the deploy script adds gives the node the mounted file and require, from those settings.
+        var overlay = ComposeFile.Load(Path.Combine(Kit, "docker-compose.signing.yml"));
+        var environment = overlay.Environment(DeploymentFiles.OrchestratorService)
+            .ToDictionary(e => e.Key, e => ComposeInterpolation.Evaluate(e.Value, settings));
+        Assert.Equal("/etc/orchestrator/trusted-keys.json", environment["TRUSTED_SIGNING_KEYS"]);
+        Assert.Equal("require", environment["SPEC_SIGNATURES"]);
+        Assert.Equal(["./trusted-keys.json:/etc/orchestrator/trusted-keys.json:ro"],
+            overlay.List(DeploymentFiles.OrchestratorService, "volumes").Select(v => ComposeInterpolation.Evaluate(v, settings)));
+
+        // A vendor handing out its private key by mistake is stopped before any kit is written.
+        var secret = Path.Combine(_directory, "vendor.pem");
+        File.WriteAllText(secret, privatePem);
+        var other = Path.Combine(_directory, "other-kit");
+        var refused = await ScriptRun.BashAsync(DeploymentFiles.KitScript, ["--output", other, "--trusted-keys", secret]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("holds a private key", Assert.Single(refused.ErrorLines));
+        Assert.False(Directory.Exists(other));
     }
 
     [Fact]

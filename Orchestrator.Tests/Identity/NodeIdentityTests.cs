@@ -6,7 +6,7 @@ namespace Orchestrator.Tests.Identity;
 
 // Each attack from issue 12, tried as an enrolled node would, and refused.
 [Trait(TestLevel.Name, TestLevel.Api)]
-public class NodeIdentityTests(EnrollmentFixture fixture) : IClassFixture<EnrollmentFixture>
+public partial class NodeIdentityTests(EnrollmentFixture fixture) : IClassFixture<EnrollmentFixture>
 {
     [Fact]
     public async Task NodeCredentialCannotObtainAnAdminToken()

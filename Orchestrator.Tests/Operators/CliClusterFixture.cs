@@ -1,11 +1,15 @@
 namespace Orchestrator.Tests.Operators;
 
-// redis-server, one manager and one orchestrator as real processes, for the CLI (and event stream) tests.
+// redis-server, one manager and two orchestrators as real processes, for the CLI tests; the nodes run /bin/sh as
+// `process` agents, so a rollout of real processes (DeploymentCliTests) shares this fixture instead of adding one.
 public sealed class CliClusterFixture : IAsyncLifetime
 {
     public ProcessCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await ProcessCluster.StartAsync(new() { Managers = 1, Orchestrators = 1 });
+    public async Task InitializeAsync() => Cluster = await ProcessCluster.StartAsync(new()
+    {
+        Managers = 1, Orchestrators = 2, OrchestratorEnvironment = new() { ["ALLOWED_COMMANDS"] = "/bin/sh" },
+    });
 
     public async Task DisposeAsync()
     {

@@ -5,7 +5,7 @@ namespace Orchestrator.Tests.Operators;
 
 // The `orchestrator` CLI, built and run as a process against a real manager and orchestrator.
 [Trait(TestLevel.Name, TestLevel.Cluster)]
-public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClusterFixture>
+public sealed partial class CliTests(CliClusterFixture fixture) : IClassFixture<CliClusterFixture>
 {
     private static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -18,6 +18,32 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
             new Dictionary<string, string> { ["ORCHESTRATOR_PASSWORD"] = ProcessCluster.AdminPassword });
         Assert.True(login.ExitCode == 0, login.ToString());
         return cli;
+    }
+
+    // issue 27 (s8/connection): --outdated lists containers older than the manager's recommended_node_version.
+    [Fact]
+    public async Task ClustersListOutdatedShowsOnlyContainersOlderThanTheRecommendedNodeVersion()
+    {
+        var cli = await LoggedInAsync();
+        var old = $"outdated-{Guid.NewGuid():N}"[..17] + "-cluster";
+        // Offers no capability any deploy asks for, so the other tests never place an agent on it.
+        var registered = await Cluster.Api.RegisterAsync(new RegisterContainerRequest(old, "127.0.0.1", 9, ["outdated_test_only"],
+            JsonSerializer.SerializeToElement(new { cpu_count = 1, memory_limit = 1073741824 }), JsonSerializer.SerializeToElement(new { orchestrator_id = "1" }),
+            NodeVersion: "0.0.1", ProtocolVersion: NodeProtocol.Current - 1));
+        try
+        {
+            var outdated = await cli.RunAsync("clusters", "list", "--outdated");
+            Assert.True(outdated.ExitCode == 0, outdated.ToString());
+            Assert.Contains(old, outdated.Output);
+            Assert.Contains("0.0.1", outdated.Output);
+            Assert.DoesNotContain(Cluster.Orchestrators[0].ContainerName, outdated.Output);
+            var all = await cli.RunAsync("clusters", "list");
+            Assert.Contains(Cluster.Orchestrators[0].ContainerName, all.Output);
+        }
+        finally
+        {
+            await Cluster.Api.DeleteContainerAsync(registered.ContainerId);
+        }
     }
 
     [Fact]
@@ -89,6 +115,27 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
         var delete = await cli.RunAsync("secrets", "delete", tenant, "binance-key");
         Assert.True(delete.ExitCode == 0, delete.ToString());
         Assert.DoesNotContain("binance-key", (await cli.RunAsync("secrets", "list", tenant)).Output);
+    }
+
+    [Fact]
+    public async Task ClustersDrainWaitFollowsTheDrainToCompleteAndLeavesTheContainerCordoned()
+    {
+        var cli = await LoggedInAsync();
+        var containerId = (await Cluster.Api.ListAllContainersAsync()).Single().ContainerId;
+        try
+        {
+            var drain = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "2", "--wait");
+            Assert.True(drain.ExitCode == 0, drain.ToString());
+            Assert.Contains("drain complete: moved 0, remaining 0", drain.Output);
+            Assert.Contains("ineligible (draining)", (await cli.RunAsync("clusters", "show", containerId)).Output);
+            var bad = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "0");
+            Assert.NotEqual(0, bad.ExitCode);
+            Assert.Contains("max_parallel", bad.Output + bad.Error);
+        }
+        finally
+        {
+            await cli.RunAsync("clusters", "uncordon", containerId);
+        }
     }
 
     [Fact]
@@ -186,12 +233,14 @@ public sealed class CliTests(CliClusterFixture fixture) : IClassFixture<CliClust
 
         var json = await cli.RunAsync("clusters", "list", "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
-        var container = Assert.Single(JsonSerializer.Deserialize<List<ContainerView>>(json.Output, Snake)!);
-        Assert.Equal(ContainerStatus.Healthy, container.Status);
+        var listed = JsonSerializer.Deserialize<List<ContainerView>>(json.Output, Snake)!;
+        Assert.Equal(Cluster.Orchestrators.Count, listed.Count);
+        var container = listed[0];
+        Assert.All(listed, c => Assert.Equal(ContainerStatus.Healthy, c.Status));
 
         var table = await cli.RunAsync("clusters", "list");
-        Assert.Contains(container.ContainerId, table.Output);
-        Assert.Contains($"0/{container.MaxAgents}", table.Output);
+        Assert.All(listed, c => Assert.Contains(c.ContainerId, table.Output));
+        Assert.Contains($"{container.AssignedAgents}/{container.MaxAgents}", table.Output);
 
         var show = await cli.RunAsync("clusters", "show", container.ContainerId, "--json");
         Assert.Equal(container.ContainerName, JsonSerializer.Deserialize<ContainerView>(show.Output, Snake)!.ContainerName);

@@ -55,7 +55,7 @@ public class ProtocolDocumentTests
     {
         var covered = new HashSet<Type>();
         var problems = ProtocolDocument.FieldProblems(typeof(HeartbeatRequest), JsonNode.Parse("""
-            {"container_id":"c","health_score":1,"active_agents":0,"agents":[],"round_trip_ms":null,"failures":0,
+            {"container_id":"c","health_score":1,"active_agents":0,"agents":[],"round_trip_ms":null,"failures":0,"node_version":"1.4.2","protocol_version":3,
              "resources":{"cpu_count":2,"cpu_percent":1,"memory_used":1,"memory_limit":2,"processes":3},"colour":"red"}
             """), "$", covered);
 
@@ -71,7 +71,7 @@ public class ProtocolDocumentTests
     [Fact]
     public void ASampleWithAValueOfTheWrongTypeFailsTheRoundTrip()
     {
-        Assert.Null(ProtocolDocument.RoundTripProblem(typeof(HeartbeatResponse), """{"status":"ok","container_status":"healthy","heartbeat_interval":30}"""));
+        Assert.Null(ProtocolDocument.RoundTripProblem(typeof(HeartbeatResponse), """{"status":"ok","container_status":"healthy","heartbeat_interval":30,"recommended_node_version":null}"""));
         Assert.Contains("does not read as HeartbeatResponse",
             ProtocolDocument.RoundTripProblem(typeof(HeartbeatResponse), """{"status":"ok","container_status":"healthy","heartbeat_interval":"soon"}"""));
     }

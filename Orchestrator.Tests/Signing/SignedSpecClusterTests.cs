@@ -10,12 +10,14 @@ using StackExchange.Redis;
 
 namespace Orchestrator.Tests.Signing;
 
-// Real processes: node 1 runs SPEC_SIGNATURES=require (its customer pinned two vendor keys), node 2 monitor. A spec
-// changed in Redis by hand, an unsigned one and one whose key was removed are refused by the node (state rejected,
-// nothing runs, audited); correctly signed specs run under either key; monitor runs an unsigned spec and says so.
+// Real processes: node 1 runs SPEC_SIGNATURES=require (its customer pinned two vendor keys), node 2 monitor, node 3
+// require with ON_KEY_REVOKED=keep (its own keys file). A spec changed in Redis by hand, an unsigned one and one whose
+// key was removed are refused by the node (state rejected, nothing runs, audited); correctly signed specs run under
+// either key; monitor runs an unsigned spec and says so; keep leaves a running agent of a removed key running.
+// The node's journal (SignedSpecClusterTests.Journal.cs) uses node 2, which may run process agents (/bin/sh).
 [Collection(FailureCollection.Name)]
 [Trait(TestLevel.Name, TestLevel.Cluster)]
-public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixture) : IClassFixture<SignedSpecClusterTests.Fixture>
+public sealed partial class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixture) : IClassFixture<SignedSpecClusterTests.Fixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -53,6 +55,38 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
         var revoked = await StateAsync(bySecond.AgentId, AgentStates.Rejected);
         Assert.Contains("unknown key 'vendor-b'", revoked.Error);
         Assert.DoesNotContain(bySecond.AgentId, await node.RunningAgentIdsAsync());
+    }
+
+    [Fact]
+    public async Task WithOnKeyRevokedKeepAnAgentWhoseKeyWasRemovedKeepsRunningWhileANewSpecOfThatKeyIsRefused()
+    {
+        var cluster = fixture.Cluster;
+        var node = cluster.Orchestrators[2];
+        var kept = await DeployAsync(Signed(fixture.SecondKey, "vendor-b", "3", tick: 700));
+        await StateAsync(kept, AgentStates.Running);
+        var before = await node.LocalAgentAsync(kept.AgentId);
+
+        // The customer of node 3 removes the second key: unlike the stop case above, its running agent stays.
+        fixture.WriteKeys(fixture.KeepKeysFile, ("vendor-a", fixture.FirstKey));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        await redis.GetDatabase().HashIncrementAsync(RedisKeys.Container(kept.ContainerId), "generation");
+        var view = await cluster.PollAsync(async () =>
+        {
+            var agent = await cluster.Api.GetAgentAsync(kept.AgentId);
+            return agent.Error?.Contains("ON_KEY_REVOKED=keep", StringComparison.Ordinal) == true ? agent : null;
+        }, Deadline, "node 3 to report the kept agent's failed check");
+        Assert.Equal(AgentStates.Running, view.State);
+        Assert.Contains("unknown key 'vendor-b'", view.Error);
+        var after = await node.LocalAgentAsync(kept.AgentId);
+        Assert.Contains(kept.AgentId, await node.RunningAgentIdsAsync());
+        Assert.Equal(before.StartedAt, after.StartedAt);
+        Assert.Equal(0, after.Restarts);
+
+        // Keep covers what already runs, never a new spec of the removed key.
+        var fresh = await DeployAsync(Signed(fixture.SecondKey, "vendor-b", "3", tick: 800));
+        var refused = await StateAsync(fresh.AgentId, AgentStates.Rejected);
+        Assert.Contains("unknown key 'vendor-b'", refused.Error);
+        Assert.DoesNotContain(fresh.AgentId, await node.RunningAgentIdsAsync());
     }
 
     [Fact]
@@ -113,28 +147,40 @@ public sealed class SignedSpecClusterTests(SignedSpecClusterTests.Fixture fixtur
         public string FirstKey { get; } = NewKey();
         public string SecondKey { get; } = NewKey();
         public string KeysFile => Path.Combine(_directory, "trusted-keys.json");
+        // Node 3's own keys file (ON_KEY_REVOKED=keep), so its rotation does not touch node 1's.
+        public string KeepKeysFile => Path.Combine(_directory, "trusted-keys-keep.json");
+        // Where the journal test's process agent keeps its crash count and waits for its go.
+        public string Scratch => Path.Combine(_directory, "scratch");
         public ProcessCluster Cluster { get; private set; } = null!;
 
-        public void WriteKeys(params (string Id, string PrivateKeyPem)[] keys)
+        public void WriteKeys(params (string Id, string PrivateKeyPem)[] keys) => WriteKeys(KeysFile, keys);
+
+        public void WriteKeys(string path, params (string Id, string PrivateKeyPem)[] keys)
         {
             var file = new JsonObject
             {
                 ["keys"] = new JsonArray(keys.Select(k => (JsonNode)new JsonObject { ["id"] = k.Id, ["public_key"] = SpecSigning.PublicKeyOf(k.PrivateKeyPem) }).ToArray()),
             };
-            var temporary = KeysFile + ".tmp";
+            var temporary = path + ".tmp";
             File.WriteAllText(temporary, file.ToJsonString());
-            File.Move(temporary, KeysFile, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
         }
 
         public async Task InitializeAsync()
         {
             WriteKeys(("vendor-a", FirstKey), ("vendor-b", SecondKey));
+            WriteKeys(KeepKeysFile, ("vendor-a", FirstKey), ("vendor-b", SecondKey));
+            Directory.CreateDirectory(Scratch);
             Cluster = await ProcessCluster.StartAsync(new()
             {
-                Orchestrators = 2,
-                OrchestratorEnvironment = new() { ["TRUSTED_SIGNING_KEYS"] = KeysFile },
+                Orchestrators = 3,
+                OrchestratorEnvironment = new() { ["TRUSTED_SIGNING_KEYS"] = KeysFile, ["ALLOWED_COMMANDS"] = "/bin/sh" },
                 // Node 1 leaves SPEC_SIGNATURES unset: keys configured means require.
-                OrchestratorEnvironmentOf = new() { [2] = new() { ["SPEC_SIGNATURES"] = "monitor" } },
+                OrchestratorEnvironmentOf = new()
+                {
+                    [2] = new() { ["SPEC_SIGNATURES"] = "monitor" },
+                    [3] = new() { ["TRUSTED_SIGNING_KEYS"] = KeepKeysFile, ["ON_KEY_REVOKED"] = "keep" },
+                },
             });
         }
 

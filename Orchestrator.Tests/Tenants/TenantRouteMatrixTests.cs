@@ -63,8 +63,43 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         ["GET agents/{A}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentA)), [401, 200, 200, 200]),
         ["GET agents/{B}/logs"] = (w => Get(Id(ManagerRoutes.AgentLogs, w.AgentB)), [401, 404, 404, 200]),
         ["POST containers/{A}/logs"] = (w => Post(Id(ManagerRoutes.ContainerLogs, w.ContainersA[0]), new { agent_id = "agt-0000000000000000", lines = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, stream = "stdout", text = "x" } } }), [401, 403, 403, 404]),
+        // issue 27 (s8/connection): versions and maintenance windows.
+        ["GET versions"] = (w => Get(ManagerRoutes.Versions), [401, 200, 200, 200]),
+        ["GET tenants/{A}/maintenance"] = (w => Get(Id(ManagerRoutes.TenantMaintenance, w.A)), [401, 200, 200, 200]),
+        ["GET tenants/{B}/maintenance"] = (w => Get(Id(ManagerRoutes.TenantMaintenance, w.B)), [401, 404, 404, 200]),
+        ["PUT tenants/{A}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.A), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 200, 200]),
+        ["PUT tenants/{B}/maintenance"] = (w => Put(Id(ManagerRoutes.TenantMaintenance, w.B), new { time_zone = "UTC", windows = Array.Empty<object>() }), [401, 403, 404, 200]),
+        // The node's journal (issue 29): only a container's own node (or the admin, who may act for any) reaches it.
+        ["GET containers/{A}/journal"] = (w => Get(Id(ManagerRoutes.ContainerJournal, w.ContainersA[0])), [401, 403, 403, 200]),
+        ["POST containers/{A}/journal"] = (w => Post(Id(ManagerRoutes.ContainerJournal, w.ContainersA[0]), new { entries = new[] { new { sequence = 1, time = DateTimeOffset.UtcNow, kind = "restart" } } }), [401, 403, 403, 400]),
         ["GET audit"] = (w => Get(ManagerRoutes.Audit), [401, 200, 200, 200]),
+        // Drain and stop/start (issues 25, 27).
+        ["POST containers/{A}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.A)), new { max_parallel = 2 }), [401, 403, 200, 200]),
+        ["POST containers/{B}/drain"] = (async w => await Post(Id(ManagerRoutes.ContainerDrain, await w.ContainerAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST agents/{A}/stop"] = (async w => await Post(Id(ManagerRoutes.AgentStop, await w.AgentAsync(w.A)), new { force = true }), [401, 403, 200, 200]),
+        ["POST agents/{B}/stop"] = (async w => await Post(Id(ManagerRoutes.AgentStop, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["POST agents/{A}/start"] = (async w => await Post(Id(ManagerRoutes.AgentStart, await w.AgentAsync(w.A)), new { }), [401, 403, 200, 200]),
+        ["POST agents/{B}/start"] = (async w => await Post(Id(ManagerRoutes.AgentStart, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
         ["GET audit?tenant=B"] = (w => Get(ManagerRoutes.Audit + "?tenant=" + w.B), [401, 404, 404, 200]),
+        // Deployments and restarts (issue 25).
+        ["POST agents/{A}/restart"] = (async w => await Post(Id(ManagerRoutes.AgentRestart, await w.AgentAsync(w.A)), new { }), [401, 403, 200, 200]),
+        ["POST agents/{B}/restart"] = (async w => await Post(Id(ManagerRoutes.AgentRestart, await w.AgentAsync(w.B)), new { }), [401, 403, 404, 200]),
+        ["GET deployments"] = (w => Get(ManagerRoutes.Deployments), [401, 200, 200, 200]),
+        ["GET deployments/{A}"] = (async w => await Get(Id(ManagerRoutes.Deployment, await DeploymentAsync(w, w.A))), [401, 200, 200, 200]),
+        ["GET deployments/{B}"] = (async w => await Get(Id(ManagerRoutes.Deployment, await DeploymentAsync(w, w.B))), [401, 404, 404, 200]),
+        ["GET deployments/{A}/revisions"] = (async w => await Get(Id(ManagerRoutes.DeploymentRevisions, await DeploymentAsync(w, w.A))), [401, 200, 200, 200]),
+        ["GET deployments/{B}/revisions"] = (async w => await Get(Id(ManagerRoutes.DeploymentRevisions, await DeploymentAsync(w, w.B))), [401, 404, 404, 200]),
+        ["POST deployments in A"] = (w => Post(ManagerRoutes.Deployments, DeploymentBody(w, w.A)), [401, 403, 201, 201]),
+        ["POST deployments in B"] = (w => Post(ManagerRoutes.Deployments, DeploymentBody(w, w.B)), [401, 403, 404, 201]),
+        ["PUT deployments/{A}"] = (async w => await Put(Id(ManagerRoutes.Deployment, await DeploymentAsync(w, w.A)), new { replicas = 1 }), [401, 403, 200, 200]),
+        ["PUT deployments/{B}"] = (async w => await Put(Id(ManagerRoutes.Deployment, await DeploymentAsync(w, w.B)), new { replicas = 1 }), [401, 403, 404, 200]),
+        ["DELETE deployments/{A}"] = (async w => await Delete(Id(ManagerRoutes.Deployment, await DeploymentAsync(w, w.A))), [401, 403, 204, 204]),
+        ["DELETE deployments/{B}"] = (async w => await Delete(Id(ManagerRoutes.Deployment, await DeploymentAsync(w, w.B))), [401, 403, 404, 204]),
+        ["POST deployments/{A}/pause"] = (async w => await Post(Id(ManagerRoutes.DeploymentPause, await DeploymentAsync(w, w.A)), new { }), [401, 403, 200, 200]),
+        ["POST deployments/{B}/pause"] = (async w => await Post(Id(ManagerRoutes.DeploymentPause, await DeploymentAsync(w, w.B)), new { }), [401, 403, 404, 200]),
+        ["POST deployments/{A}/resume"] = (async w => await Post(Id(ManagerRoutes.DeploymentResume, await DeploymentAsync(w, w.A, paused: true)), new { }), [401, 403, 200, 200]),
+        ["POST deployments/{A}/promote"] = (async w => await Post(Id(ManagerRoutes.DeploymentPromote, await DeploymentAsync(w, w.A)), new { }), [401, 403, 200, 200]),
+        ["POST deployments/{A}/revert?revision=1"] = (async w => await Post(Id(ManagerRoutes.DeploymentRevert, await DeploymentAsync(w, w.A)) + "?revision=1", new { }), [401, 403, 200, 200]),
     };
 
     public static TheoryData<string> Routes() => [.. Matrix.Keys];
@@ -95,6 +130,11 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
             "Token", "Register", "Heartbeat", "Assignments", "AgentReport", "Containers", "Container", "Revoke", "ContainerEligibility", "EnrollmentTokens",
             "EnrollmentToken", "Enroll", "Agents", "Agent", "Deploy", "Status", "Distribution", "CommunicationStats", "Operators", "Operator",
             "Tenants", "Tenant", "Audit", "TenantSecrets", "TenantSecret", "ReschedulingPause", "ReschedulingResume", "AgentLogs", "ContainerLogs",
+            "AgentRestart", "Deployments", "Deployment", "DeploymentPromote", "DeploymentPause", "DeploymentResume", "DeploymentRevert",
+            "DeploymentRevisions",
+            "Versions", "TenantMaintenance",
+            "ContainerDrain", "AgentStop", "AgentStart",
+            "ContainerJournal",
         };
         Assert.Empty(routes.Except(covered));
     }
@@ -152,6 +192,18 @@ public class TenantRouteMatrixTests(TenantWorld world) : IClassFixture<TenantWor
         var name = "s-" + Guid.NewGuid().ToString("N")[..12];
         (await w.Admin.PutAsJsonAsync(Secret(tenant, name), new { value = "v" })).EnsureSuccessStatusCode();
         return name;
+    }
+
+    private static object DeploymentBody(TenantWorld w, string tenant) =>
+        new { name = "matrix", tenant, replicas = 1, spec = new { agent_type = w.Type } };
+
+    // A fresh deployment of the tenant, created by the admin (paused when asked), for one caller's request.
+    private static async Task<string> DeploymentAsync(TenantWorld w, string tenant, bool paused = false)
+    {
+        var created = await (await w.Admin.PostAsJsonAsync(ManagerRoutes.Deployments, DeploymentBody(w, tenant)))
+            .ReadAsync(ProtocolJsonContext.Default.DeploymentView);
+        if (paused) (await w.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentPause, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        return created.DeploymentId;
     }
 
     private static string Secret(string tenant, string name) => ManagerRoutes.TenantSecret.Replace("{id}", tenant).Replace("{name}", name);

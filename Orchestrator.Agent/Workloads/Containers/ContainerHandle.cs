@@ -72,6 +72,23 @@ public sealed class ContainerHandle : IWorkloadHandle
         if (removeData) await _driver.RemoveVolumeAsync(_volume);
     }
 
+    // Read through the engine (a HEAD of the container's archive at the path, which Podman's Docker-compatible service
+    // answers too), so it works wherever the node runs, also when the volume's host mountpoint is not visible to it.
+    public async Task<bool> HoldsUpdateLockAsync(CancellationToken cancellationToken)
+    {
+        if (_watch.IsCompleted) return false;
+        try
+        {
+            await _engine.Client.Containers.GetArchiveFromContainerAsync(_id,
+                new ContainerPathStatParameters { Path = ContainerDriver.DataPath + "/" + UpdateLock.RelativePath }, statOnly: true, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ContainerEngine.IsGone(ex) || ex is DockerApiException { StatusCode: System.Net.HttpStatusCode.NotFound })
+        {
+            return false;
+        }
+    }
+
     public WorkloadInspection Inspect() => new(new JsonObject
     {
         ["container_id"] = _id[..Math.Min(12, _id.Length)],

@@ -5,7 +5,7 @@ namespace Orchestrator.Agent.Workloads.Process;
 
 // process: a host program named in ALLOWED_COMMANDS. With that list empty the node runs no programs, so the
 // driver is not usable and the node does not advertise it.
-public sealed class ProcessDriver(IOptions<RuntimeOptions> options, TimeProvider time) : InProcessDriver(time)
+public sealed class ProcessDriver(IOptions<RuntimeOptions> options, TimeProvider clock) : InProcessDriver(clock)
 {
     public const string TypeName = "process";
 
@@ -21,5 +21,6 @@ public sealed class ProcessDriver(IOptions<RuntimeOptions> options, TimeProvider
     public override IInProcessWorkload Create(AgentDefinition agent, WorkloadEvents events) =>
         new ProcessAgent(ProcessConfig.Parse(agent.AgentConfig, options.Value.AllowedCommands), options.Value.OutputLines,
             options.Value.ProcessEnvironmentAllowlist, agent.AgentId, Secrets.AgentSecrets.Of(agent),
-            options.Value.SecretsDirectory ?? (OperatingSystem.IsWindows() ? null : Secrets.SecretsDirectory.DefaultRoot(options.Value.DataDirectory)), events);
+            options.Value.SecretsDirectory ?? (OperatingSystem.IsWindows() ? null : Secrets.SecretsDirectory.DefaultRoot(options.Value.DataDirectory)), events,
+            AgentDataDirectory.For(options.Value.DataDirectory, agent.AgentId), Time);
 }

@@ -13,13 +13,14 @@ public static class CliApp
 
     public static RootCommand Build(CliContext context)
     {
-        var root = new RootCommand("orchestrator: operate the Orchestrator fleet (clusters, agents, enrollment tokens, operators, audit, events)");
+        var root = new RootCommand("orchestrator: operate the Orchestrator fleet (clusters, agents, deployments, enrollment tokens, operators, audit, events)");
         root.Options.Add(Json);
         root.Subcommands.Add(LoginCommands.Login(context));
         root.Subcommands.Add(LoginCommands.Logout(context));
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(ClustersCommands.Create(context));
         root.Subcommands.Add(AgentsCommands.Create(context));
+        root.Subcommands.Add(DeploymentsCommands.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));
         root.Subcommands.Add(OperatorsCommands.Create(context));

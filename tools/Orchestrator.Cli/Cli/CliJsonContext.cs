@@ -25,6 +25,10 @@ namespace Orchestrator.Cli.Cli;
 [JsonSerializable(typeof(SecretView))]
 [JsonSerializable(typeof(SecretListResponse))]
 [JsonSerializable(typeof(Done))]
+[JsonSerializable(typeof(RestartAgentResponse))]
+[JsonSerializable(typeof(DeploymentView))]
+[JsonSerializable(typeof(DeploymentListResponse))]
+[JsonSerializable(typeof(RevisionListResponse))]
 [JsonSerializable(typeof(ManagerEvent))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 

@@ -16,6 +16,7 @@ public static class AgentsCommands
         agents.Subcommands.Add(List(context));
         agents.Subcommands.Add(Show(context));
         agents.Subcommands.Add(Stop(context));
+        agents.Subcommands.Add(Restart(context));
         agents.Subcommands.Add(Logs(context));
         return agents;
     }
@@ -121,6 +122,20 @@ public static class AgentsCommands
         return command;
     }
 
+    private static Command Restart(CliContext context)
+    {
+        var id = new Argument<string>("agent-id");
+        var force = new Option<bool>("--force") { Description = "Do not wait for the agent's update lock (audited as a forced restart)" };
+        var command = new Command("restart", "Restart an agent in place: same spec, same node and data, next epoch") { id, force };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var restarted = await context.Client().RestartAgentAsync(parse.GetValue(id)!, parse.GetValue(force), CliContext.WithCallTimeout(cancellationToken));
+            return context.Print(parse, restarted, CliJsonContext.Default.RestartAgentResponse,
+                r => context.Out.WriteLine($"agent {r.AgentId} restarting at epoch {r.Epoch}" + (r.Force ? " (forced)" : "")));
+        });
+        return command;
+    }
+
     // agents logs AGENT [-f] [--tail N]: the lines the manager retains, then (-f) each new one until Ctrl+C.
     private static Command Logs(CliContext context)
     {
@@ -193,7 +208,7 @@ public static class AgentsCommands
         return document.RootElement.Clone();
     }
 
-    private static DeployConstraints? Constraints(string[]? capabilities, string? orchestratorId, string[]? labels)
+    public static DeployConstraints? Constraints(string[]? capabilities, string? orchestratorId, string[]? labels)
     {
         if (capabilities is not { Length: > 0 } && orchestratorId is null && labels is not { Length: > 0 }) return null;
         var byKey = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ using Orchestrator.Protocol;
 
 namespace Orchestrator.Cli.Commands;
 
-// clusters list|show|revoke|cordon|uncordon: the registered containers (one per orchestrator cluster).
+// clusters list|show|revoke|cordon|uncordon|drain: the registered containers (one per orchestrator cluster).
 public static class ClustersCommands
 {
     public static Command Create(CliContext context)
@@ -15,6 +15,7 @@ public static class ClustersCommands
         clusters.Subcommands.Add(Revoke(context));
         clusters.Subcommands.Add(Eligibility(context, "cordon", ContainerEligibility.Ineligible, "Take a container out of placement: no new agents, it keeps what it runs"));
         clusters.Subcommands.Add(Eligibility(context, "uncordon", ContainerEligibility.Eligible, "Put a cordoned container back into placement"));
+        clusters.Subcommands.Add(Drain(context));
         return clusters;
     }
 
@@ -22,19 +23,28 @@ public static class ClustersCommands
     {
         var status = new Option<string?>("--status") { Description = "Only this status: " + string.Join("|", ContainerStatus.All) };
         status.AcceptOnlyFromAmong([.. ContainerStatus.All]);
-        var command = new Command("list", "List containers") { status };
+        var outdated = new Option<bool>("--outdated")
+        {
+            Description = "Only containers whose node_version is older than the manager's recommended_node_version (GET /api/v1/cluster/versions)",
+        };
+        var command = new Command("list", "List containers") { status, outdated };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var all = await context.Client().ListAllContainersAsync(parse.GetValue(status), CliContext.WithCallTimeout(cancellationToken));
+            if (parse.GetValue(outdated))
+            {
+                var policy = (await context.Client().GetVersionsAsync(CliContext.WithCallTimeout(cancellationToken))).Policy;
+                all = [.. all.Where(c => NodeProtocol.Compare(c.NodeVersion, policy.RecommendedNodeVersion) < 0)];
+            }
             return context.Print(parse, all, CliJsonContext.Default.IReadOnlyListContainerView, list =>
             {
                 var now = DateTimeOffset.UtcNow;
-                var table = new TextTable("ID", "NAME", "TENANT", "STATUS", "HEALTH", "AGENTS", "HEARTBEAT");
+                var table = new TextTable("ID", "NAME", "TENANT", "STATUS", "HEALTH", "AGENTS", "HEARTBEAT", "VERSION");
                 // A cordoned container shows it in its status column ("healthy, ineligible").
                 foreach (var c in list.OrderBy(c => c.OrchestratorId(), StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal))
                     table.Add(c.ContainerId, c.ContainerName, c.OrchestratorId(),
                         c.Eligibility == ContainerEligibility.Ineligible ? c.Status + ", ineligible" : c.Status, c.HealthScore.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
-                        $"{c.ActiveAgents}/{c.MaxAgents}", Age(now - c.LastHeartbeat));
+                        $"{c.ActiveAgents}/{c.MaxAgents}", Age(now - c.LastHeartbeat), c.NodeVersion ?? "-");
                 table.WriteTo(context.Out);
             });
         });
@@ -54,6 +64,7 @@ public static class ClustersCommands
                 .Add("health", c.HealthScore).Add("agents", $"{c.ActiveAgents} active, {c.AssignedAgents} assigned, max {c.MaxAgents}")
                 .Add("address", $"{c.HostAddress}:{c.ApiPort}").Add("capabilities", string.Join(", ", c.Capabilities))
                 .Add("resources", c.Resources.GetRawText()).Add("usage", c.Usage?.GetRawText())
+                .Add("version", c.NodeVersion is null ? "-" : $"{c.NodeVersion} (protocol {c.ProtocolVersion})")
                 .Add("registered", c.RegisteredAt).Add("last heartbeat", c.LastHeartbeat)
                 .WriteTo(context.Out));
         });
@@ -83,6 +94,36 @@ public static class ClustersCommands
             var c = await context.Client().SetEligibilityAsync(parse.GetValue(id)!, new SetEligibilityRequest(eligibility, parse.GetValue(reason)),
                 CliContext.WithCallTimeout(cancellationToken));
             return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => context.Out.WriteLine($"container {c.ContainerId} {c.Eligibility}"));
+        });
+        return command;
+    }
+
+    // Drain (issue 27). --wait follows the progress (one line per change) until the drain completes.
+    private static Command Drain(CliContext context)
+    {
+        var id = new Argument<string>("container-id");
+        var deadline = new Option<int?>("--deadline-seconds") { Description = "Honour update locks until then (default 3600); stops are forced after it" };
+        var parallel = new Option<int?>("--max-parallel") { Description = "Agents moved at once (default 1)" };
+        var force = new Option<bool>("--force") { Description = "Move keep and pinned agents too, without waiting for update locks" };
+        var wait = new Option<bool>("--wait") { Description = "Show the progress until the drain completes" };
+        var command = new Command("drain", "Cordon a container and move its reschedule agents off") { id, deadline, parallel, force, wait };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var containerId = parse.GetValue(id)!;
+            var c = await context.Client().DrainContainerAsync(containerId,
+                new DrainRequest(parse.GetValue(deadline), parse.GetValue(parallel), parse.GetValue(force) ? true : null), CliContext.WithCallTimeout(cancellationToken));
+            if (!parse.GetValue(wait)) return context.Print(parse, c, CliJsonContext.Default.ContainerView, _ => context.Out.WriteLine($"container {c.ContainerId} draining"));
+            string? last = null;
+            while (true)
+            {
+                var d = c.Drain!;
+                var line = $"drain {d.State}: moved {d.Moved}, remaining {d.Remaining}, moving {d.Moving.Count}, blocked by lock {d.Blocked}";
+                if (line != last) context.Out.WriteLine(line);
+                last = line;
+                if (d.State == DrainStates.Complete) return 0;
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                c = await context.Client().GetContainerAsync(containerId, CliContext.WithCallTimeout(cancellationToken));
+            }
         });
         return command;
     }

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Tests.Operators;
+
+// Rolling updates of real `process` agents on two real nodes, driven the way an operator does it: the built CLI with
+// --wait (issue 25). Shares CliTests' cluster (one class, one fixture) so CI starts no extra cluster for it.
+public sealed partial class CliTests
+{
+    private static string ProcessConfig(string script) =>
+        JsonSerializer.Serialize(new { command = "/bin/sh", args = new[] { "-c", script } });
+
+    [Fact]
+    public async Task ARollingUpdateKeepsAtMostMaxParallelAgentsNotRunningKeepsEveryAgentIdAndABadRevisionIsRevertedWithExitOne()
+    {
+        var cli = await LoggedInAsync();
+        await using var events = new EventCollector(Cluster.Api);
+        var name = "roll-" + Guid.NewGuid().ToString("N")[..8];
+        var create = await cli.RunAsync("deployments", "create", "--name", name, "--replicas", "6", "--type", "process",
+            "--config", ProcessConfig("echo v1; exec sleep 600"), "--version", "1", "--max-parallel", "2", "--min-healthy-seconds", "1",
+            "--healthy-deadline-seconds", "8", "--auto-revert", "true", "--wait", "--json");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var created = JsonSerializer.Deserialize<DeploymentView>(create.Output, Snake)!;
+        var id = created.DeploymentId;
+        try
+        {
+            Assert.Equal(DeploymentStates.Successful, created.State);
+            var before = await AgentsOfAsync(id);
+            Assert.Equal(6, before.Count);
+            Assert.Equal(2, before.Select(a => a.ContainerId).Distinct().Count());
+
+            // Sampled every 100 ms while v2 rolls out: never more than max_parallel agents not running.
+            var (update, samples) = await SampledAsync(id, () => cli.RunAsync("deployments", "update", id, "--config",
+                ProcessConfig("echo v2; exec sleep 600"), "--version", "2", "--wait"));
+            Assert.True(update.ExitCode == 0, update.ToString());
+            Assert.Contains("successful", update.Output);
+            Assert.True(samples.Count > 10, $"only {samples.Count} samples");
+            Assert.True(samples.Max(s => s.NotRunning) <= 2, $"at most 2 agents not running; samples: {string.Join(",", samples.Select(s => s.NotRunning))}");
+            var after = await AgentsOfAsync(id);
+            Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+            Assert.All(after, a => Assert.Equal((AgentStates.Running, 2L), (a.State, a.Epoch)));
+            Assert.All(after, a => Assert.Contains("v2", a.AgentConfig.GetRawText()));
+            Assert.All(samples, s => Assert.Equal(6, s.Agents));
+
+            // A build that exits 1: its first batch never becomes healthy, the deployment goes back to v2 and the CLI fails.
+            var (bad, badSamples) = await SampledAsync(id, () => cli.RunAsync("deployments", "update", id, "--config", ProcessConfig("exit 1"),
+                "--version", "3", "--wait"));
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("reverted", bad.Error);
+            Assert.True(badSamples.Max(s => s.OnBad) <= 2, $"at most one batch got the bad build; samples: {string.Join(",", badSamples.Select(s => s.OnBad))}");
+            Assert.True(badSamples.Max(s => s.OnBad) >= 1, "the bad build was never tried");
+            await Cluster.WaitAsync(async () => (await AgentsOfAsync(id)).All(a => a.State == AgentStates.Running), TimeSpan.FromSeconds(30),
+                "every agent running again after the revert");
+            var reverted = await AgentsOfAsync(id);
+            Assert.Equal(before.Select(a => a.AgentId).Order(), reverted.Select(a => a.AgentId).Order());
+            Assert.All(reverted, a => Assert.Contains("v2", a.AgentConfig.GetRawText()));
+
+            var history = await cli.RunAsync("deployments", "history", id);
+            Assert.True(history.ExitCode == 0, history.ToString());
+            Assert.Contains("REVISION", history.Output);
+            var show = JsonSerializer.Deserialize<DeploymentView>((await cli.RunAsync("deployments", "show", id, "--json")).Output, Snake)!;
+            Assert.Equal((DeploymentStates.Reverted, 2L, 2L), (show.State, show.Revision, show.StableRevision));
+            // The stream told the story: revision 2 successful, revision 3 rolled back.
+            foreach (var state in new[] { DeploymentStates.Successful, DeploymentStates.Reverted })
+                await events.WaitForAsync(e => e.Type == ManagerEventTypes.DeploymentChanged && e.DeploymentId == id && e.State == state,
+                    TimeSpan.FromSeconds(10), $"deployment.changed {state}");
+        }
+        finally
+        {
+            await cli.RunAsync("deployments", "delete", id);
+        }
+    }
+
+    private sealed record Sample(int Agents, int NotRunning, int OnBad);
+
+    private async Task<IReadOnlyList<AgentView>> AgentsOfAsync(string deploymentId) =>
+        (await Cluster.Api.ListAllAgentsAsync()).Where(a => a.DeploymentId == deploymentId).ToList();
+
+    // Runs the command while sampling the deployment's agents every 100 ms (a bounded loop: it ends with the command).
+    private async Task<(ProcessRun Run, List<Sample> Samples)> SampledAsync(string deploymentId, Func<Task<ProcessRun>> command)
+    {
+        var samples = new List<Sample>();
+        var running = command();
+        while (!running.IsCompleted)
+        {
+            var agents = await AgentsOfAsync(deploymentId);
+            samples.Add(new Sample(agents.Count, agents.Count(a => a.State != AgentStates.Running),
+                agents.Count(a => a.AgentConfig.GetRawText().Contains("exit 1", StringComparison.Ordinal))));
+            await Task.WhenAny(running, Task.Delay(100));
+        }
+        return (await running, samples);
+    }
+}
