@@ -28,4 +28,8 @@ public static class LogStreams
     public const int EntryBudgetBytes = 512;
 
     public const int MaxBatchLines = 500;
+
+    // A batch's lines, as JSON, stay under this many bytes: 500 lines of 400 bytes would be ~250 KB, past the
+    // manager's default request body limit (MaxRequestBodySize, 64 KiB), and a 413 would stall the agent's log.
+    public const int MaxBatchBytes = 48 * 1024;
 }

@@ -5,17 +5,20 @@ namespace Orchestrator.ServiceDefaults;
 // The secrets an agent_config references, never their values: `secrets` {"ENV_NAME": "secret-name"} sets env
 // variables, `secret_files` {"key.pem": "secret-name"} writes files. Shared by the manager (400 at deploy, and
 // which values an assignment carries) and the node (which checks again: it does not rely on the manager).
-public sealed record SecretReferences(IReadOnlyDictionary<string, string> Env, IReadOnlyDictionary<string, string> Files)
+// `image_pull_secret` "secret-name" (container agents) names registry credentials: a secret whose value is a registry
+// auth JSON (config.json's {"auths": {...}} or {"username", "password"}), used for that agent's image pull only.
+public sealed record SecretReferences(IReadOnlyDictionary<string, string> Env, IReadOnlyDictionary<string, string> Files, string? ImagePull = null)
 {
     public const string EnvField = "secrets";
     public const string FilesField = "secret_files";
+    public const string ImagePullField = "image_pull_secret";
 
     public static SecretReferences None { get; } = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 
-    public bool Any => Env.Count > 0 || Files.Count > 0;
+    public bool Any => Env.Count > 0 || Files.Count > 0 || ImagePull is not null;
 
     // Every secret name referenced, once.
-    public IEnumerable<string> Names => Env.Values.Concat(Files.Values).Distinct(StringComparer.Ordinal);
+    public IEnumerable<string> Names => Env.Values.Concat(Files.Values).Concat(ImagePull is null ? [] : [ImagePull]).Distinct(StringComparer.Ordinal);
 
     // The references, or the problems with them keyed by field (agent_config.secrets.NAME ...).
     public static SecretReferences Read(JsonElement? config, out Dictionary<string, string[]> errors)
@@ -24,7 +27,13 @@ public sealed record SecretReferences(IReadOnlyDictionary<string, string> Env, I
         if (config is not { ValueKind: JsonValueKind.Object } obj) return None;
         var env = Map(obj, EnvField, EnvRefusal, errors);
         var files = Map(obj, FilesField, FileRefusal, errors);
-        return new(env, files);
+        string? pull = null;
+        if (obj.TryGetProperty(ImagePullField, out var named) && named.ValueKind != JsonValueKind.Null)
+        {
+            if (named.ValueKind == JsonValueKind.String && IsSecretName(named.GetString())) pull = named.GetString();
+            else errors[$"agent_config.{ImagePullField}"] = [$"agent_config.{ImagePullField} must name a secret (1-128 letters, digits, '.', '_' or '-')."];
+        }
+        return new(env, files, pull);
     }
 
     // Null when a file name may be used under the agent's secrets directory; otherwise why not.

@@ -94,7 +94,7 @@ public sealed class LogShipper : BackgroundService, IHealthCheck
         if (_state.ContainerId is not { } containerId) return Idle;
         foreach (var buffer in _logs.Buffers())
         {
-            while (buffer.Pending(LogStreams.MaxBatchLines) is { Count: > 0 } batch)
+            while (buffer.Pending(LogStreams.MaxBatchLines, LogStreams.MaxBatchBytes) is { Count: > 0 } batch)
             {
                 using var lease = await _limiter.AcquireAsync(batch.Count, cancellationToken);
                 using var activity = ActivitySource.StartActivity("ship logs");

@@ -16,8 +16,11 @@ public sealed class AgentRuntimeContext
     // A stop went ahead because the agent still held its lock at max_lock_seconds (agent, how long it waited): the
     // seam the node's journal hooks; the log line "stopped on lock timeout" says the same.
     public Action<SupervisedAgent, TimeSpan>? OnLockTimeout { get; init; }
-    // Takes an agent's output lines (agent id, stream, text) into its log buffer; none: not captured.
-    public Action<string, string, string>? Log { get; init; }
+    // Takes an agent's output lines (agent id, stream, text, the line's own time or null) into its log buffer; none: not captured.
+    public Action<string, string, string, DateTimeOffset?>? Log { get; init; }
+
+    // Where an agent's log stands (agent id), kept across node restarts.
+    public Func<string, Workloads.LogPosition?>? LogPosition { get; init; }
     // Records a decision the node made on its own in its journal (kind, agent id, detail); none: not journaled.
     public Action<string, string?, string>? Journal { get; init; }
 }

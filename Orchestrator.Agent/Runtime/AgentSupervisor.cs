@@ -51,6 +51,7 @@ public sealed class AgentSupervisor : IHostedService
             OnEnded = _ => Admit(),
             RecordFailure = RecordFailure,
             Log = logs is null ? null : logs.Append,
+            LogPosition = logs is null ? null : id => logs.Of(id)?.Position,
             Journal = journal is null ? null : (kind, agentId, detail) => journal.Record(kind, agentId, detail),
             // A stop that went ahead because the lock outlived max_lock_seconds is the node's own decision: journaled.
             OnLockTimeout = journal is null ? null : (agent, waited) =>

@@ -225,7 +225,9 @@ public sealed class SupervisedAgent(AgentDefinition definition, IWorkloadDriver?
     private async Task<IWorkloadHandle?> TryStartAsync(bool adopt)
     {
         var log = context.Log;
-        var events = new WorkloadEvents(ShowChange, log is null ? null : (stream, text) => log(Definition.AgentId, stream, text));
+        var position = context.LogPosition;
+        var events = new WorkloadEvents(ShowChange, log is null ? null : (stream, text, time) => log(Definition.AgentId, stream, text, time),
+            position is null ? null : () => position(Definition.AgentId));
         var creating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _creating = creating.Task;
         try

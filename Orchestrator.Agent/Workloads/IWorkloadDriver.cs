@@ -71,14 +71,27 @@ public sealed record DriverFingerprint(bool Usable, string Detail)
 
 // How a handle tells its supervisor that something shown about it changed (health, engine reachability).
 // It also takes the lines the workload writes (stdout, stderr, the simulated bot's own lines) into the agent's log.
-public sealed class WorkloadEvents(Action changed, Action<string, string>? log = null)
+// A driver whose workload keeps its own log with timestamps (a container engine) passes each line's own time, and
+// resumes after an adoption from LogPosition, so a node restart neither loses nor repeats lines.
+public sealed class WorkloadEvents(Action changed, Action<string, string, DateTimeOffset?>? log = null, Func<LogPosition?>? position = null)
 {
     public static WorkloadEvents None { get; } = new(() => { });
 
     public void Changed() => changed();
 
-    // stream: LogStreams.Stdout or LogStreams.Stderr.
-    public void Line(string stream, string text) => log?.Invoke(stream, text);
+    // Whether lines are taken at all (no log buffer: a driver need not read its workload's output).
+    public bool Captures => log is not null;
+
+    // stream: LogStreams.Stdout or LogStreams.Stderr; time: the line's own time, else now.
+    public void Line(string stream, string text, DateTimeOffset? time = null) => log?.Invoke(stream, text, time);
+
+    // Where this agent's log stands (kept across node restarts), or null.
+    public LogPosition? LogPosition() => position?.Invoke();
 }
+
+// How far an agent's log has taken its workload's own timestamped log: the newest line's time and how many lines
+// carried that very time. Engines stamp lines to the second (Podman 4) or the nanosecond (Docker), so several lines
+// can share a time; a reader resuming at Time skips the first AtTime lines stamped with it, and older ones.
+public readonly record struct LogPosition(DateTimeOffset Time, int AtTime);
 
 public sealed class AgentConfigException(string message) : Exception(message);

@@ -22,7 +22,8 @@ public static class LogsApi
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup(string.Empty).WithTags("Logs").RequireAuthorization(Policies.ClusterMember).RequireContainerIds()
-            .MapPost(ManagerRoutes.ContainerLogs, AppendAsync).WithSummary("Ship one agent's next log lines (its node only)");
+            .MapPost(ManagerRoutes.ContainerLogs, AppendAsync).WithSummary("Ship one agent's next log lines (its node only)")
+            .RequireRateLimiting(RateLimitPolicies.LogBatches);
         app.MapGroup(string.Empty).WithTags("Logs").RequireAuthorization(Policies.Reader).RequireAgentIds()
             .MapGet(ManagerRoutes.AgentLogs, ReadAsync)
             .WithSummary("An agent's retained log lines (?tail=, ?since=), or follow=true as server-sent events");
@@ -45,7 +46,7 @@ public static class LogsApi
                     new Dictionary<string, object?> { ["agent_id"] = request.AgentId });
         }
         // The accepted lines are the newest ones (the script skips only those at or below the high-water mark).
-        if (result.Accepted > 0) export.Export(request.AgentId!, result.Tenant, lines.TakeLast(result.Accepted));
+        if (result.Accepted > 0) export.Export(request.AgentId!, result.Tenant, lines.TakeLast(result.Accepted), result.Traceparent);
         return TypedResults.Ok(new LogBatchResponse(request.AgentId!, result.AckedSequence, result.Accepted));
     }
 

@@ -145,6 +145,8 @@ public sealed class DeployService(AgentScheduler scheduler, IdempotencyStore ide
                     errors[$"agent_config.{field}.{key}"] = [$"Secret '{name}' does not exist in tenant '{tenant}'."];
             }
         }
+        if (references.ImagePull is { } pull && !await secrets.ExistsAsync(tenant, pull))
+            errors[$"agent_config.{ServiceDefaults.SecretReferences.ImagePullField}"] = [$"Secret '{pull}' does not exist in tenant '{tenant}'."];
         return errors;
     }
 }

@@ -15,6 +15,7 @@ public static class RateLimitPolicies
     public const string Registrations = "registrations";
     public const string LongPolls = "long-polls";
     public const string EventStreams = "event-streams";
+    public const string LogBatches = "log-batches";
 
     // Marks endpoints the global concurrency limit leaves alone (held long-polls, which have their own).
     public sealed class NoGlobalLimit;
@@ -30,6 +31,7 @@ public static class RateLimitPolicies
             var settings = limits.Value;
             options.AddPolicy(Deploys, context => PerSecond(context, settings.DeploysPerSecondPerCaller));
             options.AddPolicy(Registrations, context => PerSecond(context, settings.RegistrationsPerSecondPerCaller));
+            options.AddPolicy(LogBatches, context => PerSecond(context, settings.LogBatchesPerSecondPerCaller));
             options.AddPolicy(LongPolls, context => RateLimitPartition.GetConcurrencyLimiter(ClientPartition.Caller(context),
                 _ => new ConcurrencyLimiterOptions { PermitLimit = settings.LongPollsPerCaller, QueueLimit = 0 }));
             // Event streams open at once per token (each holds a connection and polls Redis while it lives), counted

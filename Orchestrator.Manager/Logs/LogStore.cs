@@ -8,7 +8,8 @@ namespace Orchestrator.Manager.Logs;
 
 public enum LogAppendStatus { Stored, UnknownAgent, NotOnThisContainer }
 
-public sealed record LogAppendResult(LogAppendStatus Status, long AckedSequence, int Accepted, string? Tenant);
+// Traceparent: the deploy's (the agent's traceparent field), so exported lines join the deploy's trace.
+public sealed record LogAppendResult(LogAppendStatus Status, long AckedSequence, int Accepted, string? Tenant, string? Traceparent = null);
 
 // One capped Redis stream per agent (RedisKeys.AgentLogs, in the slot of the agent's own hash). Entry ids are
 // "<sequence>-0", so Redis itself keeps them increasing: the stream's last-generated-id is the high-water mark
@@ -21,9 +22,9 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
     // Checks that the poster holds the agent and appends only the lines above the high-water mark, in one step.
     private const string AppendScript = """
         local a = cjson.decode(ARGV[1])
-        local placed = redis.call('HMGET', KEYS[1], a.container_field, a.tenant_field)
-        if not placed[1] then return {-1, 0, 0, ''} end
-        if placed[1] ~= a.container then return {-2, 0, 0, ''} end
+        local placed = redis.call('HMGET', KEYS[1], a.container_field, a.tenant_field, a.traceparent_field)
+        if not placed[1] then return {-1, 0, 0, '', ''} end
+        if placed[1] ~= a.container then return {-2, 0, 0, '', ''} end
         local hwm = 0
         if redis.call('EXISTS', KEYS[2]) == 1 then
           local info = redis.call('XINFO', 'STREAM', KEYS[2])
@@ -41,7 +42,7 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
           end
         end
         if accepted > 0 then redis.call('PEXPIRE', KEYS[2], a.expiry_ms) end
-        return {0, hwm, accepted, placed[2] or ''}
+        return {0, hwm, accepted, placed[2] or '', placed[3] or ''}
         """;
 
     private IDatabase Db => redis.GetDatabase();
@@ -52,7 +53,8 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
         var inv = CultureInfo.InvariantCulture;
         var argument = new System.Text.Json.Nodes.JsonObject
         {
-            ["container_field"] = AgentFields.Container, ["tenant_field"] = AgentFields.Tenant, ["container"] = containerId,
+            ["container_field"] = AgentFields.Container, ["tenant_field"] = AgentFields.Tenant, ["traceparent_field"] = AgentFields.Traceparent,
+            ["container"] = containerId,
             ["maxlen"] = settings.MaxLines.ToString(inv), ["expiry_ms"] = ((long)settings.Expiry.TotalMilliseconds).ToString(inv),
             ["lines"] = new System.Text.Json.Nodes.JsonArray([.. lines.Select(l => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonArray(
                 l.Sequence.ToString(inv), l.Sequence.ToString(inv) + "-0", l.Time.ToUnixTimeMilliseconds().ToString(inv), l.Stream, l.Text,
@@ -62,7 +64,9 @@ public sealed class LogStore(IConnectionMultiplexer redis, IOptions<LogsOptions>
             [argument.ToJsonString()]))!;
         var status = (long)result[0] switch { -1 => LogAppendStatus.UnknownAgent, -2 => LogAppendStatus.NotOnThisContainer, _ => LogAppendStatus.Stored };
         var tenant = (string?)result[3];
-        return new LogAppendResult(status, (long)result[1], (int)(long)result[2], string.IsNullOrEmpty(tenant) ? null : tenant);
+        var traceparent = result.Length > 4 ? (string?)result[4] : null;
+        return new LogAppendResult(status, (long)result[1], (int)(long)result[2], string.IsNullOrEmpty(tenant) ? null : tenant,
+            string.IsNullOrEmpty(traceparent) ? null : traceparent);
     }
 
     // The last `tail` retained lines at or after `since`, oldest first.

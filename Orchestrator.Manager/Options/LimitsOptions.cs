@@ -14,6 +14,10 @@ public sealed class LimitsOptions
     // Registrations per second for one caller; a cluster token's caller is its own container_name.
     public int RegistrationsPerSecondPerCaller { get; set; } = 5_000;
 
+    // Log batches (POST .../containers/{id}/logs) per second for one caller, a node: its shipper waits out the 429's
+    // Retry-After and resends from its acknowledged sequence, so a limited node loses no line (issue 26).
+    public int LogBatchesPerSecondPerCaller { get; set; } = 200;
+
     // Long-polls one caller may hold at once (on top of one held poll per container).
     public int LongPollsPerCaller { get; set; } = 1_000;
 

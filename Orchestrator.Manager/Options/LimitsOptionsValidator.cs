@@ -10,6 +10,7 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         var errors = new List<string>();
         Positive(errors, nameof(options.DeploysPerSecondPerCaller), options.DeploysPerSecondPerCaller);
         Positive(errors, nameof(options.RegistrationsPerSecondPerCaller), options.RegistrationsPerSecondPerCaller);
+        Positive(errors, nameof(options.LogBatchesPerSecondPerCaller), options.LogBatchesPerSecondPerCaller);
         Positive(errors, nameof(options.LongPollsPerCaller), options.LongPollsPerCaller);
         Positive(errors, nameof(options.MaxConcurrentRequests), options.MaxConcurrentRequests);
         if (options.MaxQueuedRequests < 0) errors.Add($"{LimitsOptions.SectionName}:{nameof(options.MaxQueuedRequests)} must not be negative.");

@@ -38,6 +38,8 @@ public static partial class DeployRequestValidation
         // Secrets belong to a tenant, so an agent that references any is pinned to one (its values come from there).
         var references = ServiceDefaults.SecretReferences.Read(request.AgentConfig, out var secretErrors);
         foreach (var (field, messages) in secretErrors) errors[field] = messages;
+        if (references.ImagePull is not null && request.AgentType != ContainerAgentConfig.AgentType)
+            errors[$"agent_config.{ServiceDefaults.SecretReferences.ImagePullField}"] = ["agent_config.image_pull_secret is for container agents only (they pull an image)."];
         if (references.Any && pinned is null && constrained is null && !errors.ContainsKey("agent_config.orchestrator_id"))
             errors["agent_config.orchestrator_id"] = ["An agent that references secrets must be pinned to one tenant: set agent_config.orchestrator_id."];
         if (request.Constraints?.Capabilities?.Any(string.IsNullOrWhiteSpace) == true)

@@ -56,7 +56,7 @@ public sealed class OrchestratorNode : ClusterNode, IAgentHost
         environment["ENROLLMENT_TOKEN"] = ProcessCluster.BootstrapToken;
         environment["HEARTBEAT_INTERVAL"] = options.HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["AGENT_CONFIG"] =
-            $$"""{"capabilities":["agent_runner","orchestrator_cluster"],"max_agents":{{options.MaxAgentsPerOrchestrator}},"orchestrator_id":{{Index}}}""";
+            $$"""{"capabilities":[{{string.Join(",", options.NodeCapabilities.Select(c => $"\"{c}\""))}}],"max_agents":{{options.MaxAgentsPerOrchestrator}},"orchestrator_id":{{Index}}}""";
         // Reconnect quickly once the manager is back; hold the long-poll briefly so answers count as contact.
         environment["Manager__RetryBaseDelay"] = "00:00:00.2";
         environment["Manager__RetryMaxDelay"] = "00:00:01";

@@ -16,6 +16,10 @@ public sealed record ProcessClusterOptions
     public TimeSpan AgentLease { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan RescheduleAfter { get; init; } = TimeSpan.FromSeconds(4);
 
+    // AGENT_CONFIG's capabilities for every orchestrator: what its operator offers (add "container" together with a
+    // DOCKER_HOST in OrchestratorEnvironment; the node still advertises it only while that engine answers).
+    public IReadOnlyList<string> NodeCapabilities { get; init; } = ["agent_runner", "orchestrator_cluster"];
+
     // Extra variables (or overrides) for every manager / orchestrator process, e.g. "Scheduling__Strategy".
     public Dictionary<string, string> ManagerEnvironment { get; init; } = [];
     public Dictionary<string, string> OrchestratorEnvironment { get; init; } = [];

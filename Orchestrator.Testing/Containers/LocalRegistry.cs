@@ -31,9 +31,20 @@ public sealed class LocalRegistry : IAsyncDisposable
 
     public string Log => _process?.Log ?? "";
 
-    public static async Task<LocalRegistry> StartAsync(TimeSpan? deadline = null)
+    // The login a requireLogin registry takes (a test password: its bcrypt hash is in LoginHtpasswd), else null.
+    public (string User, string Password)? Credentials { get; private init; }
+
+    public const string LoginUser = "vendor";
+    public const string LoginPassword = "orchestrator-test-pull-pass";
+    private const string LoginHtpasswd = "vendor:$2b$10$i.vC0hWrp8qmJwxYtkzLv.6yzMXSDbG9GsvCiFLgLMx9c3zOzfJRi";
+
+    // requireLogin: the registry answers only basic auth with Credentials (as a vendor's private registry does).
+    public static async Task<LocalRegistry> StartAsync(TimeSpan? deadline = null, bool requireLogin = false)
     {
-        var registry = new LocalRegistry(System.IO.Directory.CreateTempSubdirectory("orchestrator-registry-").FullName, FreePort.Next());
+        var registry = new LocalRegistry(System.IO.Directory.CreateTempSubdirectory("orchestrator-registry-").FullName, FreePort.Next())
+        {
+            Credentials = requireLogin ? (LoginUser, LoginPassword) : null,
+        };
         try
         {
             await registry.RestartAsync(deadline);
@@ -51,11 +62,21 @@ public sealed class LocalRegistry : IAsyncDisposable
     {
         if (_process is { HasExited: false }) return;
         var config = Path.Combine(Directory, "config.yml");
-        await File.WriteAllTextAsync(config, Config(Path.Combine(Directory, "storage"), Host));
+        var text = Config(Path.Combine(Directory, "storage"), Host);
+        if (Credentials is not null)
+        {
+            var htpasswd = Path.Combine(Directory, "htpasswd");
+            await File.WriteAllTextAsync(htpasswd, LoginHtpasswd + "\n");
+            text += $"\nauth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n";
+        }
+        await File.WriteAllTextAsync(config, text);
         _process = ChildProcess.Start(new ProcessSpec("docker-registry", ["serve", config]) { Name = $"docker-registry:{Port}" });
         try
         {
-            await _process.WaitForHttpAsync(new Uri(Url, "/v2/").ToString(), deadline ?? TimeSpan.FromSeconds(30));
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            if (Credentials is { } login)
+                client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{login.User}:{login.Password}")));
+            await _process.WaitForHttpAsync(new Uri(Url, "/v2/").ToString(), deadline ?? TimeSpan.FromSeconds(30), client);
         }
         catch
         {

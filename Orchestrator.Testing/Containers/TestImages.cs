@@ -36,8 +36,9 @@ public static class TestImages
         var digestFile = Path.Combine(Path.GetDirectoryName(rootfsTar)!, $"digest-{Guid.NewGuid():N}");
         try
         {
-            await PodmanConfig.PodmanAsync(["push", "--quiet", "--tls-verify=false", "--digestfile", digestFile, image.TagReference],
-                TimeSpan.FromMinutes(2));
+            List<string> push = ["push", "--quiet", "--tls-verify=false", "--digestfile", digestFile];
+            if (registry.Credentials is { } login) push.AddRange(["--creds", $"{login.User}:{login.Password}"]);
+            await PodmanConfig.PodmanAsync([.. push, image.TagReference], TimeSpan.FromMinutes(2));
             image = image with { Digest = (await File.ReadAllTextAsync(digestFile)).Trim() };
         }
         finally

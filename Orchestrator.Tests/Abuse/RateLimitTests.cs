@@ -12,6 +12,7 @@ public sealed class TightRateLimitFixture : AbuseManagerFixture
     {
         ["Limits:DeploysPerSecondPerCaller"] = PerSecond.ToString(),
         ["Limits:RegistrationsPerSecondPerCaller"] = PerSecond.ToString(),
+        ["Limits:LogBatchesPerSecondPerCaller"] = PerSecond.ToString(),
     };
 }
 
@@ -33,6 +34,42 @@ public class RateLimitTests(TightRateLimitFixture fixture) : IClassFixture<Tight
         Assert.NotEmpty(limited);
         await limited[0].AssertProblemAsync(429);
         Assert.True(limited[0].Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task LogBatchesPastANodesLimitGetTooManyRequestsWithRetryAfterAndResentFromTheAckedSequenceNoLineIsLostOrDoubled()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var type = SchedulingClient.UniqueType();
+        var tenant = Tenants.TenantClients.UniqueTenant("ship");
+        var node = await admin.RegisterAsync(type, tenant, maxAgents: 1);
+        // The class's other tests spend this admin's deploy budget too: wait out a 429 as a client does.
+        HttpResponseMessage deployed;
+        while ((deployed = await admin.DeployAsync(new { agent_type = type, agent_config = new { }, constraints = new { orchestrator_id = tenant } })).StatusCode == HttpStatusCode.TooManyRequests)
+            await Task.Delay(deployed.Headers.RetryAfter!.Delta!.Value);
+        var agentId = (await deployed.ReadAsync(Orchestrator.Protocol.ProtocolJsonContext.Default.DeployResponse)).Agents[0].AgentId;
+        var path = Orchestrator.Protocol.ManagerRoutes.ContainerLogs.Replace("{id}", node, StringComparison.Ordinal);
+
+        // As the node ships: one line per call, the next call from the acked sequence; a 429 is waited out.
+        const int total = TightRateLimitFixture.PerSecond * 4;
+        long acked = 0;
+        var limited = 0;
+        while (acked < total)
+        {
+            var line = new Orchestrator.Protocol.LogLine(acked + 1, DateTimeOffset.UtcNow, Orchestrator.Protocol.LogStreams.Stdout, $"line {acked + 1}");
+            using var response = await admin.PostAsJsonAsync(path, new Orchestrator.Protocol.LogBatchRequest(agentId, [line]), Orchestrator.Protocol.ProtocolJsonContext.Default.LogBatchRequest);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                if (limited++ == 0) await response.AssertProblemAsync(429);
+                Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+                await Task.Delay(response.Headers.RetryAfter!.Delta!.Value);
+                continue;
+            }
+            acked = (await response.ReadAsync(Orchestrator.Protocol.ProtocolJsonContext.Default.LogBatchResponse)).AckedSequence;
+        }
+        Assert.True(limited > 0, "no batch was limited");
+        var stored = await (await admin.GetAsync($"/api/v1/cluster/agents/{agentId}/logs?tail=100")).ReadAsync(Orchestrator.Protocol.ProtocolJsonContext.Default.AgentLogsResponse);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => $"line {i}"), stored.Lines.Select(l => l.Text));
     }
 
     [Fact]

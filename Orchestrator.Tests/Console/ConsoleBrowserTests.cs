@@ -107,6 +107,35 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnAgentsLogPageShowsItsLinesAndNewOnesAppearWithoutAReload()
+    {
+        var target = Cluster.Orchestrators[0];
+        var tenant = (await Cluster.ContainerAsync(target)).OrchestratorId();
+        var deployed = await Cluster.Api.DeployAsync(new DeployRequest("trading_agent", System.Text.Json.JsonSerializer.SerializeToElement(new
+        {
+            strategy = "mean_reversion", tick_interval_ms = 20, orchestrator_id = tenant,
+        }), null));
+        var agentId = deployed.Agents[0].AgentId;
+        try
+        {
+            var page = await AdminPageAsync();
+            await page.GotoAsync($"{fixture.Url}/agents/{agentId}/logs");
+            await Assertions.Expect(page.Locator("#log-status")).ToHaveTextAsync("following", new() { Timeout = 30_000 });
+            // The bot's signal lines, as the manager stores them; then more arrive on the open page (no reload).
+            var lines = page.Locator("#log .log-line");
+            await Assertions.Expect(lines.First).ToContainTextAsync("@", new() { Timeout = 30_000 });
+            var first = await lines.CountAsync();
+            var lastSequence = await lines.Last.GetAttributeAsync("data-sequence");
+            await Assertions.Expect(lines.Last).Not.ToHaveAttributeAsync("data-sequence", lastSequence!, new() { Timeout = 30_000 });
+            Assert.True(await lines.CountAsync() >= Math.Min(first + 1, 500));
+        }
+        finally
+        {
+            await Cluster.Api.DeleteAgentAsync(agentId);
+        }
+    }
+
+    [Fact]
     public async Task ABadConfigJsonIsShownAsAFieldError()
     {
         var page = await AdminPageAsync();

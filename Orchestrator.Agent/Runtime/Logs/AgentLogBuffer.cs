@@ -22,6 +22,9 @@ public sealed class AgentLogBuffer
     private long _pendingBytes;
     private long _last;
     private long _acked;
+    // Where this agent's log stands (see LogPosition): the newest line's time and how many lines had that very time.
+    private DateTimeOffset? _lastTime;
+    private int _atLastTime;
 
     public AgentLogBuffer(string directory, string agentId, long capacityBytes)
     {
@@ -30,7 +33,16 @@ public sealed class AgentLogBuffer
         _journal = Path.Combine(directory, name + ".log");
         _ackFile = Path.Combine(directory, name + ".acked");
         _capacity = capacityBytes;
-        if (File.Exists(_ackFile) && long.TryParse(File.ReadAllText(_ackFile), out var acked)) _acked = acked;
+        // "acked [sequence time count]": the last acknowledged line, then the log's position as of line `sequence` (every
+        // line up to it was in the journal by then); the journal's later lines advance it again below.
+        long positionSequence = 0;
+        if (File.Exists(_ackFile) && File.ReadAllText(_ackFile).Split(' ') is var ack && long.TryParse(ack[0], out var acked))
+        {
+            _acked = acked;
+            if (ack.Length == 4 && long.TryParse(ack[1], out var upTo) && int.TryParse(ack[3], out var count)
+                && DateTimeOffset.TryParse(ack[2], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at))
+                (positionSequence, _lastTime, _atLastTime) = (upTo, at, count);
+        }
         _last = _acked;
         if (File.Exists(_journal))
         {
@@ -39,7 +51,9 @@ public sealed class AgentLogBuffer
                 LogLine? line;
                 try { line = JsonSerializer.Deserialize(text, ProtocolJsonContext.Default.LogLine); }
                 catch (JsonException) { continue; } // a torn last line from a crash mid-write
-                if (line is null || line.Sequence <= _acked) continue;
+                if (line is null) continue;
+                if (line.Sequence > positionSequence && line.Stream != LogStreams.Gap) Advance(line.Time);
+                if (line.Sequence <= _acked) continue;
                 _pending.AddLast((line, Encoding.UTF8.GetByteCount(text) + 1));
                 _pendingBytes += _pending.Last!.Value.Bytes;
                 _last = Math.Max(_last, line.Sequence);
@@ -54,6 +68,9 @@ public sealed class AgentLogBuffer
 
     public bool HasPending { get { lock (_gate) return _pending.Count > 0; } }
 
+    // Where the lines this buffer took stand (kept across restarts, also once acknowledged), or null before the first.
+    public LogPosition? Position { get { lock (_gate) return _lastTime is { } time ? new LogPosition(time, _atLastTime) : null; } }
+
     // Secret values are replaced before this point (the redaction hook in AgentLogs.Append).
     public void Append(string stream, string text, DateTimeOffset time)
     {
@@ -61,15 +78,28 @@ public sealed class AgentLogBuffer
         {
             var line = new LogLine(++_last, time, stream, TextCut.ToLimit(text, LogStreams.MaxLineBytes)!);
             var bytes = Write(line);
+            Advance(time);
             _pending.AddLast((line, bytes));
             _pendingBytes += bytes;
             if (_fileBytes > _capacity) Compact();
         }
     }
 
-    public IReadOnlyList<LogLine> Pending(int max)
+    // The oldest pending lines: at most max, and at most maxBytes of JSON (always at least one).
+    public IReadOnlyList<LogLine> Pending(int max, long maxBytes = long.MaxValue)
     {
-        lock (_gate) return [.. _pending.Take(max).Select(p => p.Line)];
+        lock (_gate)
+        {
+            var taken = new List<LogLine>();
+            long bytes = 0;
+            foreach (var (line, size) in _pending)
+            {
+                if (taken.Count >= max || (taken.Count > 0 && bytes + size > maxBytes)) break;
+                taken.Add(line);
+                bytes += size;
+            }
+            return taken;
+        }
     }
 
     // The manager holds every line up to `sequence`: forget them (their journal space is reclaimed at the next compaction).
@@ -85,9 +115,18 @@ public sealed class AgentLogBuffer
                 _pending.RemoveFirst();
             }
             var temporary = _ackFile + ".tmp";
-            File.WriteAllText(temporary, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            File.WriteAllText(temporary, _lastTime is { } time
+                ? $"{sequence.ToString(invariant)} {_last.ToString(invariant)} {time.ToString("O", invariant)} {_atLastTime.ToString(invariant)}"
+                : sequence.ToString(invariant));
             File.Move(temporary, _ackFile, overwrite: true);
         }
+    }
+
+    private void Advance(DateTimeOffset time)
+    {
+        if (_lastTime is null || time > _lastTime) (_lastTime, _atLastTime) = (time, 1);
+        else if (time == _lastTime) _atLastTime++;
     }
 
     public void Delete()

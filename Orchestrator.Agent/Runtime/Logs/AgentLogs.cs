@@ -33,10 +33,11 @@ public sealed class AgentLogs
     // (issue 26's secrets half): null leaves lines as they are.
     public Func<string, string>? Redactor { get; set; }
 
-    public void Append(string agentId, string stream, string text)
+    // time: the line's own time (a container engine's timestamp), else now.
+    public void Append(string agentId, string stream, string text, DateTimeOffset? time = null)
     {
         if (Redactor is { } redact) text = redact(text);
-        _buffers.GetOrAdd(agentId, id => new AgentLogBuffer(_directory, id, _capacity)).Append(stream, text, _time.GetUtcNow());
+        _buffers.GetOrAdd(agentId, id => new AgentLogBuffer(_directory, id, _capacity)).Append(stream, text, time ?? _time.GetUtcNow());
         _signal.Writer.TryWrite(true);
     }
 

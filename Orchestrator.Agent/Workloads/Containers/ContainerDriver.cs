@@ -2,19 +2,28 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Workloads.Secrets;
 
 namespace Orchestrator.Agent.Workloads.Containers;
 
 // `container`: an image run through the Docker Engine API (Nomad's docker driver). Containers outlive the node:
 // a restarted node adopts those still running with the same spec (RecoverAsync), removes its own that are no
 // longer desired, and never touches one without its labels. Limits and hardening are set on every container.
+// Secrets: `secrets` become the container's env, `secret_files` a read-only mount of the agent's tmpfs secrets
+// directory at /run/secrets, `image_pull_secret` the credentials of its pull; every value is redacted from its log.
 public sealed class ContainerDriver(
-    ContainerEngine engine, IOptions<NodeOptions> node, TimeProvider time, ILogger<ContainerDriver> logger) : IWorkloadDriver
+    ContainerEngine engine, IOptions<NodeOptions> node, TimeProvider time, ILogger<ContainerDriver> logger, IOptions<RuntimeOptions>? runtime = null) : IWorkloadDriver
 {
     public const string TypeName = "container";
     public const string DataPath = "/data";
+    public const string SecretsPath = "/run/secrets";
 
     private string NodeName => node.Value.EffectiveContainerName;
+
+    // The host directory (tmpfs) under which each agent's secret files are kept while its container runs. The engine
+    // must see the same path: a node in a container shares it with the host (docs/deployment.md).
+    private string SecretsRoot => runtime?.Value.SecretsDirectory
+        ?? SecretsDirectory.DefaultRoot(runtime?.Value.DataDirectory ?? Path.Combine(Path.GetTempPath(), "orchestrator-" + NodeName));
 
     public string Name => TypeName;
 
@@ -38,27 +47,32 @@ public sealed class ContainerDriver(
     public async Task<IWorkloadHandle> StartAsync(AgentDefinition agent, WorkloadEvents events, CancellationToken cancellationToken)
     {
         var config = ContainerConfig.Parse(agent.AgentConfig);
-        var digest = await PullAsync(config, cancellationToken);
+        var secrets = AgentSecrets.Of(agent);
+        var digest = await PullAsync(config, secrets, cancellationToken);
         var volume = await EnsureVolumeAsync(agent, cancellationToken);
         var image = digest is null ? config.Image : $"{config.Repository}@{digest}";
-        var created = await engine.Client.Containers.CreateContainerAsync(Spec(agent, config, image, volume), cancellationToken);
+        var files = secrets.Files.Count > 0 ? SecretsDirectory.Create(SecretsRoot, agent.AgentId, secrets.Files, forContainer: true) : null;
+        string? id = null;
         try
         {
-            await engine.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
+            id = (await engine.Client.Containers.CreateContainerAsync(Spec(agent, config, image, volume, secrets, files), cancellationToken)).ID;
+            await engine.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
         }
         catch
         {
-            await engine.Client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+            if (id is not null) await engine.Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+            files?.Dispose();
             throw;
         }
-        var inspected = await engine.Client.Containers.InspectContainerAsync(created.ID, cancellationToken);
-        logger.LogInformation("Agent {AgentId}: started container {Container} from {Image}", agent.AgentId, created.ID[..12], image);
-        return Handle(agent, config, inspected, digest, volume, events);
+        var inspected = await engine.Client.Containers.InspectContainerAsync(id, cancellationToken);
+        logger.LogInformation("Agent {AgentId}: started container {Container} from {Image}", agent.AgentId, id[..12], image);
+        return Handle(config, inspected, digest, volume, events, secrets, files);
     }
 
     public async Task<IWorkloadHandle?> RecoverAsync(AgentDefinition agent, WorkloadEvents events, CancellationToken cancellationToken)
     {
         var config = ContainerConfig.Parse(agent.AgentConfig);
+        var secrets = AgentSecrets.Of(agent);
         var hash = ContainerConfig.SpecHash(agent.AgentConfig);
         IWorkloadHandle? adopted = null;
         foreach (var found in await OwnAsync(agent.AgentId, cancellationToken))
@@ -69,7 +83,9 @@ public sealed class ContainerDriver(
             {
                 var inspected = await engine.Client.Containers.InspectContainerAsync(found.ID, cancellationToken);
                 var digest = config.Digest ?? DigestOf(inspected.Image, config) ?? await ResolveDigestAsync(config, cancellationToken);
-                adopted = Handle(agent, config, inspected, digest, ContainerLabels.Name("data", NodeName, agent.AgentId), events);
+                // Its secret files stay as they are: the running container has that very directory mounted.
+                adopted = Handle(config, inspected, digest, ContainerLabels.Name("data", NodeName, agent.AgentId), events, secrets,
+                    secrets.Files.Count > 0 ? SecretsDirectory.At(SecretsRoot, agent.AgentId) : null);
                 continue;
             }
             logger.LogInformation("Agent {AgentId}: removing its stale container {Container} ({State})", agent.AgentId, found.ID[..12], found.State);
@@ -94,6 +110,7 @@ public sealed class ContainerDriver(
         {
             logger.LogInformation("Removing container {Container} of agent {AgentId}, no longer desired on this node", found.ID[..12], found.Labels![ContainerLabels.AgentId]);
             await RemoveContainerAsync(found.ID, cancellationToken);
+            SecretsDirectory.At(SecretsRoot, found.Labels![ContainerLabels.AgentId]).Dispose();
         }
     }
 
@@ -123,16 +140,17 @@ public sealed class ContainerDriver(
         }, cancellationToken);
     }
 
-    private ContainerHandle Handle(AgentDefinition agent, ContainerConfig config, ContainerInspectResponse inspected, string? digest, string volume,
-        WorkloadEvents events) =>
-        new(engine, this, inspected.ID, config, digest, volume, StartedAt(inspected), events, time, logger);
+    private ContainerHandle Handle(ContainerConfig config, ContainerInspectResponse inspected, string? digest, string volume,
+        WorkloadEvents events, AgentSecrets secrets, SecretsDirectory? files) =>
+        new(engine, this, inspected.ID, config, digest, volume, StartedAt(inspected), events, time, logger, new SecretRedactor(secrets.Values), files);
 
     private DateTimeOffset StartedAt(ContainerInspectResponse inspected) =>
         DateTimeOffset.TryParse(inspected.State?.StartedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
             ? at.ToUniversalTime() : time.GetUtcNow();
 
     // Pulls the image and returns its digest (sha256:...). A refusal names the image and the registry's answer.
-    private async Task<string?> PullAsync(ContainerConfig config, CancellationToken cancellationToken)
+    // Credentials: the agent's image_pull_secret when it has one for the image's registry, else REGISTRY_AUTH_FILE's.
+    private async Task<string?> PullAsync(ContainerConfig config, AgentSecrets secrets, CancellationToken cancellationToken)
     {
         var failure = (string?)null;
         var progress = new SyncProgress<JSONMessage>(m =>
@@ -144,7 +162,10 @@ public sealed class ContainerDriver(
             var parameters = config.Digest is { } digest
                 ? new ImagesCreateParameters { FromImage = $"{config.Repository}@{digest}" }
                 : new ImagesCreateParameters { FromImage = config.Repository, Tag = config.Tag };
-            await engine.Client.Images.CreateImageAsync(parameters, engine.AuthFor(config.Repository), progress, cancellationToken);
+            var auth = (secrets.ImagePullAuth is { } json
+                ? ContainerEngine.AuthFrom(json, config.Repository, $"agent_config.{ServiceDefaults.SecretReferences.ImagePullField}")
+                : null) ?? engine.AuthFor(config.Repository);
+            await engine.Client.Images.CreateImageAsync(parameters, auth, progress, cancellationToken);
         }
         catch (DockerApiException ex)
         {
@@ -192,15 +213,22 @@ public sealed class ContainerDriver(
 
     // Hardened by default: no privileges, no capabilities, no new privileges, read-only root with a tmpfs /tmp,
     // only its own named volume, no host network, no engine socket, no restart policy (the node restarts it).
-    private CreateContainerParameters Spec(AgentDefinition agent, ContainerConfig config, string image, string volume)
+    // Secrets: env values in Env (the engine keeps them in its own container config, as Docker and Nomad do), files
+    // as the one read-only bind the node makes itself, of its own tmpfs directory.
+    private CreateContainerParameters Spec(AgentDefinition agent, ContainerConfig config, string image, string volume, AgentSecrets secrets,
+        SecretsDirectory? files)
     {
+        List<Mount> mounts = [new Mount { Type = "volume", Source = volume, Target = DataPath }];
+        if (files is not null) mounts.Add(new Mount { Type = "bind", Source = files.Path, Target = SecretsPath, ReadOnly = true });
+        var env = config.Environment.Select(e => $"{e.Key}={e.Value}").Concat(secrets.Env.Select(e => $"{e.Key}={e.Value}")).ToList();
+        if (files is not null) env.Add($"{SecretsDirectory.Variable}={SecretsPath}");
         var memory = config.MemoryMb * 1024 * 1024;
         return new CreateContainerParameters
         {
             Name = $"{ContainerLabels.Name("agent", NodeName, agent.AgentId)}-{Guid.NewGuid().ToString("N")[..8]}",
             Image = image,
             Cmd = config.Command?.ToList(),
-            Env = [.. config.Environment.Select(e => $"{e.Key}={e.Value}")],
+            Env = env,
             Labels = new Dictionary<string, string>
             {
                 [ContainerLabels.Node] = NodeName,
@@ -220,7 +248,7 @@ public sealed class ContainerDriver(
                 SecurityOpt = ["no-new-privileges"],
                 ReadonlyRootfs = true,
                 Tmpfs = new Dictionary<string, string> { ["/tmp"] = "rw,noexec,nosuid,size=64m" },
-                Mounts = [new Mount { Type = "volume", Source = volume, Target = DataPath }],
+                Mounts = mounts,
                 NetworkMode = config.Network,
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
             },

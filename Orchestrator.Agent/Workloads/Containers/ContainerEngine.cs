@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
@@ -49,20 +47,14 @@ public sealed class ContainerEngine : IDisposable
     public AuthConfig? AuthFor(string repository)
     {
         if (Options.RegistryAuthFile is not { Length: > 0 } file || !File.Exists(file)) return null;
-        var registry = RegistryOf(repository);
-        using var document = JsonDocument.Parse(File.ReadAllText(file));
-        if (!document.RootElement.TryGetProperty("auths", out var auths)) return null;
-        foreach (var entry in auths.EnumerateObject())
-        {
-            var host = entry.Name.Replace("https://", "", StringComparison.Ordinal).Replace("http://", "", StringComparison.Ordinal).TrimEnd('/');
-            if (!string.Equals(host, registry, StringComparison.OrdinalIgnoreCase)) continue;
-            if (!entry.Value.TryGetProperty("auth", out var auth) || auth.GetString() is not { } encoded) continue;
-            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
-            var colon = pair.IndexOf(':');
-            return colon < 0 ? null : new AuthConfig { Username = pair[..colon], Password = pair[(colon + 1)..], ServerAddress = registry };
-        }
-        return null;
+        return AuthFrom(File.ReadAllText(file), repository, "REGISTRY_AUTH_FILE");
     }
+
+    // Credentials for the image's registry from a registry auth JSON (a file's text, or an image_pull_secret's value).
+    public static AuthConfig? AuthFrom(string json, string repository, string source) =>
+        Secrets.RegistryAuth.For(json, RegistryOf(repository), source) is { } found
+            ? new AuthConfig { Username = found.Username, Password = found.Password, ServerAddress = found.Registry }
+            : null;
 
     // The registry host of a repository: its first part when that looks like a host (has '.', ':' or is localhost).
     public static string RegistryOf(string repository)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Orchestrator.Agent.Workloads.Secrets;
 
 namespace Orchestrator.Agent.Workloads.Containers;
 
@@ -9,6 +10,7 @@ namespace Orchestrator.Agent.Workloads.Containers;
 // did not ask for is a crash (an OOM kill says so, with the limit); a failing health check shows the agent
 // unhealthy and, after `retries` failures in a row, is a crash too. While the engine does not answer the
 // agent is unknown; the container itself keeps running, and is watched again once the engine is back.
+// Its stdout and stderr are followed through the engine into the agent's log (ContainerLogFollower).
 public sealed class ContainerHandle : IWorkloadHandle
 {
     private readonly ContainerEngine _engine;
@@ -22,16 +24,23 @@ public sealed class ContainerHandle : IWorkloadHandle
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _watch;
+    private readonly ContainerLogFollower _logs;
+    private readonly SecretsDirectory? _secretFiles;
+    // How long the lines a container wrote before it ended may take to be read to the end.
+    private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(2);
     private string? _unknown;
     private string? _unhealthy;
     private int _healthFailures;
+    private int _healthChecks;
     private long? _exitCode;
 
     public ContainerHandle(ContainerEngine engine, ContainerDriver driver, string id, ContainerConfig config, string? digest, string volume,
-        DateTimeOffset startedAt, WorkloadEvents events, TimeProvider time, ILogger logger)
+        DateTimeOffset startedAt, WorkloadEvents events, TimeProvider time, ILogger logger, SecretRedactor? redactor = null, SecretsDirectory? secretFiles = null)
     {
         (_engine, _driver, _id, _config, _digest, _volume, _events, _time, _logger) = (engine, driver, id, config, digest, volume, events, time, logger);
+        _secretFiles = secretFiles;
         StartedAt = startedAt;
+        _logs = new ContainerLogFollower(engine, id, events, redactor ?? SecretRedactor.None, time);
         _watch = Task.Run(WatchAsync);
     }
 
@@ -50,13 +59,16 @@ public sealed class ContainerHandle : IWorkloadHandle
         catch (Exception ex) when (ContainerEngine.IsGone(ex))
         {
         }
+        await _logs.StopAsync(LogDrain);
         return false;
     }
 
     public async Task DestroyAsync(bool removeData)
     {
         await _stopping.CancelAsync();
+        await _logs.StopAsync(TimeSpan.Zero);
         await _driver.RemoveContainerAsync(_id, CancellationToken.None);
+        _secretFiles?.Dispose();
         if (removeData) await _driver.RemoveVolumeAsync(_volume);
     }
 
@@ -82,6 +94,7 @@ public sealed class ContainerHandle : IWorkloadHandle
         ["container_id"] = _id[..Math.Min(12, _id.Length)],
         ["image"] = _config.Image,
         ["volume"] = _volume,
+        ["health_checks"] = Volatile.Read(ref _healthChecks),
         ["health_failures"] = Volatile.Read(ref _healthFailures),
         ["exit_code"] = _exitCode,
     }, _unhealthy, _unknown, _digest);
@@ -115,6 +128,8 @@ public sealed class ContainerHandle : IWorkloadHandle
             if (inspected.State is { Running: false } state)
             {
                 if (_stopping.IsCancellationRequested) return;
+                // Its last lines (often why it ended) reach the log before the crash is reported.
+                await _logs.StopAsync(LogDrain);
                 _exitCode = state.ExitCode;
                 if (state.OOMKilled)
                     throw new InvalidOperationException($"OOM killed: the container used all of its memory limit ({_config.MemoryMb} MB, resources.memory_mb)");
@@ -130,6 +145,7 @@ public sealed class ContainerHandle : IWorkloadHandle
                 nextCheck = _time.GetUtcNow() + health.Interval;
                 var failure = await HealthProbe.CheckAsync(_engine, _id, inspected, health, _stopping.Token);
                 if (_stopping.IsCancellationRequested) return;
+                Interlocked.Increment(ref _healthChecks);
                 if (failure is null)
                 {
                     Volatile.Write(ref _healthFailures, 0);

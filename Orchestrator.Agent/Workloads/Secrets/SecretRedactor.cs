@@ -19,6 +19,9 @@ public sealed class SecretRedactor
 
     public static SecretRedactor None { get; } = new([]);
 
+    // The longest text it replaces: what a stream must hold back at a forced cut so no value is split unredacted.
+    public int Longest => _needles.Length == 0 ? 0 : _needles[0].Length;
+
     public string Redact(string line)
     {
         foreach (var needle in _needles)

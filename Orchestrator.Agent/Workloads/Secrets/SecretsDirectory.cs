@@ -1,29 +1,39 @@
 namespace Orchestrator.Agent.Workloads.Secrets;
 
-// A process agent's secret files: a 0700 directory per agent (files 0600) under a root on tmpfs (/dev/shm when
-// there is one), never under DATA_DIR, so no value reaches a disk in plain text. It exists while the agent's
-// process runs and is removed when it ends, is fenced, moved off or deleted.
+// An agent's secret files: a directory per agent under a 0700 root on tmpfs (/dev/shm when there is one), never
+// under DATA_DIR, so no value reaches a disk in plain text. It exists while the agent's workload runs and is removed
+// when it ends, is fenced, moved off or deleted. A process agent's is 0700 (files 0600): the process runs as the
+// node's user. A container agent's is bind-mounted read-only at /run/secrets (Nomad's secrets/ dir, a Kubernetes
+// secret volume): 0755 with 0444 files, because the image may run as any user; the 0700 root keeps the host's other
+// users out.
 public sealed class SecretsDirectory : IDisposable
 {
     private const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    // The variable that tells an agent where its secret files are (a process's directory; /run/secrets in a container).
+    public const string Variable = "SECRETS_DIR";
 
     private SecretsDirectory(string path) => Path = path;
 
     public string Path { get; }
 
-    public static SecretsDirectory Create(string root, string agentId, IReadOnlyDictionary<string, string> files)
+    private const UnixFileMode ReadableByAll = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    public static SecretsDirectory Create(string root, string agentId, IReadOnlyDictionary<string, string> files, bool forContainer = false)
     {
         OwnerOnlyDirectory(root);
         var path = System.IO.Path.Combine(root, agentId);
         if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-        OwnerOnlyDirectory(path);
+        if (forContainer && !OperatingSystem.IsWindows())
+            Directory.CreateDirectory(path, Owner | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        else OwnerOnlyDirectory(path);
         var directory = new SecretsDirectory(path);
         try
         {
             foreach (var (name, value) in files)
             {
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = forContainer ? ReadableByAll : UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 using var stream = new FileStream(System.IO.Path.Combine(path, name), options);
                 stream.Write(System.Text.Encoding.UTF8.GetBytes(value));
             }
@@ -35,6 +45,9 @@ public sealed class SecretsDirectory : IDisposable
         }
         return directory;
     }
+
+    // An agent's directory as it is (an adopted container's, still mounted): removed with the container.
+    public static SecretsDirectory At(string root, string agentId) => new(System.IO.Path.Combine(root, agentId));
 
     // Where a node keeps its agents' secret directories: a tmpfs when the machine has one.
     public static string DefaultRoot(string dataDirectory)

@@ -8,6 +8,7 @@ using Orchestrator.Agent.Runtime;
 using Orchestrator.Agent.Workloads;
 using Orchestrator.Agent.Workloads.Containers;
 using Orchestrator.Protocol;
+using Orchestrator.Testing.Containers;
 using Orchestrator.Tests.Containers;
 
 namespace Orchestrator.Tests.Agent.Containers;
@@ -155,6 +156,32 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
     }
 
     [SkippableFact]
+    public async Task AnImageInAPrivateRegistryIsRefusedWithoutCredentialsAndPulledWithTheAgentsImagePullSecret()
+    {
+        SkipWithoutPodman();
+        await using var registry = await LocalRegistry.StartAsync(requireLogin: true);
+        var image = await TestImages.BusyboxAsync(registry, "vendor/bot");
+        var node = await StartNodeAsync(NodeName());
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{LocalRegistry.LoginUser}:{LocalRegistry.LoginPassword}"));
+        var pullSecret = new JsonObject { ["auths"] = new JsonObject { [registry.Host] = new JsonObject { ["auth"] = auth } } }.ToJsonString();
+
+        // No credentials: the registry's refusal, named, and no pull.
+        await node.Supervisor.ReconcileAsync([Container("agt-private", Sleeper(image.DigestReference))]);
+        var refused = await node.Supervisor.WaitForAsync("agt-private", a => a.State == AgentStates.Failed && a.LastError is not null, "the refused pull", Wait.TotalSeconds);
+        Assert.Contains($"pulling image {image.DigestReference} failed", refused.LastError);
+
+        // The same image with image_pull_secret: pulled with those credentials only, and running.
+        var config = Sleeper(image.DigestReference);
+        config["image_pull_secret"] = "vendor-registry";
+        var agent = Container("agt-private", config, epoch: 2) with { SecretValues = new Dictionary<string, string> { ["vendor-registry"] = pullSecret } };
+        await node.Supervisor.ReconcileAsync([agent]);
+        var running = await node.Supervisor.WaitForAsync("agt-private", a => a.State == AgentStates.Running && a.Epoch == 2, "running with the pull secret", Wait.TotalSeconds);
+        Assert.Equal(image.Digest, running.ImageDigest);
+        Assert.DoesNotContain(LocalRegistry.LoginPassword, string.Join("\n", (await InspectAsync(node, running)).Config!.Env ?? []));
+        await node.Supervisor.ReconcileAsync([]);
+    }
+
+    [SkippableFact]
     public async Task ACrashedContainerIsRestartedWithTheExitCodeReported()
     {
         SkipWithoutPodman();
@@ -231,6 +258,45 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
         var restarted = await node.Supervisor.WaitForAsync("agt-health", a => a.Restarts >= 1, "restarted", Wait.TotalSeconds);
         Assert.Contains("health check failed 3 times", restarted.LastError);
         lock (states) Assert.Contains(AgentStates.Unhealthy, states);
+        await node.Supervisor.ReconcileAsync([]);
+    }
+
+    [SkippableFact]
+    public async Task HttpAndTcpHealthChecksReachTheContainerOnItsBridgeAddressAndRestartItOnceItsPortStopsAnswering()
+    {
+        SkipWithoutPodman();
+        var node = await StartNodeAsync(NodeName());
+        // busybox httpd in the background (its port answers while the container's main process sleeps on).
+        JsonObject Served(JsonObject check)
+        {
+            var config = Sleeper();
+            config["network"] = "bridge";
+            config["command"] = new JsonArray("sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && httpd -p 8080 -h /tmp/www && exec sleep 3600");
+            config["health_check"] = check;
+            return config;
+        }
+        var http = Served(new JsonObject { ["http"] = new JsonObject { ["port"] = 8080, ["path"] = "/health" }, ["interval_seconds"] = 1, ["timeout_seconds"] = 1, ["retries"] = 2 });
+        var tcp = Served(new JsonObject { ["tcp"] = new JsonObject { ["port"] = 8080 }, ["interval_seconds"] = 1, ["timeout_seconds"] = 1, ["retries"] = 2 });
+        await node.Supervisor.ReconcileAsync([Container("agt-http", http), Container("agt-tcp", tcp)]);
+
+        // Healthy: checks ran and passed, more than once.
+        var healthy = new Dictionary<string, AgentStatus>();
+        foreach (var id in new[] { "agt-http", "agt-tcp" })
+            healthy[id] = await node.Supervisor.WaitForAsync(id, a => a.State == AgentStates.Running && (int?)a.Figures["health_checks"] >= 2, "two passed checks", Wait.TotalSeconds);
+        Assert.All(healthy.Values, a => Assert.Equal(0, (int)a.Figures["health_failures"]!));
+        Assert.All(healthy.Values, a => Assert.Equal(0, a.Restarts));
+
+        // The page goes (404) in one, the port closes in the other: each shows unhealthy, then is restarted.
+        await engine.PodmanAsync("exec", (string)healthy["agt-http"].Figures["container_id"]!, "rm", "/tmp/www/health");
+        await engine.PodmanAsync("exec", (string)healthy["agt-tcp"].Figures["container_id"]!, "killall", "httpd");
+        var httpRestarted = await node.Supervisor.WaitForAsync("agt-http", a => a.Restarts >= 1, "the http check to restart it", Wait.TotalSeconds);
+        Assert.Contains("health check failed 2 times", httpRestarted.LastError);
+        Assert.Contains("GET /health answered 404", httpRestarted.LastError);
+        var tcpRestarted = await node.Supervisor.WaitForAsync("agt-tcp", a => a.Restarts >= 1, "the tcp check to restart it", Wait.TotalSeconds);
+        Assert.Contains("health check failed 2 times", tcpRestarted.LastError);
+        // The restarted containers serve again, and their checks pass.
+        await node.Supervisor.WaitForAsync("agt-http", a => a.State == AgentStates.Running && (int?)a.Figures["health_checks"] >= 1 && (int?)a.Figures["health_failures"] == 0,
+            "the restarted container's check to pass", Wait.TotalSeconds);
         await node.Supervisor.ReconcileAsync([]);
     }
 
