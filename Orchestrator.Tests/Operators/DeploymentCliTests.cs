@@ -71,6 +71,50 @@ public sealed partial class CliTests
         }
     }
 
+    [Fact]
+    public async Task RotatingASecretRestartsTheAgentsUsingItOneAtATimeAndEachThenSeesTheNewValue()
+    {
+        var cli = await LoggedInAsync();
+        var tenant = Cluster.Orchestrators[0].Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var secret = "rot-" + Guid.NewGuid().ToString("N")[..8];
+        var seen = Directory.CreateTempSubdirectory("rotation-seen-").FullName;
+        await Cluster.Api.PutSecretAsync(tenant, secret, "first-value");
+        // Each agent writes the value it was started with to a file named after its data directory (its agent id).
+        var config = JsonSerializer.Serialize(new
+        {
+            orchestrator_id = tenant, command = "/bin/sh",
+            args = new[] { "-c", $"printf %s \"$EXCHANGE_API_KEY\" > {seen}/$(basename \"$AGENT_DATA_DIR\"); exec sleep 600" },
+            secrets = new Dictionary<string, string> { ["EXCHANGE_API_KEY"] = secret },
+        });
+        var create = await cli.RunAsync("deployments", "create", "--name", "rot-" + secret, "--tenant", tenant, "--replicas", "3", "--type", "process",
+            "--config", config, "--version", "1", "--max-parallel", "1", "--min-healthy-seconds", "1", "--wait", "--json");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var id = JsonSerializer.Deserialize<DeploymentView>(create.Output, Snake)!.DeploymentId;
+        try
+        {
+            var before = await AgentsOfAsync(id);
+            Assert.All(before, a => Assert.Equal(1L, a.Epoch));
+            string Seen(string agentId) => File.Exists(Path.Combine(seen, agentId)) ? File.ReadAllText(Path.Combine(seen, agentId)) : "";
+            Assert.All(before, a => Assert.Equal("first-value", Seen(a.AgentId)));
+
+            // The new value rolls the deployment: sampled every 100 ms, never more than one agent (max_parallel) not running.
+            var (rotated, samples) = await SampledAsync(id, async () =>
+            {
+                await Cluster.Api.PutSecretAsync(tenant, secret, "second-value");
+                await Cluster.WaitAsync(async () => (await AgentsOfAsync(id)).All(a => a.Epoch == 2 && a.State == AgentStates.Running)
+                    && before.All(a => Seen(a.AgentId) == "second-value"), TimeSpan.FromSeconds(60), "every agent restarted with the new value");
+                return new ProcessRun(0, "", "");
+            });
+            Assert.True(samples.Max(s => s.NotRunning) <= 1, $"at most 1 agent not running; samples: {string.Join(",", samples.Select(s => s.NotRunning))}");
+            var after = await AgentsOfAsync(id);
+            Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+        }
+        finally
+        {
+            await cli.RunAsync("deployments", "delete", id);
+        }
+    }
+
     private sealed record Sample(int Agents, int NotRunning, int OnBad);
 
     private async Task<IReadOnlyList<AgentView>> AgentsOfAsync(string deploymentId) =>
