@@ -108,6 +108,12 @@ public sealed partial class CliTests
             Assert.True(samples.Max(s => s.NotRunning) <= 1, $"at most 1 agent not running; samples: {string.Join(",", samples.Select(s => s.NotRunning))}");
             var after = await AgentsOfAsync(id);
             Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+
+            // The same rolling restart on an operator's call through the CLI: --wait ends once every agent is healthy again.
+            var restart = await cli.RunAsync("deployments", "restart", id, "--wait");
+            Assert.True(restart.ExitCode == 0, restart.ToString());
+            Assert.Contains("successful", restart.Output);
+            Assert.All(await AgentsOfAsync(id), a => Assert.Equal((AgentStates.Running, 3L), (a.State, a.Epoch)));
         }
         finally
         {

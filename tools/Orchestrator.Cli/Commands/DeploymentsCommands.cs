@@ -28,6 +28,8 @@ public static class DeploymentsCommands
         deployments.Subcommands.Add(Steer(context, "promote", "Let a rollout waiting on its canaries go on", ManagerRoutes.DeploymentPromote));
         deployments.Subcommands.Add(Steer(context, "pause", "Hold a rollout (agents already updated stay)", ManagerRoutes.DeploymentPause));
         deployments.Subcommands.Add(Steer(context, "resume", "Go on with a paused rollout", ManagerRoutes.DeploymentResume));
+        deployments.Subcommands.Add(Steer(context, "restart", "Restart every agent in place, max_parallel at a time behind the health gate",
+            ManagerRoutes.DeploymentRestart));
         deployments.Subcommands.Add(Revert(context));
         deployments.Subcommands.Add(History(context));
         deployments.Subcommands.Add(Delete(context));
