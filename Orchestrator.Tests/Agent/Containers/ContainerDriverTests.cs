@@ -20,7 +20,7 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    private sealed record Node(AgentSupervisor Supervisor, ContainerDriver Driver, ContainerEngine Engine, DriverFingerprints Fingerprints);
+    private sealed record Node(AgentSupervisor Supervisor, ContainerDriver Driver, ContainerEngine Engine, DriverFingerprints Fingerprints, string Name);
 
     private async Task<Node> StartNodeAsync(string name)
     {
@@ -29,7 +29,7 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
         var fingerprints = new DriverFingerprints(new WorkloadDrivers([driver]), TimeProvider.System, NullLogger<DriverFingerprints>.Instance);
         await fingerprints.RefreshAsync(default);
         var runtime = new RuntimeOptions { RestartBaseDelay = TimeSpan.FromMilliseconds(300), RestartMaxDelay = TimeSpan.FromSeconds(2), StopTimeout = TimeSpan.FromSeconds(5) };
-        return new Node(RuntimeHarness.Supervisor(TimeProvider.System, runtime, extraTypes: driver), driver, containerEngine, fingerprints);
+        return new Node(RuntimeHarness.Supervisor(TimeProvider.System, runtime, extraTypes: driver), driver, containerEngine, fingerprints, name);
     }
 
     private string NodeName() => engine.NodeName();
@@ -43,11 +43,15 @@ public sealed class ContainerDriverTests(ContainerEngineFixture engine) : IClass
     private static async Task<ContainerInspectResponse> InspectAsync(Node node, AgentStatus agent) =>
         await node.Engine.Client.Containers.InspectContainerAsync((string)agent.Figures["container_id"]!);
 
+    // This node's containers of one agent (agent ids repeat across tests and runs; node names do not).
     private static async Task<IList<Docker.DotNet.Models.ContainerListResponse>> LabelledAsync(Node node, string agentId) =>
         await node.Engine.Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.AgentId}={agentId}"] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.AgentId}={agentId}"] = true, [$"{ContainerLabels.Node}={node.Name}"] = true },
+            },
         });
 
     [SkippableFact]
