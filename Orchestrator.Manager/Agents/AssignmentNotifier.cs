@@ -125,8 +125,9 @@ public sealed class AssignmentNotifier : BackgroundService
                 WakeAll(); // a change made before the subscription took hold
                 return; // StackExchange.Redis resubscribes by itself after a reconnect.
             }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
+                // RedisException: also "LOADING" from a Redis that is reading its append-only file after a restart.
                 _logger.LogWarning("Cannot subscribe to assignment changes yet ({Reason}); long-polls fall back to polling", ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }

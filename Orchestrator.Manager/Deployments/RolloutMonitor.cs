@@ -71,6 +71,14 @@ public sealed class RolloutMonitor(
             state.Failed(ex.Message);
             logger.LogWarning("Rollout pass failed: {Error}", ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // As in LivenessMonitor: one bad pass is logged with its stack, the rollouts go on at the next tick.
+            acted = true;
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            state.Failed(ex.Message);
+            logger.LogError(ex, "Rollout pass failed unexpectedly");
+        }
         finally
         {
             if (!acted) activity.Quiet();

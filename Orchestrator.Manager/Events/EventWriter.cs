@@ -36,6 +36,14 @@ public sealed class EventWriter(EventLog log, EventStore store, EventsTelemetry 
                     logger.LogWarning("Writing {Count} events failed ({Error}); retrying", batch.Count, ex.Message);
                     await Task.Delay(RetryAfter, time, stoppingToken);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Not Redis being away but this batch (a defect): retrying it would hold every later event back,
+                    // and ending the loop would stop the manager. The batch is dropped, with its stack in the log.
+                    LastError = ex.Message;
+                    logger.LogError(ex, "Writing {Count} events failed unexpectedly; the batch is dropped", batch.Count);
+                    batch.Clear();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

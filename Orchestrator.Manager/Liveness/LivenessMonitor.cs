@@ -87,6 +87,15 @@ public sealed class LivenessMonitor(
             state.Failed(ex.Message);
             logger.LogWarning("Liveness pass failed: {Error}", ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A defect, or data a Redis restart left half-written: this pass fails, the loop (and the manager) go on;
+            // a loop that ended here would stop every sweep, reschedule and drain of this replica for good.
+            acted = true;
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            state.Failed(ex.Message);
+            logger.LogError(ex, "Liveness pass failed unexpectedly");
+        }
         finally
         {
             if (!acted) activity.Quiet();

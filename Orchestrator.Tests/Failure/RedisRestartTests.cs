@@ -34,5 +34,7 @@ public sealed class RedisRestartTests
         }
         Assert.Equal(agents.Count, (await cluster.Api.ListAgentsAsync()).Count);
         Assert.False(manager.Log.Contains("Unhandled exception", StringComparison.Ordinal), manager.Log);
+        Assert.False(manager.Log.Contains("failed unexpectedly", StringComparison.Ordinal), manager.Log);
+        Assert.True(manager.IsRunning, manager.Log);
     }
 }
