@@ -53,6 +53,9 @@ public sealed partial class AgentLogShippingTests : IAsyncLifetime
         }, Deadline, "lines after the gap to reach the restarted manager");
 
         Assert.Equal("line 0", lines[0].Text);
+        // A marker read last counts lines dropped before a line not yet read (a loaded node may overflow twice): its
+        // hole is not in this page, so the page is cut after its last line.
+        lines = lines.Take(lines.ToList().FindLastIndex(l => l.Stream != LogStreams.Gap) + 1).ToList();
         long droppedByMarkers = 0, missing = 0;
         long? previous = null;
         for (var i = 0; i < lines.Count; i++)

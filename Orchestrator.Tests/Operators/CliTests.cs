@@ -126,7 +126,7 @@ public sealed partial class CliTests(CliClusterFixture fixture) : IClassFixture<
         {
             var drain = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "2", "--wait");
             Assert.True(drain.ExitCode == 0, drain.ToString());
-            Assert.Matches("drain complete: moved [0-9]+, remaining 0", drain.Output); // agents other tests left here move to the other node
+            Assert.Matches("drain complete: moved [0-9]+, remaining 0", drain.Output); // agents other tests left here move to the other nodes
             Assert.Contains("ineligible (draining)", (await cli.RunAsync("clusters", "show", containerId)).Output);
             var bad = await cli.RunAsync("clusters", "drain", containerId, "--max-parallel", "0");
             Assert.NotEqual(0, bad.ExitCode);
