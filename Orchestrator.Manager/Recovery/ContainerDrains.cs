@@ -103,17 +103,9 @@ public sealed class ContainerDrains(
             }
             else if (ours && forceStops && assignment.Force != true)
             {
-                // The deadline passed while it held its update lock: its stop goes ahead now, in the events and the
-                // audit log (actor drain, role system) as a forced stop, so an operator sees why the lock was broken.
+                // The deadline passed while it held its update lock: its stop goes ahead now.
                 if (await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, force: true))
-                {
-                    var reason = pastDeadline ? $"drain of {id}: deadline {drain.Deadline:u} passed while it held its update lock"
-                        : $"drain of {id} forced";
-                    events.AgentDesiredStateChanged(assignment.AgentId, id, container.OrchestratorId(), AgentStates.Stopped, force: true, reason);
-                    await audit.RecordAsync("drain", "system", container.OrchestratorId(), AuditActions.AgentStopForced, assignment.AgentId,
-                        AuditOutcomes.Success, detail: reason);
-                    logger.LogWarning("Forcing the stop of {AgentId} (it held its update lock): {Reason}", assignment.AgentId, reason);
-                }
+                    await RecordForcedStopAsync(container, drain, assignment.AgentId, pastDeadline);
             }
         }
 
@@ -130,7 +122,10 @@ public sealed class ContainerDrains(
                 continue;
             }
             if (moving.Count >= drain.MaxParallel) continue;
-            if (await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, forceStops)) moving.Add(assignment.AgentId);
+            if (!await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, forceStops)) continue;
+            moving.Add(assignment.AgentId);
+            // Stopped only now, past the deadline: its lock (if any) is not waited for either.
+            if (pastDeadline && !drain.Force) await RecordForcedStopAsync(container, drain, assignment.AgentId, pastDeadline);
         }
 
         var blocked = moving.Count(m => reported.GetValueOrDefault(m) == AgentStates.BlockedByLock);
@@ -153,6 +148,19 @@ public sealed class ContainerDrains(
             logger.LogInformation("Drain of {ContainerId} ({Name}) complete: {Moved} agents moved", id, container.ContainerName, next.Moved);
         }
         return moved;
+    }
+
+    // A stop the drain forced on its own (its deadline passed; or a drain re-issued with force found the agent
+    // waiting for its lock): in the events and the audit log (actor drain, role system) as a forced stop, so an
+    // operator sees why an agent's update lock was not honoured.
+    private async Task RecordForcedStopAsync(ContainerView container, DrainProgress drain, string agentId, bool pastDeadline)
+    {
+        var id = container.ContainerId;
+        var reason = pastDeadline ? $"drain of {id}: deadline {drain.Deadline:u} passed, its update lock is not waited for"
+            : $"drain of {id} forced";
+        events.AgentDesiredStateChanged(agentId, id, container.OrchestratorId(), AgentStates.Stopped, force: true, reason);
+        await audit.RecordAsync("drain", "system", container.OrchestratorId(), AuditActions.AgentStopForced, agentId, AuditOutcomes.Success, detail: reason);
+        logger.LogWarning("Forcing the stop of {AgentId}: {Reason}", agentId, reason);
     }
 
     // Pinned to one orchestrator_id at deploy (constraints or agent_config): a drain leaves it unless forced.
