@@ -55,9 +55,12 @@ public sealed record DrainRequest(int? DeadlineSeconds = null, int? MaxParallel 
 // state: draining | complete. moving: the agents stopped by the drain and not yet started elsewhere; remaining: its
 // agents the drain still has to move (moving included); blocked: of those, how many hold their update lock now.
 // waiting_for_window: the tenant's maintenance window is closed, so no further agent is stopped until it opens.
+// waiting_for_capacity: how many of its agents have nowhere to go now (no healthy, eligible container that fits
+// them has a free slot); they keep running here (or, stopped by the drain, wait stopped) until a pass finds room.
 public sealed record DrainProgress(
     string State, DateTimeOffset StartedAt, DateTimeOffset Deadline, int MaxParallel, bool Force, int Moved, int Remaining,
-    int Blocked, IReadOnlyList<string> Moving, DateTimeOffset? CompletedAt = null, bool WaitingForWindow = false);
+    int Blocked, IReadOnlyList<string> Moving, DateTimeOffset? CompletedAt = null, bool WaitingForWindow = false,
+    int WaitingForCapacity = 0);
 
 public static class DrainStates
 {

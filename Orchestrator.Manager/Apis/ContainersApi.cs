@@ -97,7 +97,8 @@ public static class ContainersApi
         if (!user.MayActFor(id)) return ApiProblems.NotYourContainer();
         var report = new HeartbeatReport(request.HealthScore!.Value, request.ActiveAgents!.Value, Raw(request.Resources),
             request.Agents is { ValueKind: JsonValueKind.Array } agents ? agents.GetRawText() : null,
-            request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null);
+            request.RoundTripMs is >= 0 ? request.RoundTripMs : null, request.Failures is >= 0 ? request.Failures : null,
+            request.NodeVersion, request.ProtocolVersion);
         var result = await store.HeartbeatAsync(id, report, user.BoundContainerName(), user.CredentialVersion());
         metrics.Heartbeat(result.Outcome, time.GetElapsedTime(started));
         // The tenant an enrolled node's token names (free: no Redis read on the heartbeat path).

@@ -9,8 +9,10 @@ public sealed record ContainerRegistration(
 public sealed record RegistrationResult(string ContainerId, bool Created, bool Revoked = false);
 
 // RoundTripMs and Failures are what the orchestrator measured of its own calls (communication stats).
+// NodeVersion/ProtocolVersion (issue 27): what the node runs now; stored when sent, so an in-place upgrade shows.
 public sealed record HeartbeatReport(
-    double HealthScore, int ActiveAgents, string UsageJson, string? AgentsJson, double? RoundTripMs = null, long? Failures = null);
+    double HealthScore, int ActiveAgents, string UsageJson, string? AgentsJson, double? RoundTripMs = null, long? Failures = null,
+    string? NodeVersion = null, int? ProtocolVersion = null);
 
 public enum HeartbeatOutcome { Accepted, UnknownContainer, WrongContainer, Revoked }
 

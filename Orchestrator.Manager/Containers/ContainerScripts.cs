@@ -68,7 +68,8 @@ internal static class ContainerScripts
     // Returns the status before, or 'missing' / 'forbidden' / 'revoked'.
     public sealed record HeartbeatArgs(
         RedisKey Container, RedisKey Index, RedisKey Totals, string Id, long Now, double HealthScore, int ActiveAgents,
-        string Usage, string Agents, string RequiredName, string RoundTripMs, long Failures, string CredentialVersion);
+        string Usage, string Agents, string RequiredName, string RoundTripMs, long Failures, string CredentialVersion,
+        string NodeVersion = "", string ProtocolVersion = "");
 
     public static readonly LuaScript Heartbeat = LuaScript.Prepare(Totals + """
         if redis.call('EXISTS', @Container) == 0 then return 'missing' end
@@ -82,8 +83,12 @@ internal static class ContainerScripts
           bucket(@Totals, before, -1, -max, -active)
           bucket(@Totals, 'healthy', 1, max, now_active)
         end
-        redis.call('HSET', @Container, 'last_heartbeat', @Now, 'health_score', @HealthScore,
-          'active_agents', @ActiveAgents, 'usage', @Usage, 'status', 'healthy')
+        local fields = { 'last_heartbeat', @Now, 'health_score', @HealthScore, 'active_agents', @ActiveAgents, 'usage', @Usage, 'status', 'healthy' }
+        -- issue 27: a node upgraded in place (same credential, new binary) shows its new build at its next beat. Only
+        -- the versions it sends are written, folded into this one HSET, so the hot path makes no extra call.
+        if @NodeVersion ~= '' then fields[#fields + 1] = 'node_version'; fields[#fields + 1] = @NodeVersion end
+        if @ProtocolVersion ~= '' then fields[#fields + 1] = 'protocol_version'; fields[#fields + 1] = @ProtocolVersion end
+        redis.call('HSET', @Container, unpack(fields))
         if @Agents ~= '' then redis.call('HSET', @Container, 'reported_agents', @Agents) end
         redis.call('HINCRBY', @Container, 'heartbeats', 1)
         if @RoundTripMs ~= '' then redis.call('HSET', @Container, 'round_trip_ms', @RoundTripMs) end

@@ -53,7 +53,8 @@ public sealed class ContainerStore(IConnectionMultiplexer redis, TimeProvider ti
             Container: RedisKeys.Container(id), Index: RedisKeys.HeartbeatIndex(ContainerShards.Of(id)),
             Totals: RedisKeys.ContainerTotals(ContainerShards.Of(id)), Id: id, Now: NowMs(), HealthScore: report.HealthScore, ActiveAgents: report.ActiveAgents, Usage: report.UsageJson,
             Agents: report.AgentsJson ?? "", RequiredName: requiredName ?? "",
-            RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1, CredentialVersion: requiredVersion ?? ""));
+            RoundTripMs: report.RoundTripMs is { } rtt ? Format(rtt) : "", Failures: report.Failures ?? -1, CredentialVersion: requiredVersion ?? "",
+            NodeVersion: report.NodeVersion ?? "", ProtocolVersion: report.ProtocolVersion?.ToString(CultureInfo.InvariantCulture) ?? ""));
         if (before is not ("revoked" or "missing" or "forbidden" or ContainerStatus.Healthy)) changes?.Wrote(); // back to healthy
         return before switch
         {

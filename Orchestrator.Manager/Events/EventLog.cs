@@ -84,10 +84,14 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
             detail: $"restarted in place, epoch {epoch}" + (force ? ", forced past its update lock" : ""));
     public void ContainerDrain(string containerId, string tenant, DrainProgress drain) =>
         Add(ManagerEventTypes.ContainerDrain, tenant, containerId, state: drain.State,
-            detail: $"moved {drain.Moved}, remaining {drain.Remaining}, moving {drain.Moving.Count}, blocked by lock {drain.Blocked}");
+            detail: $"moved {drain.Moved}, remaining {drain.Remaining}, moving {drain.Moving.Count}, blocked by lock {drain.Blocked}"
+                + (drain.WaitingForCapacity > 0 ? $", waiting_for_capacity {drain.WaitingForCapacity}" : "")
+                + (drain.WaitingForWindow ? $", {MaintenanceStates.WaitingForWindow}" : ""));
 
-    public void AgentDesiredStateChanged(string agentId, string containerId, string tenant, string desiredState, bool force) =>
-        Add(ManagerEventTypes.AgentDesiredStateChanged, tenant, containerId, agentId, state: desiredState, detail: force ? "forced" : null);
+    // reason: why the manager forced it on its own (a drain's deadline passed), after "forced: ".
+    public void AgentDesiredStateChanged(string agentId, string containerId, string tenant, string desiredState, bool force, string? reason = null) =>
+        Add(ManagerEventTypes.AgentDesiredStateChanged, tenant, containerId, agentId, state: desiredState,
+            detail: force ? (reason is null ? "forced" : $"forced: {reason}") : null);
 
     public void AgentDrained(string agentId, string from, string to, string toTenant, long epoch) =>
         Add(ManagerEventTypes.AgentRescheduled, toTenant, to, agentId, state: AgentStates.Assigned, detail: $"drained off {from}, epoch {epoch}");

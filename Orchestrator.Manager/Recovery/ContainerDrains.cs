@@ -19,7 +19,7 @@ namespace Orchestrator.Manager.Recovery;
 // liveness leader, drives every drain in its pass (PassAsync), so a manager restart only delays it a pass.
 public sealed class ContainerDrains(
     IConnectionMultiplexer redis, ContainerStore containers, AgentStore agents, Rescheduler rescheduler, TimeProvider time,
-    ILogger<ContainerDrains> logger, Events.EventLog events, MaintenanceWindows windows)
+    ILogger<ContainerDrains> logger, Events.EventLog events, MaintenanceWindows windows, AuditLog audit)
 {
     public const int DefaultDeadlineSeconds = 3600;
     public const int MaxDeadlineSeconds = 86400;
@@ -85,6 +85,8 @@ public sealed class ContainerDrains(
         var moved = 0;
 
         // Step 2 for those the node stopped (the drain's, and agents an operator had stopped, which stay stopped).
+        // One stopped with nowhere to go (Full) waits stopped and counts as waiting for capacity.
+        var waitingForCapacity = 0;
         foreach (var assignment in movable.Where(a => a.DesiredState == AgentStates.Stopped).ToList())
         {
             var ours = moving.Contains(assignment.AgentId);
@@ -97,33 +99,44 @@ public sealed class ContainerDrains(
                     moving.Remove(assignment.AgentId);
                     movable.Remove(assignment);
                 }
+                else if (outcome == AgentMover.Outcome.Full) waitingForCapacity++;
             }
             else if (ours && forceStops && assignment.Force != true)
             {
                 // The deadline passed while it held its update lock: its stop goes ahead now.
-                await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, force: true);
+                if (await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, force: true))
+                    await RecordForcedStopAsync(container, drain, assignment.AgentId, pastDeadline);
             }
         }
 
-        // Step 1 for the next ones, up to max_parallel at once; one with nowhere to go keeps running until there is room.
-        // Outside the tenant's maintenance window a drain that is not forced stops nothing new (issue 27).
+        // Step 1 for the next ones, up to max_parallel at once; one with nowhere to go keeps running until there is
+        // room (counted in waiting_for_capacity: every pass looks again, so it goes on once a container is eligible or
+        // has room). Outside the tenant's maintenance window a drain that is not forced stops nothing new (issue 27).
         var waiting = !drain.Force && movable.Any(a => a.DesiredState != AgentStates.Stopped)
             && !await windows.IsOpenAsync(container.OrchestratorId());
         foreach (var assignment in movable.Where(a => !waiting && a.DesiredState != AgentStates.Stopped))
         {
-            if (moving.Count >= drain.MaxParallel) break;
-            if (!await rescheduler.HasRoomForDrainedAsync(assignment, container, all)) continue;
-            if (await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, forceStops)) moving.Add(assignment.AgentId);
+            if (!await rescheduler.HasRoomForDrainedAsync(assignment, container, all))
+            {
+                waitingForCapacity++;
+                continue;
+            }
+            if (moving.Count >= drain.MaxParallel) continue;
+            if (!await agents.SetDesiredStateAsync(id, assignment.AgentId, AgentStates.Stopped, forceStops)) continue;
+            moving.Add(assignment.AgentId);
+            // Stopped only now, past the deadline: its lock (if any) is not waited for either.
+            if (pastDeadline && !drain.Force) await RecordForcedStopAsync(container, drain, assignment.AgentId, pastDeadline);
         }
 
         var blocked = moving.Count(m => reported.GetValueOrDefault(m) == AgentStates.BlockedByLock);
         var next = drain with
         {
             Moved = drain.Moved + moved, Remaining = movable.Count, Blocked = blocked, Moving = [.. moving.Order(StringComparer.Ordinal)],
-            WaitingForWindow = waiting,
+            WaitingForWindow = waiting, WaitingForCapacity = waitingForCapacity,
         };
         if (movable.Count == 0) next = next with { State = DrainStates.Complete, CompletedAt = now };
         if (next.State != drain.State || next.Moved != drain.Moved || next.Remaining != drain.Remaining || next.Blocked != drain.Blocked || next.WaitingForWindow != drain.WaitingForWindow
+            || next.WaitingForCapacity != drain.WaitingForCapacity
             || !next.Moving.SequenceEqual(drain.Moving))
         {
             await WriteAsync(id, next);
@@ -135,6 +148,19 @@ public sealed class ContainerDrains(
             logger.LogInformation("Drain of {ContainerId} ({Name}) complete: {Moved} agents moved", id, container.ContainerName, next.Moved);
         }
         return moved;
+    }
+
+    // A stop the drain forced on its own (its deadline passed; or a drain re-issued with force found the agent
+    // waiting for its lock): in the events and the audit log (actor drain, role system) as a forced stop, so an
+    // operator sees why an agent's update lock was not honoured.
+    private async Task RecordForcedStopAsync(ContainerView container, DrainProgress drain, string agentId, bool pastDeadline)
+    {
+        var id = container.ContainerId;
+        var reason = pastDeadline ? $"drain of {id}: deadline {drain.Deadline:u} passed, its update lock is not waited for"
+            : $"drain of {id} forced";
+        events.AgentDesiredStateChanged(agentId, id, container.OrchestratorId(), AgentStates.Stopped, force: true, reason);
+        await audit.RecordAsync("drain", "system", container.OrchestratorId(), AuditActions.AgentStopForced, agentId, AuditOutcomes.Success, detail: reason);
+        logger.LogWarning("Forcing the stop of {AgentId}: {Reason}", agentId, reason);
     }
 
     // Pinned to one orchestrator_id at deploy (constraints or agent_config): a drain leaves it unless forced.

@@ -28,6 +28,27 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             await Assertions.Expect(row.Locator(".version")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d+"));
             await Assertions.Expect(row.Locator(".outdated")).ToHaveCountAsync(0);
         }
+        // issue 27: the versions card counts them under one build and protocol, with the protocols the manager
+        // accepts; a container registering with an older build shows up highlighted as outdated (then removed again,
+        // so the other tests of this fixture see only the real nodes).
+        var versions = page.Locator("#versions");
+        await Assertions.Expect(versions.Locator("#accepted-protocols")).ToHaveTextAsync($"{NodeProtocol.Current}, {NodeProtocol.Current - 1}");
+        await Assertions.Expect(versions.Locator($"tr[data-protocol-version='{NodeProtocol.Current}'] .count"))
+            .ToHaveTextAsync(Cluster.Orchestrators.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(versions.Locator(".outdated-row")).ToHaveCountAsync(0);
+        var old = await Cluster.Api.RegisterAsync(new RegisterContainerRequest("console-outdated-node", "127.0.0.1", 8001, ["agent_runner"],
+            System.Text.Json.JsonSerializer.SerializeToElement(new { cpu_count = 1, memory_limit = 1073741824 }),
+            System.Text.Json.JsonSerializer.SerializeToElement(new { orchestrator_id = "1" }), NodeVersion: "0.0.1", ProtocolVersion: NodeProtocol.Current - 1));
+        try
+        {
+            var outdated = versions.Locator("tr.outdated-row[data-node-version='0.0.1']");
+            await Assertions.Expect(outdated.Locator(".count")).ToHaveTextAsync("1");
+            await Assertions.Expect(outdated.Locator(".outdated")).ToHaveCountAsync(1);
+        }
+        finally
+        {
+            await Cluster.Api.DeleteContainerAsync(old.ContainerId);
+        }
         if (Screenshots is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "console-fleet.png"), FullPage = true });
     }
 

@@ -50,6 +50,31 @@ public class NodeVersionTests(ManagerApiFixture fixture) : IClassFixture<Manager
     }
 
     [Fact]
+    public async Task ANodeUpgradedInPlaceShowsItsNewVersionAtItsNextHeartbeatAndABeatWithoutOneKeepsTheStoredVersion()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var tenant = TenantClients.UniqueTenant();
+        var id = (await (await admin.PostAsJsonAsync(ManagerRoutes.Register, Payload(Registrations.UniqueName(), tenant, "0.0.1", NodeProtocol.Current - 1)))
+            .ReadAsync(ProtocolJsonContext.Default.RegisterContainerResponse)).ContainerId;
+        async Task BeatAsync(string? version, int? protocol) => (await admin.PostAsJsonAsync(ManagerRoutes.WithId(ManagerRoutes.Heartbeat, id), new
+        {
+            container_id = id, health_score = 90, active_agents = 0, node_version = version, protocol_version = protocol,
+        })).EnsureSuccessStatusCode();
+
+        // Same credential, new binary: no re-registration, only its next beat.
+        await BeatAsync("0.0.2", NodeProtocol.Current);
+        var upgraded = await admin.GetContainerAsync(id);
+        Assert.Equal(("0.0.2", NodeProtocol.Current), (upgraded.NodeVersion, upgraded.ProtocolVersion));
+        using var viewer = await Manager.CreateScopedClientAsync(admin, "viewer", tenant);
+        var counted = await viewer.GetAsync(ManagerRoutes.Versions, ProtocolJsonContext.Default.ClusterVersionsResponse);
+        Assert.Equal([new NodeVersionCount("0.0.2", NodeProtocol.Current, 1, true)], counted.Versions);
+
+        await BeatAsync(null, null);
+        var kept = await admin.GetContainerAsync(id);
+        Assert.Equal(("0.0.2", NodeProtocol.Current), (kept.NodeVersion, kept.ProtocolVersion));
+    }
+
+    [Fact]
     public async Task VersionsAreCountedPerTenantForAScopedCallerAndOlderBuildsAreOutdated()
     {
         using var admin = await Manager.CreateAdminClientAsync();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Manager.Events;
 using Orchestrator.Manager.Recovery;
 using Orchestrator.Protocol;
 using Orchestrator.Tests.Manager;
@@ -83,6 +84,38 @@ public class AgentStopStartApiTests(ManagerApiFixture fixture) : IClassFixture<M
         await drains.PassAsync();
         Assert.False((await admin.GetContainerAsync(from)).Drain!.WaitingForWindow);
         Assert.Equal(AgentStates.Stopped, Assert.Single((await admin.GetAssignmentsAsync(from)).Assignments, a => a.AgentId == agent.AgentId).DesiredState);
+    }
+
+    [Fact]
+    public async Task ADrainWithNowhereToGoShowsWaitingForCapacityStopsNothingAndGoesOnByItselfOnceAContainerIsEligible()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var type = SchedulingClient.UniqueType();
+        var tenant = "cap-" + Guid.NewGuid().ToString("N")[..8];
+        var from = await admin.RegisterAsync(type, tenant, 10);
+        var agents = (await admin.DeployOkAsync(new { agent_type = type, on_cluster_loss = "reschedule", replicas = 2 })).Agents;
+        Assert.Equal(2, agents.Count);
+        // The only other container that fits is cordoned: the drain has nowhere to put them.
+        var to = await admin.RegisterAsync(type, tenant, 10);
+        var eligibility = ManagerRoutes.WithId(ManagerRoutes.ContainerEligibility, to);
+        (await admin.PutAsJsonAsync(eligibility, new { eligibility = "ineligible", reason = "test" })).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(ManagerRoutes.WithId(ManagerRoutes.ContainerDrain, from), new { max_parallel = 1 })).EnsureSuccessStatusCode();
+        var drains = Manager.Services.GetRequiredService<ContainerDrains>();
+
+        await drains.PassAsync();
+        var waiting = (await admin.GetContainerAsync(from)).Drain!;
+        Assert.Equal((DrainStates.Draining, 2, 2, 0), (waiting.State, waiting.WaitingForCapacity, waiting.Remaining, waiting.Moving.Count));
+        Assert.All((await admin.GetAssignmentsAsync(from)).Assignments, a => Assert.Null(a.DesiredState));
+        var events = Manager.Services.GetRequiredService<EventStore>();
+        await Deadline.PollAsync(async () => (await events.ReadAfterAsync("0-0", 10_000)).FirstOrDefault(e =>
+            e.Type == ManagerEventTypes.ContainerDrain && e.ContainerId == from && e.Detail?.Contains("waiting_for_capacity 2") == true),
+            TimeSpan.FromSeconds(10), "a container.drain event saying waiting_for_capacity 2");
+
+        (await admin.PutAsJsonAsync(eligibility, new { eligibility = "eligible" })).EnsureSuccessStatusCode();
+        await drains.PassAsync();
+        var going = (await admin.GetContainerAsync(from)).Drain!;
+        Assert.Equal((0, 1), (going.WaitingForCapacity, going.Moving.Count));
+        Assert.Single((await admin.GetAssignmentsAsync(from)).Assignments, a => a.DesiredState == AgentStates.Stopped);
     }
 
     // Every day, two hours from half an hour ago (open now) or from an hour ahead (closed now), on the manager's clock.

@@ -28,7 +28,11 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
 
     public RegisterContainerRequest Registration() => new(Name, "127.0.0.1", 8001 + Index % 50000,
         ["agent_runner", "orchestrator_cluster"], new ContainerResources(2, 2L << 30).ToJson(),
-        new ContainerMetadata(Index.ToString(), null, null).ToJson(), MaxAgents);
+        new ContainerMetadata(Index.ToString(), null, null).ToJson(), MaxAgents, NodeVersion, NodeProtocol.Current);
+
+    // Sent on register and every heartbeat, as Orchestrator.Agent does (issue 27): the manager's own build, so
+    // never outdated and no upgrade advice is looked up.
+    private static readonly string NodeVersion = NodeProtocol.VersionOf(typeof(SimCluster).Assembly);
 
     public IReadOnlyList<ReportedAgent> Agents()
     {
@@ -41,7 +45,8 @@ public sealed class SimCluster(int index, string runId, int maxAgents, int seed)
     {
         var agents = Agents();
         var body = new HeartbeatRequest(ContainerId!, 87.5,
-            new HeartbeatResources(2, 12.5, 123_456_789, 2L << 30, 3 + agents.Count).ToJson(), agents.Count, agents.ToJson());
+            new HeartbeatResources(2, 12.5, 123_456_789, 2L << 30, 3 + agents.Count).ToJson(), agents.Count, agents.ToJson(),
+            NodeVersion: NodeVersion, ProtocolVersion: NodeProtocol.Current);
         HeartbeatBody = JsonSerializer.SerializeToUtf8Bytes(body, ProtocolJsonContext.Default.HeartbeatRequest);
         HeartbeatPath = ManagerRoutes.WithId(ManagerRoutes.Heartbeat, ContainerId!);
     }

@@ -148,7 +148,8 @@ public static class ClustersCommands
 
     private static string DrainLine(DrainProgress d) =>
         $"drain {d.State}: moved {d.Moved}, remaining {d.Remaining}, moving {d.Moving.Count}, blocked by lock {d.Blocked}"
-        + (d.WaitingForWindow ? ", waiting for the maintenance window" : "");
+        + (d.WaitingForWindow ? ", waiting for the maintenance window" : "")
+        + (d.WaitingForCapacity > 0 ? $", waiting for capacity {d.WaitingForCapacity}" : "");
 
     public static string Age(TimeSpan age) =>
         age < TimeSpan.Zero ? "0s" : age.TotalSeconds < 120 ? $"{age.TotalSeconds:0}s ago" : age.TotalMinutes < 120 ? $"{age.TotalMinutes:0}m ago" : $"{age.TotalHours:0}h ago";
