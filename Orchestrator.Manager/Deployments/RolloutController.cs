@@ -39,8 +39,10 @@ public sealed class RolloutController(
     AgentStore agents, ContainerStore containers, MaintenanceWindows windows, DeployService deploys, DeploymentStore store,
     DeploymentAgentRemover remover, AuditLog audit, TimeProvider time)
 {
-    // Excused: stopped by an operator, or on a lost node (see above).
-    public sealed record AgentSeen(AgentRecord Agent, long Revision, bool Running, bool Unhealthy, bool Lost = false, bool StoppedByOperator = false)
+    // Excused: stopped by an operator, or on a lost node (see above). Desired: its container's entry for it (with
+    // desired_state), which an update starts from.
+    public sealed record AgentSeen(AgentRecord Agent, long Revision, bool Running, bool Unhealthy, bool Lost = false, bool StoppedByOperator = false,
+        Assignment? Desired = null)
     {
         public bool Excused => Lost || StoppedByOperator;
     }
@@ -56,14 +58,16 @@ public sealed class RolloutController(
     {
         var found = await agents.GetManyAsync(record.AgentIds);
         var statuses = await containers.StatusesAsync(found.Select(a => a.ContainerId));
+        var entries = await agents.DesiredEntriesAsync(found);
         return found.Select(a =>
         {
             var lost = statuses.GetValueOrDefault(a.ContainerId) is "lost" or null;
-            var stopped = a.Assignment?.DesiredState == AgentStates.Stopped;
+            var desired = entries.GetValueOrDefault(a.Id);
+            var stopped = desired?.DesiredState == AgentStates.Stopped;
             var state = lost ? AgentStates.Unknown : a.ReportedState;
             return new AgentSeen(a, a.Revision, state == AgentStates.Running,
                 !(stopped && !lost) && state is AgentStates.Failed or AgentStates.Unhealthy or AgentStates.Unknown or AgentStates.Stopped or AgentStates.Rejected,
-                lost, stopped);
+                lost, stopped, desired);
         }).ToList();
     }
 
@@ -78,7 +82,7 @@ public sealed class RolloutController(
         List<string> updated = [], placed = [], removed = [];
         StepResult Result()
         {
-            record.AgentIds = seen.Select(s => s.Agent.Id).Where(id => !removed.Contains(id)).ToList();
+            record.AgentIds = seen.Select(s => s.Agent.Id).Where(id => !removed.Contains(id)).Concat(placed).Distinct(StringComparer.Ordinal).ToList();
             return new(updated, placed, removed);
         }
 
@@ -169,7 +173,7 @@ public sealed class RolloutController(
         var target = record.Current;
         foreach (var s in batch)
         {
-            if (s.Agent.Assignment is not { } current) continue;
+            if ((s.Desired ?? s.Agent.Assignment) is not { } current) continue;
             // desired_state rides along: a stopped agent gets the new revision and stays stopped (its data kept).
             var next = current with
             {
