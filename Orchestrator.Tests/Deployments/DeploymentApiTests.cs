@@ -203,6 +203,31 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task AnOperatorsRevertDuringTheCanaryPhaseRemovesTheCanaryBesideTheOldAgentsAndADeleteRemovesCanariesToo()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 2, new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 30 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
+        Assert.Equal(3, (await world.AgentsAsync()).Count);
+
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentRevert, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        var reverted = await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Reverted);
+        Assert.Equal((1L, 2), (reverted.Revision, reverted.Revisions.Sum(r => r.Placed)));
+        var after = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => a.AgentId).Order(), after.Select(a => a.AgentId).Order());
+        Assert.All(after, a => Assert.Equal((1L, "1"), (a.Epoch, Build(a))));
+
+        // A new canary beside them, then the deployment is deleted mid-phase: no agent of it is left, canary included.
+        await world.PutSpecAsync(created.DeploymentId, version: "3");
+        await world.DriveAsync(created.DeploymentId, v => v.Revisions.Sum(r => r.Placed) == 3);
+        (await world.Admin.DeleteAsync(Id(ManagerRoutes.Deployment, created.DeploymentId))).EnsureSuccessStatusCode();
+        Assert.Empty(await world.AgentsAsync());
+    }
+
+    [Fact]
     public async Task AnAgentAnOperatorStoppedDoesNotHoldUpARolloutAndStartsLaterOnTheNewRevision()
     {
         var world = await WorldAsync();
@@ -295,6 +320,31 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
         // Each agent got exactly one update: epoch 1 placed, epoch 2 the new revision.
         Assert.All(await second.AgentsAsync(), a => Assert.Equal(2, a.Epoch));
         Assert.All(await second.AssignmentsAsync(), a => Assert.Equal((2L, 2L), (a.Epoch, a.Revision ?? 0)));
+    }
+
+    [Fact]
+    public async Task ACanaryPhaseWhoseManagerStopsIsPromotedOnAnotherWhichReplacesExactlyOneOldAgent()
+    {
+        var first = new ManagerFactory(fixture.Redis);
+        if (first.Time.GetUtcNow() < Manager.Time.GetUtcNow()) first.Time.SetUtcNow(Manager.Time.GetUtcNow());
+        var world = await WorldAsync(first);
+        var created = await world.CreateAsync(replicas: 3, new { max_parallel = 2, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 60 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
+        Assert.Equal(4, (await world.AgentsAsync()).Count);
+        await first.DisposeAsync();
+
+        // The fixture's manager knows the canary from Redis alone: promote there replaces one old agent, not more.
+        if (Manager.Time.GetUtcNow() < first.Time.GetUtcNow()) Manager.Time.SetUtcNow(first.Time.GetUtcNow());
+        var second = new World(Manager, await Manager.CreateAdminClientAsync(), world.Type, world.Tenant) { Containers = world.Containers };
+        (await second.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentPromote, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        var done = await second.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        Assert.Equal((3, 3), (done.Revisions.Sum(r => r.Placed), done.Revisions.Single(r => r.Revision == 2).Healthy));
+        var after = await second.AgentsAsync();
+        Assert.Equal(2, after.Count(a => before.Any(old => old.AgentId == a.AgentId)));
+        Assert.All(after, a => Assert.Equal("2", Build(a)));
     }
 
     [Fact]
