@@ -136,7 +136,9 @@ public sealed class RolloutController(
                 }
                 if (update.AutoPromote != true)
                 {
+                    // As Nomad's: healthy canaries wait for a person as long as it takes; the progress deadline does not run.
                     record.AwaitingPromotion = true;
+                    record.LastProgressAt = now;
                     record.Description = $"{onTarget.Count} canaries of revision {record.Revision} are healthy; waiting for promote{Beside(record)}{note}";
                     return Result();
                 }

@@ -114,14 +114,16 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
     public async Task ACanaryIsPlacedBesideTheOldAgentsWhenThereIsRoomAndOnPromoteOneOldAgentGoesAndTheRestFollowInPlace()
     {
         var world = await WorldAsync();
-        var created = await world.CreateAsync(replicas: 3, new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 30 });
+        var created = await world.CreateAsync(replicas: 3,
+            new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 30, progress_deadline_seconds = 4 });
         await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
         var before = await world.AgentsAsync();
 
         await world.PutSpecAsync(created.DeploymentId, version: "2");
         var waiting = await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
-        for (var i = 0; i < 3; i++) waiting = await world.StepAsync(created.DeploymentId);
-        Assert.True(waiting.AwaitingPromotion);
+        // Healthy canaries wait for a person past the progress deadline (6 s on the manager's clock > 4 s).
+        for (var i = 0; i < 10; i++) waiting = await world.StepAsync(created.DeploymentId);
+        Assert.Equal((DeploymentStates.Running, true), (waiting.State, waiting.AwaitingPromotion));
         Assert.Equal((1, 3), (waiting.Revisions.Single(r => r.Revision == 2).Placed, waiting.Revisions.Single(r => r.Revision == 1).Placed));
         Assert.Equal((3, 1), (waiting.Revisions.Single(r => r.Revision == 1).Healthy, waiting.Revisions.Single(r => r.Revision == 2).Healthy));
         Assert.Contains("beside the old agents (3 + 1 agents until promote)", waiting.Description);
