@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Manager.Agents;
-using Orchestrator.Manager.Auth;
 using Orchestrator.Manager.Containers;
 using Orchestrator.Manager.Tenants;
 
@@ -36,8 +35,7 @@ namespace Orchestrator.Manager.Deployments;
 // epoch (AgentStore.RespecAsync), so no agent is updated twice or skipped across replicas and restarts; canaries
 // beside and the old agents they replace are counted against replicas, so a repeated step removes nothing twice.
 public sealed class RolloutController(
-    AgentStore agents, ContainerStore containers, MaintenanceWindows windows, DeployService deploys, DeploymentStore store,
-    DeploymentAgentRemover remover, AuditLog audit, TimeProvider time)
+    AgentStore agents, ContainerStore containers, MaintenanceWindows windows, CanariesBeside canaries, TimeProvider time)
 {
     // Excused: stopped by an operator, or on a lost node (see above). Desired: its container's entry for it (with
     // desired_state), which an update starts from.
@@ -71,7 +69,7 @@ public sealed class RolloutController(
         }).ToList();
     }
 
-    // Changes record (the caller saves it; a step that placed canaries saved it already, see PlaceBesideAsync).
+    // Changes record (the caller saves it; a step that placed canaries saved it already, see CanariesBeside.PlaceAsync).
     public async Task<StepResult> StepAsync(DeploymentRecord record, IReadOnlyList<AgentSeen> observed, Activity? activity)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -88,10 +86,10 @@ public sealed class RolloutController(
 
         // Canaries of a revision the deployment no longer rolls toward (a revert) go; the old agents were never touched.
         if (record.BesideCanaries.Count > 0 && record.CanaryRevision != record.Revision)
-            removed.AddRange(await RetireCanariesAsync(record, seen, $"canary of revision {record.CanaryRevision}, which was reverted"));
+            removed.AddRange(await canaries.RetireAsync(record, seen, $"canary of revision {record.CanaryRevision}, which was reverted"));
         // Promoted (by an operator, or auto_promote on an earlier step): one old agent goes for each canary beside them.
         else if (record.BesideCanaries.Count > 0 && record.Promoted)
-            removed.AddRange(await ReplaceOldAsync(record, seen));
+            removed.AddRange(await canaries.ReplaceOldAsync(record, seen));
         seen.RemoveAll(s => removed.Contains(s.Agent.Id));
 
         var onTarget = seen.Where(s => s.Revision == record.Revision).ToList();
@@ -107,7 +105,7 @@ public sealed class RolloutController(
             var canaryRevision = record.Revision;
             Fail(record, update, failedAgent, now);
             if (record.BesideCanaries.Count > 0)
-                removed.AddRange(await RetireCanariesAsync(record, seen, $"canary of revision {canaryRevision}, which failed"));
+                removed.AddRange(await canaries.RetireAsync(record, seen, $"canary of revision {canaryRevision}, which failed"));
             return Result();
         }
 
@@ -131,7 +129,7 @@ public sealed class RolloutController(
             {
                 if (waiting > 0)
                 {
-                    record.Description = $"waiting for {waiting} canaries of revision {record.Revision} to become healthy{Beside(record)}{note}";
+                    record.Description = $"waiting for {waiting} canaries of revision {record.Revision} to become healthy{CanariesBeside.Describe(record)}{note}";
                     return Result();
                 }
                 if (update.AutoPromote != true)
@@ -139,7 +137,7 @@ public sealed class RolloutController(
                     // As Nomad's: healthy canaries wait for a person as long as it takes; the progress deadline does not run.
                     record.AwaitingPromotion = true;
                     record.LastProgressAt = now;
-                    record.Description = $"{onTarget.Count} canaries of revision {record.Revision} are healthy; waiting for promote{Beside(record)}{note}";
+                    record.Description = $"{onTarget.Count} canaries of revision {record.Revision} are healthy; waiting for promote{CanariesBeside.Describe(record)}{note}";
                     return Result();
                 }
                 record.Promoted = true;
@@ -147,7 +145,7 @@ public sealed class RolloutController(
                 if (record.BesideCanaries.Count > 0)
                 {
                     var beside = record.BesideCanaries.Count;
-                    removed.AddRange(await ReplaceOldAsync(record, seen));
+                    removed.AddRange(await canaries.ReplaceOldAsync(record, seen));
                     record.AwaitingPromotion = false;
                     record.Description = $"{beside} canaries of revision {record.Revision} promoted (auto_promote): {removed.Count} agents of older revisions removed";
                     return Result();
@@ -156,7 +154,7 @@ public sealed class RolloutController(
             else budget = Math.Min(budget, canary - onTarget.Count);
         }
         record.AwaitingPromotion = false;
-        record.Description = $"updating: {onTarget.Count} of {seen.Count} agents on revision {record.Revision}{Beside(record)}{note}";
+        record.Description = $"updating: {onTarget.Count} of {seen.Count} agents on revision {record.Revision}{CanariesBeside.Describe(record)}{note}";
         // Excused agents cost no healthy agent: updated all at once, but never as canaries (they could not prove anything).
         var free = canaryPhase ? [] : outdated.Where(s => s.Excused).ToList();
         if (budget <= 0 && free.Count == 0) return Result();
@@ -168,7 +166,7 @@ public sealed class RolloutController(
         }
 
         budget = Math.Max(0, budget);
-        if (canaryPhase && budget > 0) placed.AddRange(await PlaceBesideAsync(record, budget, now));
+        if (canaryPhase && budget > 0) placed.AddRange(await canaries.PlaceAsync(record, budget, now));
         // Agents that are not running anyway go first: updating them costs no healthy agent.
         var batch = free.Concat(outdated.Where(s => !s.Excused).OrderBy(s => s.Running).ThenBy(s => s.Agent.Id, StringComparer.Ordinal)
             .Take(budget - placed.Count)).ToList();
@@ -190,78 +188,9 @@ public sealed class RolloutController(
         }
         if (updated.Count + placed.Count > 0)
             record.Description = $"updating: {onTarget.Count + updated.Count + placed.Count} of {seen.Count + placed.Count} agents on revision " +
-                $"{record.Revision}{Beside(record)}{note}";
+                $"{record.Revision}{CanariesBeside.Describe(record)}{note}";
         return Result();
     }
-
-    // Places up to count canaries of the current revision as new agents (the deploy's placement, as the deployment's
-    // tenant); stops at the first refusal (no room, a quota): the caller updates old agents in place for the rest.
-    // The record is saved at once: an agent placed but named by no deployment would be nobody's to remove.
-    private async Task<List<string>> PlaceBesideAsync(DeploymentRecord record, int count, long now)
-    {
-        var caller = new CallerScope("rollout", "system", record.Tenant is { } t ? new HashSet<string>(StringComparer.Ordinal) { t } : null);
-        var placed = new List<(string AgentId, string Tenant)>();
-        for (var i = 0; i < count; i++)
-        {
-            if ((await deploys.PlaceMoreAsync(record, 1, caller)).Placed is not { } done) break;
-            placed.AddRange(done.Agents.Select(a => (a.AgentId, a.OrchestratorId)));
-        }
-        if (placed.Count == 0) return [];
-        var ids = placed.Select(p => p.AgentId).ToList();
-        var revision = record.Revision;
-        void Join(DeploymentRecord r)
-        {
-            r.AgentIds.AddRange(ids.Where(id => !r.AgentIds.Contains(id)));
-            r.BesideCanaries.AddRange(ids.Where(id => !r.BesideCanaries.Contains(id)));
-            r.CanaryRevision = revision;
-            foreach (var id in ids) r.Progress[id] = new AgentProgress { UpdatedAt = now };
-            r.LastProgressAt = now;
-        }
-        Join(record);
-        // Lost the race with an operator's change (pause, revert, delete): join them to the latest record instead;
-        // this step's own save then fails on the version and changes nothing else. Deleted meanwhile: they go too.
-        if (!await store.TrySaveAsync(record) && await store.ChangeAsync(record.Id, r => { Join(r); return true; }) is null)
-            foreach (var agent in await agents.GetManyAsync(ids)) await remover.RemoveAsync(agent, "canary of a deployment deleted while it was placed");
-        foreach (var (agentId, tenant) in placed)
-            await audit.RecordAsync("rollout", "system", tenant, AuditActions.Deploy, agentId, AuditOutcomes.Success,
-                detail: $"canary of deployment {record.Id} revision {revision}, beside the old agents");
-        return ids;
-    }
-
-    // Removes the canaries beside the old agents (a failed or reverted revision), never going below replicas (should a
-    // promote have removed old agents in a step that raced the revert, the canaries left stay and are updated back).
-    private async Task<List<string>> RetireCanariesAsync(DeploymentRecord record, IReadOnlyList<AgentSeen> seen, string why)
-    {
-        var removed = new List<string>();
-        var count = seen.Count;
-        foreach (var s in seen.Where(s => record.BesideCanaries.Contains(s.Agent.Id)))
-        {
-            if (count <= record.Replicas) break;
-            await remover.RemoveAsync(s.Agent, why);
-            removed.Add(s.Agent.Id);
-            count--;
-        }
-        record.BesideCanaries.Clear();
-        return removed;
-    }
-
-    // Promoted: one agent of an older revision goes for each canary beside them, back to replicas. Those not serving
-    // go first (on a lost node, then failed); one an operator stopped last (its data would go with it).
-    private async Task<List<string>> ReplaceOldAsync(DeploymentRecord record, IReadOnlyList<AgentSeen> seen)
-    {
-        var surplus = Math.Min(record.BesideCanaries.Count, seen.Count - record.Replicas);
-        var old = seen.Where(s => s.Revision != record.Revision && !record.BesideCanaries.Contains(s.Agent.Id))
-            .OrderByDescending(s => s.Lost).ThenBy(s => s.StoppedByOperator).ThenBy(s => s.Running).ThenBy(s => s.Agent.Id, StringComparer.Ordinal)
-            .Take(Math.Max(0, surplus)).ToList();
-        foreach (var s in old)
-            await remover.RemoveAsync(s.Agent, $"replaced by a promoted canary of deployment {record.Id} revision {record.Revision}");
-        record.BesideCanaries.Clear();
-        return old.Select(s => s.Agent.Id).ToList();
-    }
-
-    // "; 1 canary beside the old agents (3 + 1 agents until promote)" while there are canaries beside them.
-    private static string Beside(DeploymentRecord record) => record.BesideCanaries.Count is var n and > 0
-        ? $"; {n} {(n == 1 ? "canary" : "canaries")} beside the old agents ({record.Replicas} + {n} agents until promote)" : "";
 
     // " (2 wait for a lost node; 1 stopped by an operator)": excused agents, which the health gate does not wait for.
     private static string Note(IReadOnlyList<AgentSeen> seen)

@@ -13,6 +13,7 @@ public static class DeploymentExtensions
         builder.Services.AddSingleton<DeploymentOperations>();
         builder.Services.AddSingleton<AgentRestarter>();
         builder.Services.AddSingleton<DeploymentAgentRemover>();
+        builder.Services.AddSingleton<CanariesBeside>();
         builder.Services.AddSingleton<RolloutState>();
         builder.Services.AddHostedService<RolloutMonitor>();
         builder.Services.AddHealthChecks().AddCheck<RolloutHealthCheck>("rollout-monitor");
