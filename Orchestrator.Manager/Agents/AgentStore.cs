@@ -115,6 +115,22 @@ public sealed class AgentStore(IConnectionMultiplexer redis, TimeProvider time, 
     public async Task<IReadOnlyList<AgentRecord>> ListOnContainerAsync(string containerId) =>
         await ReadAsync((await Db.HashKeysAsync(RedisKeys.DesiredAgents(containerId))).Select(id => id.ToString()).ToList());
 
+    // What each agent's container holds for it now, by agent id (one pipelined batch): desired_state and force live
+    // only there (SetDesiredStateAsync writes the entry, not the agent's hash), so a rollout that updates an agent an
+    // operator stopped keeps it stopped. An agent its container does not hold (moving, removed) is left out.
+    public async Task<IReadOnlyDictionary<string, Assignment>> DesiredEntriesAsync(IReadOnlyList<AgentRecord> records)
+    {
+        var db = Db;
+        var reads = records.Select(r => db.HashGetAsync(RedisKeys.DesiredAgents(r.ContainerId), r.Id)).ToList();
+        var entries = new Dictionary<string, Assignment>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if ((string?)await reads[i] is { } json && JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.Assignment) is { } entry)
+                entries[records[i].Id] = entry;
+        }
+        return entries;
+    }
+
     // Each agent's hash, then what its container holds of its last report (two pipelined batches), merged into one record.
     private async Task<IReadOnlyList<AgentRecord>> ReadAsync(IReadOnlyList<string> ids)
     {

@@ -15,8 +15,8 @@ namespace Orchestrator.Manager.Deployments;
 // replicas or strategy, pause, resume, promote, revert, delete. Another tenant's deployment is answered as unknown.
 // Every change is audited and sent to the event stream; the rollout itself is RolloutMonitor's.
 public sealed partial class DeploymentOperations(
-    DeployService deploys, DeploymentStore store, RolloutController controller, AgentStore agents, AuditLog audit, EventLog events,
-    TenantMetrics tenantMetrics, IOptions<SchedulingOptions> scheduling, TimeProvider time)
+    DeployService deploys, DeploymentStore store, RolloutController controller, AgentStore agents, DeploymentAgentRemover remover, AuditLog audit,
+    EventLog events, IOptions<SchedulingOptions> scheduling, TimeProvider time)
 {
     public async Task<DeployResult> CreateAsync(CreateDeploymentRequest request, ClaimsPrincipal user, CallerScope caller)
     {
@@ -136,12 +136,13 @@ public sealed partial class DeploymentOperations(
         return new Change.Done(record);
     }
 
+    // Canaries beside the old agents are extra until promote or revert (DeploymentRecord.Wanted): not a surplus.
     private async Task<Change?> ScaleAsync(DeploymentRecord record, CallerScope caller)
     {
         var seen = await controller.ObserveAsync(record);
-        if (seen.Count < record.Replicas)
+        if (seen.Count < record.Wanted)
         {
-            var result = await deploys.PlaceMoreAsync(record, record.Replicas - seen.Count, caller);
+            var result = await deploys.PlaceMoreAsync(record, record.Wanted - seen.Count, caller);
             if (result.Placed is not { } placed) return new Change.Refused(SpecFields(result)!);
             await store.ChangeAsync(record.Id, r =>
             {
@@ -149,18 +150,12 @@ public sealed partial class DeploymentOperations(
                 return true;
             });
         }
-        else if (seen.Count > record.Replicas)
+        else if (seen.Count > record.Wanted)
         {
-            var surplus = seen.OrderBy(s => s.Revision == record.Revision).ThenBy(s => s.Running).ThenBy(s => s.Agent.Id, StringComparer.Ordinal)
-                .Take(seen.Count - record.Replicas).ToList();
-            foreach (var s in surplus)
-            {
-                if (await agents.RemoveAsync(s.Agent.Id) is { } container)
-                {
-                    events.AgentStopped(s.Agent.Id, container);
-                    tenantMetrics.Stopped(s.Agent.OrchestratorId);
-                }
-            }
+            var surplus = seen.Where(s => !record.BesideCanaries.Contains(s.Agent.Id))
+                .OrderBy(s => s.Revision == record.Revision).ThenBy(s => s.Running).ThenBy(s => s.Agent.Id, StringComparer.Ordinal)
+                .Take(seen.Count - record.Wanted).ToList();
+            foreach (var s in surplus) await remover.RemoveAsync(s.Agent);
             var gone = surplus.Select(s => s.Agent.Id).ToHashSet(StringComparer.Ordinal);
             await store.ChangeAsync(record.Id, r => r.AgentIds.RemoveAll(gone.Contains) > 0);
         }
@@ -170,18 +165,15 @@ public sealed partial class DeploymentOperations(
     public async Task<Change> DeleteAsync(string id, CallerScope caller)
     {
         if (await FindAsync(id, caller) is not { } record) return new Change.NotFound();
-        // Paused first, so the rollout driver updates nothing while its agents go.
+        // Paused first, so the rollout driver updates nothing while its agents go. Each attempt removes the agents the
+        // latest record names (canaries beside the old agents included, and one a rollout step placed meanwhile).
         record = await store.ChangeAsync(id, r => { r.State = DeploymentStates.Paused; return true; }) ?? record;
-        foreach (var agentId in record.AgentIds)
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        for (var attempt = 0; attempt < 20 && await store.GetAsync(id) is { } latest; attempt++)
         {
-            if (await agents.GetAsync(agentId) is not { } agent) continue;
-            if (await agents.RemoveAsync(agentId) is { } container)
-            {
-                events.AgentStopped(agentId, container);
-                tenantMetrics.Stopped(agent.OrchestratorId);
-            }
+            foreach (var agent in await agents.GetManyAsync(latest.AgentIds.Where(removed.Add).ToList())) await remover.RemoveAsync(agent);
+            if (await store.TryDeleteAsync(latest)) break;
         }
-        for (var attempt = 0; attempt < 20 && await store.GetAsync(id) is { } latest && !await store.TryDeleteAsync(latest); attempt++) { }
         record.State = "deleted";
         await RecordAsync(caller, AuditActions.DeploymentDelete, record);
         return new Change.Done(record);

@@ -28,6 +28,11 @@ public sealed class DeploymentRecord
     // Canaries of Revision were promoted (or there are none): the rest may follow.
     public bool Promoted { get; set; } = true;
     public bool AwaitingPromotion { get; set; }
+    // Canaries placed beside the old agents (new agent ids, issue 25), all of CanaryRevision: while listed they are
+    // extra, so the deployment has Replicas + BesideCanaries.Count agents. Promoted: one old agent goes for each;
+    // failed or reverted: they go themselves. Records written before canaries went beside have none (empty, 0).
+    public List<string> BesideCanaries { get; set; } = [];
+    public long CanaryRevision { get; set; }
     // Rolling back (auto_revert or revert): the rollout ends as reverted instead of successful.
     public bool Reverting { get; set; }
     // A rolling restart (issue 25's restart, and issue 26's secret rotation): agents whose progress entry predates it
@@ -39,6 +44,10 @@ public sealed class DeploymentRecord
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
     public long Version { get; set; }
+
+    // How many agents the deployment has now: its replicas, plus canaries beside them until promote or revert.
+    [JsonIgnore]
+    public int Wanted => Replicas + BesideCanaries.Count;
 
     [JsonIgnore]
     public StoredRevision Current => Revisions.Single(r => r.Revision == Revision);
@@ -62,6 +71,9 @@ public sealed class AgentProgress
     public long? RunningSince { get; set; }
     public int Restarts { get; set; }
     public bool BecameHealthy { get; set; }
+    // Last seen stopped by an operator or on a lost node (not held to the health gate then): its healthy deadline
+    // counts from here once it is back. Null: never.
+    public long? LastExcusedAt { get; set; }
 }
 
 // The update block with the defaults docs/protocol.md names filled in.

@@ -23,6 +23,9 @@ public sealed class RolloutMonitor(
     private readonly LeaderLease _lease = new(redis, key: RedisKeys.RolloutLease);
     private readonly Counter<long> _updated = meters.Create("Orchestrator.Manager.Rollouts")
         .CreateCounter<long>("orchestrator.rollout.agents_updated", description: "Agents a rollout updated in place");
+    // The factory answers one Meter per name: both counters are on it.
+    private readonly Counter<long> _canaries = meters.Create("Orchestrator.Manager.Rollouts")
+        .CreateCounter<long>("orchestrator.rollout.canaries_placed", description: "Canaries a rollout placed beside the old agents");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -108,11 +111,12 @@ public sealed class RolloutMonitor(
     {
         var before = (record.State, record.Revision, record.Description, record.AwaitingPromotion);
         var seen = await controller.ObserveAsync(record);
-        var updated = await controller.StepAsync(record, seen, activity);
-        var changed = updated.Count > 0 || before != (record.State, record.Revision, record.Description, record.AwaitingPromotion);
+        var step = await controller.StepAsync(record, seen, activity);
+        var changed = step.Acted || before != (record.State, record.Revision, record.Description, record.AwaitingPromotion);
         record.UpdatedAt = changed ? time.GetUtcNow().ToUnixTimeMilliseconds() : record.UpdatedAt;
         if (!await store.TrySaveAsync(record)) return changed;
-        if (updated.Count > 0) _updated.Add(updated.Count);
+        if (step.Updated.Count > 0) _updated.Add(step.Updated.Count);
+        if (step.Placed.Count > 0) _canaries.Add(step.Placed.Count);
         if (!changed) return false;
         events.DeploymentChanged(record.Tenant, record.Id, record.State, record.Description);
         if (record.State != before.State || record.Revision != before.Revision)

@@ -69,8 +69,8 @@ public sealed class EventLog(TimeProvider time, IOptions<EventsOptions> options,
         }
     }
 
-    public void AgentStopped(string agentId, string? containerId) =>
-        Add(ManagerEventTypes.AgentStopped, null, containerId, agentId, state: AgentStates.Stopped, detail: "stopped by an operator");
+    public void AgentStopped(string agentId, string? containerId, string detail = "stopped by an operator") =>
+        Add(ManagerEventTypes.AgentStopped, null, containerId, agentId, state: AgentStates.Stopped, detail: detail);
 
     public void AgentRescheduled(string agentId, string from, string to, string toTenant, long epoch) =>
         Add(ManagerEventTypes.AgentRescheduled, toTenant, to, agentId, state: AgentStates.Assigned, detail: $"from lost container {from}, epoch {epoch}");

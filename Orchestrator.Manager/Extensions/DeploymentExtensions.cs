@@ -12,6 +12,8 @@ public static class DeploymentExtensions
         builder.Services.AddSingleton<RolloutController>();
         builder.Services.AddSingleton<DeploymentOperations>();
         builder.Services.AddSingleton<AgentRestarter>();
+        builder.Services.AddSingleton<DeploymentAgentRemover>();
+        builder.Services.AddSingleton<CanariesBeside>();
         builder.Services.AddSingleton<RolloutState>();
         builder.Services.AddHostedService<RolloutMonitor>();
         builder.Services.AddHealthChecks().AddCheck<RolloutHealthCheck>("rollout-monitor");

@@ -111,6 +111,195 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task ACanaryIsPlacedBesideTheOldAgentsWhenThereIsRoomAndOnPromoteOneOldAgentGoesAndTheRestFollowInPlace()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 3,
+            new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 30, progress_deadline_seconds = 4 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        var waiting = await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
+        // Healthy canaries wait for a person past the progress deadline (6 s on the manager's clock > 4 s).
+        for (var i = 0; i < 10; i++) waiting = await world.StepAsync(created.DeploymentId);
+        Assert.Equal((DeploymentStates.Running, true), (waiting.State, waiting.AwaitingPromotion));
+        Assert.Equal((1, 3), (waiting.Revisions.Single(r => r.Revision == 2).Placed, waiting.Revisions.Single(r => r.Revision == 1).Placed));
+        Assert.Equal((3, 1), (waiting.Revisions.Single(r => r.Revision == 1).Healthy, waiting.Revisions.Single(r => r.Revision == 2).Healthy));
+        Assert.Contains("beside the old agents (3 + 1 agents until promote)", waiting.Description);
+        // Replicas + 1 agents: every old one still there, untouched at epoch 1; the canary is a new agent of revision 2.
+        var during = await world.AgentsAsync();
+        Assert.Equal(4, during.Count);
+        Assert.All(before, old => Assert.Contains(during, a => a.AgentId == old.AgentId && a.Epoch == 1 && Build(a) == "1"));
+        var canary = Assert.Single(during, a => before.All(old => old.AgentId != a.AgentId));
+        Assert.Equal((1L, "2", created.DeploymentId), (canary.Epoch, Build(canary), canary.DeploymentId));
+
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentPromote, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        var most = 0;
+        var done = await world.DriveAsync(created.DeploymentId, v =>
+        {
+            most = Math.Max(most, v.Revisions.Sum(r => r.Placed));
+            return v.State == DeploymentStates.Successful;
+        });
+        Assert.True(most <= 4, $"never more than replicas + 1 agents; saw {most}");
+        Assert.Equal((3, 3), (done.Revisions.Single(r => r.Revision == 2).Healthy, done.Revisions.Sum(r => r.Placed)));
+        // Exactly replicas agents, all on revision 2: the canary, and two old agents updated in place; one old agent went.
+        var after = await world.AgentsAsync();
+        Assert.Equal(3, after.Count);
+        Assert.All(after, a => Assert.Equal("2", Build(a)));
+        Assert.Contains(after, a => a.AgentId == canary.AgentId && a.Epoch == 1);
+        var kept = after.Where(a => a.AgentId != canary.AgentId).ToList();
+        Assert.Equal(2, kept.Count);
+        Assert.All(kept, a => Assert.Contains(before, old => old.AgentId == a.AgentId && old.ContainerId == a.ContainerId && a.Epoch == 2));
+        var replaced = Assert.Single(before, old => after.All(a => a.AgentId != old.AgentId));
+        var audit = await world.Admin.GetFromJsonAsync(ManagerRoutes.Audit + "?target=" + replaced.AgentId, ProtocolJsonContext.Default.AuditPage);
+        Assert.Contains(audit!.Entries, e => e.Action == "stop" && e.Actor == "rollout" && e.Outcome == "success");
+    }
+
+    [Fact]
+    public async Task ACanaryIsUpdatedInPlaceWhenNoContainerHasRoomBesideTheOldAgents()
+    {
+        var world = await WorldAsync(maxAgents: 2);
+        var created = await world.CreateAsync(replicas: 4, new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 30 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        var waiting = await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
+        Assert.DoesNotContain("beside", waiting.Description);
+        var during = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => a.AgentId).Order(), during.Select(a => a.AgentId).Order());
+        var canary = Assert.Single(during, a => Build(a) == "2");
+        Assert.Equal(2, canary.Epoch);
+
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentPromote, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var after = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+        Assert.All(after, a => Assert.Equal((2L, "2"), (a.Epoch, Build(a))));
+    }
+
+    [Fact]
+    public async Task AFailedCanaryBesideTheOldAgentsIsRemovedByAutoRevertAndTheOldAgentsWereNeverTouched()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 3,
+            new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 5, auto_revert = true });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+
+        world.FailingRevision = 2;
+        await world.PutSpecAsync(created.DeploymentId, version: "bad");
+        var most = 0;
+        var reverted = await world.DriveAsync(created.DeploymentId, v =>
+        {
+            most = Math.Max(most, v.Revisions.Sum(r => r.Placed));
+            return v.State == DeploymentStates.Reverted;
+        });
+        Assert.Equal(4, most);
+        Assert.Equal((1L, 3), (reverted.Revision, reverted.Revisions.Single(r => r.Revision == 1).Healthy));
+        var after = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+        Assert.All(after, a => Assert.Equal((1L, "1"), (a.Epoch, Build(a))));
+        Assert.All(await world.AssignmentsAsync(), a => Assert.Equal((1L, 1L), (a.Epoch, a.Revision ?? 0)));
+    }
+
+    [Fact]
+    public async Task AnOperatorsRevertDuringTheCanaryPhaseRemovesTheCanaryBesideTheOldAgentsAndADeleteRemovesCanariesToo()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 2, new { max_parallel = 1, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 30 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
+        Assert.Equal(3, (await world.AgentsAsync()).Count);
+
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentRevert, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        var reverted = await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Reverted);
+        Assert.Equal((1L, 2), (reverted.Revision, reverted.Revisions.Sum(r => r.Placed)));
+        var after = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => a.AgentId).Order(), after.Select(a => a.AgentId).Order());
+        Assert.All(after, a => Assert.Equal((1L, "1"), (a.Epoch, Build(a))));
+
+        // A new canary beside them, then the deployment is deleted mid-phase: no agent of it is left, canary included.
+        await world.PutSpecAsync(created.DeploymentId, version: "3");
+        await world.DriveAsync(created.DeploymentId, v => v.Revisions.Sum(r => r.Placed) == 3);
+        (await world.Admin.DeleteAsync(Id(ManagerRoutes.Deployment, created.DeploymentId))).EnsureSuccessStatusCode();
+        Assert.Empty(await world.AgentsAsync());
+    }
+
+    [Fact]
+    public async Task AnAgentAnOperatorStoppedDoesNotHoldUpARolloutAndStartsLaterOnTheNewRevision()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 3, new { max_parallel = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 5 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var stopped = (await world.AgentsAsync()).OrderBy(a => a.AgentId, StringComparer.Ordinal).First().AgentId;
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.AgentStop, stopped), new { })).EnsureSuccessStatusCode();
+        await world.StepAsync(created.DeploymentId);
+
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        var sawNote = false;
+        var ended = await world.DriveAsync(created.DeploymentId, v =>
+        {
+            sawNote |= v.Description?.Contains("1 stopped by an operator", StringComparison.Ordinal) == true;
+            return v.State != DeploymentStates.Running;
+        });
+        Assert.True(ended.State == DeploymentStates.Successful, ended.Description);
+        Assert.True(sawNote, "the description never named the stopped agent");
+        Assert.Equal((3, 2, 0), (ended.Revisions.Single(r => r.Revision == 2).Placed, ended.Revisions.Single(r => r.Revision == 2).Healthy,
+            ended.Revisions.Single(r => r.Revision == 2).Unhealthy));
+        // Updated in place and still stopped: the new spec, the next epoch, desired_state kept.
+        var assignment = (await world.AssignmentsAsync()).Single(a => a.AgentId == stopped);
+        Assert.Equal((2L, 2L, AgentStates.Stopped), (assignment.Epoch, assignment.Revision ?? 0, assignment.DesiredState));
+        Assert.Equal("2", assignment.AgentConfig.GetProperty("build").GetString());
+
+        (await world.Admin.PostAsJsonAsync(Id(ManagerRoutes.AgentStart, stopped), new { })).EnsureSuccessStatusCode();
+        await world.StepAsync(created.DeploymentId);
+        var started = (await world.AssignmentsAsync()).Single(a => a.AgentId == stopped);
+        Assert.Equal((2L, 2L, (string?)null), (started.Epoch, started.Revision ?? 0, started.DesiredState));
+        var agent = await world.Admin.GetAgentAsync(stopped);
+        Assert.Equal((AgentStates.Running, "2"), (agent.State, Build(agent)));
+    }
+
+    [Fact]
+    public async Task AKeepAgentOnALostNodeDoesNotFailTheRolloutOfAHealthyFleetAndHasTheNewRevisionWhenItsNodeReturns()
+    {
+        var world = await WorldAsync();
+        var created = await world.CreateAsync(replicas: 4, new { max_parallel = 2, min_healthy_seconds = 1, healthy_deadline_seconds = 5 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+        var lost = before[0].ContainerId;
+        var onLost = before.Where(a => a.ContainerId == lost).Select(a => a.AgentId).ToList();
+        Assert.True(onLost.Count < before.Count, "every agent on one container: nothing healthy left to roll out");
+        await world.LoseAsync(lost);
+
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        var sawNote = false;
+        var ended = await world.DriveAsync(created.DeploymentId, v =>
+        {
+            sawNote |= v.Description?.Contains($"{onLost.Count} wait", StringComparison.Ordinal) == true && v.Description.Contains("for a lost node");
+            return v.State != DeploymentStates.Running;
+        });
+        Assert.True(ended.State == DeploymentStates.Successful, ended.Description);
+        Assert.True(sawNote, "the description never said how many agents wait for a lost node");
+        Assert.Equal(before.Count - onLost.Count, ended.Revisions.Single(r => r.Revision == 2).Healthy);
+        var after = await world.AgentsAsync();
+        Assert.Equal(before.Select(a => (a.AgentId, a.ContainerId)).Order(), after.Select(a => (a.AgentId, a.ContainerId)).Order());
+        Assert.All(after, a => Assert.Equal((2L, "2"), (a.Epoch, Build(a))));
+        Assert.All(after.Where(a => onLost.Contains(a.AgentId)), a => Assert.Equal(AgentStates.Unknown, a.State));
+
+        // Its node comes back: the assignments it fetches are revision 2, and it runs them.
+        world.Containers = [.. world.Containers, lost];
+        await world.StepAsync(created.DeploymentId);
+        Assert.All((await world.Admin.GetAssignmentsAsync(lost)).Assignments, a => Assert.Equal((2L, 2L), (a.Epoch, a.Revision ?? 0)));
+        Assert.All(onLost, id => Assert.Equal(AgentStates.Running, world.Admin.GetAgentAsync(id).GetAwaiter().GetResult().State));
+    }
+
+    private static string? Build(AgentView agent) => agent.AgentConfig.GetProperty("build").GetString();
+
+    [Fact]
     public async Task ARolloutHalfDoneWhenItsManagerStopsIsFinishedByAnotherWithNoAgentUpdatedTwiceOrSkipped()
     {
         // Manager 1 (its own host on the same Redis, its clock set to the fixture manager's) drives the first batches.
@@ -133,6 +322,31 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
         // Each agent got exactly one update: epoch 1 placed, epoch 2 the new revision.
         Assert.All(await second.AgentsAsync(), a => Assert.Equal(2, a.Epoch));
         Assert.All(await second.AssignmentsAsync(), a => Assert.Equal((2L, 2L), (a.Epoch, a.Revision ?? 0)));
+    }
+
+    [Fact]
+    public async Task ACanaryPhaseWhoseManagerStopsIsPromotedOnAnotherWhichReplacesExactlyOneOldAgent()
+    {
+        var first = new ManagerFactory(fixture.Redis);
+        if (first.Time.GetUtcNow() < Manager.Time.GetUtcNow()) first.Time.SetUtcNow(Manager.Time.GetUtcNow());
+        var world = await WorldAsync(first);
+        var created = await world.CreateAsync(replicas: 3, new { max_parallel = 2, canary = 1, min_healthy_seconds = 1, healthy_deadline_seconds = 60 });
+        await world.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        var before = await world.AgentsAsync();
+        await world.PutSpecAsync(created.DeploymentId, version: "2");
+        await world.DriveAsync(created.DeploymentId, v => v.AwaitingPromotion);
+        Assert.Equal(4, (await world.AgentsAsync()).Count);
+        await first.DisposeAsync();
+
+        // The fixture's manager knows the canary from Redis alone: promote there replaces one old agent, not more.
+        if (Manager.Time.GetUtcNow() < first.Time.GetUtcNow()) Manager.Time.SetUtcNow(first.Time.GetUtcNow());
+        var second = new World(Manager, await Manager.CreateAdminClientAsync(), world.Type, world.Tenant) { Containers = world.Containers };
+        (await second.Admin.PostAsJsonAsync(Id(ManagerRoutes.DeploymentPromote, created.DeploymentId), new { })).EnsureSuccessStatusCode();
+        var done = await second.DriveAsync(created.DeploymentId, v => v.State == DeploymentStates.Successful);
+        Assert.Equal((3, 3), (done.Revisions.Sum(r => r.Placed), done.Revisions.Single(r => r.Revision == 2).Healthy));
+        var after = await second.AgentsAsync();
+        Assert.Equal(2, after.Count(a => before.Any(old => old.AgentId == a.AgentId)));
+        Assert.All(after, a => Assert.Equal("2", Build(a)));
     }
 
     [Fact]
@@ -325,12 +539,12 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
 
     private static string Id(string template, string id) => ManagerRoutes.WithId(template, id);
 
-    private async Task<World> WorldAsync(ManagerFactory? manager = null)
+    private async Task<World> WorldAsync(ManagerFactory? manager = null, int maxAgents = 10)
     {
         manager ??= Manager;
         var admin = await manager.CreateAdminClientAsync();
         var world = new World(manager, admin, SchedulingClient.UniqueType(), "dep-" + Guid.NewGuid().ToString("N")[..8]);
-        world.Containers = [await admin.RegisterAsync(world.Type, world.Tenant, maxAgents: 10), await admin.RegisterAsync(world.Type, world.Tenant, maxAgents: 10)];
+        world.Containers = [await admin.RegisterAsync(world.Type, world.Tenant, maxAgents: maxAgents), await admin.RegisterAsync(world.Type, world.Tenant, maxAgents: maxAgents)];
         return world;
     }
 
@@ -382,7 +596,9 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
                 var agents = assignments.Select(a => new
                 {
                     agent_id = a.AgentId, epoch = a.Epoch, restarts = 0,
-                    state = a.Revision == FailingRevision ? AgentStates.Failed : AgentStates.Running,
+                    // A node keeps an agent an operator stopped stopped, whatever its spec.
+                    state = a.DesiredState == AgentStates.Stopped ? AgentStates.Stopped
+                        : a.Revision == FailingRevision ? AgentStates.Failed : AgentStates.Running,
                 }).ToList();
                 (await admin.PostAsJsonAsync(Id(ManagerRoutes.AgentReport, container), new { container_id = container, agents })).EnsureSuccessStatusCode();
             }
@@ -393,6 +609,21 @@ public sealed class DeploymentApiTests(ManagerApiFixture fixture) : IClassFixtur
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
             while (!(rollouts.LastPassAt >= moved) && DateTime.UtcNow < until) await Task.Delay(10);
             return await ReadAsync(id);
+        }
+
+        // The container's node goes silent: the others keep beating while the manager's clock passes its lost window.
+        public async Task LoseAsync(string container)
+        {
+            Containers = Containers.Where(c => c != container).ToList();
+            var interval = TimeSpan.FromSeconds(30); // ManagerFactory's HeartbeatInterval
+            for (var i = 0; i < 4; i++)
+            {
+                foreach (var beating in Containers)
+                    (await admin.PostAsJsonAsync(Id(ManagerRoutes.Heartbeat, beating), Registrations.Heartbeat(beating))).EnsureSuccessStatusCode();
+                manager.Time.Advance(interval);
+                await manager.Services.GetRequiredService<Orchestrator.Manager.Containers.LivenessSweeper>().SweepAsync();
+            }
+            Assert.Equal(ContainerStatus.Lost, (await admin.GetContainerAsync(container)).Status);
         }
 
         public async Task<DeploymentView> DriveAsync(string id, Func<DeploymentView, bool> until)

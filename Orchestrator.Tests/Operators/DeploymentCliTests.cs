@@ -73,6 +73,48 @@ public sealed partial class CliTests
     }
 
     [Fact]
+    public async Task ACanaryRunsBesideTheOldAgentsOnRealNodesAndPromotingItThroughTheCliReplacesOneOldAgent()
+    {
+        var cli = await LoggedInAsync();
+        var create = await cli.RunAsync("deployments", "create", "--name", "canary-" + Guid.NewGuid().ToString("N")[..8], "--replicas", "2",
+            "--type", "process", "--config", ProcessConfig("echo v1; exec sleep 600"), "--version", "1", "--canary", "1",
+            "--min-healthy-seconds", "1", "--wait", "--json");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var id = JsonSerializer.Deserialize<DeploymentView>(create.Output, Snake)!.DeploymentId;
+        try
+        {
+            var before = await AgentsOfAsync(id);
+            Assert.Equal(2, before.Count);
+
+            // --wait ends once the canary is healthy and the rollout waits for promote: three agents run, the old two untouched.
+            var update = await cli.RunAsync("deployments", "update", id, "--config", ProcessConfig("echo v2; exec sleep 600"), "--version", "2",
+                "--wait", "--json");
+            Assert.True(update.ExitCode == 0, update.ToString());
+            Assert.True(JsonSerializer.Deserialize<DeploymentView>(update.Output, Snake)!.AwaitingPromotion, update.Output);
+            var during = await AgentsOfAsync(id);
+            Assert.Equal(3, during.Count);
+            Assert.All(before, old => Assert.Contains(during, a => a.AgentId == old.AgentId && a.Epoch == 1 && a.State == AgentStates.Running));
+            var canary = Assert.Single(during, a => before.All(old => old.AgentId != a.AgentId));
+            Assert.Equal(AgentStates.Running, canary.State);
+            Assert.Contains("v2", canary.AgentConfig.GetRawText());
+
+            var promote = await cli.RunAsync("deployments", "promote", id, "--wait");
+            Assert.True(promote.ExitCode == 0, promote.ToString());
+            Assert.Contains("successful", promote.Output);
+            await Cluster.WaitAsync(async () => (await AgentsOfAsync(id)) is { Count: 2 } agents
+                && agents.All(a => a.State == AgentStates.Running && a.AgentConfig.GetRawText().Contains("v2", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(30), "two agents running v2");
+            var after = await AgentsOfAsync(id);
+            Assert.Contains(after, a => a.AgentId == canary.AgentId);
+            Assert.Single(after, a => before.Any(old => old.AgentId == a.AgentId && a.Epoch == 2));
+        }
+        finally
+        {
+            await cli.RunAsync("deployments", "delete", id);
+        }
+    }
+
+    [Fact]
     public async Task RotatingASecretRestartsTheAgentsUsingItOneAtATimeAndEachThenSeesTheNewValue()
     {
         var cli = await LoggedInAsync();

@@ -25,7 +25,8 @@ public static class DeploymentsCommands
         deployments.Subcommands.Add(Show(context));
         deployments.Subcommands.Add(CreateCommand(context));
         deployments.Subcommands.Add(Update(context));
-        deployments.Subcommands.Add(Steer(context, "promote", "Let a rollout waiting on its canaries go on", ManagerRoutes.DeploymentPromote));
+        deployments.Subcommands.Add(Steer(context, "promote",
+            "Let a rollout waiting on its canaries go on (one old agent goes for each canary placed beside them)", ManagerRoutes.DeploymentPromote));
         deployments.Subcommands.Add(Steer(context, "pause", "Hold a rollout (agents already updated stay)", ManagerRoutes.DeploymentPause));
         deployments.Subcommands.Add(Steer(context, "resume", "Go on with a paused rollout", ManagerRoutes.DeploymentResume));
         deployments.Subcommands.Add(Steer(context, "restart", "Restart every agent in place, max_parallel at a time behind the health gate",
@@ -73,7 +74,8 @@ public static class DeploymentsCommands
         public Option<string?> Version { get; } = new("--version") { Description = "spec.version: your label for this build (shown, never interpreted)" };
         public Option<int?> Replicas { get; } = new("--replicas") { Description = "How many agents" };
         public Option<int?> MaxParallel { get; } = new("--max-parallel") { Description = "update.max_parallel: agents updated at once (default 1)" };
-        public Option<int?> Canary { get; } = new("--canary") { Description = "update.canary: agents updated first, then wait for promote (default 0)" };
+        public Option<int?> Canary { get; } = new("--canary") { Description =
+            "update.canary: agents of the new revision first, placed beside the old ones when there is room (else updated in place), then wait for promote (default 0)" };
         public Option<int?> MinHealthy { get; } = new("--min-healthy-seconds") { Description = "update.min_healthy_seconds (default 10)" };
         public Option<int?> HealthyDeadline { get; } = new("--healthy-deadline-seconds") { Description = "update.healthy_deadline_seconds (default 300)" };
         public Option<int?> ProgressDeadline { get; } = new("--progress-deadline-seconds") { Description = "update.progress_deadline_seconds (default 600)" };
