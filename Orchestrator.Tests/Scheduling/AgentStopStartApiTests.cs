@@ -41,6 +41,22 @@ public class AgentStopStartApiTests(ManagerApiFixture fixture) : IClassFixture<M
     }
 
     [Fact]
+    public async Task RestartingAStoppedAgentStartsItAtItsNextEpochAsDockerRestartDoes()
+    {
+        using var admin = await Manager.CreateAdminClientAsync();
+        var type = SchedulingClient.UniqueType();
+        var node = await admin.RegisterAsync(type, "1", 10);
+        var agent = (await admin.DeployOkAsync(new { agent_type = type })).Agents.Single();
+        (await admin.PostAsync(ManagerRoutes.WithId(ManagerRoutes.AgentStop, agent.AgentId), null)).EnsureSuccessStatusCode();
+        var stopped = Assert.Single((await admin.GetAssignmentsAsync(node)).Assignments);
+        Assert.Equal(AgentStates.Stopped, stopped.DesiredState);
+
+        (await admin.PostAsync(ManagerRoutes.WithId(ManagerRoutes.AgentRestart, agent.AgentId), null)).EnsureSuccessStatusCode();
+        var restarted = Assert.Single((await admin.GetAssignmentsAsync(node)).Assignments);
+        Assert.Equal(((string?)null, stopped.Epoch + 1), (restarted.DesiredState, restarted.Epoch));
+    }
+
+    [Fact]
     public async Task ADrainCordonsTheContainerShowsItsProgressAndNamesABadSetting()
     {
         using var admin = await Manager.CreateAdminClientAsync();

@@ -76,11 +76,9 @@ public sealed class DashboardTraceTests(TracedClusterFixture fixture, ITestOutpu
         // As the seed's nodes or curl send it: no traceparent. The manager's side would be a root trace per beat.
         var id = (await Cluster.ContainerAsync(Cluster.Orchestrators[0])).ContainerId;
         await HeartbeatAsync(id, traceId: null);
-        var traced = ActivityTraceId.CreateRandom().ToHexString();
-        await HeartbeatAsync(id, traced);
 
         // The traced beat's Redis spans come in the same drain as the untraced one's would.
-        await Deadline.UntilAsync(async () => (await Dashboard.SpansAsync(traced)).Any(IsRedis), ExportDeadline, "the traced heartbeat's Redis spans");
+        var traced = await FirstExportedAsync(marker => HeartbeatAsync(id, marker));
         Assert.Contains(await Dashboard.SpansAsync(traced), IsHeartbeatCall);
         Assert.DoesNotContain(await Dashboard.SpansAsync(), s => s.IsRoot && IsHeartbeatCall(s));
     }
@@ -104,7 +102,17 @@ public sealed class DashboardTraceTests(TracedClusterFixture fixture, ITestOutpu
     // spans arrive in the same drain that would carry any parentless command made before it. Any marked request
     // proves the drain, so one whose spans do not show within a drain or two (once in CI, none came in 90 s) is
     // followed by a fresh one rather than waited on alone.
-    private async Task WaitUntilExportedAsync()
+    private Task WaitUntilExportedAsync() => FirstExportedAsync(async marker =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Cluster.ManagerUrl + ManagerRoutes.Containers);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await Cluster.Api.GetTokenAsync());
+        request.Headers.Add("traceparent", $"00-{marker}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await Cluster.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    });
+
+    // Sends a request marked with a fresh trace id through `send` until one's Redis spans show; returns that trace id.
+    private async Task<string> FirstExportedAsync(Func<string, Task> send)
     {
         var deadline = DateTimeOffset.UtcNow + ExportDeadline;
         var markers = new List<string>();
@@ -112,19 +120,18 @@ public sealed class DashboardTraceTests(TracedClusterFixture fixture, ITestOutpu
         {
             var marker = ActivityTraceId.CreateRandom().ToHexString();
             markers.Add(marker);
-            using var request = new HttpRequestMessage(HttpMethod.Get, Cluster.ManagerUrl + ManagerRoutes.Containers);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await Cluster.Api.GetTokenAsync());
-            request.Headers.Add("traceparent", $"00-{marker}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-            using (var response = await Cluster.Http.SendAsync(request)) response.EnsureSuccessStatusCode();
+            await send(marker);
             var attempt = TimeSpan.FromSeconds(25) < deadline - DateTimeOffset.UtcNow ? TimeSpan.FromSeconds(25) : deadline - DateTimeOffset.UtcNow;
             try
             {
+                string? shown = null;
                 await Deadline.UntilAsync(async () =>
                 {
-                    foreach (var m in markers) if ((await Dashboard.SpansAsync(m)).Any(IsRedis)) return true;
+                    foreach (var m in markers)
+                        if ((await Dashboard.SpansAsync(m)).Any(IsRedis)) { shown = m; return true; }
                     return false;
                 }, attempt, "a marked request's Redis spans");
-                return;
+                return shown!;
             }
             catch (TimeoutException) when (DateTimeOffset.UtcNow < deadline)
             {
