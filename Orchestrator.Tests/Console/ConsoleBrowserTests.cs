@@ -253,7 +253,10 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         try
         {
             var page = await AdminPageAsync();
-            await page.ClickAsync("nav a[href='deployments']");
+            // The menu links the page; it is opened by its address, as the other pages here are: a click landing
+            // while the fleet page re-renders (its cards load after the table) was once lost on a loaded machine.
+            await Assertions.Expect(page.Locator("nav a[href='deployments']")).ToBeVisibleAsync();
+            await page.GotoAsync(fixture.Url + "/deployments");
             var row = page.Locator($"tr[data-deployment='{created.DeploymentId}']");
             await Assertions.Expect(row).ToContainTextAsync(created.Name);
             await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync(DeploymentStates.Running);

@@ -50,6 +50,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         var page = await context.NewPageAsync();
         // Generous: the first page of a cold console JIT-compiles on a loaded machine.
         page.SetDefaultTimeout(30_000);
+        // Expectations retry until they hold, so a longer bound costs a passing test nothing (the default is 5 s).
+        Assertions.SetDefaultExpectTimeout(20_000);
         await page.GotoAsync(Url + "/login");
         await page.FillAsync("#username", username);
         await page.FillAsync("#password", password);
