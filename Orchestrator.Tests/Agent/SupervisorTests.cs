@@ -139,6 +139,8 @@ public class SupervisorTests
         AgentDefinition[] three = [RuntimeHarness.Trading("a", "momentum"), RuntimeHarness.Trading("b", "momentum"), RuntimeHarness.Trading("c", "momentum")];
 
         await supervisor.ReconcileAsync(three);
+        // Both admitted agents running (b being up says nothing of a, which may still be starting).
+        await supervisor.WaitForAsync("a", v => v.State == AgentStates.Running, "a running");
         await supervisor.WaitForAsync("b", v => v.State == AgentStates.Running, "b running");
         var waiting = supervisor.Find("c")!;
         Assert.Equal(AgentStates.Pending, waiting.State);
